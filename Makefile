@@ -1,0 +1,39 @@
+# Entry points for people. CMake does the real work; these targets install
+# missing Debian packages first so each is one command on a fresh Debian 12 box.
+BUILD    ?= build
+JOBS     ?= $(shell nproc)
+LISTEN   ?= 127.0.0.1:5000
+DATA_DIR ?= ./data
+CMAKE_FLAGS ?=
+
+.PHONY: deps build run test test-asan bench format clean
+
+deps:
+	bash .ci/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Starts ferryd on 127.0.0.1:5000 with its data in ./data; no config needed.
+run: build
+	$(BUILD)/daemon/ferryd serve --listen $(LISTEN) --data-dir $(DATA_DIR)
+
+# Unit, integration and end-to-end tests (real ferryd, real skopeo/podman).
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan:
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DFERRY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+
+bench:
+	bash .ci/install-deps --bench
+	$(MAKE) build BUILD=build-release CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DFERRY_TESTS=OFF"
+	bash bench/registry.sh build-release
+
+format:
+	find core daemon bundler signing tests bench -name '*.h' -o -name '*.cc' | xargs -r clang-format -i
+
+clean:
+	rm -rf build build-asan build-release

@@ -1,0 +1,68 @@
+// Content-addressed files: blobs/<algorithm>/<first two hex>/<hex>.
+// A file appears at its digest's path only by rename, after its bytes were
+// hashed, checked and fsynced, so any file found there is complete and right.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/digest.h"
+#include "core/unique_fd.h"
+
+namespace ferry {
+
+class BlobStore {
+ public:
+  // root is the data dir; blobs/, uploads/ and tmp/ are created below it.
+  explicit BlobStore(std::string root);
+
+  std::string path_for(const Digest& digest) const;
+  std::string upload_path(std::string_view upload_id) const;
+  std::string temp_path() const;  // a fresh unique name in tmp/
+  const std::string& root() const { return root_; }
+
+  // Opens a stored blob for reading; empty when absent.
+  UniqueFd open(const Digest& digest) const;
+  bool contains(const Digest& digest) const;
+
+  // Moves a complete, fsynced file to its digest's path and makes the rename
+  // durable. When the content is already there the staged copy is dropped.
+  void publish(const std::string& staged_path, const Digest& digest);
+
+  // Stores small content (a manifest) given whole.
+  void put_bytes(const Digest& digest, std::string_view bytes);
+
+  // Removes everything in tmp/ (left by a crash; never visible to anyone).
+  void clear_temp();
+
+ private:
+  std::string shard_dir(const Digest& digest) const;
+
+  std::string root_;
+};
+
+// Streams bytes into a staging file while hashing them. Nothing is visible
+// until BlobStore::publish renames it; the destructor removes whatever is
+// still at the staging path, so an abandoned write leaves nothing behind.
+class BlobWriter {
+ public:
+  BlobWriter(std::string path, DigestAlgorithm algorithm);
+  BlobWriter(BlobWriter&&) noexcept = default;
+  ~BlobWriter();
+
+  void write(const void* data, size_t size);
+  uint64_t size() const { return size_; }
+  Digest digest() const { return hasher_.digest(); }
+  // fsyncs and closes; the file stays for publish().
+  void finish();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+  Hasher hasher_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace ferry

@@ -1,0 +1,49 @@
+// Errors the store and the OCI code raise. The codes are the OCI Distribution
+// error codes because they are the vocabulary every client already speaks; the
+// HTTP layer maps them to statuses, the CLI to exit codes.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ferry {
+
+enum class ErrorCode {
+  kBlobUnknown,
+  kBlobUploadInvalid,
+  kBlobUploadUnknown,
+  kDigestInvalid,
+  kManifestBlobUnknown,
+  kManifestInvalid,
+  kManifestUnknown,
+  kNameInvalid,
+  kNameUnknown,
+  kSizeInvalid,
+  kUnauthorized,
+  kDenied,
+  kUnsupported,
+  kTooManyRequests,
+  kRangeInvalid,  // not in the spec's table; answered as 416
+  kConflict,      // the change would break a reference (answered as 409 DENIED)
+  kTooLarge,      // body over a configured limit (answered as 413 SIZE_INVALID)
+  kStorage,       // the disk failed us: full, read-only, I/O error
+  kInternal,
+};
+
+// The spec's code string for the wire, e.g. "BLOB_UNKNOWN".
+std::string_view error_code_name(ErrorCode code);
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ErrorCode code() const { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+// Throws kStorage with "<what>: <strerror(errno)>"; ENOSPC gets advice.
+[[noreturn]] void throw_errno(const std::string& what, int err);
+
+}  // namespace ferry

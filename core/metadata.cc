@@ -1,0 +1,319 @@
+#include "core/metadata.h"
+
+#include <ctime>
+
+namespace ferry {
+namespace {
+
+int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+constexpr int kSchemaVersion = 1;
+
+// Blob and manifest files live in the content store; these tables say which
+// repository may see which content. Tags reference manifests by foreign key,
+// so SQLite itself refuses a tag that points at nothing.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE repositories (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE blobs (
+  digest     TEXT PRIMARY KEY,
+  size       INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE repository_blobs (
+  repository_id INTEGER NOT NULL REFERENCES repositories(id),
+  digest        TEXT NOT NULL REFERENCES blobs(digest),
+  created_at    INTEGER NOT NULL,
+  PRIMARY KEY (repository_id, digest)
+) WITHOUT ROWID;
+CREATE TABLE manifests (
+  repository_id INTEGER NOT NULL REFERENCES repositories(id),
+  digest        TEXT NOT NULL REFERENCES blobs(digest),
+  media_type    TEXT NOT NULL,
+  size          INTEGER NOT NULL,
+  artifact_type TEXT,
+  subject       TEXT,
+  annotations   TEXT,
+  created_at    INTEGER NOT NULL,
+  PRIMARY KEY (repository_id, digest)
+) WITHOUT ROWID;
+CREATE INDEX manifests_by_subject ON manifests(repository_id, subject) WHERE subject IS NOT NULL;
+-- kind 0: a blob the manifest needs; kind 1: a child manifest of an index.
+CREATE TABLE manifest_references (
+  repository_id   INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  target_digest   TEXT NOT NULL,
+  kind            INTEGER NOT NULL,
+  PRIMARY KEY (repository_id, manifest_digest, target_digest),
+  FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest)
+) WITHOUT ROWID;
+CREATE INDEX manifest_references_by_target ON manifest_references(repository_id, target_digest);
+CREATE TABLE tags (
+  repository_id INTEGER NOT NULL,
+  name          TEXT NOT NULL,
+  digest        TEXT NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  PRIMARY KEY (repository_id, name),
+  FOREIGN KEY (repository_id, digest) REFERENCES manifests(repository_id, digest)
+) WITHOUT ROWID;
+CREATE TABLE uploads (
+  id            TEXT PRIMARY KEY,
+  repository_id INTEGER NOT NULL REFERENCES repositories(id),
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX uploads_by_age ON uploads(updated_at);
+)sql";
+
+}  // namespace
+
+Metadata::Metadata(const std::string& db_path) : db_(db_path) {}
+
+sql::Statement& Metadata::stmt(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) it = statements_.emplace(sql, db_.prepare(sql)).first;
+  return it->second;
+}
+
+void Metadata::migrate() {
+  sql::Transaction tx(db_);
+  auto version_stmt = db_.prepare("PRAGMA user_version");
+  version_stmt.step();
+  int64_t version = version_stmt.column_int(0);
+  version_stmt.reset();
+  if (version == 0) {
+    db_.exec(kSchemaV1);
+    db_.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  }
+  tx.commit();
+}
+
+std::optional<int64_t> Metadata::find_repository(const std::string& name) {
+  auto& s = stmt("SELECT id FROM repositories WHERE name = ?").bind(name);
+  std::optional<int64_t> id;
+  if (s.step()) id = s.column_int(0);
+  s.reset();
+  return id;
+}
+
+int64_t Metadata::ensure_repository(const std::string& name) {
+  if (auto id = find_repository(name)) return *id;
+  stmt("INSERT INTO repositories(name, created_at) VALUES (?, ?)").bind(name, now()).run();
+  return *find_repository(name);
+}
+
+void Metadata::insert_blob(const std::string& digest, uint64_t size) {
+  stmt("INSERT OR IGNORE INTO blobs(digest, size, created_at) VALUES (?, ?, ?)")
+      .bind(digest, size, now())
+      .run();
+}
+
+std::optional<uint64_t> Metadata::blob_size(const std::string& digest) {
+  auto& s = stmt("SELECT size FROM blobs WHERE digest = ?").bind(digest);
+  std::optional<uint64_t> size;
+  if (s.step()) size = static_cast<uint64_t>(s.column_int(0));
+  s.reset();
+  return size;
+}
+
+std::optional<uint64_t> Metadata::linked_blob_size(int64_t repo, const std::string& digest) {
+  auto& s = stmt(
+                "SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest "
+                "WHERE rb.repository_id = ? AND rb.digest = ?")
+                .bind(repo, digest);
+  std::optional<uint64_t> size;
+  if (s.step()) size = static_cast<uint64_t>(s.column_int(0));
+  s.reset();
+  return size;
+}
+
+void Metadata::link_blob(int64_t repo, const std::string& digest) {
+  stmt("INSERT OR IGNORE INTO repository_blobs(repository_id, digest, created_at) VALUES (?, ?, ?)")
+      .bind(repo, digest, now())
+      .run();
+}
+
+bool Metadata::unlink_blob(int64_t repo, const std::string& digest) {
+  stmt("DELETE FROM repository_blobs WHERE repository_id = ? AND digest = ?")
+      .bind(repo, digest)
+      .run();
+  return db_.changes() > 0;
+}
+
+std::optional<std::string> Metadata::manifest_using_blob(int64_t repo, const std::string& digest) {
+  auto& s = stmt(
+                "SELECT manifest_digest FROM manifest_references "
+                "WHERE repository_id = ? AND target_digest = ? AND kind = 0 LIMIT 1")
+                .bind(repo, digest);
+  std::optional<std::string> user;
+  if (s.step()) user = s.column_text(0);
+  s.reset();
+  return user;
+}
+
+std::optional<ManifestRow> Metadata::find_manifest(int64_t repo, const std::string& digest) {
+  auto& s = stmt(
+                "SELECT digest, media_type, size FROM manifests "
+                "WHERE repository_id = ? AND digest = ?")
+                .bind(repo, digest);
+  std::optional<ManifestRow> row;
+  if (s.step()) row = ManifestRow{s.column_text(0), s.column_text(1), uint64_t(s.column_int(2))};
+  s.reset();
+  return row;
+}
+
+std::optional<ManifestRow> Metadata::find_tagged_manifest(int64_t repo, const std::string& tag) {
+  auto& s = stmt(
+                "SELECT m.digest, m.media_type, m.size FROM tags t JOIN manifests m "
+                "ON m.repository_id = t.repository_id AND m.digest = t.digest "
+                "WHERE t.repository_id = ? AND t.name = ?")
+                .bind(repo, tag);
+  std::optional<ManifestRow> row;
+  if (s.step()) row = ManifestRow{s.column_text(0), s.column_text(1), uint64_t(s.column_int(2))};
+  s.reset();
+  return row;
+}
+
+void Metadata::insert_manifest(int64_t repo, const NewManifest& m,
+                               const std::vector<std::string>& blob_refs,
+                               const std::vector<std::string>& manifest_refs) {
+  stmt(
+      "INSERT OR IGNORE INTO manifests(repository_id, digest, media_type, size, artifact_type, "
+      "subject, annotations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(repo, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations, now())
+      .run();
+  auto& ref = stmt(
+      "INSERT OR IGNORE INTO manifest_references(repository_id, manifest_digest, target_digest, "
+      "kind) VALUES (?, ?, ?, ?)");
+  for (const auto& d : blob_refs) ref.bind(repo, m.digest, d, 0).run();
+  for (const auto& d : manifest_refs) ref.bind(repo, m.digest, d, 1).run();
+}
+
+std::optional<std::string> Metadata::index_using_manifest(int64_t repo,
+                                                          const std::string& digest) {
+  auto& s = stmt(
+                "SELECT manifest_digest FROM manifest_references "
+                "WHERE repository_id = ? AND target_digest = ? AND kind = 1 LIMIT 1")
+                .bind(repo, digest);
+  std::optional<std::string> user;
+  if (s.step()) user = s.column_text(0);
+  s.reset();
+  return user;
+}
+
+bool Metadata::delete_manifest(int64_t repo, const std::string& digest) {
+  stmt("DELETE FROM tags WHERE repository_id = ? AND digest = ?").bind(repo, digest).run();
+  stmt("DELETE FROM manifest_references WHERE repository_id = ? AND manifest_digest = ?")
+      .bind(repo, digest)
+      .run();
+  stmt("DELETE FROM manifests WHERE repository_id = ? AND digest = ?").bind(repo, digest).run();
+  return db_.changes() > 0;
+}
+
+void Metadata::set_tag(int64_t repo, const std::string& tag, const std::string& digest) {
+  stmt(
+      "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT(repository_id, name) DO UPDATE SET digest = excluded.digest, "
+      "updated_at = excluded.updated_at")
+      .bind(repo, tag, digest, now())
+      .run();
+}
+
+bool Metadata::delete_tag(int64_t repo, const std::string& tag) {
+  stmt("DELETE FROM tags WHERE repository_id = ? AND name = ?").bind(repo, tag).run();
+  return db_.changes() > 0;
+}
+
+std::vector<std::string> Metadata::list_tags(int64_t repo, const std::string& after,
+                                             int64_t limit) {
+  auto& s = stmt(
+                "SELECT name FROM tags WHERE repository_id = ? AND name > ? "
+                "ORDER BY name LIMIT ?")
+                .bind(repo, after, limit);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.column_text(0));
+  s.reset();
+  return out;
+}
+
+std::vector<std::string> Metadata::list_repositories(const std::string& after, int64_t limit) {
+  auto& s = stmt(
+                "SELECT r.name FROM repositories r WHERE r.name > ? AND EXISTS "
+                "(SELECT 1 FROM manifests m WHERE m.repository_id = r.id) "
+                "ORDER BY r.name LIMIT ?")
+                .bind(after, limit);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.column_text(0));
+  s.reset();
+  return out;
+}
+
+std::vector<ReferrerRow> Metadata::list_referrers(
+    int64_t repo, const std::string& subject, const std::optional<std::string>& artifact_type) {
+  auto& s = stmt(
+                "SELECT digest, media_type, size, artifact_type, annotations FROM manifests "
+                "WHERE repository_id = ? AND subject = ? "
+                "AND (?3 IS NULL OR artifact_type = ?3) ORDER BY digest")
+                .bind(repo, subject, artifact_type);
+  std::vector<ReferrerRow> out;
+  while (s.step()) {
+    out.push_back(ReferrerRow{s.column_text(0), s.column_text(1), uint64_t(s.column_int(2)),
+                              s.column_optional_text(3), s.column_optional_text(4)});
+  }
+  s.reset();
+  return out;
+}
+
+void Metadata::insert_upload(const std::string& id, int64_t repo) {
+  int64_t t = now();
+  stmt("INSERT INTO uploads(id, repository_id, created_at, updated_at) VALUES (?, ?, ?, ?)")
+      .bind(id, repo, t, t)
+      .run();
+}
+
+std::optional<int64_t> Metadata::upload_repository(const std::string& id) {
+  auto& s = stmt("SELECT repository_id FROM uploads WHERE id = ?").bind(id);
+  std::optional<int64_t> repo;
+  if (s.step()) repo = s.column_int(0);
+  s.reset();
+  return repo;
+}
+
+void Metadata::touch_upload(const std::string& id) {
+  stmt("UPDATE uploads SET updated_at = ? WHERE id = ?").bind(now(), id).run();
+}
+
+bool Metadata::delete_upload(const std::string& id) {
+  stmt("DELETE FROM uploads WHERE id = ?").bind(id).run();
+  return db_.changes() > 0;
+}
+
+std::vector<std::string> Metadata::uploads_idle_since(int64_t before_unix) {
+  auto& s = stmt("SELECT id FROM uploads WHERE updated_at < ?").bind(before_unix);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.column_text(0));
+  s.reset();
+  return out;
+}
+
+MetadataPool::Lease MetadataPool::acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto m = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(m));
+    }
+  }
+  return Lease(*this, std::make_unique<Metadata>(path_));
+}
+
+void MetadataPool::give_back(std::unique_ptr<Metadata> m) {
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(m));
+}
+
+}  // namespace ferry

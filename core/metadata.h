@@ -1,0 +1,127 @@
+// The SQLite side of the store: repositories, blob links, manifests, the
+// references between them, tags and upload sessions. Knows nothing about
+// files or HTTP. One Metadata is one connection and is used by one thread at
+// a time (see MetadataPool).
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/sqlite.h"
+
+namespace ferry {
+
+struct ManifestRow {
+  std::string digest;
+  std::string media_type;
+  uint64_t size = 0;
+};
+
+struct ReferrerRow {
+  std::string digest;
+  std::string media_type;
+  uint64_t size = 0;
+  std::optional<std::string> artifact_type;
+  std::optional<std::string> annotations;  // JSON object text
+};
+
+struct NewManifest {
+  std::string digest;
+  std::string media_type;
+  uint64_t size = 0;
+  std::optional<std::string> artifact_type;
+  std::optional<std::string> subject;
+  std::optional<std::string> annotations;
+};
+
+class Metadata {
+ public:
+  explicit Metadata(const std::string& db_path);
+  sql::Database& db() { return db_; }
+
+  // Creates or upgrades the schema. Call once, before serving.
+  void migrate();
+
+  std::optional<int64_t> find_repository(const std::string& name);
+  int64_t ensure_repository(const std::string& name);
+
+  void insert_blob(const std::string& digest, uint64_t size);
+  std::optional<uint64_t> blob_size(const std::string& digest);
+  std::optional<uint64_t> linked_blob_size(int64_t repo, const std::string& digest);
+  void link_blob(int64_t repo, const std::string& digest);
+  bool unlink_blob(int64_t repo, const std::string& digest);
+  // A manifest of the repository that needs this blob, if any.
+  std::optional<std::string> manifest_using_blob(int64_t repo, const std::string& digest);
+
+  std::optional<ManifestRow> find_manifest(int64_t repo, const std::string& digest);
+  std::optional<ManifestRow> find_tagged_manifest(int64_t repo, const std::string& tag);
+  // Inserts the manifest with its references; existing rows are kept.
+  void insert_manifest(int64_t repo, const NewManifest& m,
+                       const std::vector<std::string>& blob_refs,
+                       const std::vector<std::string>& manifest_refs);
+  // An index of the repository that lists this manifest, if any.
+  std::optional<std::string> index_using_manifest(int64_t repo, const std::string& digest);
+  // Deletes the manifest, its references and every tag pointing at it.
+  bool delete_manifest(int64_t repo, const std::string& digest);
+
+  void set_tag(int64_t repo, const std::string& tag, const std::string& digest);
+  bool delete_tag(int64_t repo, const std::string& tag);
+  std::vector<std::string> list_tags(int64_t repo, const std::string& after, int64_t limit);
+  // Repositories holding at least one manifest, in order, after `after`.
+  std::vector<std::string> list_repositories(const std::string& after, int64_t limit);
+  std::vector<ReferrerRow> list_referrers(int64_t repo, const std::string& subject,
+                                          const std::optional<std::string>& artifact_type);
+
+  void insert_upload(const std::string& id, int64_t repo);
+  std::optional<int64_t> upload_repository(const std::string& id);
+  void touch_upload(const std::string& id);
+  bool delete_upload(const std::string& id);
+  std::vector<std::string> uploads_idle_since(int64_t before_unix);
+
+ private:
+  // Statements are prepared on first use and cached per connection; the key
+  // is the address of the SQL literal, which is stable for the program's life.
+  sql::Statement& stmt(const char* sql);
+
+  sql::Database db_;
+  std::unordered_map<const char*, sql::Statement> statements_;
+};
+
+// Hands out connections, one per concurrent user, creating them on demand.
+// SQLite connections are not shared across threads at once; a lease keeps
+// that rule without tying connections to particular threads.
+class MetadataPool {
+ public:
+  explicit MetadataPool(std::string db_path) : path_(std::move(db_path)) {}
+
+  class Lease {
+   public:
+    Lease(MetadataPool& pool, std::unique_ptr<Metadata> m) : pool_(&pool), m_(std::move(m)) {}
+    Lease(Lease&&) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (m_) pool_->give_back(std::move(m_));
+    }
+    Metadata* operator->() { return m_.get(); }
+    Metadata& operator*() { return *m_; }
+
+   private:
+    MetadataPool* pool_;
+    std::unique_ptr<Metadata> m_;
+  };
+
+  Lease acquire();
+
+ private:
+  void give_back(std::unique_ptr<Metadata> m);
+
+  std::string path_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Metadata>> idle_;
+};
+
+}  // namespace ferry

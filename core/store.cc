@@ -1,0 +1,134 @@
+#include "core/store.h"
+
+#include "core/error.h"
+#include "core/file_util.h"
+#include "core/names.h"
+
+namespace ferry {
+
+Store::Store(StoreOptions options)
+    : options_(std::move(options)),
+      blobs_(options_.data_dir),
+      pool_(options_.data_dir + "/ferry.db") {
+  pool_.acquire()->migrate();
+  // Staging files are unreachable by construction; whatever a crash left is
+  // garbage. tmp/ only ever holds in-flight writes, so this stays small.
+  blobs_.clear_temp();
+}
+
+Store::~Store() = default;
+
+int64_t Store::require_repository(Metadata& meta, std::string_view repo, ErrorCode unknown_code) {
+  check_repository_name(repo);
+  auto id = meta.find_repository(std::string(repo));
+  if (!id) {
+    throw Error(unknown_code, "repository '" + std::string(repo) + "' is not known to this registry");
+  }
+  return *id;
+}
+
+std::optional<uint64_t> Store::blob_size(std::string_view repo, const Digest& digest) {
+  check_repository_name(repo);
+  auto meta = pool_.acquire();
+  auto id = meta->find_repository(std::string(repo));
+  if (!id) return std::nullopt;
+  return meta->linked_blob_size(*id, digest.str());
+}
+
+OpenedBlob Store::open_blob(std::string_view repo, const Digest& digest) {
+  auto size = blob_size(repo, digest);
+  if (!size) {
+    throw Error(ErrorCode::kBlobUnknown,
+                "blob " + digest.str() + " is not in repository '" + std::string(repo) + "'");
+  }
+  UniqueFd fd = blobs_.open(digest);
+  if (!fd) {
+    throw Error(ErrorCode::kBlobUnknown, "blob " + digest.str() +
+                                             " is recorded but its file is missing; push it again");
+  }
+  return OpenedBlob{std::move(fd), *size};
+}
+
+void Store::delete_blob(std::string_view repo, const Digest& digest) {
+  auto meta = pool_.acquire();
+  sql::Transaction tx(meta->db());
+  int64_t id = require_repository(*meta, repo, ErrorCode::kBlobUnknown);
+  if (auto user = meta->manifest_using_blob(id, digest.str())) {
+    throw Error(ErrorCode::kConflict, "blob " + digest.str() + " is used by manifest " + *user +
+                                          "; delete that manifest first");
+  }
+  if (!meta->unlink_blob(id, digest.str())) {
+    throw Error(ErrorCode::kBlobUnknown,
+                "blob " + digest.str() + " is not in repository '" + std::string(repo) + "'");
+  }
+  tx.commit();
+}
+
+bool Store::mount_blob(std::string_view repo, const Digest& digest,
+                       const std::optional<std::string>& from) {
+  check_repository_name(repo);
+  if (from) check_repository_name(*from);
+  auto meta = pool_.acquire();
+  sql::Transaction tx(meta->db());
+  std::optional<uint64_t> size;
+  if (from) {
+    if (auto from_id = meta->find_repository(*from)) size = meta->linked_blob_size(*from_id, digest.str());
+  } else {
+    size = meta->blob_size(digest.str());
+  }
+  if (!size || !blobs_.contains(digest)) return false;
+  meta->link_blob(meta->ensure_repository(std::string(repo)), digest.str());
+  tx.commit();
+  return true;
+}
+
+BlobWriter Store::begin_blob(DigestAlgorithm algorithm) {
+  return BlobWriter(blobs_.temp_path(), algorithm);
+}
+
+void Store::commit_blob(std::string_view repo, BlobWriter& writer, const Digest& expected) {
+  check_repository_name(repo);
+  Digest actual = writer.digest();
+  if (actual != expected) {
+    throw Error(ErrorCode::kDigestInvalid, "uploaded content has digest " + actual.str() +
+                                               ", not the " + expected.str() + " the client sent");
+  }
+  writer.finish();
+  int64_t repo_id = pool_.acquire()->ensure_repository(std::string(repo));
+  publish_blob(repo_id, writer.path(), expected, writer.size(), nullptr);
+}
+
+void Store::publish_blob(int64_t repo_id, const std::string& staged_path, const Digest& digest,
+                         uint64_t size, const std::string* upload_to_close) {
+  // File first, then the row that makes it visible: a crash in between
+  // leaves an unreferenced file, never a row without its file.
+  blobs_.publish(staged_path, digest);
+  auto meta = pool_.acquire();
+  sql::Transaction tx(meta->db());
+  meta->insert_blob(digest.str(), size);
+  meta->link_blob(repo_id, digest.str());
+  if (upload_to_close) meta->delete_upload(*upload_to_close);
+  tx.commit();
+}
+
+std::vector<std::string> Store::list_tags(std::string_view repo, const std::string& after,
+                                          int64_t limit) {
+  auto meta = pool_.acquire();
+  int64_t id = require_repository(*meta, repo, ErrorCode::kNameUnknown);
+  return meta->list_tags(id, after, limit);
+}
+
+std::vector<std::string> Store::list_repositories(const std::string& after, int64_t limit) {
+  return pool_.acquire()->list_repositories(after, limit);
+}
+
+std::vector<ReferrerRow> Store::list_referrers(std::string_view repo, const Digest& subject,
+                                               const std::optional<std::string>& artifact_type) {
+  check_repository_name(repo);
+  auto meta = pool_.acquire();
+  auto id = meta->find_repository(std::string(repo));
+  if (!id) return {};
+  return meta->list_referrers(*id, subject.str(), artifact_type);
+}
+
+}  // namespace ferry

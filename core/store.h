@@ -1,0 +1,136 @@
+// The registry's storage: what a repository holds and the rules for changing
+// it. Files come from BlobStore, facts from Metadata; every visible change is
+// one SQLite transaction made after the files it names are durable. Callers
+// (the HTTP handlers, import) never touch either directly.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/blob_store.h"
+#include "core/digest.h"
+#include "core/error.h"
+#include "core/metadata.h"
+#include "core/unique_fd.h"
+
+namespace ferry {
+
+struct StoreOptions {
+  std::string data_dir;
+  uint64_t max_manifest_bytes = 4 << 20;
+};
+
+struct OpenedBlob {
+  UniqueFd fd;
+  uint64_t size = 0;
+};
+
+struct ManifestInfo {
+  std::string digest;
+  std::string media_type;
+  uint64_t size = 0;
+  UniqueFd fd;  // only when asked for the content
+};
+
+struct PutManifestResult {
+  Digest digest;
+  std::optional<Digest> subject;
+};
+
+class Store {
+ public:
+  explicit Store(StoreOptions options);
+  ~Store();
+  const StoreOptions& options() const { return options_; }
+
+  // ---- blobs (store.cc)
+  // Size of a blob the repository holds, or nullopt.
+  std::optional<uint64_t> blob_size(std::string_view repo, const Digest& digest);
+  OpenedBlob open_blob(std::string_view repo, const Digest& digest);
+  // Removes the blob from the repository; refuses while a manifest needs it.
+  void delete_blob(std::string_view repo, const Digest& digest);
+  // Links a blob already in the store into repo: from `from` when given, else
+  // from anywhere in the store. False when there is nothing to link.
+  bool mount_blob(std::string_view repo, const Digest& digest,
+                  const std::optional<std::string>& from);
+  // A staging writer for a blob that arrives whole (monolithic upload).
+  BlobWriter begin_blob(DigestAlgorithm algorithm);
+  // Verifies the staged bytes against `expected`, publishes and links them.
+  void commit_blob(std::string_view repo, BlobWriter& writer, const Digest& expected);
+
+  // ---- uploads (store_uploads.cc)
+  class Upload;  // an upload session held exclusively by one request
+  std::string start_upload(std::string_view repo);
+  Upload open_upload(std::string_view repo, std::string_view id);
+  uint64_t upload_offset(std::string_view repo, std::string_view id);
+  void cancel_upload(std::string_view repo, std::string_view id);
+  // Removes sessions idle longer than max_idle, with their files.
+  size_t expire_uploads(std::chrono::seconds max_idle);
+
+  // ---- manifests (store_manifests.cc)
+  // reference is a tag or a digest. with_content opens the file too.
+  ManifestInfo resolve_manifest(std::string_view repo, std::string_view reference,
+                                bool with_content);
+  PutManifestResult put_manifest(std::string_view repo, std::string_view reference,
+                                 std::string_view content_type, std::string_view bytes);
+  void delete_manifest(std::string_view repo, std::string_view reference);
+
+  // ---- listing (store.cc)
+  std::vector<std::string> list_tags(std::string_view repo, const std::string& after,
+                                     int64_t limit);
+  std::vector<std::string> list_repositories(const std::string& after, int64_t limit);
+  std::vector<ReferrerRow> list_referrers(std::string_view repo, const Digest& subject,
+                                          const std::optional<std::string>& artifact_type);
+
+ private:
+  struct UploadState;
+  int64_t require_repository(Metadata& meta, std::string_view repo, ErrorCode unknown_code);
+  std::shared_ptr<UploadState> upload_state(std::string_view id);
+  // Publishes a verified staged file and links it to repo in one transaction.
+  void publish_blob(int64_t repo_id, const std::string& staged_path, const Digest& digest,
+                    uint64_t size, const std::string* upload_to_close);
+
+  StoreOptions options_;
+  BlobStore blobs_;
+  MetadataPool pool_;
+  std::mutex uploads_mu_;
+  std::unordered_map<std::string, std::shared_ptr<UploadState>> uploads_;
+};
+
+struct Store::UploadState {
+  std::mutex mu;
+  int64_t repo_id = 0;
+  Hasher hasher;
+  uint64_t offset = 0;
+};
+
+class Store::Upload {
+ public:
+  Upload(Store& store, std::string id, std::shared_ptr<UploadState> state,
+         std::unique_lock<std::mutex> lock);
+  Upload(Upload&&) noexcept = default;
+
+  const std::string& id() const { return id_; }
+  uint64_t offset() const { return state_->offset; }
+  // Appends at the current offset. A failed write is rolled back, so the
+  // session stays consistent and the client may retry from offset().
+  void append(const void* data, size_t size);
+  // Verifies and publishes the blob; the session ends.
+  void finish(const Digest& expected);
+
+ private:
+  Store* store_;
+  std::string id_;
+  std::shared_ptr<UploadState> state_;
+  std::unique_lock<std::mutex> lock_;
+  UniqueFd fd_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,140 @@
+// Manifests: stored as content files like blobs, described in the manifests
+// table, and reachable by tags. A PUT becomes visible in one transaction
+// that first checks everything it references is in the repository.
+#include "core/error.h"
+#include "core/manifest.h"
+#include "core/names.h"
+#include "core/store.h"
+
+namespace ferry {
+namespace {
+
+// A reference is a digest when it has a ':' (tags cannot), else a tag.
+std::optional<Digest> reference_digest(std::string_view reference) {
+  if (reference.find(':') == std::string_view::npos) {
+    check_tag(reference);
+    return std::nullopt;
+  }
+  return Digest::parse_or_throw(reference);
+}
+
+[[noreturn]] void unknown_manifest(std::string_view repo, std::string_view reference) {
+  throw Error(ErrorCode::kManifestUnknown, "manifest '" + std::string(reference.substr(0, 200)) +
+                                               "' is not in repository '" + std::string(repo) +
+                                               "'");
+}
+
+}  // namespace
+
+ManifestInfo Store::resolve_manifest(std::string_view repo, std::string_view reference,
+                                     bool with_content) {
+  auto digest = reference_digest(reference);
+  std::optional<ManifestRow> row;
+  {
+    auto meta = pool_.acquire();
+    int64_t id = require_repository(*meta, repo, ErrorCode::kNameUnknown);
+    row = digest ? meta->find_manifest(id, digest->str())
+                 : meta->find_tagged_manifest(id, std::string(reference));
+  }
+  if (!row) unknown_manifest(repo, reference);
+  ManifestInfo info{row->digest, row->media_type, row->size, {}};
+  if (with_content) {
+    info.fd = blobs_.open(Digest::parse_or_throw(row->digest));
+    if (!info.fd) {
+      throw Error(ErrorCode::kManifestUnknown,
+                  "manifest " + row->digest + " is recorded but its file is missing; push it again");
+    }
+  }
+  return info;
+}
+
+PutManifestResult Store::put_manifest(std::string_view repo, std::string_view reference,
+                                      std::string_view content_type, std::string_view bytes) {
+  check_repository_name(repo);
+  auto by_digest = reference_digest(reference);
+  if (bytes.size() > options_.max_manifest_bytes) {
+    throw Error(ErrorCode::kTooLarge, "manifest is " + std::to_string(bytes.size()) +
+                                          " bytes, over the limit of " +
+                                          std::to_string(options_.max_manifest_bytes));
+  }
+  ParsedManifest parsed = parse_manifest(bytes, content_type);
+  Digest digest = digest_of(bytes, by_digest ? by_digest->algorithm() : DigestAlgorithm::kSha256);
+  if (by_digest && *by_digest != digest) {
+    throw Error(ErrorCode::kDigestInvalid, "manifest body has digest " + digest.str() +
+                                               ", not the " + by_digest->str() + " in the URL");
+  }
+
+  blobs_.put_bytes(digest, bytes);  // durable before any row names it
+
+  auto meta = pool_.acquire();
+  sql::Transaction tx(meta->db());
+  int64_t repo_id = meta->ensure_repository(std::string(repo));
+  std::vector<std::string> blob_refs;
+  for (const auto& d : parsed.blobs) {
+    if (d.external) continue;
+    auto size = meta->linked_blob_size(repo_id, d.digest.str());
+    if (!size) {
+      throw Error(ErrorCode::kManifestBlobUnknown,
+                  "blob " + d.digest.str() + " is not in repository '" + std::string(repo) +
+                      "'; push the blob before the manifest");
+    }
+    if (*size != d.size) {
+      throw Error(ErrorCode::kManifestInvalid,
+                  "invalid manifest: blob " + d.digest.str() + " is " + std::to_string(*size) +
+                      " bytes but the manifest says " + std::to_string(d.size));
+    }
+    blob_refs.push_back(d.digest.str());
+  }
+  std::vector<std::string> manifest_refs;
+  for (const auto& d : parsed.manifests) {
+    auto child = meta->find_manifest(repo_id, d.digest.str());
+    if (!child) {
+      throw Error(ErrorCode::kManifestBlobUnknown,
+                  "manifest " + d.digest.str() + " listed by the index is not in repository '" +
+                      std::string(repo) + "'; push it before the index");
+    }
+    if (child->size != d.size) {
+      throw Error(ErrorCode::kManifestInvalid,
+                  "invalid manifest: child " + d.digest.str() + " is " +
+                      std::to_string(child->size) + " bytes but the index says " +
+                      std::to_string(d.size));
+    }
+    manifest_refs.push_back(d.digest.str());
+  }
+
+  NewManifest row{digest.str(),
+                  parsed.media_type,
+                  bytes.size(),
+                  parsed.artifact_type,
+                  parsed.subject ? std::optional(parsed.subject->digest.str()) : std::nullopt,
+                  parsed.annotations};
+  meta->insert_blob(row.digest, row.size);
+  meta->insert_manifest(repo_id, row, blob_refs, manifest_refs);
+  if (!by_digest) meta->set_tag(repo_id, std::string(reference), row.digest);
+  tx.commit();
+
+  PutManifestResult result{digest, std::nullopt};
+  if (parsed.subject) result.subject = parsed.subject->digest;
+  return result;
+}
+
+void Store::delete_manifest(std::string_view repo, std::string_view reference) {
+  auto digest = reference_digest(reference);
+  auto meta = pool_.acquire();
+  sql::Transaction tx(meta->db());
+  int64_t id = require_repository(*meta, repo, ErrorCode::kNameUnknown);
+  if (!digest) {
+    if (!meta->delete_tag(id, std::string(reference))) unknown_manifest(repo, reference);
+    tx.commit();
+    return;
+  }
+  if (!meta->find_manifest(id, digest->str())) unknown_manifest(repo, reference);
+  if (auto index = meta->index_using_manifest(id, digest->str())) {
+    throw Error(ErrorCode::kConflict, "manifest " + digest->str() + " is listed by index " +
+                                          *index + "; delete the index first");
+  }
+  meta->delete_manifest(id, digest->str());
+  tx.commit();
+}
+
+}  // namespace ferry

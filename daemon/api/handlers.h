@@ -1,0 +1,33 @@
+// One function per area of the Distribution spec. Each checks the method,
+// validates what it can before any body is read, and returns the exchange
+// that will consume the body (if any) and answer.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/store.h"
+#include "daemon/api/route.h"
+#include "daemon/http/exchange.h"
+
+namespace ferry::api {
+
+using ExchangePtr = std::unique_ptr<http::Exchange>;
+
+ExchangePtr handle_blob(Store& store, const http::Request& req, const Route& route);
+ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Route& route);
+ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& route);
+ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route& route);
+ExchangePtr handle_tags(Store& store, const http::Request& req, const Route& route);
+ExchangePtr handle_catalog(Store& store, const http::Request& req);
+ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route& route);
+
+// Throws UNSUPPORTED (405) naming the methods the endpoint does take.
+[[noreturn]] void method_not_allowed(const http::Request& req, std::string_view allowed);
+
+inline ExchangePtr answer(http::Response r) {
+  return std::make_unique<http::Immediate>(std::move(r));
+}
+
+}  // namespace ferry::api

@@ -1,0 +1,89 @@
+// Tags list, catalog and referrers: read-only listings.
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+
+#include "core/error.h"
+#include "core/media_types.h"
+#include "daemon/api/handlers.h"
+
+namespace ferry::api {
+namespace {
+
+using nlohmann::json;
+
+// An answer without n is capped here; the Link header points at the rest.
+constexpr int64_t kDefaultPage = 10000;
+
+struct Page {
+  int64_t n = kDefaultPage;
+  std::string last;
+};
+
+Page page_of(const http::Request& req) {
+  Page page;
+  if (auto n = req.query("n")) {
+    int64_t value = -1;
+    auto [end, ec] = std::from_chars(n->data(), n->data() + n->size(), value);
+    if (ec != std::errc() || end != n->data() + n->size() || value < 0) {
+      throw Error(ErrorCode::kSizeInvalid, "n must be a non-negative integer, not '" +
+                                               n->substr(0, 40) + "'");
+    }
+    page.n = value;
+  }
+  page.last = req.query("last").value_or("");
+  return page;
+}
+
+// Fetches one more than asked to know whether a next page exists.
+template <typename Fetch>
+http::Response paged(const Page& page, const std::string& path, const char* key, json doc,
+                     Fetch fetch) {
+  std::vector<std::string> items = page.n > 0 ? fetch(page.n + 1) : std::vector<std::string>{};
+  bool more = static_cast<int64_t>(items.size()) > page.n;
+  if (more) items.resize(static_cast<size_t>(page.n));
+  doc[key] = items;
+  http::Response r = http::Response::json(200, doc.dump());
+  if (more) {
+    r.header("Link", "<" + path + "?n=" + std::to_string(page.n) + "&last=" + items.back() +
+                         ">; rel=\"next\"");
+  }
+  return r;
+}
+
+}  // namespace
+
+ExchangePtr handle_tags(Store& store, const http::Request& req, const Route& route) {
+  if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
+  Page page = page_of(req);
+  return answer(paged(page, "/v2/" + route.name + "/tags/list", "tags", json{{"name", route.name}},
+                      [&](int64_t limit) { return store.list_tags(route.name, page.last, limit); }));
+}
+
+ExchangePtr handle_catalog(Store& store, const http::Request& req) {
+  if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
+  Page page = page_of(req);
+  return answer(paged(page, "/v2/_catalog", "repositories", json::object(),
+                      [&](int64_t limit) { return store.list_repositories(page.last, limit); }));
+}
+
+ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route& route) {
+  if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
+  Digest subject = Digest::parse_or_throw(route.reference);
+  auto artifact_type = req.query("artifactType");
+  json manifests = json::array();
+  for (const auto& row : store.list_referrers(route.name, subject, artifact_type)) {
+    json d = {{"mediaType", row.media_type}, {"digest", row.digest}, {"size", row.size}};
+    if (row.artifact_type) d["artifactType"] = *row.artifact_type;
+    if (row.annotations) d["annotations"] = json::parse(*row.annotations);
+    manifests.push_back(std::move(d));
+  }
+  json index = {{"schemaVersion", 2}, {"mediaType", media::kOciIndex}, {"manifests", manifests}};
+  http::Response r = http::Response::json(200, index.dump());
+  r.headers.clear();
+  r.header("Content-Type", std::string(media::kOciIndex));
+  if (artifact_type) r.header("OCI-Filters-Applied", "artifactType");
+  return answer(std::move(r));
+}
+
+}  // namespace ferry::api

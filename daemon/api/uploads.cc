@@ -1,0 +1,164 @@
+// Blob uploads: POST (start, monolithic, mount), PATCH (chunks, streamed),
+// PUT (close), GET (status), DELETE (cancel). Bodies stream to disk and are
+// hashed on the way; nothing is held in memory.
+#include "core/error.h"
+#include "daemon/api/handlers.h"
+#include "daemon/http/range.h"
+
+namespace ferry::api {
+namespace {
+
+std::string upload_location(const Route& route, const std::string& id) {
+  return "/v2/" + route.name + "/blobs/uploads/" + id;
+}
+
+http::Response upload_progress(unsigned status, const Route& route, const std::string& id,
+                               uint64_t offset) {
+  http::Response r = http::Response::empty(status);
+  r.header("Location", upload_location(route, id));
+  r.header("Docker-Upload-UUID", id);
+  // The spec's inclusive end; "0-0" for an empty upload, as Distribution does.
+  r.header("Range", "0-" + std::to_string(offset > 0 ? offset - 1 : 0));
+  return r;
+}
+
+http::Response blob_created(const Route& route, const Digest& digest) {
+  http::Response r = http::Response::empty(201);
+  r.header("Location", "/v2/" + route.name + "/blobs/" + digest.str());
+  r.header("Docker-Content-Digest", digest.str());
+  return r;
+}
+
+std::optional<Digest> digest_query(const http::Request& req, const char* name) {
+  auto value = req.query(name);
+  if (!value) return std::nullopt;
+  return Digest::parse_or_throw(*value);
+}
+
+// POST ?digest=: the whole blob in one request body.
+class MonolithicUpload final : public http::Exchange {
+ public:
+  MonolithicUpload(Store& store, Route route, Digest digest)
+      : store_(store),
+        route_(std::move(route)),
+        digest_(std::move(digest)),
+        writer_(store.begin_blob(digest_.algorithm())) {}
+  void on_body(const char* data, size_t size) override { writer_.write(data, size); }
+  http::Response respond() override {
+    store_.commit_blob(route_.name, writer_, digest_);
+    return blob_created(route_, digest_);
+  }
+
+ private:
+  Store& store_;
+  Route route_;
+  Digest digest_;
+  BlobWriter writer_;
+};
+
+// PATCH (a chunk) and PUT (optional last chunk, then close).
+class ChunkUpload final : public http::Exchange {
+ public:
+  ChunkUpload(Route route, Store::Upload upload, std::optional<http::ByteRange> range,
+              std::optional<Digest> close_with)
+      : route_(std::move(route)),
+        upload_(std::move(upload)),
+        range_(range),
+        close_with_(std::move(close_with)) {}
+
+  void on_body(const char* data, size_t size) override {
+    received_ += size;
+    if (range_ && received_ > range_->length()) {
+      throw Error(ErrorCode::kRangeInvalid, "chunk is longer than its Content-Range " +
+                                                std::to_string(range_->first) + "-" +
+                                                std::to_string(range_->last));
+    }
+    upload_.append(data, size);
+  }
+
+  http::Response respond() override {
+    if (range_ && received_ != range_->length()) {
+      throw Error(ErrorCode::kBlobUploadInvalid,
+                  "chunk has " + std::to_string(received_) + " bytes but Content-Range says " +
+                      std::to_string(range_->length()) + "; upload is now at offset " +
+                      std::to_string(upload_.offset()));
+    }
+    if (close_with_) {
+      upload_.finish(*close_with_);
+      return blob_created(route_, *close_with_);
+    }
+    return upload_progress(202, route_, upload_.id(), upload_.offset());
+  }
+
+ private:
+  Route route_;
+  Store::Upload upload_;
+  std::optional<http::ByteRange> range_;
+  std::optional<Digest> close_with_;
+  uint64_t received_ = 0;
+};
+
+// Checks a chunk's Content-Range against the upload's offset before a byte
+// of it is read: chunks must arrive in order.
+std::optional<http::ByteRange> chunk_range(const http::Request& req, const Store::Upload& upload) {
+  auto header = req.header("Content-Range");
+  if (!header) return std::nullopt;
+  auto range = http::parse_content_range(*header);
+  if (!range) {
+    throw Error(ErrorCode::kRangeInvalid,
+                "malformed Content-Range '" + header->substr(0, 100) + "'; send first-last");
+  }
+  if (range->first != upload.offset()) {
+    throw Error(ErrorCode::kRangeInvalid,
+                "chunk starts at byte " + std::to_string(range->first) + " but the upload is at " +
+                    std::to_string(upload.offset()) + "; resume from there");
+  }
+  if (auto length = req.content_length(); length && *length != range->length()) {
+    throw Error(ErrorCode::kRangeInvalid, "Content-Length " + std::to_string(*length) +
+                                              " does not match Content-Range " + *header);
+  }
+  return range;
+}
+
+}  // namespace
+
+ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Route& route) {
+  if (req.method() != "POST") method_not_allowed(req, "POST");
+  if (auto mount = digest_query(req, "mount")) {
+    if (store.mount_blob(route.name, *mount, req.query("from"))) {
+      return answer(blob_created(route, *mount));
+    }
+    // Not mountable: fall back to a regular upload session, as the spec says.
+  } else if (auto digest = digest_query(req, "digest")) {
+    return std::make_unique<MonolithicUpload>(store, route, std::move(*digest));
+  }
+  std::string id = store.start_upload(route.name);
+  return answer(upload_progress(202, route, id, 0));
+}
+
+ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& route) {
+  if (req.method() == "GET") {
+    return answer(upload_progress(204, route, route.reference,
+                                  store.upload_offset(route.name, route.reference)));
+  }
+  if (req.method() == "DELETE") {
+    store.cancel_upload(route.name, route.reference);
+    return answer(http::Response::empty(204));
+  }
+  if (req.method() == "PATCH" || req.method() == "PUT") {
+    std::optional<Digest> close_with;
+    if (req.method() == "PUT") {
+      close_with = digest_query(req, "digest");
+      if (!close_with) {
+        throw Error(ErrorCode::kDigestInvalid,
+                    "closing an upload needs ?digest=<digest> of the whole blob");
+      }
+    }
+    Store::Upload upload = store.open_upload(route.name, route.reference);
+    auto range = chunk_range(req, upload);
+    return std::make_unique<ChunkUpload>(route, std::move(upload), range, std::move(close_with));
+  }
+  method_not_allowed(req, "GET, PATCH, PUT, DELETE");
+}
+
+}  // namespace ferry::api

@@ -1,0 +1,100 @@
+#include "daemon/config.h"
+
+#include <charconv>
+#include <stdexcept>
+#include <toml++/toml.h>
+
+#include "core/units.h"
+
+namespace ferry {
+namespace {
+
+[[noreturn]] void bad(const std::string& file, const std::string& key, const std::string& want) {
+  throw std::runtime_error(file + ": '" + key + "' must be " + want);
+}
+
+// Reads an optional key of a TOML table, checking its type.
+struct Reader {
+  const std::string& file;
+  const toml::table& root;
+
+  const toml::node* node(const char* key) const { return root.at_path(key).node(); }
+
+  void string(const char* key, std::string& out) const {
+    if (auto* n = node(key)) {
+      if (!n->is_string()) bad(file, key, "a string");
+      out = n->as_string()->get();
+    }
+  }
+  void boolean(const char* key, bool& out) const {
+    if (auto* n = node(key)) {
+      if (!n->is_boolean()) bad(file, key, "true or false");
+      out = n->as_boolean()->get();
+    }
+  }
+  void count(const char* key, unsigned& out, unsigned min, unsigned max) const {
+    if (auto* n = node(key)) {
+      auto v = n->value<int64_t>();
+      if (!n->is_integer() || !v || *v < min || *v > max) {
+        bad(file, key, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
+      }
+      out = static_cast<unsigned>(*v);
+    }
+  }
+  void size(const char* key, uint64_t& out) const {
+    if (auto* n = node(key)) {
+      std::optional<uint64_t> v;
+      if (n->is_integer() && *n->value<int64_t>() >= 0) v = static_cast<uint64_t>(*n->value<int64_t>());
+      if (n->is_string()) v = parse_size(n->as_string()->get());
+      if (!v) bad(file, key, "a size such as \"4MiB\" or a number of bytes");
+      out = *v;
+    }
+  }
+  void duration(const char* key, std::chrono::seconds& out) const {
+    if (auto* n = node(key)) {
+      std::optional<std::chrono::seconds> v;
+      if (n->is_integer() && *n->value<int64_t>() >= 0) v = std::chrono::seconds(*n->value<int64_t>());
+      if (n->is_string()) v = parse_duration(n->as_string()->get());
+      if (!v) bad(file, key, "a duration such as \"30s\", \"15m\" or \"24h\"");
+      out = *v;
+    }
+  }
+};
+
+}  // namespace
+
+void load_config_file(const std::string& path, DaemonConfig& config) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::string where;
+    if (e.source().begin) where = ":" + std::to_string(e.source().begin.line);
+    throw std::runtime_error(path + where + ": " + std::string(e.description()));
+  }
+  Reader r{path, root};
+  r.string("listen", config.listen);
+  r.string("data_dir", config.data_dir);
+  r.string("log.level", config.log_level);
+  r.boolean("log.access", config.access_log);
+  r.count("http.threads", config.threads, 1, 256);
+  r.count("http.connection_limit", config.connection_limit, 1, 65536);
+  r.duration("http.idle_timeout", config.idle_timeout);
+  r.size("limits.max_manifest_size", config.max_manifest_bytes);
+  r.duration("uploads.expire_after", config.upload_expiry);
+}
+
+bool split_listen(const std::string& listen, std::string* address, uint16_t* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = listen.substr(0, colon);
+  std::string_view p = std::string_view(listen).substr(colon + 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (ec != std::errc() || end != p.data() + p.size() || value > 65535) return false;
+  *address = host.empty() ? "0.0.0.0" : host;
+  *port = static_cast<uint16_t>(value);
+  return true;
+}
+
+}  // namespace ferry

@@ -1,0 +1,30 @@
+// ferryd's settings: built-in defaults, then a TOML file, then flags.
+// docs/configuration.md documents every key.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace ferry {
+
+struct DaemonConfig {
+  std::string listen = "127.0.0.1:5000";
+  std::string data_dir = "./data";
+  std::string log_level = "info";
+  bool access_log = true;
+  unsigned threads = 4;
+  unsigned connection_limit = 512;
+  std::chrono::seconds idle_timeout{60};
+  uint64_t max_manifest_bytes = 4 << 20;
+  std::chrono::seconds upload_expiry{24 * 3600};
+};
+
+// Reads the TOML file over `config`. Throws std::runtime_error naming the
+// file, the key and what was expected.
+void load_config_file(const std::string& path, DaemonConfig& config);
+
+// Splits "ADDR:PORT" (ADDR may be empty for all interfaces).
+bool split_listen(const std::string& listen, std::string* address, uint16_t* port);
+
+}  // namespace ferry

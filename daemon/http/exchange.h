@@ -1,0 +1,43 @@
+// One request in flight. The router creates it once the headers are in; the
+// server feeds it the body as it streams (never buffering it) and asks for
+// the response when the body is complete.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include "daemon/http/request.h"
+#include "daemon/http/response.h"
+
+namespace ferry::http {
+
+class Exchange {
+ public:
+  virtual ~Exchange() = default;
+  // A piece of the request body. Throwing ferry::Error ends the request with
+  // that error at once; the rest of the body is not read.
+  virtual void on_body(const char* data, size_t size) {
+    (void)data;
+    (void)size;
+  }
+  // The whole body has arrived (at once, for requests without one).
+  virtual Response respond() = 0;
+};
+
+// An exchange whose answer needs no body: computed when the headers arrive.
+class Immediate final : public Exchange {
+ public:
+  explicit Immediate(Response r) : response_(std::move(r)) {}
+  Response respond() override { return std::move(response_); }
+
+ private:
+  Response response_;
+};
+
+// Maps a request to its exchange, or throws ferry::Error.
+using Router = std::function<std::unique_ptr<Exchange>(const Request&)>;
+// Turns an error into the response the client sees.
+using ErrorRenderer = std::function<Response(const std::exception&)>;
+
+}  // namespace ferry::http

@@ -1,0 +1,53 @@
+#include "daemon/http/request.h"
+
+#include <microhttpd.h>
+#include <strings.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace ferry::http {
+
+std::optional<std::string> Request::header(const char* name) const {
+  const char* v = MHD_lookup_connection_value(connection_, MHD_HEADER_KIND, name);
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+std::vector<std::string> Request::header_values(const char* name) const {
+  struct Collect {
+    const char* name;
+    std::vector<std::string> values;
+  } collect{name, {}};
+  MHD_get_connection_values(
+      connection_, MHD_HEADER_KIND,
+      [](void* cls, MHD_ValueKind, const char* key, const char* value) -> MHD_Result {
+        auto* c = static_cast<Collect*>(cls);
+        if (key && value && strcasecmp(key, c->name) == 0) c->values.emplace_back(value);
+        return MHD_YES;
+      },
+      &collect);
+  return collect.values;
+}
+
+std::optional<std::string> Request::query(const char* name) const {
+  const char* v = MHD_lookup_connection_value(connection_, MHD_GET_ARGUMENT_KIND, name);
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+bool Request::has_query(const char* name) const {
+  return MHD_lookup_connection_value_n(connection_, MHD_GET_ARGUMENT_KIND, name, strlen(name),
+                                       nullptr, nullptr) == MHD_YES;
+}
+
+std::optional<uint64_t> Request::content_length() const {
+  auto v = header("Content-Length");
+  if (!v) return std::nullopt;
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || end != v->data() + v->size()) return std::nullopt;
+  return n;
+}
+
+}  // namespace ferry::http

@@ -1,0 +1,36 @@
+// A read-only view of one HTTP request as libmicrohttpd presents it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct MHD_Connection;
+
+namespace ferry::http {
+
+class Request {
+ public:
+  Request(MHD_Connection* connection, std::string_view method, std::string_view path)
+      : connection_(connection), method_(method), path_(path) {}
+
+  std::string_view method() const { return method_; }
+  // The path, already percent-decoded by libmicrohttpd, without the query.
+  std::string_view path() const { return path_; }
+  std::optional<std::string> header(const char* name) const;
+  // Every value of a header that may arrive on several lines (Accept).
+  std::vector<std::string> header_values(const char* name) const;
+  std::optional<std::string> query(const char* name) const;
+  bool has_query(const char* name) const;
+  // Content-Length, if the client sent one (not for chunked bodies).
+  std::optional<uint64_t> content_length() const;
+  bool is_head() const { return method_ == "HEAD"; }
+
+ private:
+  MHD_Connection* connection_;
+  std::string_view method_;
+  std::string_view path_;
+};
+
+}  // namespace ferry::http

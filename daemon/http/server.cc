@@ -1,0 +1,239 @@
+#include "daemon/http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "daemon/log.h"
+
+namespace ferry::http {
+
+// Per-request state, owned by libmicrohttpd's con_cls slot between the first
+// callback and the completion callback.
+struct Server::Context {
+  std::string method;
+  std::string url;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::unique_ptr<Exchange> exchange;
+  // A refusal decided from the headers alone. It is sent on the next
+  // callback: for a request without a body that is the final one, and
+  // answering there keeps the connection alive for the client's next request.
+  std::optional<Response> early_answer;
+  bool queued = false;
+  unsigned status = 0;
+  uint64_t bytes_out = 0;
+  uint64_t bytes_in = 0;
+};
+
+namespace {
+
+MHD_Result as_result(int r) { return r == MHD_YES ? MHD_YES : MHD_NO; }
+
+// Body for HEAD answers: libmicrohttpd needs a size for Content-Length but
+// never reads a HEAD body, so this is never called.
+ssize_t no_body(void*, uint64_t, char*, size_t) { return MHD_CONTENT_READER_END_WITH_ERROR; }
+
+struct DestroyResponse {
+  void operator()(MHD_Response* r) const { MHD_destroy_response(r); }
+};
+
+std::unique_ptr<MHD_Response, DestroyResponse> to_mhd(Response& r) {
+  MHD_Response* out = nullptr;
+  switch (r.body) {
+    case Response::Body::kEmpty:
+      out = MHD_create_response_from_buffer(0, nullptr, MHD_RESPMEM_PERSISTENT);
+      break;
+    case Response::Body::kBytes:
+      out = MHD_create_response_from_buffer(r.bytes.size(), r.bytes.data(), MHD_RESPMEM_MUST_COPY);
+      break;
+    case Response::Body::kFile: {
+      // libmicrohttpd owns the descriptor from here and closes it.
+      int fd = r.fd.release();
+      out = MHD_create_response_from_fd_at_offset64(r.length, fd, r.offset);
+      if (!out) ::close(fd);
+      break;
+    }
+    case Response::Body::kLengthOnly:
+      out = MHD_create_response_from_callback(r.length, 4096, no_body, nullptr, nullptr);
+      break;
+  }
+  if (!out) throw std::runtime_error("libmicrohttpd could not create a response");
+  for (const auto& [name, value] : r.headers) {
+    MHD_add_response_header(out, name.c_str(), value.c_str());
+  }
+  return std::unique_ptr<MHD_Response, DestroyResponse>(out);
+}
+
+std::string client_address(void* connection) {
+  auto* info = MHD_get_connection_info(static_cast<MHD_Connection*>(connection),
+                                       MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (!info || !info->client_addr) return "-";
+  char buf[INET6_ADDRSTRLEN] = "-";
+  const sockaddr* sa = info->client_addr;
+  if (sa->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
+  } else if (sa->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
+  }
+  return buf;
+}
+
+}  // namespace
+
+struct ServerCallbacks {
+  static MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url,
+                               const char* method, const char*, const char* upload_data,
+                               size_t* upload_data_size, void** con_cls) {
+    return as_result(static_cast<Server*>(cls)->handle(connection, url, method, upload_data,
+                                                       upload_data_size, con_cls));
+  }
+  static void on_completed(void* cls, MHD_Connection* connection, void** con_cls,
+                           MHD_RequestTerminationCode toe) {
+    static_cast<Server*>(cls)->complete(connection, con_cls, toe);
+  }
+};
+
+void Server::StopDaemon::operator()(MHD_Daemon* d) const { MHD_stop_daemon(d); }
+
+Server::Server(ServerOptions options, Router router, ErrorRenderer render_error)
+    : options_(std::move(options)),
+      router_(std::move(router)),
+      render_error_(std::move(render_error)) {}
+
+Server::~Server() = default;
+
+void Server::start() {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(options_.port);
+  if (inet_pton(AF_INET, options_.address.c_str(), &addr.sin_addr) != 1) {
+    throw std::runtime_error("listen address '" + options_.address +
+                             "' is not an IPv4 address; use e.g. 0.0.0.0:5000");
+  }
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  MHD_Daemon* d = MHD_start_daemon(
+      flags, options_.port, nullptr, nullptr,
+      &ServerCallbacks::on_request, this,
+      MHD_OPTION_SOCK_ADDR, &addr,
+      MHD_OPTION_THREAD_POOL_SIZE, options_.threads,
+      MHD_OPTION_CONNECTION_LIMIT, options_.connection_limit,
+      MHD_OPTION_CONNECTION_TIMEOUT, options_.idle_timeout_seconds,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, options_.connection_buffer,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+      MHD_OPTION_NOTIFY_COMPLETED,
+      &ServerCallbacks::on_completed, this,
+      MHD_OPTION_END);
+  if (!d) {
+    throw std::runtime_error("cannot listen on " + options_.address + ":" +
+                             std::to_string(options_.port) +
+                             " (address in use, or not permitted); pick another --listen");
+  }
+  daemon_.reset(d);
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  bound_port_ = info ? info->port : options_.port;
+}
+
+void Server::drain_and_stop(unsigned grace_seconds) {
+  if (!daemon_) return;
+  int listen_fd = MHD_quiesce_daemon(daemon_.get());
+  if (listen_fd >= 0) ::close(listen_fd);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds);
+  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (in_flight_.load() > 0) {
+    log::warn("shutdown: " + std::to_string(in_flight_.load()) +
+              " request(s) still running after the grace period; closing them");
+  }
+  daemon_.reset();
+}
+
+int Server::handle(void* connection, const char* url, const char* method, const char* upload_data,
+                   size_t* upload_data_size, void** con_cls) {
+  auto* mhd = static_cast<MHD_Connection*>(connection);
+  if (*con_cls == nullptr) {
+    // First call: headers are in, no body yet.
+    auto ctx = std::make_unique<Context>();
+    ctx->method = method;
+    ctx->url = url;
+    in_flight_.fetch_add(1);
+    Context& ref = *ctx;
+    *con_cls = ctx.release();  // reclaimed in on_completed
+    try {
+      ref.exchange = router_(Request(mhd, ref.method, ref.url));
+    } catch (const std::exception& e) {
+      ref.early_answer = render_error_(e);
+    }
+    return MHD_YES;  // libmicrohttpd sends "100 Continue" if asked
+  }
+  Context& ctx = *static_cast<Context*>(*con_cls);
+  if (ctx.queued) {  // answered already; discard whatever still arrives
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (ctx.early_answer) {
+    *upload_data_size = 0;
+    return queue(connection, ctx, std::move(*ctx.early_answer));
+  }
+  try {
+    if (*upload_data_size > 0) {
+      ctx.bytes_in += *upload_data_size;
+      ctx.exchange->on_body(upload_data, *upload_data_size);
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+    return queue(connection, ctx, ctx.exchange->respond());
+  } catch (const std::exception& e) {
+    *upload_data_size = 0;
+    return queue(connection, ctx, render_error_(e));
+  }
+}
+
+int Server::queue(void* connection, Context& ctx, Response response) {
+  response.header("Docker-Distribution-API-Version", "registry/2.0");
+  ctx.queued = true;
+  ctx.status = response.status;
+  ctx.bytes_out = response.body_size();
+  try {
+    auto mhd_response = to_mhd(response);
+    return MHD_queue_response(static_cast<MHD_Connection*>(connection), response.status,
+                              mhd_response.get());
+  } catch (const std::exception& e) {
+    log::error(std::string("cannot send response: ") + e.what());
+    return MHD_NO;  // closes the connection
+  }
+}
+
+void Server::complete(void* connection, void** con_cls, int toe) {
+  std::unique_ptr<Context> ctx(static_cast<Context*>(*con_cls));
+  *con_cls = nullptr;
+  if (!ctx) return;
+  // The exchange may hold locks and files (an upload); release them before
+  // the request counts as finished.
+  ctx->exchange.reset();
+  if (options_.access_log) log_request(*ctx, connection, toe);
+  in_flight_.fetch_sub(1);
+}
+
+void Server::log_request(const Context& ctx, void* connection, int toe) const {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - ctx.started)
+                    .count();
+  char line[1024];
+  const char* outcome = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted";
+  snprintf(line, sizeof line, "%s %s %s %u in=%llu out=%llu %.1fms%s",
+           client_address(connection).c_str(), ctx.method.c_str(), ctx.url.substr(0, 512).c_str(),
+           ctx.status, static_cast<unsigned long long>(ctx.bytes_in),
+           static_cast<unsigned long long>(ctx.bytes_out), static_cast<double>(micros) / 1000.0,
+           outcome);
+  log::info(line);
+}
+
+}  // namespace ferry::http

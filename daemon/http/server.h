@@ -1,0 +1,65 @@
+// The HTTP server: libmicrohttpd with a pool of epoll threads. Owns the
+// daemon handle, counts requests in flight so shutdown can drain them, and
+// writes one access-log line per request.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "daemon/http/exchange.h"
+
+struct MHD_Daemon;
+
+namespace ferry::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 5000;
+  unsigned threads = 4;
+  unsigned connection_limit = 512;
+  unsigned idle_timeout_seconds = 60;
+  // Per-connection buffer; also the largest body piece handed to on_body.
+  size_t connection_buffer = 256 * 1024;
+  bool access_log = true;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Router router, ErrorRenderer render_error);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving. Throws std::runtime_error when it cannot bind.
+  void start();
+  // The port actually bound (useful with port 0).
+  uint16_t port() const { return bound_port_; }
+  // Stops accepting, waits up to `grace_seconds` for requests in flight to
+  // finish, then closes every connection.
+  void drain_and_stop(unsigned grace_seconds);
+  uint64_t in_flight() const { return in_flight_.load(); }
+
+ private:
+  struct Context;
+  struct StopDaemon {
+    void operator()(MHD_Daemon* d) const;
+  };
+
+  friend struct ServerCallbacks;  // the C entry points libmicrohttpd calls
+  int handle(void* connection, const char* url, const char* method, const char* upload_data,
+             size_t* upload_data_size, void** con_cls);
+  int queue(void* connection, Context& ctx, Response response);
+  void complete(void* connection, void** con_cls, int toe);
+  void log_request(const Context& ctx, void* connection, int toe) const;
+
+  ServerOptions options_;
+  Router router_;
+  ErrorRenderer render_error_;
+  std::unique_ptr<MHD_Daemon, StopDaemon> daemon_;
+  uint16_t bound_port_ = 0;
+  std::atomic<uint64_t> in_flight_{0};
+};
+
+}  // namespace ferry::http
