@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -22,10 +23,9 @@ struct Server::Context {
   std::string url;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::unique_ptr<Exchange> exchange;
-  // A refusal decided from the headers alone. It is sent on the next
-  // callback: for a request without a body that is the final one, and
-  // answering there keeps the connection alive for the client's next request.
-  std::optional<Response> early_answer;
+  // A refusal waiting for the end of the request body (see handle()).
+  std::optional<Response> refusal;
+  uint64_t drained = 0;
   bool queued = false;
   unsigned status = 0;
   uint64_t bytes_out = 0;
@@ -155,6 +155,22 @@ void Server::drain_and_stop(unsigned grace_seconds) {
   daemon_.reset();
 }
 
+namespace {
+
+// libmicrohttpd 0.9.75 accepts a response only right after the headers or
+// after the whole body. A refusal decided mid-body therefore waits while the
+// rest of the body is read and dropped; past this many bytes the connection
+// is cut instead, so a client cannot make us read garbage forever.
+constexpr uint64_t kMaxDrainBytes = 64ULL << 20;
+
+bool announces_large_body(MHD_Connection* c) {
+  if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding")) return true;
+  const char* length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+  return length && std::strtoull(length, nullptr, 10) > kMaxDrainBytes;
+}
+
+}  // namespace
+
 int Server::handle(void* connection, const char* url, const char* method, const char* upload_data,
                    size_t* upload_data_size, void** con_cls) {
   auto* mhd = static_cast<MHD_Connection*>(connection);
@@ -165,33 +181,39 @@ int Server::handle(void* connection, const char* url, const char* method, const 
     ctx->url = url;
     in_flight_.fetch_add(1);
     Context& ref = *ctx;
-    *con_cls = ctx.release();  // reclaimed in on_completed
+    *con_cls = ctx.release();  // reclaimed in complete()
     try {
       ref.exchange = router_(Request(mhd, ref.method, ref.url));
     } catch (const std::exception& e) {
-      ref.early_answer = render_error_(e);
+      // Answer now (the connection then closes) rather than read a body we
+      // will not use; for small or absent bodies answer at the end, which
+      // keeps the connection alive.
+      if (announces_large_body(mhd)) return queue(connection, ref, render_error_(e));
+      ref.refusal = render_error_(e);
     }
     return MHD_YES;  // libmicrohttpd sends "100 Continue" if asked
   }
   Context& ctx = *static_cast<Context*>(*con_cls);
-  if (ctx.queued) {  // answered already; discard whatever still arrives
+  if (*upload_data_size > 0) {
+    size_t size = *upload_data_size;
     *upload_data_size = 0;
+    ctx.bytes_in += size;
+    if (ctx.queued || ctx.refusal) {
+      ctx.drained += size;
+      return ctx.drained > kMaxDrainBytes ? MHD_NO : MHD_YES;
+    }
+    try {
+      ctx.exchange->on_body(upload_data, size);
+    } catch (const std::exception& e) {
+      ctx.refusal = render_error_(e);
+    }
     return MHD_YES;
   }
-  if (ctx.early_answer) {
-    *upload_data_size = 0;
-    return queue(connection, ctx, std::move(*ctx.early_answer));
-  }
+  if (ctx.queued) return MHD_YES;
+  if (ctx.refusal) return queue(connection, ctx, std::move(*ctx.refusal));
   try {
-    if (*upload_data_size > 0) {
-      ctx.bytes_in += *upload_data_size;
-      ctx.exchange->on_body(upload_data, *upload_data_size);
-      *upload_data_size = 0;
-      return MHD_YES;
-    }
     return queue(connection, ctx, ctx.exchange->respond());
   } catch (const std::exception& e) {
-    *upload_data_size = 0;
     return queue(connection, ctx, render_error_(e));
   }
 }
