@@ -42,9 +42,13 @@ std::string BlobStore::temp_path() const {
   return root_ + "/tmp/" + name;
 }
 
-UniqueFd BlobStore::open(const Digest& digest) const { return open_if_exists(path_for(digest)); }
+UniqueFd BlobStore::open(const Digest& digest) const {
+  return open_if_exists(path_for(digest));
+}
 
-bool BlobStore::contains(const Digest& digest) const { return path_exists(path_for(digest)); }
+bool BlobStore::contains(const Digest& digest) const {
+  return path_exists(path_for(digest));
+}
 
 void BlobStore::publish(const std::string& staged_path, const Digest& digest) {
   std::string dir = shard_dir(digest);

@@ -37,9 +37,8 @@ std::optional<Digest> Digest::parse(std::string_view text) {
 
 Digest Digest::parse_or_throw(std::string_view text) {
   if (auto d = parse(text)) return *d;
-  throw Error(ErrorCode::kDigestInvalid,
-              "invalid digest '" + std::string(text.substr(0, 200)) +
-                  "': expected sha256:<64 hex> or sha512:<128 hex>");
+  throw Error(ErrorCode::kDigestInvalid, "invalid digest '" + std::string(text.substr(0, 200)) +
+                                             "': expected sha256:<64 hex> or sha512:<128 hex>");
 }
 
 std::string_view Digest::algorithm_name() const {
@@ -53,7 +52,9 @@ std::string Digest::str() const {
   return out;
 }
 
-void Hasher::CtxFree::operator()(evp_md_ctx_st* ctx) const { EVP_MD_CTX_free(ctx); }
+void Hasher::CtxFree::operator()(evp_md_ctx_st* ctx) const {
+  EVP_MD_CTX_free(ctx);
+}
 
 Hasher::Hasher(DigestAlgorithm algorithm) : algorithm_(algorithm), ctx_(EVP_MD_CTX_new()) {
   if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), md_for(algorithm), nullptr) != 1) {

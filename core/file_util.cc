@@ -57,13 +57,13 @@ void mkdirs(const std::string& dir, int mode) {
 }
 
 uint64_t file_size(int fd, const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) throw_errno("cannot stat " + path, errno);
   return static_cast<uint64_t>(st.st_size);
 }
 
 bool path_exists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
 }
 

@@ -5,7 +5,9 @@
 namespace ferry {
 namespace {
 
-int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
+int64_t now() {
+  return static_cast<int64_t>(std::time(nullptr));
+}
 
 constexpr int kSchemaVersion = 1;
 
@@ -192,8 +194,7 @@ void Metadata::insert_manifest(int64_t repo, const NewManifest& m,
   for (const auto& d : manifest_refs) ref.bind(repo, m.digest, d, 1).run();
 }
 
-std::optional<std::string> Metadata::index_using_manifest(int64_t repo,
-                                                          const std::string& digest) {
+std::optional<std::string> Metadata::index_using_manifest(int64_t repo, const std::string& digest) {
   auto& s = stmt(
                 "SELECT manifest_digest FROM manifest_references "
                 "WHERE repository_id = ? AND target_digest = ? AND kind = 1 LIMIT 1")
@@ -251,8 +252,8 @@ std::vector<std::string> Metadata::list_repositories(const std::string& after, i
   return out;
 }
 
-std::vector<ReferrerRow> Metadata::list_referrers(
-    int64_t repo, const std::string& subject, const std::optional<std::string>& artifact_type) {
+std::vector<ReferrerRow> Metadata::list_referrers(int64_t repo, const std::string& subject,
+                                                  const std::optional<std::string>& artifact_type) {
   auto& s = stmt(
                 "SELECT digest, media_type, size, artifact_type, annotations FROM manifests "
                 "WHERE repository_id = ? AND subject = ? "

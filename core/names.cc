@@ -5,7 +5,9 @@
 namespace ferry {
 namespace {
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 // One path component: alnum runs joined by '.', '_', '__' or '-'+.
 bool is_valid_component(std::string_view c) {
@@ -63,9 +65,10 @@ void check_repository_name(std::string_view name) {
 
 void check_tag(std::string_view tag) {
   if (!is_valid_tag(tag)) {
-    throw Error(ErrorCode::kManifestInvalid,
-                "invalid tag '" + std::string(tag.substr(0, 200)) +
-                    "': a tag is 1-128 characters of [A-Za-z0-9_.-] and cannot start with '.' or '-'");
+    throw Error(
+        ErrorCode::kManifestInvalid,
+        "invalid tag '" + std::string(tag.substr(0, 200)) +
+            "': a tag is 1-128 characters of [A-Za-z0-9_.-] and cannot start with '.' or '-'");
   }
 }
 

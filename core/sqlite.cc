@@ -16,13 +16,18 @@ namespace {
 
 }  // namespace
 
-void Database::Close::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-void Statement::Finalize::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+void Database::Close::operator()(sqlite3* db) const {
+  sqlite3_close_v2(db);
+}
+void Statement::Finalize::operator()(sqlite3_stmt* s) const {
+  sqlite3_finalize(s);
+}
 
 Database::Database(const std::string& path) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK) fail(raw, "cannot open " + path);
   sqlite3_busy_timeout(raw, 10000);
@@ -50,7 +55,9 @@ Statement Database::prepare(std::string_view sql) {
   return Statement(db_.get(), stmt);
 }
 
-int64_t Database::changes() const { return sqlite3_changes64(db_.get()); }
+int64_t Database::changes() const {
+  return sqlite3_changes64(db_.get());
+}
 
 bool Statement::step() {
   int rc = sqlite3_step(stmt_.get());
@@ -61,7 +68,9 @@ bool Statement::step() {
   fail(db_, what);
 }
 
-int64_t Statement::column_int(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
+int64_t Statement::column_int(int col) const {
+  return sqlite3_column_int64(stmt_.get(), col);
+}
 
 std::string Statement::column_text(int col) const {
   auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), col));
@@ -78,7 +87,9 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_.get());
 }
 
-void Statement::bind_one(int i, int64_t v) { sqlite3_bind_int64(stmt_.get(), i, v); }
+void Statement::bind_one(int i, int64_t v) {
+  sqlite3_bind_int64(stmt_.get(), i, v);
+}
 
 void Statement::bind_one(int i, std::string_view v) {
   sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -92,9 +103,13 @@ void Statement::bind_one(int i, const std::optional<std::string>& v) {
   }
 }
 
-void Statement::bind_one(int i, std::nullptr_t) { sqlite3_bind_null(stmt_.get(), i); }
+void Statement::bind_one(int i, std::nullptr_t) {
+  sqlite3_bind_null(stmt_.get(), i);
+}
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (!done_) {

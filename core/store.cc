@@ -22,7 +22,8 @@ int64_t Store::require_repository(Metadata& meta, std::string_view repo, ErrorCo
   check_repository_name(repo);
   auto id = meta.find_repository(std::string(repo));
   if (!id) {
-    throw Error(unknown_code, "repository '" + std::string(repo) + "' is not known to this registry");
+    throw Error(unknown_code,
+                "repository '" + std::string(repo) + "' is not known to this registry");
   }
   return *id;
 }
@@ -43,8 +44,8 @@ OpenedBlob Store::open_blob(std::string_view repo, const Digest& digest) {
   }
   UniqueFd fd = blobs_.open(digest);
   if (!fd) {
-    throw Error(ErrorCode::kBlobUnknown, "blob " + digest.str() +
-                                             " is recorded but its file is missing; push it again");
+    throw Error(ErrorCode::kBlobUnknown,
+                "blob " + digest.str() + " is recorded but its file is missing; push it again");
   }
   return OpenedBlob{std::move(fd), *size};
 }
@@ -72,7 +73,8 @@ bool Store::mount_blob(std::string_view repo, const Digest& digest,
   sql::Transaction tx(meta->db());
   std::optional<uint64_t> size;
   if (from) {
-    if (auto from_id = meta->find_repository(*from)) size = meta->linked_blob_size(*from_id, digest.str());
+    if (auto from_id = meta->find_repository(*from))
+      size = meta->linked_blob_size(*from_id, digest.str());
   } else {
     size = meta->blob_size(digest.str());
   }

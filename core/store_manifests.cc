@@ -41,8 +41,9 @@ ManifestInfo Store::resolve_manifest(std::string_view repo, std::string_view ref
   if (with_content) {
     info.fd = blobs_.open(Digest::parse_or_throw(row->digest));
     if (!info.fd) {
-      throw Error(ErrorCode::kManifestUnknown,
-                  "manifest " + row->digest + " is recorded but its file is missing; push it again");
+      throw Error(
+          ErrorCode::kManifestUnknown,
+          "manifest " + row->digest + " is recorded but its file is missing; push it again");
     }
   }
   return info;
@@ -94,10 +95,10 @@ PutManifestResult Store::put_manifest(std::string_view repo, std::string_view re
                       std::string(repo) + "'; push it before the index");
     }
     if (child->size != d.size) {
-      throw Error(ErrorCode::kManifestInvalid,
-                  "invalid manifest: child " + d.digest.str() + " is " +
-                      std::to_string(child->size) + " bytes but the index says " +
-                      std::to_string(d.size));
+      throw Error(ErrorCode::kManifestInvalid, "invalid manifest: child " + d.digest.str() +
+                                                   " is " + std::to_string(child->size) +
+                                                   " bytes but the index says " +
+                                                   std::to_string(d.size));
     }
     manifest_refs.push_back(d.digest.str());
   }

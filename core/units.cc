@@ -30,10 +30,14 @@ std::optional<uint64_t> parse_size(std::string_view text) {
   std::string_view rest = unit.substr(1);
   if (!(rest.empty() || rest == "B" || rest == "iB" || rest == "b")) return std::nullopt;
   switch (prefix) {
-    case 'k': case 'K': return multiply(n, 1ULL << 10);
-    case 'm': case 'M': return multiply(n, 1ULL << 20);
-    case 'g': case 'G': return multiply(n, 1ULL << 30);
-    case 't': case 'T': return multiply(n, 1ULL << 40);
+    case 'k':
+    case 'K': return multiply(n, 1ULL << 10);
+    case 'm':
+    case 'M': return multiply(n, 1ULL << 20);
+    case 'g':
+    case 'G': return multiply(n, 1ULL << 30);
+    case 't':
+    case 'T': return multiply(n, 1ULL << 40);
     default: return std::nullopt;
   }
 }
@@ -43,11 +47,16 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   std::string_view unit;
   if (!split_number(text, &n, &unit)) return std::nullopt;
   uint64_t factor = 0;
-  if (unit.empty() || unit == "s") factor = 1;
-  else if (unit == "m") factor = 60;
-  else if (unit == "h") factor = 3600;
-  else if (unit == "d") factor = 86400;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    factor = 1;
+  else if (unit == "m")
+    factor = 60;
+  else if (unit == "h")
+    factor = 3600;
+  else if (unit == "d")
+    factor = 86400;
+  else
+    return std::nullopt;
   auto seconds = multiply(n, factor);
   if (!seconds || *seconds > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return std::nullopt;

@@ -1,8 +1,9 @@
 #include "daemon/config.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <stdexcept>
-#include <toml++/toml.h>
 
 #include "core/units.h"
 
@@ -44,7 +45,8 @@ struct Reader {
   void size(const char* key, uint64_t& out) const {
     if (auto* n = node(key)) {
       std::optional<uint64_t> v;
-      if (n->is_integer() && *n->value<int64_t>() >= 0) v = static_cast<uint64_t>(*n->value<int64_t>());
+      if (n->is_integer() && *n->value<int64_t>() >= 0)
+        v = static_cast<uint64_t>(*n->value<int64_t>());
       if (n->is_string()) v = parse_size(n->as_string()->get());
       if (!v) bad(file, key, "a size such as \"4MiB\" or a number of bytes");
       out = *v;
@@ -53,7 +55,8 @@ struct Reader {
   void duration(const char* key, std::chrono::seconds& out) const {
     if (auto* n = node(key)) {
       std::optional<std::chrono::seconds> v;
-      if (n->is_integer() && *n->value<int64_t>() >= 0) v = std::chrono::seconds(*n->value<int64_t>());
+      if (n->is_integer() && *n->value<int64_t>() >= 0)
+        v = std::chrono::seconds(*n->value<int64_t>());
       if (n->is_string()) v = parse_duration(n->as_string()->get());
       if (!v) bad(file, key, "a duration such as \"30s\", \"15m\" or \"24h\"");
       out = *v;

@@ -40,20 +40,35 @@ void emit(Level level, const char* priority, const char* name, std::string_view 
 
 }  // namespace
 
-void set_level(Level level) { g_level.store(level); }
+void set_level(Level level) {
+  g_level.store(level);
+}
 
 bool parse_level(std::string_view text, Level* out) {
-  if (text == "debug") *out = Level::kDebug;
-  else if (text == "info") *out = Level::kInfo;
-  else if (text == "warn") *out = Level::kWarn;
-  else if (text == "error") *out = Level::kError;
-  else return false;
+  if (text == "debug")
+    *out = Level::kDebug;
+  else if (text == "info")
+    *out = Level::kInfo;
+  else if (text == "warn")
+    *out = Level::kWarn;
+  else if (text == "error")
+    *out = Level::kError;
+  else
+    return false;
   return true;
 }
 
-void debug(std::string_view m) { emit(Level::kDebug, "<7>", "debug", m); }
-void info(std::string_view m) { emit(Level::kInfo, "<6>", "info", m); }
-void warn(std::string_view m) { emit(Level::kWarn, "<4>", "warn", m); }
-void error(std::string_view m) { emit(Level::kError, "<3>", "error", m); }
+void debug(std::string_view m) {
+  emit(Level::kDebug, "<7>", "debug", m);
+}
+void info(std::string_view m) {
+  emit(Level::kInfo, "<6>", "info", m);
+}
+void warn(std::string_view m) {
+  emit(Level::kWarn, "<4>", "warn", m);
+}
+void error(std::string_view m) {
+  emit(Level::kError, "<3>", "error", m);
+}
 
 }  // namespace ferry::log

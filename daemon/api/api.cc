@@ -27,8 +27,9 @@ http::Router make_router(Store& store) {
       case Endpoint::kReferrers: return handle_referrers(store, req, route);
       case Endpoint::kNotFound: break;
     }
-    throw Error(ErrorCode::kNameUnknown, "no such endpoint: " + std::string(req.path().substr(0, 300)) +
-                                             "; the registry API is under /v2/");
+    throw Error(ErrorCode::kNameUnknown,
+                "no such endpoint: " + std::string(req.path().substr(0, 300)) +
+                    "; the registry API is under /v2/");
   };
 }
 

@@ -30,14 +30,15 @@ ExchangePtr handle_blob(Store& store, const http::Request& req, const Route& rou
     if (range_header) range = http::parse_range(*range_header, blob.size);
     if (range.status == http::RangeStatus::kUnsatisfiable) {
       http::Response r = http::Response::json(
-          416, R"({"errors":[{"code":"RANGE_INVALID","message":"requested range is not within the blob; ask for bytes=first-last inside 0-)" +
-                   std::to_string(blob.size ? blob.size - 1 : 0) + R"("}]})");
+          416,
+          R"({"errors":[{"code":"RANGE_INVALID","message":"requested range is not within the blob; ask for bytes=first-last inside 0-)" +
+              std::to_string(blob.size ? blob.size - 1 : 0) + R"("}]})");
       r.header("Content-Range", "bytes */" + std::to_string(blob.size));
       return describe(std::move(r));
     }
     if (range.status == http::RangeStatus::kSatisfiable) {
-      http::Response r = http::Response::file(206, std::move(blob.fd), range.range.first,
-                                              range.range.length());
+      http::Response r =
+          http::Response::file(206, std::move(blob.fd), range.range.first, range.range.length());
       r.header("Content-Range", "bytes " + std::to_string(range.range.first) + "-" +
                                     std::to_string(range.range.last) + "/" +
                                     std::to_string(blob.size));

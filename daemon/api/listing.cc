@@ -1,7 +1,6 @@
 // Tags list, catalog and referrers: read-only listings.
-#include <nlohmann/json.hpp>
-
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/media_types.h"
@@ -26,8 +25,8 @@ Page page_of(const http::Request& req) {
     int64_t value = -1;
     auto [end, ec] = std::from_chars(n->data(), n->data() + n->size(), value);
     if (ec != std::errc() || end != n->data() + n->size() || value < 0) {
-      throw Error(ErrorCode::kSizeInvalid, "n must be a non-negative integer, not '" +
-                                               n->substr(0, 40) + "'");
+      throw Error(ErrorCode::kSizeInvalid,
+                  "n must be a non-negative integer, not '" + n->substr(0, 40) + "'");
     }
     page.n = value;
   }
@@ -56,8 +55,9 @@ http::Response paged(const Page& page, const std::string& path, const char* key,
 ExchangePtr handle_tags(Store& store, const http::Request& req, const Route& route) {
   if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
   Page page = page_of(req);
-  return answer(paged(page, "/v2/" + route.name + "/tags/list", "tags", json{{"name", route.name}},
-                      [&](int64_t limit) { return store.list_tags(route.name, page.last, limit); }));
+  return answer(
+      paged(page, "/v2/" + route.name + "/tags/list", "tags", json{{"name", route.name}},
+            [&](int64_t limit) { return store.list_tags(route.name, page.last, limit); }));
 }
 
 ExchangePtr handle_catalog(Store& store, const http::Request& req) {

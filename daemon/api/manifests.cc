@@ -19,7 +19,8 @@ bool accepts(const std::vector<std::string>& accept_lines, std::string_view type
   for (std::string_view line : accept_lines) {
     while (!line.empty()) {
       auto comma = line.find(',');
-      std::string_view item = trim(line.substr(0, comma).substr(0, line.substr(0, comma).find(';')));
+      std::string_view item =
+          trim(line.substr(0, comma).substr(0, line.substr(0, comma).find(';')));
       if (item == type || item == "*/*" ||
           (item.size() == major.size() + 2 && item.substr(0, major.size()) == major &&
            item.substr(major.size()) == "/*")) {
@@ -48,7 +49,8 @@ class ManifestPut final : public http::Exchange {
   }
 
   http::Response respond() override {
-    PutManifestResult result = store_.put_manifest(route_.name, route_.reference, content_type_, body_);
+    PutManifestResult result =
+        store_.put_manifest(route_.name, route_.reference, content_type_, body_);
     http::Response r = http::Response::empty(201);
     r.header("Location", "/v2/" + route_.name + "/manifests/" + result.digest.str());
     r.header("Docker-Content-Digest", result.digest.str());
@@ -84,7 +86,8 @@ ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route&
     return answer(std::move(r));
   }
   if (req.method() == "PUT") {
-    if (auto length = req.content_length(); length && *length > store.options().max_manifest_bytes) {
+    if (auto length = req.content_length();
+        length && *length > store.options().max_manifest_bytes) {
       throw Error(ErrorCode::kTooLarge, "manifest is " + std::to_string(*length) +
                                             " bytes, over the limit of " +
                                             std::to_string(store.options().max_manifest_bytes));

@@ -22,7 +22,8 @@ Route parse_route(std::string_view path) {
   };
   // Suffixes without a trailing reference.
   for (std::string_view suffix : {"/tags/list"}) {
-    if (ends_with(rest, suffix)) return with_name(Endpoint::kTags, rest.substr(0, rest.size() - suffix.size()));
+    if (ends_with(rest, suffix))
+      return with_name(Endpoint::kTags, rest.substr(0, rest.size() - suffix.size()));
   }
   for (std::string_view suffix : {"/blobs/uploads/", "/blobs/uploads"}) {
     if (ends_with(rest, suffix)) {
@@ -38,10 +39,9 @@ Route parse_route(std::string_view path) {
     std::string_view segment;
     Endpoint endpoint;
   };
-  for (auto [segment, endpoint] : {Kind{"/blobs/uploads", Endpoint::kUpload},
-                                   Kind{"/manifests", Endpoint::kManifest},
-                                   Kind{"/blobs", Endpoint::kBlob},
-                                   Kind{"/referrers", Endpoint::kReferrers}}) {
+  for (auto [segment, endpoint] :
+       {Kind{"/blobs/uploads", Endpoint::kUpload}, Kind{"/manifests", Endpoint::kManifest},
+        Kind{"/blobs", Endpoint::kBlob}, Kind{"/referrers", Endpoint::kReferrers}}) {
     if (ends_with(head, segment)) {
       return with_name(endpoint, head.substr(0, head.size() - segment.size()), ref);
     }

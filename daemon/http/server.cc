@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdarg>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -34,11 +35,15 @@ struct Server::Context {
 
 namespace {
 
-MHD_Result as_result(int r) { return r == MHD_YES ? MHD_YES : MHD_NO; }
+MHD_Result as_result(int r) {
+  return r == MHD_YES ? MHD_YES : MHD_NO;
+}
 
 // Body for HEAD answers: libmicrohttpd needs a size for Content-Length but
 // never reads a HEAD body, so this is never called.
-ssize_t no_body(void*, uint64_t, char*, size_t) { return MHD_CONTENT_READER_END_WITH_ERROR; }
+ssize_t no_body(void*, uint64_t, char*, size_t) {
+  return MHD_CONTENT_READER_END_WITH_ERROR;
+}
 
 struct DestroyResponse {
   void operator()(MHD_Response* r) const { MHD_destroy_response(r); }
@@ -88,6 +93,16 @@ std::string client_address(void* connection) {
 }  // namespace
 
 struct ServerCallbacks {
+  // libmicrohttpd's own messages, e.g. a TLS handshake arriving on a plain
+  // HTTP port (Go clients with --tls-verify=false try https first).
+  static void on_mhd_log(void*, const char* format, va_list args) {
+    char message[512];
+    vsnprintf(message, sizeof message, format, args);
+    std::string_view text(message);
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    log::debug(std::string("libmicrohttpd: ") + std::string(text));
+  }
+
   static MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url,
                                const char* method, const char*, const char* upload_data,
                                size_t* upload_data_size, void** con_cls) {
@@ -100,7 +115,9 @@ struct ServerCallbacks {
   }
 };
 
-void Server::StopDaemon::operator()(MHD_Daemon* d) const { MHD_stop_daemon(d); }
+void Server::StopDaemon::operator()(MHD_Daemon* d) const {
+  MHD_stop_daemon(d);
+}
 
 Server::Server(ServerOptions options, Router router, ErrorRenderer render_error)
     : options_(std::move(options)),
@@ -119,17 +136,13 @@ void Server::start() {
   }
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   MHD_Daemon* d = MHD_start_daemon(
-      flags, options_.port, nullptr, nullptr,
-      &ServerCallbacks::on_request, this,
-      MHD_OPTION_SOCK_ADDR, &addr,
-      MHD_OPTION_THREAD_POOL_SIZE, options_.threads,
-      MHD_OPTION_CONNECTION_LIMIT, options_.connection_limit,
-      MHD_OPTION_CONNECTION_TIMEOUT, options_.idle_timeout_seconds,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, options_.connection_buffer,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
-      MHD_OPTION_NOTIFY_COMPLETED,
-      &ServerCallbacks::on_completed, this,
-      MHD_OPTION_END);
+      flags, options_.port, nullptr, nullptr, &ServerCallbacks::on_request, this,
+      MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE, options_.threads,
+      MHD_OPTION_CONNECTION_LIMIT, options_.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+      options_.idle_timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, options_.connection_buffer,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_EXTERNAL_LOGGER,
+      &ServerCallbacks::on_mhd_log, nullptr, MHD_OPTION_NOTIFY_COMPLETED,
+      &ServerCallbacks::on_completed, this, MHD_OPTION_END);
   if (!d) {
     throw std::runtime_error("cannot listen on " + options_.address + ":" +
                              std::to_string(options_.port) +
@@ -219,6 +232,10 @@ int Server::handle(void* connection, const char* url, const char* method, const 
 }
 
 int Server::queue(void* connection, Context& ctx, Response response) {
+  // The exchange is done once its response exists. Release what it holds (an
+  // upload's lock) before a byte is sent: the client may send its next
+  // request on another connection as soon as it has this answer.
+  ctx.exchange.reset();
   response.header("Docker-Distribution-API-Version", "registry/2.0");
   ctx.queued = true;
   ctx.status = response.status;
@@ -237,9 +254,7 @@ void Server::complete(void* connection, void** con_cls, int toe) {
   std::unique_ptr<Context> ctx(static_cast<Context*>(*con_cls));
   *con_cls = nullptr;
   if (!ctx) return;
-  // The exchange may hold locks and files (an upload); release them before
-  // the request counts as finished.
-  ctx->exchange.reset();
+  ctx->exchange.reset();  // aborted requests never reached queue()
   if (options_.access_log) log_request(*ctx, connection, toe);
   in_flight_.fetch_sub(1);
 }

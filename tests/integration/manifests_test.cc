@@ -27,9 +27,11 @@ TEST_F(RegistryTest, AcceptNegotiationMergesHeaderLines) {
   push_image("r", "v1", "layer");
   EXPECT_EQ(get("/v2/r/manifests/v1", {"Accept: " + kDockerManifest}).status, 404)
       << "an OCI manifest is not served by tag to a client that only takes Docker's";
-  auto two_lines = get("/v2/r/manifests/v1", {"Accept: " + kDockerManifest, "Accept: " + kOciManifest});
+  auto two_lines =
+      get("/v2/r/manifests/v1", {"Accept: " + kDockerManifest, "Accept: " + kOciManifest});
   EXPECT_EQ(two_lines.status, 200);
-  EXPECT_EQ(get("/v2/r/manifests/v1", {"Accept: text/plain, " + kOciManifest + ";q=0.5"}).status, 200);
+  EXPECT_EQ(get("/v2/r/manifests/v1", {"Accept: text/plain, " + kOciManifest + ";q=0.5"}).status,
+            200);
   EXPECT_EQ(get("/v2/r/manifests/v1", {"Accept: */*"}).status, 200);
   std::string digest = get("/v2/r/manifests/v1").header("docker-content-digest");
   EXPECT_EQ(get("/v2/r/manifests/" + digest, {"Accept: " + kDockerManifest}).status, 200)
@@ -39,15 +41,19 @@ TEST_F(RegistryTest, AcceptNegotiationMergesHeaderLines) {
 TEST_F(RegistryTest, DockerSchema2AndIndexesAreStoredAsPushed) {
   Digest c = push_blob("r", "{}");
   Digest l = push_blob("r", "layer");
-  std::string docker = R"({"schemaVersion":2,"mediaType":")" + kDockerManifest +
-                       R"(","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":2,"digest":")" +
-                       c.str() + R"("},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":5,"digest":")" +
-                       l.str() + R"("}]})";
+  std::string docker =
+      R"({"schemaVersion":2,"mediaType":")" + kDockerManifest +
+      R"(","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":2,"digest":")" +
+      c.str() +
+      R"("},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":5,"digest":")" +
+      l.str() + R"("}]})";
   ASSERT_EQ(put_manifest("r", "docker", docker, kDockerManifest).status, 201);
-  std::string list = R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{"mediaType":")" +
-                     kDockerManifest + R"(","size":)" + std::to_string(docker.size()) + R"(,"digest":")" +
-                     digest_of(docker).str() + R"(","platform":{"architecture":"arm64","os":"linux"}}]})";
-  auto r = put_manifest("r", "multi", list, "application/vnd.docker.distribution.manifest.list.v2+json");
+  std::string list =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{"mediaType":")" +
+      kDockerManifest + R"(","size":)" + std::to_string(docker.size()) + R"(,"digest":")" +
+      digest_of(docker).str() + R"(","platform":{"architecture":"arm64","os":"linux"}}]})";
+  auto r =
+      put_manifest("r", "multi", list, "application/vnd.docker.distribution.manifest.list.v2+json");
   ASSERT_EQ(r.status, 201) << r.body;
   auto g = get("/v2/r/manifests/multi");
   EXPECT_EQ(g.body, list);
@@ -85,10 +91,12 @@ TEST_F(RegistryTest, BadManifestsAreRefusedAndNothingIsStored) {
 
 TEST_F(RegistryTest, IndexNeedsItsChildren) {
   std::string child = push_image("r", "amd64", "layer");
-  std::string index = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
-                      R"({"mediaType":")" + kOciManifest + R"(","digest":")" + digest_of(child).str() +
-                      R"(","size":)" + std::to_string(child.size()) + R"(},{"mediaType":")" + kOciManifest +
-                      R"(","digest":")" + digest_of("absent").str() + R"(","size":3}]})";
+  std::string index =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+      R"({"mediaType":")" +
+      kOciManifest + R"(","digest":")" + digest_of(child).str() + R"(","size":)" +
+      std::to_string(child.size()) + R"(},{"mediaType":")" + kOciManifest + R"(","digest":")" +
+      digest_of("absent").str() + R"(","size":3}]})";
   auto r = put_manifest("r", "multi", index, "application/vnd.oci.image.index.v1+json");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.error_code(), "MANIFEST_BLOB_UNKNOWN");
@@ -122,7 +130,8 @@ TEST_F(RegistryTest, ReferrersListSubjectsChildrenWithFilter) {
                      R"(","size":)" + std::to_string(subject.size()) + "}";
   Digest c = digest_of("{}");
   Digest l = digest_of("layer");
-  std::string sig = image_manifest(c, 2, l, 5, subj + R"(,"artifactType":"application/x.sig","annotations":{"k":"v"})");
+  std::string sig = image_manifest(
+      c, 2, l, 5, subj + R"(,"artifactType":"application/x.sig","annotations":{"k":"v"})");
   auto put = put_manifest("r", digest_of(sig).str(), sig);
   EXPECT_EQ(put.status, 201);
   EXPECT_EQ(put.header("oci-subject"), sd.str());
@@ -140,7 +149,8 @@ TEST_F(RegistryTest, ReferrersListSubjectsChildrenWithFilter) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]["digest"], digest_of(sig).str());
   EXPECT_EQ(f[0]["annotations"]["k"], "v");
-  EXPECT_EQ(json::parse(get("/v2/r/referrers/" + digest_of("none").str()).body)["manifests"].size(), 0u);
+  EXPECT_EQ(json::parse(get("/v2/r/referrers/" + digest_of("none").str()).body)["manifests"].size(),
+            0u);
   EXPECT_EQ(get("/v2/r/referrers/sha256:bad").status, 400);
 }
 
@@ -152,7 +162,8 @@ TEST_F(RegistryTest, DeleteByTagAndByDigest) {
   EXPECT_EQ(get("/v2/r/manifests/v2").status, 200) << "other tags are untouched";
   EXPECT_EQ(send("DELETE", "/v2/r/manifests/" + digest_of(m).str()).status, 202);
   EXPECT_EQ(get("/v2/r/manifests/v2").status, 404) << "deleting by digest removes its tags";
-  EXPECT_EQ(send("DELETE", "/v2/r/manifests/" + digest_of(m).str()).error_code(), "MANIFEST_UNKNOWN");
+  EXPECT_EQ(send("DELETE", "/v2/r/manifests/" + digest_of(m).str()).error_code(),
+            "MANIFEST_UNKNOWN");
 }
 
 TEST_F(RegistryTest, BadNamesPathTricksAndMethodsGetSpecErrors) {

@@ -45,8 +45,9 @@ bool answers(int port) {
 
 FerrydProcess::FerrydProcess(std::string data_dir, std::vector<std::string> extra_args)
     : data_dir_(std::move(data_dir)), log_path_(data_dir_ + ".log"), port_(free_port()) {
-  std::vector<std::string> args = {FERRYD_PATH, "serve", "--listen",
-                                   "127.0.0.1:" + std::to_string(port_), "--data-dir", data_dir_};
+  std::vector<std::string> args = {FERRYD_PATH,  "serve",
+                                   "--listen",   "127.0.0.1:" + std::to_string(port_),
+                                   "--data-dir", data_dir_};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ == 0) {

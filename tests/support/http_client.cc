@@ -1,10 +1,10 @@
 #include "tests/support/http_client.h"
 
 #include <curl/curl.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <cstring>
-#include <strings.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -67,9 +67,9 @@ HttpResult http(const HttpRequest& request) {
   Upload upload{&request.body};
   if (request.chunked) raw_headers = curl_slist_append(raw_headers, "Transfer-Encoding: chunked");
   raw_headers = curl_slist_append(raw_headers, "Expect:");
-  bool has_type = std::any_of(request.headers.begin(), request.headers.end(), [](const std::string& h) {
-    return strncasecmp(h.c_str(), "content-type:", 13) == 0;
-  });
+  bool has_type = std::any_of(
+      request.headers.begin(), request.headers.end(),
+      [](const std::string& h) { return strncasecmp(h.c_str(), "content-type:", 13) == 0; });
   if (!has_type) raw_headers = curl_slist_append(raw_headers, "Content-Type:");  // no curl default
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(raw_headers, curl_slist_free_all);
 
@@ -94,7 +94,8 @@ HttpResult http(const HttpRequest& request) {
     if (!request.body.empty() || request.method == "PUT" || request.method == "POST" ||
         request.method == "PATCH") {
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
     }
   }
   CURLcode rc = curl_easy_perform(c);

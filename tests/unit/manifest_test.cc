@@ -14,7 +14,8 @@ const std::string kB = "sha256:" + std::string(64, 'b');
 std::string image(const std::string& extra = "") {
   return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
          R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
-         kA + R"(","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
+         kA +
+         R"(","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
          kB + R"(","size":10}])" + extra + "}";
 }
 

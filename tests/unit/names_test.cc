@@ -21,7 +21,8 @@ TEST(RepositoryName, RefusesPathTricksAndBadSeparators) {
 }
 
 TEST(Tag, FollowsTheSpecGrammar) {
-  for (const char* ok : {"latest", "v1.2.3", "_x", "A-b_c.d", "0"}) EXPECT_TRUE(is_valid_tag(ok)) << ok;
+  for (const char* ok : {"latest", "v1.2.3", "_x", "A-b_c.d", "0"})
+    EXPECT_TRUE(is_valid_tag(ok)) << ok;
   for (const char* bad : {"", ".x", "-x", "a/b", "a:b", "a b", "sha256:abc"}) {
     EXPECT_FALSE(is_valid_tag(bad)) << bad;
   }

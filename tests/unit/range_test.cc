@@ -22,7 +22,8 @@ TEST(Range, SatisfiableForms) {
 }
 
 TEST(Range, UnsatisfiableOrMalformedIs416) {
-  for (const char* bad : {"bytes=100-", "bytes=5-2", "bytes=abc", "bytes=-0", "bytes=1-x", "bytes="}) {
+  for (const char* bad :
+       {"bytes=100-", "bytes=5-2", "bytes=abc", "bytes=-0", "bytes=1-x", "bytes="}) {
     EXPECT_EQ(parse_range(bad, 100).status, RangeStatus::kUnsatisfiable) << bad;
   }
   EXPECT_EQ(parse_range("bytes=0-", 0).status, RangeStatus::kUnsatisfiable) << "empty blob";

@@ -63,7 +63,8 @@ TEST_F(StoreTest, MonolithicBlobIsStoredByDigestAndScopedToItsRepository) {
   char buf[8] = {};
   ASSERT_EQ(pread(blob.fd.get(), buf, sizeof buf, 0), 5);
   EXPECT_STREQ(buf, "hello");
-  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/blobs/sha256/" + d.hex().substr(0, 2) + "/" + d.hex()));
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/blobs/sha256/" + d.hex().substr(0, 2) + "/" +
+                                      d.hex()));
 }
 
 TEST_F(StoreTest, WrongDigestStoresNothing) {
@@ -72,7 +73,8 @@ TEST_F(StoreTest, WrongDigestStoresNothing) {
   Digest claimed = digest_of("other");
   EXPECT_EQ(code_of([&] { store_->commit_blob("a", w, claimed); }), ErrorCode::kDigestInvalid);
   EXPECT_FALSE(store_->blob_size("a", claimed));
-  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/blobs/sha256/" + claimed.hex().substr(0, 2)));
+  EXPECT_FALSE(
+      std::filesystem::exists(dir_.path() + "/blobs/sha256/" + claimed.hex().substr(0, 2)));
 }
 
 TEST_F(StoreTest, ChunkedUploadSurvivesRestartAndVerifies) {
@@ -116,7 +118,8 @@ TEST_F(StoreTest, ManifestNeedsItsBlobsInTheSameRepository) {
   Digest c = push_blob("other", "{}");
   Digest l = push_blob("other", "layer");
   std::string m = image_manifest(c, 2, l, 5);
-  EXPECT_EQ(code_of([&] { store_->put_manifest("r", "v1", "", m); }), ErrorCode::kManifestBlobUnknown);
+  EXPECT_EQ(code_of([&] { store_->put_manifest("r", "v1", "", m); }),
+            ErrorCode::kManifestBlobUnknown);
   EXPECT_EQ(code_of([&] { store_->resolve_manifest("r", "v1", false); }), ErrorCode::kNameUnknown)
       << "the refused push created nothing, not even the repository";
   store_->mount_blob("r", c, std::string("other"));
@@ -147,14 +150,16 @@ TEST_F(StoreTest, DeletesKeepEveryReferenceWhole) {
   Digest m = push_image("r", "v1", "layer");
   Digest layer = digest_of("layer");
   EXPECT_EQ(code_of([&] { store_->delete_blob("r", layer); }), ErrorCode::kConflict);
-  std::string index = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
-                      R"("manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
-                      m.str() + R"(","size":)" +
-                      std::to_string(store_->resolve_manifest("r", "v1", false).size) + "}]}";
+  std::string index =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
+      R"("manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      m.str() + R"(","size":)" + std::to_string(store_->resolve_manifest("r", "v1", false).size) +
+      "}]}";
   Digest idx = store_->put_manifest("r", "multi", "", index).digest;
   EXPECT_EQ(code_of([&] { store_->delete_manifest("r", m.str()); }), ErrorCode::kConflict);
   store_->delete_manifest("r", idx.str());
-  EXPECT_EQ(code_of([&] { store_->resolve_manifest("r", "multi", false); }), ErrorCode::kManifestUnknown)
+  EXPECT_EQ(code_of([&] { store_->resolve_manifest("r", "multi", false); }),
+            ErrorCode::kManifestUnknown)
       << "deleting a manifest removes its tags";
   store_->delete_manifest("r", m.str());
   store_->delete_blob("r", layer);
@@ -176,12 +181,15 @@ TEST_F(StoreTest, ReferrersFilterByArtifactType) {
   Digest subject = push_image("r", "v1", "layer");
   Digest c = digest_of("{}");
   Digest l = digest_of("layer");
-  std::string subj = R"(,"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
-                     subject.str() + R"(","size":1})";
-  store_->put_manifest("r", digest_of(image_manifest(c, 2, l, 5, subj + R"(,"artifactType":"x/sig")")).str(), "",
-                       image_manifest(c, 2, l, 5, subj + R"(,"artifactType":"x/sig")"));
-  store_->put_manifest("r", digest_of(image_manifest(c, 2, l, 5, subj + R"(,"artifactType":"x/sbom")")).str(), "",
-                       image_manifest(c, 2, l, 5, subj + R"(,"artifactType":"x/sbom")"));
+  std::string subj =
+      R"(,"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      subject.str() + R"(","size":1})";
+  store_->put_manifest(
+      "r", digest_of(image_manifest(c, 2, l, 5, subj + R"(,"artifactType":"x/sig")")).str(), "",
+      image_manifest(c, 2, l, 5, subj + R"(,"artifactType":"x/sig")"));
+  store_->put_manifest(
+      "r", digest_of(image_manifest(c, 2, l, 5, subj + R"(,"artifactType":"x/sbom")")).str(), "",
+      image_manifest(c, 2, l, 5, subj + R"(,"artifactType":"x/sbom")"));
   EXPECT_EQ(store_->list_referrers("r", subject, std::nullopt).size(), 2u);
   auto sigs = store_->list_referrers("r", subject, std::string("x/sig"));
   ASSERT_EQ(sigs.size(), 1u);

@@ -1,0 +1,70 @@
+# Shared helpers for the end-to-end tests. Source it; then call start_ferryd.
+# Every test runs in its own temp dir with its own client configuration, so
+# tests never share state (containers tools read a lot of global config).
+set -euo pipefail
+
+FERRYD=${FERRYD:?set FERRYD to the ferryd binary}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ferry-e2e.XXXXXX")
+PASSED=0
+FAILED=0
+FERRYD_PID=""
+
+cleanup() {
+  [[ -n "$FERRYD_PID" ]] && kill -9 "$FERRYD_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  if ((FAILED)) && [[ -f "$WORK/ferryd.log" ]]; then
+    echo "---- ferryd log (last 40 lines)"; tail -40 "$WORK/ferryd.log"
+  fi
+  chmod -R u+w "$WORK" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_ferryd [DATA_DIR]: sets REG=127.0.0.1:PORT and FERRYD_PID.
+start_ferryd() {
+  local data=${1:-$WORK/data}
+  local port; port=$(free_port)
+  "$FERRYD" serve --listen "127.0.0.1:$port" --data-dir "$data" 2>>"$WORK/ferryd.log" &
+  FERRYD_PID=$!
+  REG=127.0.0.1:$port
+  for _ in $(seq 1 200); do
+    curl -sf "http://$REG/v2/" >/dev/null 2>&1 && return 0
+    kill -0 "$FERRYD_PID" 2>/dev/null || { echo "ferryd died at start"; cat "$WORK/ferryd.log"; exit 1; }
+    sleep 0.05
+  done
+  echo "ferryd did not answer"; exit 1
+}
+
+stop_ferryd() {
+  local sig=${1:-TERM}
+  kill "-$sig" "$FERRYD_PID" 2>/dev/null || true
+  local rc=0
+  wait "$FERRYD_PID" || rc=$?
+  FERRYD_PID=""
+  return "$rc"
+}
+
+# check "what a user would notice" COMMAND...: runs it, counts the result.
+check() {
+  local what=$1; shift
+  if "$@" >"$WORK/check.out" 2>&1; then
+    PASSED=$((PASSED + 1)); echo "ok   - $what"
+  else
+    FAILED=$((FAILED + 1)); echo "FAIL - $what"; sed 's/^/       /' "$WORK/check.out" | tail -20
+  fi
+}
+
+equal() { [[ "$1" == "$2" ]] || { echo "expected '$2', got '$1'"; return 1; }; }
+
+# Prints the closing line CI reads and exits non-zero on any failure.
+finish() {
+  echo "$PASSED passed, $FAILED failed"
+  ((FAILED == 0))
+}
+
+make_layout() { python3 "$HERE/make_oci_layout.py" "$@"; }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# podman against ferryd: build an image FROM scratch, push it (podman sends
+# one chunked PATCH per layer), remove it locally, pull it by tag and by
+# digest, and check the pulled image is the one that was pushed.
+source "$(dirname "$0")/lib.sh"
+start_ferryd
+
+# Each podman call gets this test's own storage and auth file.
+cat >"$WORK/storage.conf" <<CONF
+[storage]
+driver = "vfs"
+graphroot = "$WORK/graph"
+runroot = "$WORK/run"
+CONF
+echo '{"auths":{}}' >"$WORK/auth.json"
+export CONTAINERS_STORAGE_CONF=$WORK/storage.conf REGISTRY_AUTH_FILE=$WORK/auth.json
+P=(podman --storage-driver vfs)
+
+mkdir -p "$WORK/ctx"
+head -c 3000000 /dev/urandom >"$WORK/ctx/payload.bin"
+echo "built by the ferry e2e test" >"$WORK/ctx/hello.txt"
+printf 'FROM scratch\nCOPY payload.bin /payload.bin\nCOPY hello.txt /hello.txt\n' >"$WORK/ctx/Containerfile"
+"${P[@]}" build -q -t localhost/e2e/built:v1 "$WORK/ctx" >/dev/null
+image_id=$("${P[@]}" image inspect --format '{{.Id}}' localhost/e2e/built:v1)
+
+check "podman push to ferryd" \
+  "${P[@]}" push --tls-verify=false --digestfile "$WORK/digest" localhost/e2e/built:v1 "$REG/e2e/built:v1"
+check "podman's upload was one streamed PATCH per blob (chunked, no Content-Range)" \
+  grep -q "PATCH /v2/e2e/built/blobs/uploads/.* 202 in=[0-9]" "$WORK/ferryd.log"
+pushed=$(cat "$WORK/digest")
+check "ferryd reports the digest podman pushed" \
+  equal "$(curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' "http://$REG/v2/e2e/built/manifests/v1" | tr -d '\r' | awk 'tolower($1)=="docker-content-digest:"{print $2}')" "$pushed"
+
+"${P[@]}" rmi -f localhost/e2e/built:v1 >/dev/null
+check "podman pull by tag" \
+  "${P[@]}" pull --tls-verify=false "$REG/e2e/built:v1"
+check "the pulled image has the same ID as the one built" \
+  equal "$("${P[@]}" image inspect --format '{{.Id}}' "$REG/e2e/built:v1")" "$image_id"
+"${P[@]}" rmi -f "$REG/e2e/built:v1" >/dev/null
+check "podman pull by digest" \
+  "${P[@]}" pull --tls-verify=false "$REG/e2e/built@$pushed"
+check "pulled by digest: same image" \
+  equal "$("${P[@]}" image inspect --format '{{.Id}}' "$REG/e2e/built@$pushed")" "$image_id"
+check "the layer content survives the round trip" \
+  bash -c "mnt=\$(${P[*]} image mount $REG/e2e/built@$pushed) && cmp \"\$mnt/payload.bin\" '$WORK/ctx/payload.bin'"
+check "pulling a missing tag fails, and says the manifest is unknown" \
+  bash -c "out=\$(${P[*]} pull --tls-verify=false $REG/e2e/built:nope 2>&1) && exit 1; grep -q 'manifest unknown' <<<\"\$out\""
+finish
