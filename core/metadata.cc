@@ -11,6 +11,14 @@ int64_t now() {
 
 constexpr int kSchemaVersion = 1;
 
+// Reads (digest, media_type, size) from the first row, if any.
+std::optional<ManifestRow> manifest_row(sql::Statement& s) {
+  std::optional<ManifestRow> row;
+  if (s.step()) row = ManifestRow{s.column_text(0), s.column_text(1), uint64_t(s.column_int(2))};
+  s.reset();
+  return row;
+}
+
 // Blob and manifest files live in the content store; these tables say which
 // repository may see which content. Tags reference manifests by foreign key,
 // so SQLite itself refuses a tag that points at nothing.
@@ -94,11 +102,7 @@ void Metadata::migrate() {
 }
 
 std::optional<int64_t> Metadata::find_repository(const std::string& name) {
-  auto& s = stmt("SELECT id FROM repositories WHERE name = ?").bind(name);
-  std::optional<int64_t> id;
-  if (s.step()) id = s.column_int(0);
-  s.reset();
-  return id;
+  return stmt("SELECT id FROM repositories WHERE name = ?").bind(name).one_int();
 }
 
 int64_t Metadata::ensure_repository(const std::string& name) {
@@ -114,22 +118,19 @@ void Metadata::insert_blob(const std::string& digest, uint64_t size) {
 }
 
 std::optional<uint64_t> Metadata::blob_size(const std::string& digest) {
-  auto& s = stmt("SELECT size FROM blobs WHERE digest = ?").bind(digest);
-  std::optional<uint64_t> size;
-  if (s.step()) size = static_cast<uint64_t>(s.column_int(0));
-  s.reset();
-  return size;
+  auto size = stmt("SELECT size FROM blobs WHERE digest = ?").bind(digest).one_int();
+  if (!size) return std::nullopt;
+  return static_cast<uint64_t>(*size);
 }
 
 std::optional<uint64_t> Metadata::linked_blob_size(int64_t repo, const std::string& digest) {
-  auto& s = stmt(
-                "SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest "
-                "WHERE rb.repository_id = ? AND rb.digest = ?")
-                .bind(repo, digest);
-  std::optional<uint64_t> size;
-  if (s.step()) size = static_cast<uint64_t>(s.column_int(0));
-  s.reset();
-  return size;
+  auto size = stmt(
+                  "SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest "
+                  "WHERE rb.repository_id = ? AND rb.digest = ?")
+                  .bind(repo, digest)
+                  .one_int();
+  if (!size) return std::nullopt;
+  return static_cast<uint64_t>(*size);
 }
 
 void Metadata::link_blob(int64_t repo, const std::string& digest) {
@@ -146,14 +147,11 @@ bool Metadata::unlink_blob(int64_t repo, const std::string& digest) {
 }
 
 std::optional<std::string> Metadata::manifest_using_blob(int64_t repo, const std::string& digest) {
-  auto& s = stmt(
-                "SELECT manifest_digest FROM manifest_references "
-                "WHERE repository_id = ? AND target_digest = ? AND kind = 0 LIMIT 1")
-                .bind(repo, digest);
-  std::optional<std::string> user;
-  if (s.step()) user = s.column_text(0);
-  s.reset();
-  return user;
+  return stmt(
+             "SELECT manifest_digest FROM manifest_references "
+             "WHERE repository_id = ? AND target_digest = ? AND kind = 0 LIMIT 1")
+      .bind(repo, digest)
+      .one_text();
 }
 
 std::optional<ManifestRow> Metadata::find_manifest(int64_t repo, const std::string& digest) {
@@ -161,10 +159,7 @@ std::optional<ManifestRow> Metadata::find_manifest(int64_t repo, const std::stri
                 "SELECT digest, media_type, size FROM manifests "
                 "WHERE repository_id = ? AND digest = ?")
                 .bind(repo, digest);
-  std::optional<ManifestRow> row;
-  if (s.step()) row = ManifestRow{s.column_text(0), s.column_text(1), uint64_t(s.column_int(2))};
-  s.reset();
-  return row;
+  return manifest_row(s);
 }
 
 std::optional<ManifestRow> Metadata::find_tagged_manifest(int64_t repo, const std::string& tag) {
@@ -173,10 +168,7 @@ std::optional<ManifestRow> Metadata::find_tagged_manifest(int64_t repo, const st
                 "ON m.repository_id = t.repository_id AND m.digest = t.digest "
                 "WHERE t.repository_id = ? AND t.name = ?")
                 .bind(repo, tag);
-  std::optional<ManifestRow> row;
-  if (s.step()) row = ManifestRow{s.column_text(0), s.column_text(1), uint64_t(s.column_int(2))};
-  s.reset();
-  return row;
+  return manifest_row(s);
 }
 
 void Metadata::insert_manifest(int64_t repo, const NewManifest& m,
@@ -195,14 +187,11 @@ void Metadata::insert_manifest(int64_t repo, const NewManifest& m,
 }
 
 std::optional<std::string> Metadata::index_using_manifest(int64_t repo, const std::string& digest) {
-  auto& s = stmt(
-                "SELECT manifest_digest FROM manifest_references "
-                "WHERE repository_id = ? AND target_digest = ? AND kind = 1 LIMIT 1")
-                .bind(repo, digest);
-  std::optional<std::string> user;
-  if (s.step()) user = s.column_text(0);
-  s.reset();
-  return user;
+  return stmt(
+             "SELECT manifest_digest FROM manifest_references "
+             "WHERE repository_id = ? AND target_digest = ? AND kind = 1 LIMIT 1")
+      .bind(repo, digest)
+      .one_text();
 }
 
 bool Metadata::delete_manifest(int64_t repo, const std::string& digest) {
@@ -276,11 +265,7 @@ void Metadata::insert_upload(const std::string& id, int64_t repo) {
 }
 
 std::optional<int64_t> Metadata::upload_repository(const std::string& id) {
-  auto& s = stmt("SELECT repository_id FROM uploads WHERE id = ?").bind(id);
-  std::optional<int64_t> repo;
-  if (s.step()) repo = s.column_int(0);
-  s.reset();
-  return repo;
+  return stmt("SELECT repository_id FROM uploads WHERE id = ?").bind(id).one_int();
 }
 
 void Metadata::touch_upload(const std::string& id) {

@@ -68,6 +68,20 @@ bool Statement::step() {
   fail(db_, what);
 }
 
+std::optional<int64_t> Statement::one_int() {
+  std::optional<int64_t> v;
+  if (step()) v = column_int(0);
+  reset();
+  return v;
+}
+
+std::optional<std::string> Statement::one_text() {
+  std::optional<std::string> v;
+  if (step()) v = column_text(0);
+  reset();
+  return v;
+}
+
 int64_t Statement::column_int(int col) const {
   return sqlite3_column_int64(stmt_.get(), col);
 }

@@ -56,6 +56,10 @@ class Statement {
     reset();
   }
 
+  // For queries of one value: the first column of the first row, if any.
+  std::optional<int64_t> one_int();
+  std::optional<std::string> one_text();
+
   int64_t column_int(int col) const;
   std::string column_text(int col) const;
   std::optional<std::string> column_optional_text(int col) const;

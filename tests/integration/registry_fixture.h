@@ -10,6 +10,7 @@
 #include "core/digest.h"
 #include "tests/support/ferryd_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/manifests.h"
 #include "tests/support/temp_dir.h"
 
 namespace ferry::testing {
@@ -51,11 +52,7 @@ class RegistryTest : public ::testing::Test {
 
   std::string image_manifest(const Digest& config, size_t config_size, const Digest& layer,
                              size_t layer_size, const std::string& extra = "") {
-    return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
-           R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
-           config.str() + R"(","size":)" + std::to_string(config_size) +
-           R"(},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
-           layer.str() + R"(","size":)" + std::to_string(layer_size) + "}]" + extra + "}";
+    return ferry::testing::oci_image_manifest(config, config_size, layer, layer_size, extra);
   }
 
   HttpResult put_manifest(const std::string& repo, const std::string& ref, const std::string& body,

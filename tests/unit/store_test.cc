@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/media_types.h"
+#include "tests/support/manifests.h"
 #include "tests/support/temp_dir.h"
 
 namespace ferry {
@@ -40,11 +41,7 @@ class StoreTest : public ::testing::Test {
 
   std::string image_manifest(const Digest& config, size_t config_size, const Digest& layer,
                              size_t layer_size, const std::string& extra = "") {
-    return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
-           R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
-           config.str() + R"(","size":)" + std::to_string(config_size) +
-           R"(},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
-           layer.str() + R"(","size":)" + std::to_string(layer_size) + "}]" + extra + "}";
+    return testing::oci_image_manifest(config, config_size, layer, layer_size, extra);
   }
 
   // Pushes config + layer + manifest under `tag`; returns the manifest digest.

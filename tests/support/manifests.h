@@ -1,0 +1,21 @@
+// Builds OCI image manifests for tests.
+#pragma once
+
+#include <string>
+
+#include "core/digest.h"
+
+namespace ferry::testing {
+
+// An OCI image manifest with one config and one layer; `extra` is spliced in
+// as more top-level fields (it starts with a comma).
+inline std::string oci_image_manifest(const Digest& config, size_t config_size, const Digest& layer,
+                                      size_t layer_size, const std::string& extra = "") {
+  return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+         R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+         config.str() + R"(","size":)" + std::to_string(config_size) +
+         R"(},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
+         layer.str() + R"(","size":)" + std::to_string(layer_size) + "}]" + extra + "}";
+}
+
+}  // namespace ferry::testing
