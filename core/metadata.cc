@@ -107,7 +107,10 @@ std::optional<int64_t> Metadata::find_repository(const std::string& name) {
 
 int64_t Metadata::ensure_repository(const std::string& name) {
   if (auto id = find_repository(name)) return *id;
-  stmt("INSERT INTO repositories(name, created_at) VALUES (?, ?)").bind(name, now()).run();
+  // Two first pushes into a new repository may race here; both must win.
+  stmt("INSERT INTO repositories(name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING")
+      .bind(name, now())
+      .run();
   return *find_repository(name);
 }
 

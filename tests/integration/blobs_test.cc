@@ -1,7 +1,9 @@
 // Blob pull and push over HTTP against the real ferryd.
 #include <signal.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "tests/integration/registry_fixture.h"
 
@@ -116,6 +118,27 @@ TEST_F(RegistryTest, MountFromAnotherRepositoryOrFallBackToUpload) {
   auto missing = send("POST", "/v2/dst/blobs/uploads/?mount=" + digest_of("x").str() + "&from=src");
   EXPECT_EQ(missing.status, 202) << "not mountable: a regular upload starts";
   EXPECT_FALSE(missing.header("location").empty());
+}
+
+TEST_F(RegistryTest, ConcurrentFirstPushesIntoNewRepositoriesAllSucceed) {
+  // Several clients pushing the first blobs of the same new repositories at
+  // once: every push must land (creating a repository is not a race).
+  std::vector<std::thread> clients;
+  std::atomic<int> created{0};
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      for (int repo = 0; repo < 10; ++repo) {
+        std::string data = "client " + std::to_string(t) + " repo " + std::to_string(repo);
+        auto r = send(
+            "POST",
+            "/v2/race/r" + std::to_string(repo) + "/blobs/uploads/?digest=" + digest_of(data).str(),
+            data);
+        if (r.status == 201) ++created;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(created.load(), 80);
 }
 
 TEST_F(RegistryTest, CancelledUploadIsGone) {
