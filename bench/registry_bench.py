@@ -217,6 +217,7 @@ def main():
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="ferry-bench-")
+    os.chmod(work, 0o755)  # nginx workers run as www-data
     rows = []
     try:
         big = os.path.join(work, "big.bin")
@@ -231,6 +232,34 @@ def main():
         big_digest = "sha256:" + h.hexdigest()
 
         fp, dp, np_ = free_port(), free_port(), free_port()
+
+        # nginx with sendfile: the ceiling for serving one file over loopback.
+        ndir = os.path.join(work, "nginx")
+        os.makedirs(os.path.join(ndir, "www"))
+        os.link(big, os.path.join(ndir, "www", "big"))
+        with open(os.path.join(ndir, "nginx.conf"), "w") as f:
+            f.write(f"daemon off; worker_processes auto; pid {ndir}/nginx.pid; error_log {ndir}/error.log;\n"
+                    f"events {{ worker_connections 1024; }}\n"
+                    f"http {{ access_log off; sendfile on; tcp_nopush on; client_body_temp_path {ndir}; proxy_temp_path {ndir};\n"
+                    f"  fastcgi_temp_path {ndir}; uwsgi_temp_path {ndir}; scgi_temp_path {ndir};\n"
+                    f"  server {{ listen 127.0.0.1:{np_}; root {ndir}/www; }} }}\n")
+        nginx = subprocess.Popen(["nginx", "-c", os.path.join(ndir, "nginx.conf"), "-p", ndir],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):  # wait until it answers
+            try:
+                request(np_, "HEAD", "/big")
+                break
+            except OSError:
+                time.sleep(0.05)
+        npids = [nginx.pid] + children(nginx.pid)
+        nres = {}
+        for streams in (1, 8):
+            cpu0 = cpu_seconds(npids)
+            mbps = median_of(args.runs, lambda: fetch_streams(np_, "/big", streams, big_size))
+            nres[streams] = (mbps, (cpu_seconds(npids) - cpu0) / (args.runs * streams * big_size / 1e9))
+        nginx.terminate()
+        nginx.wait()
+
         fdata, ddata = os.path.join(work, "ferry"), os.path.join(work, "dist")
         os.makedirs(ddata)
         with open(os.path.join(work, "dist.yml"), "w") as f:
@@ -283,28 +312,6 @@ def main():
                 r[f"blob{streams}"] = (mbps, (cpu_seconds(s.pids()) - cpu0) / gb)
             r["peak"] = status_kib(s.proc.pid, "VmHWM") / 1024
             s.stop()
-
-        # nginx with sendfile: the ceiling for serving one file over loopback.
-        ndir = os.path.join(work, "nginx")
-        os.makedirs(os.path.join(ndir, "www"))
-        os.link(big, os.path.join(ndir, "www", "big"))
-        with open(os.path.join(ndir, "nginx.conf"), "w") as f:
-            f.write(f"daemon off; worker_processes auto; pid {ndir}/nginx.pid; error_log {ndir}/error.log;\n"
-                    f"events {{ worker_connections 1024; }}\n"
-                    f"http {{ access_log off; sendfile on; tcp_nopush on; client_body_temp_path {ndir}; proxy_temp_path {ndir};\n"
-                    f"  fastcgi_temp_path {ndir}; uwsgi_temp_path {ndir}; scgi_temp_path {ndir};\n"
-                    f"  server {{ listen 127.0.0.1:{np_}; root {ndir}/www; }} }}\n")
-        nginx = subprocess.Popen(["nginx", "-c", os.path.join(ndir, "nginx.conf"), "-p", ndir],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
-        npids = [nginx.pid] + children(nginx.pid)
-        nres = {}
-        for streams in (1, 8):
-            cpu0 = cpu_seconds(npids)
-            mbps = median_of(args.runs, lambda: fetch_streams(np_, "/big", streams, big_size))
-            nres[streams] = (mbps, (cpu_seconds(npids) - cpu0) / (args.runs * streams * big_size / 1e9))
-        nginx.terminate()
-        nginx.wait()
 
         f, d = res["ferryd"], res["distribution"]
         rows += [

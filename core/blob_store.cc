@@ -100,6 +100,7 @@ void BlobWriter::write(const void* data, size_t size) {
   write_all(fd_.get(), data, size, path_);
   hasher_.update(data, size);
   size_ += size;
+  write_behind_.wrote_up_to(fd_.get(), size_);
 }
 
 void BlobWriter::finish() {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/digest.h"
+#include "core/file_util.h"
 #include "core/unique_fd.h"
 
 namespace ferry {
@@ -62,6 +63,7 @@ class BlobWriter {
   std::string path_;
   UniqueFd fd_;
   Hasher hasher_;
+  WriteBehind write_behind_;
   uint64_t size_ = 0;
 };
 

@@ -15,6 +15,20 @@ UniqueFd open_or_throw(const std::string& path, int flags, int mode = 0644);
 UniqueFd open_if_exists(const std::string& path);
 void write_all(int fd, const void* data, size_t size, const std::string& path);
 void fsync_or_throw(int fd, const std::string& path);
+// Streams large writes to disk as they happen: every kWriteBehindBytes it asks
+// the kernel to start writeback of what was written since, without waiting.
+// The final fsync then has little left to flush, and a small-RAM box does not
+// fill up with dirty pages during a big upload.
+class WriteBehind {
+ public:
+  static constexpr uint64_t kWriteBehindBytes = 8 << 20;
+  explicit WriteBehind(uint64_t start = 0) : flushed_(start) {}
+  void wrote_up_to(int fd, uint64_t end);
+
+ private:
+  uint64_t flushed_;
+};
+
 // fsync on a directory makes a rename or unlink inside it durable.
 void fsync_dir(const std::string& dir);
 void mkdirs(const std::string& dir, int mode = 0755);

@@ -131,6 +131,7 @@ class Store::Upload {
   std::shared_ptr<UploadState> state_;
   std::unique_lock<std::mutex> lock_;
   UniqueFd fd_;
+  WriteBehind write_behind_{state_->offset};
 };
 
 }  // namespace ferry

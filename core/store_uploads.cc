@@ -162,6 +162,7 @@ void Store::Upload::append(const void* data, size_t size) {
   }
   state_->hasher.update(data, size);
   state_->offset += size;
+  write_behind_.wrote_up_to(fd_.get(), state_->offset);
 }
 
 void Store::Upload::finish(const Digest& expected) {

@@ -83,6 +83,10 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.count("http.threads", config.threads, 1, 256);
   r.count("http.connection_limit", config.connection_limit, 1, 65536);
   r.duration("http.idle_timeout", config.idle_timeout);
+  r.size("http.connection_buffer", config.connection_buffer);
+  if (config.connection_buffer < 16 * 1024 || config.connection_buffer > 16 * 1024 * 1024) {
+    bad(path, "http.connection_buffer", "between 16KiB and 16MiB");
+  }
   r.size("limits.max_manifest_size", config.max_manifest_bytes);
   r.duration("uploads.expire_after", config.upload_expiry);
 }

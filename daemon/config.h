@@ -16,6 +16,7 @@ struct DaemonConfig {
   unsigned threads = 4;
   unsigned connection_limit = 512;
   std::chrono::seconds idle_timeout{60};
+  uint64_t connection_buffer = 64 * 1024;
   uint64_t max_manifest_bytes = 4 << 20;
   std::chrono::seconds upload_expiry{24 * 3600};
 };

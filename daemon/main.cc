@@ -75,6 +75,7 @@ int serve(const DaemonConfig& config) {
   options.threads = config.threads;
   options.connection_limit = config.connection_limit;
   options.idle_timeout_seconds = static_cast<unsigned>(config.idle_timeout.count());
+  options.connection_buffer = config.connection_buffer;
   options.access_log = config.access_log;
 
   // Signals are taken synchronously by this thread; block them before any

@@ -21,7 +21,7 @@ struct ServerOptions {
   unsigned connection_limit = 512;
   unsigned idle_timeout_seconds = 60;
   // Per-connection buffer; also the largest body piece handed to on_body.
-  size_t connection_buffer = 256 * 1024;
+  size_t connection_buffer = 64 * 1024;
   bool access_log = true;
 };
 
