@@ -30,6 +30,7 @@ test-asan:
 bench:
 	bash .ci/install-deps --bench
 	$(MAKE) build BUILD=build-release CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DFERRY_TESTS=OFF"
+	bash bench/hash.sh
 	bash bench/registry.sh build-release
 
 format:

@@ -52,6 +52,14 @@ def status_kib(pid, key):
     return 0
 
 
+def pss_kib(pid):
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return 0
+
+
 def children(pid):
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
@@ -299,7 +307,8 @@ def main():
             s.start()
             request(s.port, "GET", "/v2/bench/app/manifests/v1", headers={"Accept": OCI_MANIFEST})
             time.sleep(1)
-            r = res[s.name] = {"idle": status_kib(s.proc.pid, "VmRSS") / 1024}
+            r = res[s.name] = {"idle": status_kib(s.proc.pid, "VmRSS") / 1024,
+                               "idle_pss": pss_kib(s.proc.pid) / 1024}
             accept = [f"Accept: {OCI_MANIFEST}"]
             gets = [wrk(s.port, "/v2/bench/app/manifests/v1", accept) for _ in range(args.runs)]
             r["get"] = [statistics.median(g[i] for g in gets) for i in range(3)]
@@ -316,6 +325,7 @@ def main():
         f, d = res["ferryd"], res["distribution"]
         rows += [
             ("idle RSS (MiB)", f["idle"], d["idle"], "lower"),
+            ("idle PSS (MiB; shared library pages split among their users)", f["idle_pss"], d["idle_pss"], "lower"),
             ("peak RSS under load (MiB)", f["peak"], d["peak"], "lower"),
             ("manifest GET req/s, 64 conns (wrk)", f["get"][0], d["get"][0], "higher"),
             ("manifest GET p50 (ms)", f["get"][1], d["get"][1], "lower"),

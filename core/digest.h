@@ -1,6 +1,6 @@
 // Content digests ("sha256:<hex>", "sha512:<hex>") and streaming hashers.
 // Hashing uses OpenSSL's EVP, which picks SHA-NI / ARMv8 crypto instructions
-// at run time; on the reference VM that is ~9x libsodium's portable SHA-256.
+// at run time; measured here by bench/hash.sh: 1.8 GB/s, 5x libsodium.
 #pragma once
 
 #include <memory>

@@ -20,6 +20,9 @@ class FerrydProcess {
   int port() const { return port_; }
   // Sends a signal and waits; returns the exit status (or 128+signal).
   int stop(int signal);
+  void send_signal(int signal);
+  // Waits for the process to end; returns the exit status (or 128+signal).
+  int wait_exit();
   const std::string& log_path() const { return log_path_; }
   std::string log() const;
 
@@ -31,5 +34,27 @@ class FerrydProcess {
 };
 
 int free_port();
+
+// Runs `ferryd ARGS...` to completion (for start-up failures); returns the
+// exit status and puts what it printed in *output.
+int run_ferryd(const std::vector<std::string>& args, std::string* output);
+
+// A raw TCP connection to 127.0.0.1:port, for clients that misbehave.
+class RawConnection {
+ public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool connected() const { return fd_ >= 0; }
+  void send(const std::string& data);
+  // Reads until the peer closes or timeout_ms passes without data.
+  std::string read_all(int timeout_ms);
+  // True when the server closed the connection within timeout_ms.
+  bool closed_by_peer(int timeout_ms);
+
+ private:
+  int fd_ = -1;
+};
 
 }  // namespace ferry::testing
