@@ -22,7 +22,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kUnsupported: return "UNSUPPORTED";
     case ErrorCode::kTooManyRequests: return "TOOMANYREQUESTS";
     case ErrorCode::kRangeInvalid: return "RANGE_INVALID";
-    case ErrorCode::kConflict: return "DENIED";
+    case ErrorCode::kStillReferenced: return "UNSUPPORTED";
     case ErrorCode::kTooLarge: return "SIZE_INVALID";
     case ErrorCode::kStorage: return "UNKNOWN";
     case ErrorCode::kInternal: return "UNKNOWN";

@@ -25,9 +25,12 @@ enum class ErrorCode {
   kUnsupported,
   kTooManyRequests,
   kRangeInvalid,  // not in the spec's table; answered as 416
-  kConflict,      // the change would break a reference (answered as 409 DENIED)
-  kTooLarge,      // body over a configured limit (answered as 413 SIZE_INVALID)
-  kStorage,       // the disk failed us: full, read-only, I/O error
+  // A delete that would leave a manifest or index pointing at nothing.
+  // Answered 405 UNSUPPORTED: the status the conformance suite accepts for
+  // a delete the registry will not do.
+  kStillReferenced,
+  kTooLarge,  // body over a configured limit (answered as 413 SIZE_INVALID)
+  kStorage,   // the disk failed us: full, read-only, I/O error
   kInternal,
 };
 

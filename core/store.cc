@@ -55,8 +55,8 @@ void Store::delete_blob(std::string_view repo, const Digest& digest) {
   sql::Transaction tx(meta->db());
   int64_t id = require_repository(*meta, repo, ErrorCode::kBlobUnknown);
   if (auto user = meta->manifest_using_blob(id, digest.str())) {
-    throw Error(ErrorCode::kConflict, "blob " + digest.str() + " is used by manifest " + *user +
-                                          "; delete that manifest first");
+    throw Error(ErrorCode::kStillReferenced, "blob " + digest.str() + " is used by manifest " +
+                                                 *user + "; delete that manifest first");
   }
   if (!meta->unlink_blob(id, digest.str())) {
     throw Error(ErrorCode::kBlobUnknown,

@@ -9,12 +9,11 @@
 namespace ferry {
 namespace {
 
-// A reference is a digest when it has a ':' (tags cannot), else a tag.
+// A reference is a digest when it has a ':' (tags cannot), else a tag. Only
+// a PUT checks the tag grammar: a lookup by a tag that cannot exist simply
+// finds nothing (404), which is what clients and the conformance suite expect.
 std::optional<Digest> reference_digest(std::string_view reference) {
-  if (reference.find(':') == std::string_view::npos) {
-    check_tag(reference);
-    return std::nullopt;
-  }
+  if (reference.find(':') == std::string_view::npos) return std::nullopt;
   return Digest::parse_or_throw(reference);
 }
 
@@ -53,6 +52,7 @@ PutManifestResult Store::put_manifest(std::string_view repo, std::string_view re
                                       std::string_view content_type, std::string_view bytes) {
   check_repository_name(repo);
   auto by_digest = reference_digest(reference);
+  if (!by_digest) check_tag(reference);
   if (bytes.size() > options_.max_manifest_bytes) {
     throw Error(ErrorCode::kTooLarge, "manifest is " + std::to_string(bytes.size()) +
                                           " bytes, over the limit of " +
@@ -131,8 +131,8 @@ void Store::delete_manifest(std::string_view repo, std::string_view reference) {
   }
   if (!meta->find_manifest(id, digest->str())) unknown_manifest(repo, reference);
   if (auto index = meta->index_using_manifest(id, digest->str())) {
-    throw Error(ErrorCode::kConflict, "manifest " + digest->str() + " is listed by index " +
-                                          *index + "; delete the index first");
+    throw Error(ErrorCode::kStillReferenced, "manifest " + digest->str() + " is listed by index " +
+                                                 *index + "; delete the index first");
   }
   meta->delete_manifest(id, digest->str());
   tx.commit();

@@ -23,7 +23,7 @@ unsigned http_status(ErrorCode code) {
     case ErrorCode::kUnsupported: return 405;
     case ErrorCode::kTooManyRequests: return 429;
     case ErrorCode::kRangeInvalid: return 416;
-    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kStillReferenced: return 405;
     case ErrorCode::kTooLarge: return 413;
     case ErrorCode::kStorage: return 500;
     case ErrorCode::kInternal: return 500;

@@ -153,7 +153,9 @@ TEST_F(RegistryTest, BlobDeleteRefusedWhileAManifestNeedsIt) {
   push_image("r", "v1", "layer");
   Digest layer = digest_of("layer");
   auto r = send("DELETE", "/v2/r/blobs/" + layer.str());
-  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.error_code(), "UNSUPPORTED");
+  EXPECT_NE(r.body.find("delete that manifest first"), std::string::npos);
   EXPECT_EQ(get("/v2/r/blobs/" + layer.str()).status, 200);
   Digest lone = push_blob("r", "lonely");
   EXPECT_EQ(send("DELETE", "/v2/r/blobs/" + lone.str()).status, 202);

@@ -154,6 +154,34 @@ TEST_F(RegistryTest, ReferrersListSubjectsChildrenWithFilter) {
   EXPECT_EQ(get("/v2/r/referrers/sha256:bad").status, 400);
 }
 
+TEST_F(RegistryTest, LookupsOfTagsThatCannotExistAre404) {
+  // The conformance suite asks for ".INVALID_MANIFEST_NAME" and expects 404.
+  push_image("r", "v1", "layer");
+  for (const char* method : {"GET", "HEAD", "DELETE"}) {
+    EXPECT_EQ(send(method, "/v2/r/manifests/.INVALID_MANIFEST_NAME").status, 404) << method;
+  }
+  EXPECT_EQ(get("/v2/r/manifests/.INVALID_MANIFEST_NAME").error_code(), "MANIFEST_UNKNOWN");
+  EXPECT_EQ(put_manifest("r", ".INVALID_MANIFEST_NAME", "{}").status, 400)
+      << "but a PUT is refused";
+}
+
+TEST_F(RegistryTest, IndexChildCannotBeDeletedFromUnderIt) {
+  std::string child = push_image("r", "amd64", "layer");
+  std::string index =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+      R"({"mediaType":")" +
+      kOciManifest + R"(","digest":")" + digest_of(child).str() + R"(","size":)" +
+      std::to_string(child.size()) + "}]}";
+  ASSERT_EQ(put_manifest("r", "multi", index, "application/vnd.oci.image.index.v1+json").status,
+            201);
+  auto refused = send("DELETE", "/v2/r/manifests/" + digest_of(child).str());
+  EXPECT_EQ(refused.status, 405);
+  EXPECT_NE(refused.body.find("delete the index first"), std::string::npos);
+  EXPECT_EQ(get("/v2/r/manifests/multi").status, 200);
+  EXPECT_EQ(send("DELETE", "/v2/r/manifests/" + digest_of(index).str()).status, 202);
+  EXPECT_EQ(send("DELETE", "/v2/r/manifests/" + digest_of(child).str()).status, 202);
+}
+
 TEST_F(RegistryTest, DeleteByTagAndByDigest) {
   std::string m = push_image("r", "v1", "layer");
   ASSERT_EQ(put_manifest("r", "v2", m).status, 201);

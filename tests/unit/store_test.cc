@@ -146,14 +146,14 @@ TEST_F(StoreTest, PutByDigestMustMatchAndTooLargeIsRefused) {
 TEST_F(StoreTest, DeletesKeepEveryReferenceWhole) {
   Digest m = push_image("r", "v1", "layer");
   Digest layer = digest_of("layer");
-  EXPECT_EQ(code_of([&] { store_->delete_blob("r", layer); }), ErrorCode::kConflict);
+  EXPECT_EQ(code_of([&] { store_->delete_blob("r", layer); }), ErrorCode::kStillReferenced);
   std::string index =
       R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
       R"("manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
       m.str() + R"(","size":)" + std::to_string(store_->resolve_manifest("r", "v1", false).size) +
       "}]}";
   Digest idx = store_->put_manifest("r", "multi", "", index).digest;
-  EXPECT_EQ(code_of([&] { store_->delete_manifest("r", m.str()); }), ErrorCode::kConflict);
+  EXPECT_EQ(code_of([&] { store_->delete_manifest("r", m.str()); }), ErrorCode::kStillReferenced);
   store_->delete_manifest("r", idx.str());
   EXPECT_EQ(code_of([&] { store_->resolve_manifest("r", "multi", false); }),
             ErrorCode::kManifestUnknown)
