@@ -108,11 +108,11 @@ std::string read_small_file(const std::string& path, uint64_t max_size) {
   return data;
 }
 
-void write_file_atomic(const std::string& path, std::string_view data) {
+void write_file_atomic(const std::string& path, std::string_view data, int mode) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = path + ".tmp." + std::to_string(rng());
   {
-    UniqueFd fd = open_or_throw(tmp, O_WRONLY | O_CREAT | O_EXCL);
+    UniqueFd fd = open_or_throw(tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
     try {
       write_all(fd.get(), data.data(), data.size(), tmp);
       fsync_or_throw(fd.get(), tmp);

@@ -40,6 +40,6 @@ std::string parent_dir(std::string_view path);
 // Reads a small file (manifests, configs) whole; refuses files over max_size.
 std::string read_small_file(const std::string& path, uint64_t max_size);
 // Writes data to path atomically: temp file beside it, fsync, rename, fsync dir.
-void write_file_atomic(const std::string& path, std::string_view data);
+void write_file_atomic(const std::string& path, std::string_view data, int mode = 0644);
 
 }  // namespace ferry
