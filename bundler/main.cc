@@ -1,9 +1,10 @@
-// ferry: the connected-side tool. Makes keys now; packs, verifies, inspects
-// and pushes bundles as those commands land (issue 3).
+// ferry: the connected-side tool: keys, and signed bundles of images.
 #include <CLI/CLI.hpp>
 
 #include "bundler/exit_codes.h"
 #include "bundler/keygen.h"
+#include "bundler/pack.h"
+#include "bundler/verify.h"
 
 int main(int argc, char** argv) {
   using namespace ferry::cli;
@@ -12,24 +13,45 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", FERRY_VERSION);
 
   KeygenOptions keygen;
-  std::string passphrase_file;
-  auto* cmd = app.add_subcommand("keygen", "Make an Ed25519 key pair (minisign formats)");
-  cmd->add_option("-o,--output", keygen.prefix, "Write PREFIX.key and PREFIX.pub")->required();
-  cmd->add_flag("--no-password", keygen.no_password, "Leave the secret key unencrypted");
-  cmd->add_option("--passphrase-file", passphrase_file, "Read the passphrase from FILE");
-  cmd->add_flag("-f,--force", keygen.force, "Replace existing key files");
+  std::string keygen_passphrase_file;
+  auto* keygen_cmd = app.add_subcommand("keygen", "Make an Ed25519 key pair (minisign formats)");
+  keygen_cmd->add_option("-o,--output", keygen.prefix, "Write PREFIX.key and PREFIX.pub")
+      ->required();
+  keygen_cmd->add_flag("--no-password", keygen.no_password, "Leave the secret key unencrypted");
+  keygen_cmd->add_option("--passphrase-file", keygen_passphrase_file,
+                         "Read the passphrase from FILE");
+  keygen_cmd->add_flag("-f,--force", keygen.force, "Replace existing key files");
+
+  PackOptions pack;
+  std::string pack_passphrase_file;
+  auto* pack_cmd = app.add_subcommand("pack", "Pack images into one signed bundle");
+  pack_cmd->add_option("-k,--key", pack.key_path, "Secret key to sign with")->required();
+  pack_cmd->add_option("-o,--output", pack.output, "Bundle file to write")->required();
+  pack_cmd->add_option("--channel", pack.channel, "Release channel (default: default)");
+  pack_cmd->add_option("--sequence", pack.sequence, "Position in the channel (default: 0)");
+  pack_cmd->add_option("--threads", pack.threads, "zstd threads (default: one per core)");
+  pack_cmd->add_option("--passphrase-file", pack_passphrase_file,
+                       "Read the key's passphrase from FILE");
+  pack_cmd->add_option("sources", pack.sources, "oci:DIR[:TAG][=REPO:TAG] ...")->required();
+
+  std::string public_key, bundle_path;
+  auto* verify_cmd = app.add_subcommand("verify", "Check a bundle's signature and every entry");
+  verify_cmd->add_option("-p,--public-key", public_key, "Trusted public key")->required();
+  verify_cmd->add_option("bundle", bundle_path, "Bundle file")->required();
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kOk : kUsage;
   }
-  if (!passphrase_file.empty()) keygen.passphrase.file = passphrase_file;
+  if (!keygen_passphrase_file.empty()) keygen.passphrase.file = keygen_passphrase_file;
+  if (!pack_passphrase_file.empty()) pack.passphrase.file = pack_passphrase_file;
   try {
-    if (*cmd) return run_keygen(keygen);
+    if (*keygen_cmd) return run_keygen(keygen);
+    if (*pack_cmd) return run_pack(pack);
+    if (*verify_cmd) return run_verify(public_key, bundle_path);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "ferry: %s\n", e.what());
-    return kFailure;
+    return report_failure(e);
   }
   return kUsage;
 }

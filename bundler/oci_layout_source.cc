@@ -1,0 +1,155 @@
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "bundler/source.h"
+#include "core/bundle_error.h"
+#include "core/error.h"
+#include "core/file_util.h"
+#include "core/media_types.h"
+#include "core/names.h"
+
+namespace ferry::cli {
+namespace {
+
+using bundle::BundleError;
+using bundle::BundleErrorKind;
+using nlohmann::json;
+
+constexpr uint64_t kMaxManifest = 16 << 20;
+constexpr std::string_view kRefName = "org.opencontainers.image.ref.name";
+
+[[noreturn]] void bad_source(const std::string& where, const std::string& why) {
+  throw BundleError(BundleErrorKind::kSource, where + ": " + why);
+}
+
+std::string blob_path(const std::string& dir, const Digest& d) {
+  return dir + "/blobs/" + std::string(d.algorithm_name()) + "/" + d.hex();
+}
+
+// Reads a small blob (manifest, index) and checks its digest.
+std::string read_checked(const std::string& dir, const Descriptor& d) {
+  std::string path = blob_path(dir, d.digest);
+  std::string bytes;
+  try {
+    bytes = read_small_file(path, kMaxManifest);
+  } catch (const Error& e) {
+    bad_source("oci:" + dir, std::string("cannot read ") + d.digest.str() + ": " + e.what());
+  }
+  if (digest_of(bytes, d.digest.algorithm()) != d.digest || bytes.size() != d.size) {
+    bad_source("oci:" + dir, "blob " + d.digest.str() + " does not match its digest or size");
+  }
+  return bytes;
+}
+
+void add_blob(const std::string& dir, const Descriptor& d, std::map<Digest, CollectedBlob>& blobs) {
+  std::string path = blob_path(dir, d.digest);
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) bad_source("oci:" + dir, "blob " + d.digest.str() + " is missing");
+  if (size != d.size) {
+    bad_source("oci:" + dir, "blob " + d.digest.str() + " is " + std::to_string(size) +
+                                 " bytes but its descriptor says " + std::to_string(d.size));
+  }
+  blobs.emplace(d.digest, CollectedBlob{d.size, d.media_type, path});
+}
+
+void collect(const std::string& dir, const Descriptor& d, std::map<Digest, CollectedBlob>& blobs,
+             int depth) {
+  if (depth > 8) bad_source("oci:" + dir, "indexes nest too deep");
+  std::string bytes = read_checked(dir, d);
+  ParsedManifest m;
+  try {
+    m = parse_manifest(bytes, d.media_type);
+  } catch (const Error& e) {
+    bad_source("oci:" + dir, d.digest.str() + ": " + e.what());
+  }
+  add_blob(dir, d, blobs);
+  for (const auto& child : m.manifests) collect(dir, child, blobs, depth + 1);
+  for (const auto& b : m.blobs) {
+    if (!b.external) add_blob(dir, b, blobs);
+  }
+}
+
+Descriptor descriptor_of(const json& j, const std::string& where) {
+  auto digest = Digest::parse(j.value("digest", ""));
+  if (!digest || !j.contains("size") || !j["size"].is_number_unsigned()) {
+    bad_source(where, "index.json has a descriptor without a valid digest and size");
+  }
+  return Descriptor{j.value("mediaType", std::string(media::kOciManifest)), *digest,
+                    j["size"].get<uint64_t>(), false};
+}
+
+}  // namespace
+
+SourceSpec parse_source(std::string_view text) {
+  SourceSpec spec;
+  if (auto eq = text.rfind('='); eq != std::string_view::npos) {
+    spec.destination = std::string(text.substr(eq + 1));
+    text = text.substr(0, eq);
+  }
+  if (text.substr(0, 4) != "oci:") {
+    throw std::invalid_argument("source '" + std::string(text) +
+                                "' is not supported yet; use oci:DIR[:TAG][=REPO:TAG]");
+  }
+  spec.transport = "oci";
+  std::string_view rest = text.substr(4);
+  // oci:DIR:TAG, as the containers tools write it; a tag cannot contain '/'.
+  if (auto colon = rest.rfind(':'); colon != std::string_view::npos &&
+                                    rest.substr(colon + 1).find('/') == std::string_view::npos) {
+    spec.tag = std::string(rest.substr(colon + 1));
+    rest = rest.substr(0, colon);
+  }
+  spec.location = std::string(rest);
+  if (spec.location.empty())
+    throw std::invalid_argument("oci: needs a directory, e.g. oci:./layout:v1");
+  return spec;
+}
+
+ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs) {
+  const std::string& dir = source.location;
+  std::string where = "oci:" + dir;
+  json index;
+  try {
+    index = json::parse(read_small_file(dir + "/index.json", kMaxManifest));
+  } catch (const std::exception& e) {
+    bad_source(where, std::string("not an OCI image layout (index.json): ") + e.what());
+  }
+  if (!index.contains("manifests") || !index["manifests"].is_array()) {
+    bad_source(where, "index.json has no manifests list");
+  }
+  const json* chosen = nullptr;
+  std::string ref;
+  for (const auto& m : index["manifests"]) {
+    std::string name =
+        m.contains("annotations") ? m["annotations"].value(std::string(kRefName), "") : "";
+    if (source.tag ? name == *source.tag : true) {
+      if (chosen && !source.tag) bad_source(where, "holds several images; name one: oci:DIR:TAG");
+      chosen = &m;
+      ref = name;
+    }
+  }
+  if (!chosen) {
+    bad_source(where, source.tag ? "has no image tagged '" + *source.tag + "'" : "holds no image");
+  }
+  Descriptor top = descriptor_of(*chosen, where);
+  collect(dir, top, blobs, 0);
+
+  std::string name = source.destination.value_or("");
+  if (name.empty()) {
+    std::string repo = std::filesystem::path(dir).lexically_normal().filename().string();
+    if (repo.empty())
+      repo = std::filesystem::absolute(dir).lexically_normal().parent_path().filename().string();
+    name = repo + ":" + (source.tag ? *source.tag : ref.empty() ? "latest" : ref);
+  }
+  auto colon = name.rfind(':');
+  if (colon == std::string::npos || !is_valid_repository_name(name.substr(0, colon)) ||
+      !is_valid_tag(name.substr(colon + 1))) {
+    throw std::invalid_argument("destination '" + name + "' for " + where +
+                                " is not REPO:TAG (lower-case repository); name it with " + where +
+                                (source.tag ? ":" + *source.tag : "") + "=REPO:TAG");
+  }
+  return ResolvedImage{name, top};
+}
+
+}  // namespace ferry::cli

@@ -1,0 +1,112 @@
+#include "bundler/pack.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "bundler/exit_codes.h"
+#include "bundler/source.h"
+#include "core/bundle_error.h"
+#include "core/bundle_format.h"
+#include "core/bundle_writer.h"
+#include "core/file_util.h"
+#include "signing/keys.h"
+#include "signing/signature.h"
+
+namespace ferry::cli {
+namespace {
+
+signing::SecretKey load_key(const PackOptions& options) {
+  std::string text = read_small_file(options.key_path, 64 << 10);
+  std::optional<signing::SecureBuffer> passphrase;
+  return signing::SecretKey::parse(text, [&] {
+    passphrase = read_passphrase(options.passphrase, /*confirm=*/false);
+    return view_of(*passphrase);
+  });
+}
+
+// The OCI index of the bundle's layout: one entry per image, by name.
+std::string layout_index(const std::vector<ResolvedImage>& images) {
+  nlohmann::json manifests = nlohmann::json::array();
+  for (const auto& i : images) {
+    manifests.push_back({{"mediaType", i.top.media_type},
+                         {"digest", i.top.digest.str()},
+                         {"size", i.top.size},
+                         {"annotations", {{"org.opencontainers.image.ref.name", i.name}}}});
+  }
+  return nlohmann::json{{"schemaVersion", 2},
+                        {"mediaType", "application/vnd.oci.image.index.v1+json"},
+                        {"manifests", manifests}}
+      .dump();
+}
+
+}  // namespace
+
+int run_pack(const PackOptions& options) {
+  signing::SecretKey key = load_key(options);  // before any work: a wrong passphrase fails fast
+
+  std::map<Digest, CollectedBlob> blobs;
+  std::vector<ResolvedImage> images;
+  std::set<std::string> names;
+  for (const auto& text : options.sources) {
+    ResolvedImage image = collect_oci_image(parse_source(text), blobs);
+    if (!names.insert(image.name).second) {
+      throw std::invalid_argument("two sources are both named " + image.name +
+                                  "; name one with SOURCE=REPO:TAG");
+    }
+    images.push_back(std::move(image));
+  }
+  std::sort(images.begin(), images.end(),
+            [](const ResolvedImage& a, const ResolvedImage& b) { return a.name < b.name; });
+
+  auto [created, mtime] = bundle::creation_time();
+  std::string index = layout_index(images);
+  bundle::Manifest manifest;
+  manifest.created = created;
+  manifest.channel = options.channel;
+  manifest.sequence = options.sequence;
+  for (const auto& i : images) {
+    manifest.images.push_back({i.name, i.top.digest, i.top.size, i.top.media_type});
+  }
+  for (const auto& [digest, blob] : blobs)
+    manifest.blobs.push_back({digest, blob.size, blob.media_type});
+  manifest.index_digest = digest_of(index);
+  manifest.index_size = index.size();
+  manifest.assign_id();
+  std::string manifest_json = manifest.to_json();
+
+  signing::Prehash prehash;
+  prehash.update(manifest_json.data(), manifest_json.size());
+  std::string signature =
+      signing::sign_prehashed(key, prehash.final(), manifest.trusted_comment()).to_file();
+
+  bundle::BundleWriter writer(options.output, {3, options.threads, mtime});
+  writer.add_bytes(bundle::kManifestEntry, manifest_json);
+  writer.add_bytes(bundle::kSignatureEntry, signature);
+  writer.add_bytes(bundle::kLayoutEntry, bundle::kLayoutContent);
+  writer.add_bytes(bundle::kIndexEntry, index);
+  uint64_t total = 0;
+  for (const auto& [digest, blob] : blobs) {
+    UniqueFd fd = open_or_throw(blob.path, O_RDONLY);
+    Digest actual =
+        writer.add_file(bundle::blob_entry_name(digest), fd.get(), blob.size, digest.algorithm());
+    if (actual != digest) {
+      throw bundle::BundleError(bundle::BundleErrorKind::kSource,
+                                blob.path + " does not match its digest " + digest.str() +
+                                    ": the source layout is damaged");
+    }
+    total += blob.size;
+  }
+  writer.finish();
+  std::printf("bundle %s: %zu image(s), %zu blob(s), %llu bytes -> %s (%llu bytes), signed by %s\n",
+              manifest.id.c_str(), images.size(), blobs.size(),
+              static_cast<unsigned long long>(total), options.output.c_str(),
+              static_cast<unsigned long long>(writer.bytes_written()), key.id().hex().c_str());
+  return kOk;
+}
+
+}  // namespace ferry::cli

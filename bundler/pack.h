@@ -1,0 +1,24 @@
+// ferry pack: images in, one signed bundle out (docs/bundle-format.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bundler/passphrase.h"
+
+namespace ferry::cli {
+
+struct PackOptions {
+  std::string key_path;
+  std::string output;
+  std::string channel = "default";
+  uint64_t sequence = 0;
+  int threads = 0;
+  std::vector<std::string> sources;
+  PassphraseSource passphrase;
+};
+
+int run_pack(const PackOptions& options);
+
+}  // namespace ferry::cli

@@ -1,0 +1,30 @@
+#include "bundler/verify.h"
+
+#include <cstdio>
+
+#include "bundler/exit_codes.h"
+#include "core/bundle_verifier.h"
+#include "core/file_util.h"
+
+namespace ferry::cli {
+
+int run_verify(const std::string& public_key_path, const std::string& bundle_path) {
+  auto key = signing::PublicKey::parse(read_small_file(public_key_path, 64 << 10));
+  if (!path_exists(bundle_path)) {
+    std::fprintf(stderr, "ferry: %s does not exist\n", bundle_path.c_str());
+    return kIo;
+  }
+  bundle::BundleVerifier verifier({bundle_path}, {key});
+  const bundle::Manifest& m = verifier.open();
+  bundle::BlobSink discard;
+  bundle::VerifyReport report = verifier.stream(discard);
+  std::printf(
+      "ok: bundle %s (channel %s, sequence %llu) signed by %s: %zu image(s), %llu blob(s), %llu "
+      "bytes verified\n",
+      m.id.c_str(), m.channel.c_str(), static_cast<unsigned long long>(m.sequence),
+      verifier.signer().hex().c_str(), m.images.size(),
+      static_cast<unsigned long long>(report.blobs), static_cast<unsigned long long>(report.bytes));
+  return kOk;
+}
+
+}  // namespace ferry::cli

@@ -1,0 +1,31 @@
+// Why a bundle was refused. Each kind has its own CLI exit code, so scripts
+// (and the import history) can tell a tampered bundle from a truncated one.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace ferry::bundle {
+
+enum class BundleErrorKind {
+  kMalformed,      // not a Ferry bundle, or its manifest is not well formed
+  kDamaged,        // the archive is truncated or its compression is corrupt
+  kTampered,       // an entry's digest or size differs from the signed manifest
+  kUnlisted,       // an entry the manifest does not list, a duplicate, or an unsafe name/type
+  kOversized,      // an entry larger than declared (reading stopped there)
+  kIncomplete,     // a listed blob or the index never came
+  kMissingVolume,  // a volume of a split bundle is not beside the first
+  kSource,         // the input images could not be read or are inconsistent
+};
+
+class BundleError : public std::runtime_error {
+ public:
+  BundleError(BundleErrorKind kind, const std::string& message)
+      : std::runtime_error(message), kind_(kind) {}
+  BundleErrorKind kind() const { return kind_; }
+
+ private:
+  BundleErrorKind kind_;
+};
+
+}  // namespace ferry::bundle

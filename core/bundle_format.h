@@ -1,0 +1,65 @@
+// The Ferry bundle format, version 1 (docs/bundle-format.md): entry names,
+// limits, and the bundle manifest with its canonical JSON form.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/digest.h"
+
+namespace ferry::bundle {
+
+inline constexpr int kVersion = 1;
+inline constexpr std::string_view kManifestMediaType =
+    "application/vnd.ferry.bundle.manifest.v1+json";
+inline constexpr std::string_view kManifestEntry = "ferry-bundle.json";
+inline constexpr std::string_view kSignatureEntry = "ferry-bundle.json.minisig";
+inline constexpr std::string_view kLayoutEntry = "oci-layout";
+inline constexpr std::string_view kIndexEntry = "index.json";
+inline constexpr std::string_view kLayoutContent = R"({"imageLayoutVersion":"1.0.0"})";
+inline constexpr uint64_t kMaxManifestBytes = 16 << 20;
+inline constexpr uint64_t kMaxSignatureBytes = 64 << 10;
+inline constexpr uint64_t kMaxIndexBytes = 16 << 20;
+
+struct BlobEntry {
+  Digest digest;
+  uint64_t size = 0;
+  std::string media_type;
+};
+
+struct ImageEntry {
+  std::string name;  // REPO:TAG at the destination
+  Digest digest;     // its top manifest or index
+  uint64_t size = 0;
+  std::string media_type;
+};
+
+struct Manifest {
+  std::string id;
+  std::string created;  // RFC 3339 UTC
+  std::string channel = "default";
+  uint64_t sequence = 0;
+  std::vector<ImageEntry> images;
+  std::vector<BlobEntry> blobs;  // sorted by digest
+  Digest index_digest = digest_of("");
+  uint64_t index_size = 0;
+  std::vector<Digest> requires_;  // delta: expected on site
+
+  // Canonical JSON; with_id=false gives the bytes the id is computed over.
+  std::string to_json(bool with_id = true) const;
+  // Sets id from the content (call after everything else is filled in).
+  void assign_id();
+  // Parses and checks the structure; throws BundleError(kMalformed).
+  static Manifest parse(std::string_view json);
+  std::string trusted_comment() const;
+};
+
+// "blobs/<algorithm>/<hex>"
+std::string blob_entry_name(const Digest& digest);
+
+// RFC 3339 UTC time from SOURCE_DATE_EPOCH, else now; and its Unix time.
+std::pair<std::string, int64_t> creation_time();
+
+}  // namespace ferry::bundle

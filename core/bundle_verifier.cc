@@ -1,0 +1,192 @@
+#include "core/bundle_verifier.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/bundle_error.h"
+#include "signing/error.h"
+#include "signing/signature.h"
+
+namespace ferry::bundle {
+namespace {
+
+using signing::SigningError;
+using signing::SigningErrorKind;
+
+[[noreturn]] void refuse(BundleErrorKind kind, const std::string& why) {
+  throw BundleError(kind, why);
+}
+
+// index.json must name exactly the manifest's images.
+void check_index(std::string_view bytes, const Manifest& m) {
+  auto doc = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.contains("manifests") || !doc["manifests"].is_array()) {
+    refuse(BundleErrorKind::kTampered, "index.json is not an OCI image index");
+  }
+  std::map<std::string, std::string> named;
+  for (const auto& d : doc["manifests"]) {
+    std::string ref;
+    if (d.contains("annotations") && d["annotations"].is_object()) {
+      ref = d["annotations"].value("org.opencontainers.image.ref.name", "");
+    }
+    named[ref] = d.value("digest", "");
+  }
+  std::map<std::string, std::string> expected;
+  for (const auto& i : m.images) expected[i.name] = i.digest.str();
+  if (named != expected)
+    refuse(BundleErrorKind::kTampered, "index.json does not name the manifest's images");
+}
+
+}  // namespace
+
+BundleVerifier::BundleVerifier(const std::vector<std::string>& volumes,
+                               std::vector<signing::PublicKey> trusted)
+    : reader_(volumes), trusted_(std::move(trusted)) {}
+
+std::string BundleVerifier::read_whole(const EntryInfo& entry, uint64_t limit, const char* what) {
+  if (entry.size > limit) {
+    refuse(BundleErrorKind::kOversized, std::string(what) + " is " + std::to_string(entry.size) +
+                                            " bytes, over the limit of " + std::to_string(limit));
+  }
+  std::string out(entry.size, '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    size_t n = reader_.read(out.data() + done, out.size() - done);
+    if (n == 0) refuse(BundleErrorKind::kDamaged, std::string(what) + " ends early");
+    done += n;
+  }
+  return out;
+}
+
+const Manifest& BundleVerifier::open() {
+  auto first = reader_.next();
+  if (!first || first->name != kManifestEntry || !first->regular) {
+    refuse(BundleErrorKind::kMalformed,
+           "not a Ferry bundle: its first entry must be " + std::string(kManifestEntry));
+  }
+  std::string manifest_bytes = read_whole(*first, kMaxManifestBytes, "the bundle manifest");
+  auto second = reader_.next();
+  if (!second || second->name != kSignatureEntry || !second->regular) {
+    throw SigningError(
+        SigningErrorKind::kMalformed,
+        "the bundle is not signed: its second entry must be " + std::string(kSignatureEntry));
+  }
+  auto sig = signing::Signature::parse(read_whole(*second, kMaxSignatureBytes, "the signature"));
+  const signing::PublicKey* key = nullptr;
+  for (const auto& k : trusted_) {
+    if (k.id() == sig.key_id) key = &k;
+  }
+  if (!key) {
+    throw SigningError(
+        SigningErrorKind::kUnknownKey,
+        "the bundle is signed by key " + sig.key_id.hex() + ", which is not a trusted key here");
+  }
+  signing::Prehash prehash;
+  prehash.update(manifest_bytes.data(), manifest_bytes.size());
+  signing::verify_prehashed(*key, sig, prehash.final());
+  signer_ = key->id();
+  // Signed, so safe to parse now.
+  manifest_ = Manifest::parse(manifest_bytes);
+  if (sig.trusted_comment != manifest_.trusted_comment()) {
+    refuse(BundleErrorKind::kMalformed,
+           "the signature's trusted comment does not describe this bundle");
+  }
+  return manifest_;
+}
+
+VerifyReport BundleVerifier::stream(BlobSink& sink) {
+  std::map<Digest, const BlobEntry*> expected;
+  for (const auto& b : manifest_.blobs) expected.emplace(b.digest, &b);
+  std::set<Digest> seen;
+  bool saw_layout = false, saw_index = false;
+  VerifyReport report;
+  std::string buf(1 << 20, '\0');
+
+  while (auto entry = reader_.next()) {
+    const std::string& name = entry->name;
+    if (!entry->regular) {
+      refuse(BundleErrorKind::kUnlisted, "entry '" + name +
+                                             "' is not a regular file; links, "
+                                             "directories and devices are refused");
+    }
+    if (name == kLayoutEntry) {
+      if (saw_layout) refuse(BundleErrorKind::kUnlisted, "oci-layout appears twice");
+      saw_layout = true;
+      if (read_whole(*entry, 1024, "oci-layout") != kLayoutContent) {
+        refuse(BundleErrorKind::kTampered, "oci-layout has unexpected content");
+      }
+      continue;
+    }
+    if (name == kIndexEntry) {
+      if (saw_index) refuse(BundleErrorKind::kUnlisted, "index.json appears twice");
+      saw_index = true;
+      if (entry->size != manifest_.index_size) {
+        refuse(entry->size > manifest_.index_size ? BundleErrorKind::kOversized
+                                                  : BundleErrorKind::kTampered,
+               "index.json is " + std::to_string(entry->size) + " bytes, the manifest says " +
+                   std::to_string(manifest_.index_size));
+      }
+      std::string index = read_whole(*entry, kMaxIndexBytes, "index.json");
+      if (digest_of(index, manifest_.index_digest.algorithm()) != manifest_.index_digest) {
+        refuse(BundleErrorKind::kTampered, "index.json does not match the signed manifest");
+      }
+      check_index(index, manifest_);
+      continue;
+    }
+    // blobs/<algorithm>/<hex>; Digest::parse refuses anything else, '..' included.
+    std::optional<Digest> digest;
+    if (name.rfind("blobs/", 0) == 0) {
+      std::string rest = name.substr(6);
+      auto slash = rest.find('/');
+      if (slash != std::string::npos)
+        digest = Digest::parse(rest.substr(0, slash) + ":" + rest.substr(slash + 1));
+    }
+    if (!digest)
+      refuse(BundleErrorKind::kUnlisted, "unexpected entry '" + name.substr(0, 200) + "'");
+    auto it = expected.find(*digest);
+    if (it == expected.end())
+      refuse(BundleErrorKind::kUnlisted, "entry " + name + " is not in the signed manifest");
+    if (!seen.insert(*digest).second)
+      refuse(BundleErrorKind::kUnlisted, "entry " + name + " appears twice");
+    const BlobEntry& blob = *it->second;
+    if (entry->size > blob.size) {
+      refuse(BundleErrorKind::kOversized, "entry " + name + " is " + std::to_string(entry->size) +
+                                              " bytes but the manifest says " +
+                                              std::to_string(blob.size) +
+                                              "; not reading past that");
+    }
+    if (entry->size < blob.size) {
+      refuse(BundleErrorKind::kTampered, "entry " + name + " is shorter than the manifest says");
+    }
+    sink.begin(blob);
+    Hasher hasher(digest->algorithm());
+    uint64_t left = blob.size;
+    while (left > 0) {
+      size_t n =
+          reader_.read(buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())));
+      if (n == 0) refuse(BundleErrorKind::kDamaged, "entry " + name + " ends early");
+      hasher.update(buf.data(), n);
+      sink.write(buf.data(), n);
+      left -= n;
+    }
+    if (hasher.digest() != *digest) {
+      refuse(BundleErrorKind::kTampered,
+             "entry " + name + " does not match its digest: it was altered");
+    }
+    sink.commit(blob);
+    ++report.blobs;
+    report.bytes += blob.size;
+  }
+  if (!saw_layout || !saw_index)
+    refuse(BundleErrorKind::kIncomplete, "the OCI layout (oci-layout, index.json) is missing");
+  for (const auto& [digest, blob] : expected) {
+    if (!seen.count(digest)) {
+      refuse(BundleErrorKind::kIncomplete,
+             "blob " + digest.str() + " listed in the manifest is missing");
+    }
+  }
+  return report;
+}
+
+}  // namespace ferry::bundle

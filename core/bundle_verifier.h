@@ -1,0 +1,53 @@
+// Checks a bundle against its signed manifest while streaming it, in the
+// order docs/bundle-format.md gives: the signature before anything else is
+// read, then every entry's name, type, size and digest. What passes goes to a
+// BlobSink: nothing for `ferry verify`, the content store for `ferryd import`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/bundle_format.h"
+#include "core/bundle_reader.h"
+#include "signing/keys.h"
+
+namespace ferry::bundle {
+
+class BlobSink {
+ public:
+  virtual ~BlobSink() = default;
+  virtual void begin(const BlobEntry& blob) { (void)blob; }
+  virtual void write(const void* data, size_t size) {
+    (void)data;
+    (void)size;
+  }
+  // Called only after the blob's size and digest matched the manifest.
+  virtual void commit(const BlobEntry& blob) { (void)blob; }
+};
+
+struct VerifyReport {
+  uint64_t blobs = 0;
+  uint64_t bytes = 0;
+};
+
+class BundleVerifier {
+ public:
+  BundleVerifier(const std::vector<std::string>& volumes, std::vector<signing::PublicKey> trusted);
+
+  // Reads entries 1 and 2 and checks the signature. Throws SigningError
+  // (bad signature, unknown key, ...) or BundleError.
+  const Manifest& open();
+  const signing::KeyId& signer() const { return signer_; }
+  // Reads and checks every other entry. Throws BundleError.
+  VerifyReport stream(BlobSink& sink);
+
+ private:
+  std::string read_whole(const EntryInfo& entry, uint64_t limit, const char* what);
+
+  BundleReader reader_;
+  std::vector<signing::PublicKey> trusted_;
+  Manifest manifest_;
+  signing::KeyId signer_;
+};
+
+}  // namespace ferry::bundle

@@ -1,0 +1,146 @@
+#include "core/bundle_writer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <thread>
+
+#include "core/bundle_error.h"
+#include "core/error.h"
+#include "core/file_util.h"
+
+namespace ferry::bundle {
+namespace {
+
+[[noreturn]] void archive_failed(archive* a, const std::string& what) {
+  throw Error(ErrorCode::kStorage,
+              what + ": " + (archive_error_string(a) ? archive_error_string(a) : "unknown error"));
+}
+
+struct EntryFree {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+
+}  // namespace
+
+void BundleWriter::ArchiveFree::operator()(archive* a) const {
+  archive_write_free(a);
+}
+void BundleWriter::CCtxFree::operator()(ZSTD_CCtx_s* c) const {
+  ZSTD_freeCCtx(c);
+}
+
+BundleWriter::BundleWriter(std::string out_path, WriterOptions options)
+    : out_path_(std::move(out_path)),
+      partial_path_(out_path_ + ".partial"),
+      options_(options),
+      out_(open_or_throw(partial_path_, O_WRONLY | O_CREAT | O_TRUNC, 0644)),
+      zstd_(ZSTD_createCCtx()),
+      tar_(archive_write_new()),
+      zbuf_(ZSTD_CStreamOutSize(), '\0') {
+  int threads = options_.threads > 0
+                    ? options_.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_compressionLevel, options_.compression_level);
+  ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_checksumFlag, 1);
+  // Multi-threaded zstd output does not depend on the number of workers, so
+  // bundles stay byte-reproducible across machines.
+  ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_nbWorkers, threads);
+  archive_write_set_format_pax_restricted(tar_.get());
+  if (archive_write_open2(tar_.get(), this, nullptr, &BundleWriter::on_write, nullptr, nullptr) !=
+      ARCHIVE_OK) {
+    archive_failed(tar_.get(), "cannot start the bundle");
+  }
+}
+
+BundleWriter::~BundleWriter() {
+  if (!finished_) ::unlink(partial_path_.c_str());
+}
+
+long BundleWriter::on_write(archive*, void* self, const void* data, size_t size) {
+  try {
+    static_cast<BundleWriter*>(self)->compress(data, size, false);
+    return static_cast<long>(size);
+  } catch (const std::exception&) {
+    return -1;  // libarchive reports the failure; the exception's text is lost, errno is not
+  }
+}
+
+void BundleWriter::compress(const void* data, size_t size, bool end) {
+  ZSTD_inBuffer in{data, size, 0};
+  while (true) {
+    ZSTD_outBuffer out{zbuf_.data(), zbuf_.size(), 0};
+    size_t left = ZSTD_compressStream2(zstd_.get(), &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
+    if (ZSTD_isError(left)) {
+      throw Error(ErrorCode::kInternal, std::string("zstd: ") + ZSTD_getErrorName(left));
+    }
+    write_all(out_.get(), zbuf_.data(), out.pos, partial_path_);
+    compressed_bytes_ += out.pos;
+    bool done = end ? left == 0 : in.pos == in.size;
+    if (done) return;
+  }
+}
+
+void BundleWriter::header(std::string_view name, uint64_t size) {
+  std::unique_ptr<archive_entry, EntryFree> e(archive_entry_new());
+  std::string path(name);
+  archive_entry_set_pathname(e.get(), path.c_str());
+  archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
+  archive_entry_set_filetype(e.get(), AE_IFREG);
+  archive_entry_set_perm(e.get(), 0644);
+  archive_entry_set_uid(e.get(), 0);
+  archive_entry_set_gid(e.get(), 0);
+  archive_entry_set_mtime(e.get(), options_.mtime, 0);
+  if (archive_write_header(tar_.get(), e.get()) != ARCHIVE_OK) {
+    archive_failed(tar_.get(), "cannot write entry " + path);
+  }
+}
+
+void BundleWriter::add_bytes(std::string_view name, std::string_view data) {
+  header(name, data.size());
+  if (!data.empty() && archive_write_data(tar_.get(), data.data(), data.size()) < 0) {
+    archive_failed(tar_.get(), "cannot write entry " + std::string(name));
+  }
+}
+
+Digest BundleWriter::add_file(std::string_view name, int fd, uint64_t size,
+                              DigestAlgorithm algorithm) {
+  header(name, size);
+  Hasher hasher(algorithm);
+  std::string buf(1 << 20, '\0');
+  uint64_t left = size;
+  while (left > 0) {
+    ssize_t n = ::read(fd, buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("cannot read source of " + std::string(name), errno);
+    if (n == 0) {
+      throw BundleError(BundleErrorKind::kSource,
+                        "source of " + std::string(name) + " is shorter than its descriptor says");
+    }
+    hasher.update(buf.data(), static_cast<size_t>(n));
+    if (archive_write_data(tar_.get(), buf.data(), static_cast<size_t>(n)) < 0) {
+      archive_failed(tar_.get(), "cannot write entry " + std::string(name));
+    }
+    left -= static_cast<uint64_t>(n);
+  }
+  return hasher.digest();
+}
+
+void BundleWriter::finish() {
+  if (archive_write_close(tar_.get()) != ARCHIVE_OK)
+    archive_failed(tar_.get(), "cannot finish the bundle");
+  compress(nullptr, 0, true);
+  fsync_or_throw(out_.get(), partial_path_);
+  out_.reset();
+  if (::rename(partial_path_.c_str(), out_path_.c_str()) != 0) {
+    throw_errno("cannot rename " + partial_path_ + " to " + out_path_, errno);
+  }
+  fsync_dir(parent_dir(out_path_));
+  finished_ = true;
+}
+
+}  // namespace ferry::bundle

@@ -1,0 +1,60 @@
+// Writes a bundle: tar entries (libarchive) compressed with multi-threaded
+// zstd into OUT.partial, made durable and renamed to OUT only by finish().
+// Entries stream from file descriptors: no blob is ever held in memory.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/digest.h"
+#include "core/unique_fd.h"
+
+struct archive;
+struct ZSTD_CCtx_s;
+
+namespace ferry::bundle {
+
+struct WriterOptions {
+  int compression_level = 3;
+  int threads = 0;  // zstd worker threads; 0 = one per core
+  int64_t mtime = 0;
+};
+
+class BundleWriter {
+ public:
+  BundleWriter(std::string out_path, WriterOptions options);
+  ~BundleWriter();  // an unfinished bundle leaves no file behind
+  BundleWriter(const BundleWriter&) = delete;
+  BundleWriter& operator=(const BundleWriter&) = delete;
+
+  void add_bytes(std::string_view name, std::string_view data);
+  // Copies `size` bytes from `fd` into entry `name` and returns their digest.
+  Digest add_file(std::string_view name, int fd, uint64_t size, DigestAlgorithm algorithm);
+  void finish();
+  uint64_t bytes_written() const { return compressed_bytes_; }
+
+ private:
+  struct ArchiveFree {
+    void operator()(archive* a) const;
+  };
+  struct CCtxFree {
+    void operator()(ZSTD_CCtx_s* c) const;
+  };
+  static long on_write(archive*, void* self, const void* data, size_t size);
+  void compress(const void* data, size_t size, bool end);
+  void header(std::string_view name, uint64_t size);
+
+  std::string out_path_;
+  std::string partial_path_;
+  WriterOptions options_;
+  UniqueFd out_;
+  std::unique_ptr<ZSTD_CCtx_s, CCtxFree> zstd_;
+  std::unique_ptr<archive, ArchiveFree> tar_;
+  std::string zbuf_;
+  uint64_t compressed_bytes_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace ferry::bundle

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# ferry pack / ferry verify with stock tools: tar --zstd lists and unpacks a
+# bundle, minisign -V checks its manifest, skopeo reads its layout into a
+# running ferryd. Packing is reproducible. Every way of breaking a bundle is
+# refused with its own exit code (docs/ferry-cli.md).
+source "$(dirname "$0")/lib.sh"
+FERRY=${FERRY:?set FERRY to the ferry binary}
+cd "$WORK"
+app=$(make_layout app --tag v1 --layers 3 --layer-size 400000)
+multi=$(make_layout multi --tag v2 --platforms linux/amd64,linux/arm64 --seed 5)
+"$FERRY" keygen -o site --no-password >/dev/null
+"$FERRY" keygen -o other --no-password >/dev/null
+
+check "ferry pack two images (one multi-arch) into a signed bundle" \
+  "$FERRY" pack -k site.key -o site.ferry --channel stable --sequence 7 oci:app:v1 oci:multi:v2=team/multi:v2
+check "ferry verify accepts it" "$FERRY" verify -p site.pub site.ferry
+check "tar --zstd lists the manifest and its signature first" \
+  equal "$(tar --zstd -tf site.ferry | head -4 | tr '\n' ' ')" "ferry-bundle.json ferry-bundle.json.minisig oci-layout index.json "
+mkdir unpacked && tar --zstd -xf site.ferry -C unpacked
+check "stock minisign verifies the unpacked manifest and shows id, channel, sequence" \
+  bash -c "minisign -V -p site.pub -m unpacked/ferry-bundle.json | grep -q 'Trusted comment: ferry-bundle id=[0-9a-f]* channel=stable sequence=7'"
+start_ferryd
+check "skopeo copies the unpacked layout into ferryd" \
+  skopeo copy --all --dest-tls-verify=false oci:unpacked:team/multi:v2 "docker://$REG/team/multi:v2"
+check "and the pushed index has the digest of the packed one" \
+  equal "$(skopeo inspect --tls-verify=false --raw "docker://$REG/team/multi:v2" | sha256sum | cut -d' ' -f1)" "${multi#sha256:}"
+
+check "packing is reproducible (same inputs and SOURCE_DATE_EPOCH, any thread count)" \
+  bash -c "SOURCE_DATE_EPOCH=1700000000 '$FERRY' pack -k site.key -o r1.ferry --threads 1 oci:app:v1 >/dev/null &&
+           SOURCE_DATE_EPOCH=1700000000 '$FERRY' pack -k site.key -o r2.ferry --threads 4 oci:app:v1 >/dev/null &&
+           cmp r1.ferry r2.ferry"
+
+# Re-assemble an unpacked bundle with GNU tar, in a given order, to craft bad ones.
+retar() {  # retar OUT DIR NAME...
+  local out=$1 dir=$2; shift 2
+  tar --zstd -cf "$out" -C "$dir" --owner=0 --group=0 --format=posix "$@"
+}
+refuses() {  # refuses CODE BUNDLE [KEY]: ferry verify exits with CODE
+  local want=$1 bundle=$2 key=${3:-site.pub} rc=0
+  "$FERRY" verify -p "$key" "$bundle" || rc=$?
+  [[ $rc -eq $want ]] || { echo "exit $rc, wanted $want"; return 1; }
+}
+order=$(tar --zstd -tf site.ferry | tr '\n' ' ')
+blobs=$(tar --zstd -tf site.ferry | grep '^blobs/' | tr '\n' ' ')
+first_blob=$(echo $blobs | cut -d' ' -f1)
+
+check "re-assembled unchanged, it still verifies" bash -c "$(declare -f retar); retar same.ferry unpacked $order && '$FERRY' verify -p site.pub same.ferry"
+check "a bundle signed by another key: unknown key (11)" refuses 11 site.ferry other.pub
+check "a truncated bundle: damaged (14)" bash -c "head -c \$(( \$(stat -c %s site.ferry) / 2 )) site.ferry > half.ferry; $(declare -f refuses); FERRY='$FERRY' refuses 14 half.ferry"
+
+cp -r unpacked t1 && printf 'X' | dd of="t1/$first_blob" bs=1 seek=100 conv=notrunc 2>/dev/null
+retar tampered.ferry t1 $order
+check "one flipped byte in a blob: tampered (13)" refuses 13 tampered.ferry
+
+cp -r unpacked t2 && echo evil > t2/evil.txt
+retar extra.ferry t2 $order evil.txt
+check "an entry the manifest does not list: refused (15)" refuses 15 extra.ferry
+
+cp -r unpacked t3 && ln -s /etc/passwd t3/link
+retar link.ferry t3 $order link
+check "a symlink entry: refused (15)" refuses 15 link.ferry
+
+cp -r unpacked t4 && head -c 5000000 /dev/urandom >> "t4/$first_blob"
+retar big.ferry t4 $order
+check "an entry larger than declared: refused without reading it (16)" refuses 16 big.ferry
+
+retar missing.ferry unpacked $(echo $order | sed "s|$first_blob||")
+check "a listed blob missing: incomplete (17)" refuses 17 missing.ferry
+
+retar unsigned.ferry unpacked $(echo $order | sed 's|ferry-bundle.json.minisig||')
+check "no signature: not a signed bundle (12)" refuses 12 unsigned.ferry
+
+cp -r unpacked t5 && sed -i 's/"sequence":7/"sequence":9/' t5/ferry-bundle.json
+retar edited.ferry t5 $order
+check "an edited manifest: bad signature (10)" refuses 10 edited.ferry
+
+head -c 100000 /dev/urandom > random.ferry
+check "random bytes: not a bundle (12)" refuses 12 random.ferry
+
+check "pack refuses a tag the layout does not have (5)" \
+  bash -c "'$FERRY' pack -k site.key -o x.ferry oci:app:nope; test \$? -eq 5"
+check "pack refuses a destination that is not REPO:TAG (2)" \
+  bash -c "'$FERRY' pack -k site.key -o x.ferry oci:app:v1=Bad_Name; test \$? -eq 2"
+check "a failed pack leaves no bundle behind" bash -c "! ls x.ferry* 2>/dev/null"
+finish
