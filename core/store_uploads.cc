@@ -106,6 +106,11 @@ Store::Upload Store::open_upload(std::string_view repo, std::string_view id) {
                 "upload " + std::string(id) + " is busy with another request; send chunks in turn");
   }
   if (state->repo_id == 0) {  // first use since start-up
+    if (!path_exists(blobs_.upload_path(id))) {
+      // Expiry removes the file before the row; a crash between leaves this.
+      pool_.acquire()->delete_upload(std::string(id));
+      unknown_upload(id);
+    }
     uint64_t size = 0;
     state->hasher = rehash(blobs_.upload_path(id), &size, DigestAlgorithm::kSha256);
     state->offset = size;

@@ -95,12 +95,14 @@ TEST(Daemon, AbandonedUploadsExpireWithTheirFiles) {
   std::this_thread::sleep_for(1100ms);  // ages are counted in whole seconds
   std::string config = write_config(dir, "[uploads]\nexpire_after = \"0s\"\n");
   FerrydProcess server(dir / "data", {"--config", config});
-  for (int i = 0; i < 100 && !std::filesystem::is_empty(dir / "data/uploads"); ++i) {
+  // The log line is written once expiry has finished (file, row and state).
+  for (int i = 0; i < 250 && server.log().find("removed 1 abandoned upload") == std::string::npos;
+       ++i) {
     std::this_thread::sleep_for(20ms);
   }
+  EXPECT_NE(server.log().find("removed 1 abandoned upload"), std::string::npos);
   EXPECT_TRUE(std::filesystem::is_empty(dir / "data/uploads"));
   EXPECT_EQ(http_get(server.url() + loc).error_code(), "BLOB_UPLOAD_UNKNOWN");
-  EXPECT_NE(server.log().find("removed 1 abandoned upload"), std::string::npos);
 }
 
 }  // namespace

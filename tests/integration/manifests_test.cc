@@ -91,12 +91,7 @@ TEST_F(RegistryTest, BadManifestsAreRefusedAndNothingIsStored) {
 
 TEST_F(RegistryTest, IndexNeedsItsChildren) {
   std::string child = push_image("r", "amd64", "layer");
-  std::string index =
-      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
-      R"({"mediaType":")" +
-      kOciManifest + R"(","digest":")" + digest_of(child).str() + R"(","size":)" +
-      std::to_string(child.size()) + R"(},{"mediaType":")" + kOciManifest + R"(","digest":")" +
-      digest_of("absent").str() + R"(","size":3}]})";
+  std::string index = oci_index({{digest_of(child), child.size()}, {digest_of("absent"), 3}});
   auto r = put_manifest("r", "multi", index, "application/vnd.oci.image.index.v1+json");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.error_code(), "MANIFEST_BLOB_UNKNOWN");
@@ -167,11 +162,7 @@ TEST_F(RegistryTest, LookupsOfTagsThatCannotExistAre404) {
 
 TEST_F(RegistryTest, IndexChildCannotBeDeletedFromUnderIt) {
   std::string child = push_image("r", "amd64", "layer");
-  std::string index =
-      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
-      R"({"mediaType":")" +
-      kOciManifest + R"(","digest":")" + digest_of(child).str() + R"(","size":)" +
-      std::to_string(child.size()) + "}]}";
+  std::string index = oci_index({{digest_of(child), child.size()}});
   ASSERT_EQ(put_manifest("r", "multi", index, "application/vnd.oci.image.index.v1+json").status,
             201);
   auto refused = send("DELETE", "/v2/r/manifests/" + digest_of(child).str());

@@ -100,6 +100,15 @@ TEST_F(StoreTest, UploadsAreScopedBusyAndValidated) {
   EXPECT_EQ(code_of([&] { store_->open_upload("r", id); }), ErrorCode::kBlobUploadInvalid);
 }
 
+TEST_F(StoreTest, UploadWhoseFileVanishedInACrashIsUnknownNotAnError) {
+  std::string id = store_->start_upload("r");
+  store_ = std::make_unique<Store>(StoreOptions{dir_.path(), 4096});  // "restart"
+  std::filesystem::remove(dir_.path() + "/uploads/" + id);            // crash mid-expiry
+  EXPECT_EQ(code_of([&] { store_->upload_offset("r", id); }), ErrorCode::kBlobUploadUnknown);
+  EXPECT_EQ(code_of([&] { store_->upload_offset("r", id); }), ErrorCode::kBlobUploadUnknown)
+      << "and its row is gone too";
+}
+
 TEST_F(StoreTest, CancelAndExpiryRemoveFiles) {
   std::string a = store_->start_upload("r");
   std::string b = store_->start_upload("r");
@@ -147,11 +156,7 @@ TEST_F(StoreTest, DeletesKeepEveryReferenceWhole) {
   Digest m = push_image("r", "v1", "layer");
   Digest layer = digest_of("layer");
   EXPECT_EQ(code_of([&] { store_->delete_blob("r", layer); }), ErrorCode::kStillReferenced);
-  std::string index =
-      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
-      R"("manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
-      m.str() + R"(","size":)" + std::to_string(store_->resolve_manifest("r", "v1", false).size) +
-      "}]}";
+  std::string index = testing::oci_index({{m, store_->resolve_manifest("r", "v1", false).size}});
   Digest idx = store_->put_manifest("r", "multi", "", index).digest;
   EXPECT_EQ(code_of([&] { store_->delete_manifest("r", m.str()); }), ErrorCode::kStillReferenced);
   store_->delete_manifest("r", idx.str());
