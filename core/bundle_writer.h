@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/digest.h"
+#include "core/file_util.h"
 #include "core/unique_fd.h"
 
 struct archive;
@@ -50,6 +51,7 @@ class BundleWriter {
   std::string partial_path_;
   WriterOptions options_;
   UniqueFd out_;
+  WriteBehind write_behind_;  // so finish()'s fsync has little left to flush
   std::unique_ptr<ZSTD_CCtx_s, CCtxFree> zstd_;
   std::unique_ptr<archive, ArchiveFree> tar_;
   std::string zbuf_;

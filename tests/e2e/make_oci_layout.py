@@ -27,23 +27,26 @@ def put_blob(layout, data):
     return "sha256:" + digest
 
 
-def layer(rng, size, name):
+def layer(rng, size, name, compress=True):
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        payload = rng.randbytes(size)
+        # randbytes cannot make hundreds of MiB at once: build it in 1 MiB pieces.
+        payload = b"".join(rng.randbytes(min(1 << 20, size - off)) for off in range(0, size, 1 << 20))
         info = tarfile.TarInfo(name)
         info.size = len(payload)
         info.mtime = 0
         tar.addfile(info, io.BytesIO(payload))
     tar_bytes = raw.getvalue()
-    return gzip.compress(tar_bytes, mtime=0), "sha256:" + hashlib.sha256(tar_bytes).hexdigest()
+    diff_id = "sha256:" + hashlib.sha256(tar_bytes).hexdigest()
+    return (gzip.compress(tar_bytes, mtime=0) if compress else tar_bytes), diff_id
 
 
-def image(layout, rng, os_name, arch, layers, layer_size):
+def image(layout, rng, os_name, arch, layers, layer_size, compress=True):
     descs, diff_ids = [], []
     for i in range(layers):
-        data, diff_id = layer(rng, layer_size, f"file-{arch}-{i}.bin")
-        descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+        data, diff_id = layer(rng, layer_size, f"file-{arch}-{i}.bin", compress)
+        media = "application/vnd.oci.image.layer.v1.tar" + ("+gzip" if compress else "")
+        descs.append({"mediaType": media,
                       "digest": put_blob(layout, data), "size": len(data)})
         diff_ids.append(diff_id)
     config = json.dumps({"architecture": arch, "os": os_name,
@@ -69,6 +72,8 @@ def main():
     ap.add_argument("--layer-size", type=int, default=65536)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--platforms", default="")
+    ap.add_argument("--uncompressed", action="store_true",
+                    help="plain tar layers (fast to make; random bytes do not compress anyway)")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -85,7 +90,8 @@ def main():
         top = {"mediaType": "application/vnd.oci.image.index.v1+json",
                "digest": put_blob(args.dir, index), "size": len(index)}
     else:
-        top = image(args.dir, rng, "linux", "amd64", args.layers, args.layer_size)
+        top = image(args.dir, rng, "linux", "amd64", args.layers, args.layer_size,
+                    not args.uncompressed)
         top.pop("platform")
 
     index_path = os.path.join(args.dir, "index.json")
