@@ -5,6 +5,7 @@
 #include "bundler/keygen.h"
 #include "bundler/pack.h"
 #include "bundler/verify.h"
+#include "core/units.h"
 
 int main(int argc, char** argv) {
   using namespace ferry::cli;
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
   pack_cmd->add_option("--threads", pack.threads, "zstd threads (default: one per core)");
   pack_cmd->add_option("--passphrase-file", pack_passphrase_file,
                        "Read the key's passphrase from FILE");
+  std::string split;
+  pack_cmd->add_option("--split", split,
+                       "Write volumes OUT.001, OUT.002, ... of at most SIZE (e.g. 4G)");
   pack_cmd->add_option("sources", pack.sources, "oci:DIR[:TAG][=REPO:TAG] ...")->required();
 
   std::string public_key, bundle_path;
@@ -46,6 +50,15 @@ int main(int argc, char** argv) {
   }
   if (!keygen_passphrase_file.empty()) keygen.passphrase.file = keygen_passphrase_file;
   if (!pack_passphrase_file.empty()) pack.passphrase.file = pack_passphrase_file;
+  if (!split.empty()) {
+    auto bytes = ferry::parse_size(split);
+    if (!bytes || *bytes < 1024) {
+      std::fprintf(stderr, "ferry: --split '%s' is not a size of at least 1k (e.g. 4G, 700M)\n",
+                   split.c_str());
+      return kUsage;
+    }
+    pack.split_bytes = *bytes;
+  }
   try {
     if (*keygen_cmd) return run_keygen(keygen);
     if (*pack_cmd) return run_pack(pack);

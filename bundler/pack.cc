@@ -84,7 +84,7 @@ int run_pack(const PackOptions& options) {
   std::string signature =
       signing::sign_prehashed(key, prehash.final(), manifest.trusted_comment()).to_file();
 
-  bundle::BundleWriter writer(options.output, {3, options.threads, mtime});
+  bundle::BundleWriter writer(options.output, {3, options.threads, mtime, options.split_bytes});
   writer.add_bytes(bundle::kManifestEntry, manifest_json);
   writer.add_bytes(bundle::kSignatureEntry, signature);
   writer.add_bytes(bundle::kLayoutEntry, bundle::kLayoutContent);
@@ -102,9 +102,12 @@ int run_pack(const PackOptions& options) {
     total += blob.size;
   }
   writer.finish();
+  std::string where = writer.outputs().size() == 1
+                          ? writer.outputs().front()
+                          : writer.outputs().front() + " .. " + writer.outputs().back();
   std::printf("bundle %s: %zu image(s), %zu blob(s), %llu bytes -> %s (%llu bytes), signed by %s\n",
               manifest.id.c_str(), images.size(), blobs.size(),
-              static_cast<unsigned long long>(total), options.output.c_str(),
+              static_cast<unsigned long long>(total), where.c_str(),
               static_cast<unsigned long long>(writer.bytes_written()), key.id().hex().c_str());
   return kOk;
 }

@@ -15,6 +15,7 @@ struct PackOptions {
   std::string channel = "default";
   uint64_t sequence = 0;
   int threads = 0;
+  uint64_t split_bytes = 0;  // 0: one file
   std::vector<std::string> sources;
   PassphraseSource passphrase;
 };

@@ -10,11 +10,7 @@ namespace ferry::cli {
 
 int run_verify(const std::string& public_key_path, const std::string& bundle_path) {
   auto key = signing::PublicKey::parse(read_small_file(public_key_path, 64 << 10));
-  if (!path_exists(bundle_path)) {
-    std::fprintf(stderr, "ferry: %s does not exist\n", bundle_path.c_str());
-    return kIo;
-  }
-  bundle::BundleVerifier verifier({bundle_path}, {key});
+  bundle::BundleVerifier verifier(bundle_path, {key});
   const bundle::Manifest& m = verifier.open();
   bundle::BlobSink discard;
   bundle::VerifyReport report = verifier.stream(discard);

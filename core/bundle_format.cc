@@ -42,6 +42,12 @@ std::string blob_entry_name(const Digest& digest) {
   return "blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
 }
 
+std::string volume_name(const std::string& base, size_t number) {
+  char suffix[16];
+  snprintf(suffix, sizeof suffix, ".%03zu", number);
+  return base + suffix;
+}
+
 std::pair<std::string, int64_t> creation_time() {
   int64_t t = static_cast<int64_t>(std::time(nullptr));
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) t = std::strtoll(epoch, nullptr, 10);

@@ -59,6 +59,9 @@ struct Manifest {
 // "blobs/<algorithm>/<hex>"
 std::string blob_entry_name(const Digest& digest);
 
+// The n-th volume (from 1) of a split bundle: BASE.001, BASE.002, ...
+std::string volume_name(const std::string& base, size_t number);
+
 // RFC 3339 UTC time from SOURCE_DATE_EPOCH, else now; and its Unix time.
 std::pair<std::string, int64_t> creation_time();
 

@@ -3,29 +3,86 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <filesystem>
+
 #include "core/bundle_error.h"
+#include "core/bundle_format.h"
 
 namespace ferry::bundle {
 namespace {
 
-[[noreturn]] void damaged(archive* a) {
-  const char* why = archive_error_string(a);
-  throw BundleError(BundleErrorKind::kDamaged, std::string("bundle is truncated or damaged: ") +
-                                                   (why ? why : "read error") + "; copy it again");
+bool is_file(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
+}
+
+uint64_t size_of(const std::string& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : size;
 }
 
 }  // namespace
+
+VolumeSet find_volumes(const std::string& path) {
+  std::string base;
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".001") == 0) {
+    base = path.substr(0, path.size() - 4);
+  } else if (is_file(path)) {
+    return {{path}, false};
+  } else if (is_file(volume_name(path, 1))) {
+    base = path;
+  } else {
+    throw BundleError(BundleErrorKind::kMalformed, path + " does not exist");
+  }
+  if (!is_file(volume_name(base, 1))) {
+    throw BundleError(BundleErrorKind::kMissingVolume,
+                      "volume " + volume_name(base, 1) + " is missing");
+  }
+  std::vector<std::string> volumes;
+  for (size_t n = 1; n <= 999 && is_file(volume_name(base, n)); ++n) {
+    volumes.push_back(volume_name(base, n));
+  }
+  for (size_t n = volumes.size() + 2; n <= volumes.size() + 4; ++n) {
+    if (is_file(volume_name(base, n))) {
+      throw BundleError(BundleErrorKind::kMissingVolume,
+                        "volume " + volume_name(base, volumes.size() + 1) + " is missing (" +
+                            volume_name(base, n) + " is there); copy every volume");
+    }
+  }
+  return {volumes, true};
+}
+
+void BundleReader::damaged() {
+  // Volumes all have the split size but the last; if the data stops at the
+  // end of a full-size last volume, the next one is missing, not damaged.
+  if (volumes_.split) {
+    const auto& files = volumes_.files;
+    uint64_t first = size_of(files.front());
+    bool all_full = true;
+    for (const auto& v : files) all_full = all_full && size_of(v) == first;
+    if (all_full) {
+      std::string base = files.back().substr(0, files.back().size() - 4);
+      throw BundleError(BundleErrorKind::kMissingVolume,
+                        "the bundle continues past " + files.back() + ": volume " +
+                            volume_name(base, files.size() + 1) + " is missing; copy every volume");
+    }
+  }
+  const char* why = archive_error_string(ar_.get());
+  throw BundleError(BundleErrorKind::kDamaged, std::string("bundle is truncated or damaged: ") +
+                                                   (why ? why : "read error") + "; copy it again");
+}
 
 void BundleReader::ArchiveFree::operator()(archive* a) const {
   archive_read_free(a);
 }
 
-BundleReader::BundleReader(const std::vector<std::string>& volumes)
-    : ar_(archive_read_new()), volumes_(volumes) {
+BundleReader::BundleReader(const std::string& path)
+    : volumes_(find_volumes(path)), ar_(archive_read_new()) {
   archive_read_support_filter_zstd(ar_.get());
   archive_read_support_format_tar(ar_.get());
   std::vector<const char*> names;
-  for (const auto& v : volumes_) names.push_back(v.c_str());
+  for (const auto& v : volumes_.files) names.push_back(v.c_str());
   names.push_back(nullptr);
   if (archive_read_open_filenames(ar_.get(), names.data(), 1 << 20) != ARCHIVE_OK) {
     const char* why = archive_error_string(ar_.get());
@@ -39,7 +96,7 @@ std::optional<EntryInfo> BundleReader::next() {
   archive_entry* e = nullptr;
   int rc = archive_read_next_header(ar_.get(), &e);
   if (rc == ARCHIVE_EOF) return std::nullopt;
-  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) damaged(ar_.get());
+  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) damaged();
   EntryInfo info;
   info.name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
   info.size = static_cast<uint64_t>(archive_entry_size(e));
@@ -50,7 +107,7 @@ std::optional<EntryInfo> BundleReader::next() {
 
 size_t BundleReader::read(void* buf, size_t max) {
   la_ssize_t n = archive_read_data(ar_.get(), buf, max);
-  if (n < 0) damaged(ar_.get());
+  if (n < 0) damaged();
   return static_cast<size_t>(n);
 }
 

@@ -1,6 +1,7 @@
 // Reads a bundle's tar entries one after the other, streaming, through
-// libarchive's zstd and tar support. Split bundles are read as one stream
-// of their volumes.
+// libarchive's zstd and tar support. A split bundle is named by its first
+// volume (NAME.001) or its base name (NAME); the other volumes are found
+// beside it and read as one stream, and a missing one is named.
 #pragma once
 
 #include <cstdint>
@@ -19,23 +20,35 @@ struct EntryInfo {
   bool regular = false;  // a plain file (not a directory, link or device)
 };
 
+struct VolumeSet {
+  std::vector<std::string> files;  // in order
+  bool split = false;              // NAME.NNN volumes rather than one file
+};
+
+// The files of the bundle at `path`. Throws BundleError: kMalformed when
+// there is no such bundle, kMissingVolume when the numbering has a gap.
+VolumeSet find_volumes(const std::string& path);
+
 class BundleReader {
  public:
-  explicit BundleReader(const std::vector<std::string>& volumes);
+  explicit BundleReader(const std::string& path);
   BundleReader(const BundleReader&) = delete;
   BundleReader& operator=(const BundleReader&) = delete;
+  const std::vector<std::string>& volumes() const { return volumes_.files; }
 
-  // The next entry's header, or nullopt at the end. Throws kDamaged.
+  // The next entry's header, or nullopt at the end. Throws kDamaged, or
+  // kMissingVolume when the data runs past the last volume there is.
   std::optional<EntryInfo> next();
-  // Up to `max` bytes of the current entry; 0 at its end. Throws kDamaged.
+  // Up to `max` bytes of the current entry; 0 at its end. Throws as next().
   size_t read(void* buf, size_t max);
 
  private:
+  [[noreturn]] void damaged();
   struct ArchiveFree {
     void operator()(archive* a) const;
   };
+  VolumeSet volumes_;
   std::unique_ptr<archive, ArchiveFree> ar_;
-  std::vector<std::string> volumes_;
 };
 
 }  // namespace ferry::bundle

@@ -40,9 +40,8 @@ void check_index(std::string_view bytes, const Manifest& m) {
 
 }  // namespace
 
-BundleVerifier::BundleVerifier(const std::vector<std::string>& volumes,
-                               std::vector<signing::PublicKey> trusted)
-    : reader_(volumes), trusted_(std::move(trusted)) {}
+BundleVerifier::BundleVerifier(const std::string& path, std::vector<signing::PublicKey> trusted)
+    : reader_(path), trusted_(std::move(trusted)) {}
 
 std::string BundleVerifier::read_whole(const EntryInfo& entry, uint64_t limit, const char* what) {
   if (entry.size > limit) {

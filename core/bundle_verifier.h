@@ -32,7 +32,9 @@ struct VerifyReport {
 
 class BundleVerifier {
  public:
-  BundleVerifier(const std::vector<std::string>& volumes, std::vector<signing::PublicKey> trusted);
+  // `path` is the bundle, or the first volume (or base name) of a split one.
+  BundleVerifier(const std::string& path, std::vector<signing::PublicKey> trusted);
+  const std::vector<std::string>& volumes() const { return reader_.volumes(); }
 
   // Reads entries 1 and 2 and checks the signature. Throws SigningError
   // (bad signature, unknown key, ...) or BundleError.

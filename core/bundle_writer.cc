@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/bundle_error.h"
+#include "core/bundle_format.h"
 #include "core/error.h"
 #include "core/file_util.h"
 
@@ -38,15 +39,14 @@ void BundleWriter::CCtxFree::operator()(ZSTD_CCtx_s* c) const {
 
 BundleWriter::BundleWriter(std::string out_path, WriterOptions options)
     : out_path_(std::move(out_path)),
-      partial_path_(out_path_ + ".partial"),
       options_(options),
-      out_(open_or_throw(partial_path_, O_WRONLY | O_CREAT | O_TRUNC, 0644)),
       zstd_(ZSTD_createCCtx()),
       tar_(archive_write_new()),
       zbuf_(ZSTD_CStreamOutSize(), '\0') {
   int threads = options_.threads > 0
                     ? options_.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  open_volume();
   ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_compressionLevel, options_.compression_level);
   ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_checksumFlag, 1);
   // Multi-threaded zstd output does not depend on the number of workers, so
@@ -63,7 +63,37 @@ BundleWriter::BundleWriter(std::string out_path, WriterOptions options)
 }
 
 BundleWriter::~BundleWriter() {
-  if (!finished_) ::unlink(partial_path_.c_str());
+  if (!finished_) {
+    for (const auto& p : partials_) ::unlink(p.c_str());
+  }
+}
+
+void BundleWriter::open_volume() {
+  if (out_) fsync_or_throw(out_.get(), partials_.back());
+  std::string final_name =
+      options_.volume_bytes ? volume_name(out_path_, partials_.size() + 1) : out_path_;
+  partials_.push_back(final_name + ".partial");
+  finals_.push_back(final_name);
+  out_ = open_or_throw(partials_.back(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  volume_used_ = 0;
+  write_behind_ = WriteBehind();
+}
+
+// Writes compressed bytes, starting a new volume whenever one is full.
+void BundleWriter::emit(const char* data, size_t size) {
+  while (size > 0) {
+    if (options_.volume_bytes && volume_used_ == options_.volume_bytes) open_volume();
+    size_t take = size;
+    if (options_.volume_bytes) {
+      take = static_cast<size_t>(std::min<uint64_t>(size, options_.volume_bytes - volume_used_));
+    }
+    write_all(out_.get(), data, take, partials_.back());
+    volume_used_ += take;
+    compressed_bytes_ += take;
+    write_behind_.wrote_up_to(out_.get(), volume_used_);
+    data += take;
+    size -= take;
+  }
 }
 
 long BundleWriter::on_write(archive*, void* self, const void* data, size_t size) {
@@ -83,9 +113,7 @@ void BundleWriter::compress(const void* data, size_t size, bool end) {
     if (ZSTD_isError(left)) {
       throw Error(ErrorCode::kInternal, std::string("zstd: ") + ZSTD_getErrorName(left));
     }
-    write_all(out_.get(), zbuf_.data(), out.pos, partial_path_);
-    compressed_bytes_ += out.pos;
-    write_behind_.wrote_up_to(out_.get(), compressed_bytes_);
+    emit(zbuf_.data(), out.pos);
     bool done = end ? left == 0 : in.pos == in.size;
     if (done) return;
   }
@@ -140,10 +168,13 @@ void BundleWriter::finish() {
   if (archive_write_close(tar_.get()) != ARCHIVE_OK)
     archive_failed(tar_.get(), "cannot finish the bundle");
   compress(nullptr, 0, true);
-  fsync_or_throw(out_.get(), partial_path_);
+  fsync_or_throw(out_.get(), partials_.back());
   out_.reset();
-  if (::rename(partial_path_.c_str(), out_path_.c_str()) != 0) {
-    throw_errno("cannot rename " + partial_path_ + " to " + out_path_, errno);
+  // Every volume is complete and durable before any gets its final name.
+  for (size_t i = 0; i < partials_.size(); ++i) {
+    if (::rename(partials_[i].c_str(), finals_[i].c_str()) != 0) {
+      throw_errno("cannot rename " + partials_[i] + " to " + finals_[i], errno);
+    }
   }
   fsync_dir(parent_dir(out_path_));
   finished_ = true;

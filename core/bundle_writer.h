@@ -1,5 +1,6 @@
 // Writes a bundle: tar entries (libarchive) compressed with multi-threaded
-// zstd into OUT.partial, made durable and renamed to OUT only by finish().
+// zstd into OUT.partial (or volumes OUT.NNN.partial), made durable and
+// renamed to their final names only by finish().
 // Entries stream from file descriptors: no blob is ever held in memory.
 #pragma once
 
@@ -7,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/digest.h"
 #include "core/file_util.h"
@@ -21,6 +23,9 @@ struct WriterOptions {
   int compression_level = 3;
   int threads = 0;  // zstd worker threads; 0 = one per core
   int64_t mtime = 0;
+  // Split into volumes OUT.001, OUT.002, ... of exactly this many bytes (the
+  // last one smaller); 0 writes one file, OUT.
+  uint64_t volume_bytes = 0;
 };
 
 class BundleWriter {
@@ -35,6 +40,8 @@ class BundleWriter {
   Digest add_file(std::string_view name, int fd, uint64_t size, DigestAlgorithm algorithm);
   void finish();
   uint64_t bytes_written() const { return compressed_bytes_; }
+  // The files finish() produced.
+  const std::vector<std::string>& outputs() const { return finals_; }
 
  private:
   struct ArchiveFree {
@@ -46,11 +53,15 @@ class BundleWriter {
   static long on_write(archive*, void* self, const void* data, size_t size);
   void compress(const void* data, size_t size, bool end);
   void header(std::string_view name, uint64_t size);
+  void open_volume();
+  void emit(const char* data, size_t size);
 
   std::string out_path_;
-  std::string partial_path_;
   WriterOptions options_;
+  std::vector<std::string> partials_;  // written so far, the last one open
+  std::vector<std::string> finals_;
   UniqueFd out_;
+  uint64_t volume_used_ = 0;
   WriteBehind write_behind_;  // so finish()'s fsync has little left to flush
   std::unique_ptr<ZSTD_CCtx_s, CCtxFree> zstd_;
   std::unique_ptr<archive, ArchiveFree> tar_;

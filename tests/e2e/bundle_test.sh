@@ -77,6 +77,32 @@ check "an edited manifest: bad signature (10)" refuses 10 edited.ferry
 head -c 100000 /dev/urandom > random.ferry
 check "random bytes: not a bundle (12)" refuses 12 random.ferry
 
+# Split bundles (FAT32 sticks): volumes NAME.001, NAME.002, ...
+export SOURCE_DATE_EPOCH=1700000000
+"$FERRY" pack -k site.key -o whole.ferry oci:app:v1 >/dev/null
+check "pack --split 300K writes volumes of exactly that size, the last smaller" \
+  bash -c "'$FERRY' pack -k site.key -o split.ferry --split 300K oci:app:v1 >/dev/null &&
+           n=\$(ls split.ferry.* | wc -l) && [ \$n -ge 3 ] &&
+           for v in \$(ls split.ferry.* | head -n -1); do [ \$(stat -c %s \$v) -eq 307200 ] || exit 1; done &&
+           [ \$(stat -c %s \$(ls split.ferry.* | tail -1)) -le 307200 ]"
+check "the volumes joined are byte-identical to the unsplit bundle" \
+  bash -c "cat split.ferry.* | cmp - whole.ferry"
+check "verify takes the first volume and finds the rest" "$FERRY" verify -p site.pub split.ferry.001
+check "or the base name" "$FERRY" verify -p site.pub split.ferry
+check "stock tools read the joined volumes" bash -c "cat split.ferry.* | tar --zstd -tf - | grep -qx index.json"
+unset SOURCE_DATE_EPOCH
+last=$(ls split.ferry.* | tail -1)
+mkdir gap && cp split.ferry.* gap/ && rm gap/split.ferry.002
+check "a missing middle volume is named (18)" \
+  bash -c "out=\$('$FERRY' verify -p site.pub gap/split.ferry.001 2>&1); [ \$? -eq 18 ] && grep -q 'split.ferry.002 is missing' <<<\"\$out\""
+mkdir nolast && cp split.ferry.* nolast/ && rm "nolast/$last"
+check "a missing last volume is named too (18)" \
+  bash -c "out=\$('$FERRY' verify -p site.pub nolast/split.ferry.001 2>&1); [ \$? -eq 18 ] && grep -q '${last} is missing' <<<\"\$out\""
+mkdir cut && cp split.ferry.* cut/ && truncate -s 1000 "cut/$last"
+check "a truncated last volume is damaged (14)" refuses 14 cut/split.ferry.001
+check "--split with a size that is no size is refused (2)" \
+  bash -c "'$FERRY' pack -k site.key -o y.ferry --split lots oci:app:v1; test \$? -eq 2"
+
 check "pack refuses a tag the layout does not have (5)" \
   bash -c "'$FERRY' pack -k site.key -o x.ferry oci:app:nope; test \$? -eq 5"
 check "pack refuses a destination that is not REPO:TAG (2)" \
