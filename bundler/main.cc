@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bundler/exit_codes.h"
+#include "bundler/inspect.h"
 #include "bundler/keygen.h"
 #include "bundler/pack.h"
 #include "bundler/verify.h"
@@ -43,6 +44,12 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("-p,--public-key", public_key, "Trusted public key")->required();
   verify_cmd->add_option("bundle", bundle_path, "Bundle file")->required();
 
+  std::string inspect_path;
+  bool inspect_json = false;
+  auto* inspect_cmd = app.add_subcommand("inspect", "Show what a bundle holds (no verification)");
+  inspect_cmd->add_option("bundle", inspect_path, "Bundle file, or first volume")->required();
+  inspect_cmd->add_flag("--json", inspect_json, "Machine-readable output");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -63,6 +70,7 @@ int main(int argc, char** argv) {
     if (*keygen_cmd) return run_keygen(keygen);
     if (*pack_cmd) return run_pack(pack);
     if (*verify_cmd) return run_verify(public_key, bundle_path);
+    if (*inspect_cmd) return run_inspect(inspect_path, inspect_json);
   } catch (const std::exception& e) {
     return report_failure(e);
   }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -80,6 +81,34 @@ Descriptor descriptor_of(const json& j, const std::string& where) {
                     j["size"].get<uint64_t>(), false};
 }
 
+std::string platform_of(const json& p) {
+  std::string out = p.value("os", "") + "/" + p.value("architecture", "");
+  if (p.contains("variant") && p["variant"].is_string())
+    out += "/" + p["variant"].get<std::string>();
+  return out;
+}
+
+// The platforms an image runs on: its index's entries, or its config's.
+std::vector<std::string> platforms_of(const std::string& dir, const Descriptor& top) {
+  std::vector<std::string> out;
+  json doc = json::parse(read_checked(dir, top), nullptr, false);
+  if (doc.contains("manifests") && doc["manifests"].is_array()) {
+    for (const auto& m : doc["manifests"]) {
+      if (m.contains("platform") && m["platform"].is_object())
+        out.push_back(platform_of(m["platform"]));
+    }
+  } else if (doc.contains("config") && doc["config"].is_object()) {
+    auto config = Digest::parse(doc["config"].value("digest", ""));
+    if (config) {
+      json c = json::parse(read_small_file(blob_path(dir, *config), kMaxManifest), nullptr, false);
+      if (c.is_object() && c.contains("os")) out.push_back(platform_of(c));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace
 
 SourceSpec parse_source(std::string_view text) {
@@ -133,7 +162,11 @@ ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, Colle
     bad_source(where, source.tag ? "has no image tagged '" + *source.tag + "'" : "holds no image");
   }
   Descriptor top = descriptor_of(*chosen, where);
-  collect(dir, top, blobs, 0);
+  std::map<Digest, CollectedBlob> own;
+  collect(dir, top, own, 0);
+  uint64_t content_bytes = 0;
+  for (const auto& [digest, blob] : own) content_bytes += blob.size;
+  blobs.insert(own.begin(), own.end());
 
   std::string name = source.destination.value_or("");
   if (name.empty()) {
@@ -149,7 +182,7 @@ ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, Colle
                                 " is not REPO:TAG (lower-case repository); name it with " + where +
                                 (source.tag ? ":" + *source.tag : "") + "=REPO:TAG");
   }
-  return ResolvedImage{name, top};
+  return ResolvedImage{name, top, platforms_of(dir, top), content_bytes};
 }
 
 }  // namespace ferry::cli

@@ -70,7 +70,8 @@ int run_pack(const PackOptions& options) {
   manifest.channel = options.channel;
   manifest.sequence = options.sequence;
   for (const auto& i : images) {
-    manifest.images.push_back({i.name, i.top.digest, i.top.size, i.top.media_type});
+    manifest.images.push_back(
+        {i.name, i.top.digest, i.top.size, i.top.media_type, i.platforms, i.content_bytes});
   }
   for (const auto& [digest, blob] : blobs)
     manifest.blobs.push_back({digest, blob.size, blob.media_type});

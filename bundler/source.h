@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/digest.h"
 #include "core/manifest.h"
@@ -32,6 +33,8 @@ struct CollectedBlob {
 struct ResolvedImage {
   std::string name;  // REPO:TAG at the destination
   Descriptor top;
+  std::vector<std::string> platforms;  // sorted, "os/arch[/variant]"
+  uint64_t content_bytes = 0;          // all its blobs, each once
 };
 
 // Resolves the image a source names and adds every blob it needs (manifests,

@@ -70,7 +70,9 @@ std::string Manifest::to_json(bool with_id) const {
     image_list.push_back({{"name", i.name},
                           {"digest", i.digest.str()},
                           {"size", i.size},
-                          {"mediaType", i.media_type}});
+                          {"mediaType", i.media_type},
+                          {"platforms", i.platforms},
+                          {"contentBytes", i.content_bytes}});
   }
   json req = json::array();
   for (const auto& d : requires_) req.push_back(d.str());
@@ -112,8 +114,21 @@ Manifest Manifest::parse(std::string_view text) {
   for (size_t i = 0; i < doc["images"].size(); ++i) {
     const json& e = doc["images"][i];
     std::string where = "images[" + std::to_string(i) + "]";
-    m.images.push_back({string_field(e, "name", where), digest_field(e, "digest", where),
-                        size_field(e, "size", where), string_field(e, "mediaType", where)});
+    ImageEntry image{string_field(e, "name", where),
+                     digest_field(e, "digest", where),
+                     size_field(e, "size", where),
+                     string_field(e, "mediaType", where),
+                     {},
+                     0};
+    if (e.contains("platforms")) {
+      if (!e["platforms"].is_array()) malformed(where + ".platforms must be an array");
+      for (const auto& p : e["platforms"]) {
+        if (!p.is_string()) malformed(where + ".platforms must hold strings");
+        image.platforms.push_back(p.get<std::string>());
+      }
+    }
+    if (e.contains("contentBytes")) image.content_bytes = size_field(e, "contentBytes", where);
+    m.images.push_back(std::move(image));
   }
   for (size_t i = 0; i < doc["blobs"].size(); ++i) {
     const json& e = doc["blobs"][i];

@@ -34,6 +34,8 @@ struct ImageEntry {
   Digest digest;     // its top manifest or index
   uint64_t size = 0;
   std::string media_type;
+  std::vector<std::string> platforms;  // "os/arch[/variant]", sorted
+  uint64_t content_bytes = 0;          // all of its blobs, each counted once
 };
 
 struct Manifest {

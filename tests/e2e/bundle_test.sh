@@ -30,6 +30,13 @@ check "packing is reproducible (same inputs and SOURCE_DATE_EPOCH, any thread co
            SOURCE_DATE_EPOCH=1700000000 '$FERRY' pack -k site.key -o r2.ferry --threads 4 oci:app:v1 >/dev/null &&
            cmp r1.ferry r2.ferry"
 
+check "ferry inspect lists each image with its platforms" \
+  bash -c "'$FERRY' inspect site.ferry | grep -E '^team/multi:v2 +linux/amd64,linux/arm64 ' && '$FERRY' inspect site.ferry | grep -E '^app:v1 +linux/amd64 '"
+check "ferry inspect --json gives channel, sequence and the signer's key id" \
+  bash -c "'$FERRY' inspect --json site.ferry | python3 -c \"import json,sys; d=json.load(sys.stdin); assert (d['channel'], d['sequence']) == ('stable', 7), d; assert d['signer'] == open('site.pub').readline().split()[-1], d['signer']; assert [i['name'] for i in d['images']] == ['app:v1', 'team/multi:v2']\""
+check "ferry inspect refuses what is not a bundle (12)" \
+  bash -c "head -c 1000 /dev/urandom > junk.ferry; '$FERRY' inspect junk.ferry; test \$? -eq 12"
+
 # Re-assemble an unpacked bundle with GNU tar, in a given order, to craft bad ones.
 retar() {  # retar OUT DIR NAME...
   local out=$1 dir=$2; shift 2

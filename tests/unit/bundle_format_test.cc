@@ -12,8 +12,12 @@ Manifest sample() {
   m.created = "2026-11-28T00:00:00Z";
   m.channel = "stable";
   m.sequence = 7;
-  m.images.push_back(
-      {"team/app:v1", digest_of("m"), 1, "application/vnd.oci.image.manifest.v1+json"});
+  m.images.push_back({"team/app:v1",
+                      digest_of("m"),
+                      1,
+                      "application/vnd.oci.image.index.v1+json",
+                      {"linux/amd64", "linux/arm64/v8"},
+                      3});
   m.blobs.push_back({digest_of("a"), 1, "x"});
   m.blobs.push_back({digest_of("b"), 2, "y"});
   std::sort(m.blobs.begin(), m.blobs.end(),
@@ -38,6 +42,8 @@ TEST(BundleManifest, RoundTripsAndTheIdFollowsTheContent) {
   EXPECT_EQ(m.id.size(), 32u);
   Manifest back = Manifest::parse(m.to_json());
   EXPECT_EQ(back.to_json(), m.to_json()) << "canonical: parse then dump gives the same bytes";
+  EXPECT_EQ(back.images[0].platforms, m.images[0].platforms);
+  EXPECT_EQ(back.images[0].content_bytes, 3u);
   EXPECT_EQ(back.trusted_comment(), "ferry-bundle id=" + m.id + " channel=stable sequence=7");
   Manifest again = sample();
   EXPECT_EQ(again.id, m.id) << "same content, same id";

@@ -1,0 +1,87 @@
+#include "bundler/inspect.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "bundler/exit_codes.h"
+#include "core/bundle_error.h"
+#include "core/bundle_format.h"
+#include "core/bundle_reader.h"
+#include "signing/signature.h"
+
+namespace ferry::cli {
+namespace {
+
+std::string read_entry(bundle::BundleReader& reader, std::string_view expected, uint64_t limit) {
+  auto entry = reader.next();
+  if (!entry || entry->name != expected || !entry->regular || entry->size > limit) {
+    throw bundle::BundleError(
+        bundle::BundleErrorKind::kMalformed,
+        "not a Ferry bundle: expected " + std::string(expected) + " among its first entries");
+  }
+  std::string out(entry->size, '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    size_t n = reader.read(out.data() + done, out.size() - done);
+    if (n == 0) throw bundle::BundleError(bundle::BundleErrorKind::kDamaged, "bundle ends early");
+    done += n;
+  }
+  return out;
+}
+
+std::string human(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+  return buf;
+}
+
+}  // namespace
+
+int run_inspect(const std::string& bundle_path, bool json) {
+  bundle::BundleReader reader(bundle_path);
+  auto m = bundle::Manifest::parse(
+      read_entry(reader, bundle::kManifestEntry, bundle::kMaxManifestBytes));
+  auto sig = signing::Signature::parse(
+      read_entry(reader, bundle::kSignatureEntry, bundle::kMaxSignatureBytes));
+  uint64_t total = 0;
+  for (const auto& b : m.blobs) total += b.size;
+
+  if (json) {
+    auto doc = nlohmann::json::parse(m.to_json());
+    doc["signer"] = sig.key_id.hex();
+    doc["volumes"] = reader.volumes();
+    doc["blobBytes"] = total;
+    doc["signatureChecked"] = false;
+    std::printf("%s\n", doc.dump(2).c_str());
+    return kOk;
+  }
+  std::printf("bundle    %s (format %d)\ncreated   %s\nchannel   %s, sequence %llu\n", m.id.c_str(),
+              bundle::kVersion, m.created.c_str(), m.channel.c_str(),
+              static_cast<unsigned long long>(m.sequence));
+  std::printf("signed by key %s (not checked here: use ferry verify -p KEY)\n",
+              sig.key_id.hex().c_str());
+  std::printf("volumes   %zu\nblobs     %zu, %s\n\n", reader.volumes().size(), m.blobs.size(),
+              human(total).c_str());
+  std::printf("%-40s %-28s %10s  %s\n", "IMAGE", "PLATFORMS", "SIZE", "DIGEST");
+  for (const auto& i : m.images) {
+    std::string platforms;
+    for (const auto& p : i.platforms) platforms += (platforms.empty() ? "" : ",") + p;
+    std::printf("%-40s %-28s %10s  %s\n", i.name.c_str(),
+                platforms.empty() ? "-" : platforms.c_str(), human(i.content_bytes).c_str(),
+                i.digest.str().substr(0, 19).c_str());
+  }
+  if (!m.requires_.empty()) {
+    std::printf("\ndelta: expects %zu blob(s) already on site\n", m.requires_.size());
+    for (const auto& d : m.requires_) std::printf("  %s\n", d.str().c_str());
+  }
+  return kOk;
+}
+
+}  // namespace ferry::cli
