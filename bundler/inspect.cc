@@ -14,19 +14,12 @@ namespace {
 
 std::string read_entry(bundle::BundleReader& reader, std::string_view expected, uint64_t limit) {
   auto entry = reader.next();
-  if (!entry || entry->name != expected || !entry->regular || entry->size > limit) {
+  if (!entry || entry->name != expected || !entry->regular) {
     throw bundle::BundleError(
         bundle::BundleErrorKind::kMalformed,
         "not a Ferry bundle: expected " + std::string(expected) + " among its first entries");
   }
-  std::string out(entry->size, '\0');
-  size_t done = 0;
-  while (done < out.size()) {
-    size_t n = reader.read(out.data() + done, out.size() - done);
-    if (n == 0) throw bundle::BundleError(bundle::BundleErrorKind::kDamaged, "bundle ends early");
-    done += n;
-  }
-  return out;
+  return reader.read_whole(*entry, limit, std::string(expected));
 }
 
 std::string human(uint64_t bytes) {

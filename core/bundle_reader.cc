@@ -111,4 +111,21 @@ size_t BundleReader::read(void* buf, size_t max) {
   return static_cast<size_t>(n);
 }
 
+std::string BundleReader::read_whole(const EntryInfo& entry, uint64_t limit,
+                                     const std::string& what) {
+  if (entry.size > limit) {
+    throw BundleError(BundleErrorKind::kOversized, what + " is " + std::to_string(entry.size) +
+                                                       " bytes, over the limit of " +
+                                                       std::to_string(limit));
+  }
+  std::string out(entry.size, '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    size_t n = read(out.data() + done, out.size() - done);
+    if (n == 0) throw BundleError(BundleErrorKind::kDamaged, what + " ends early");
+    done += n;
+  }
+  return out;
+}
+
 }  // namespace ferry::bundle

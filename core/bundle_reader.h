@@ -41,6 +41,9 @@ class BundleReader {
   std::optional<EntryInfo> next();
   // Up to `max` bytes of the current entry; 0 at its end. Throws as next().
   size_t read(void* buf, size_t max);
+  // The whole current entry, for small ones (manifest, signature, index).
+  // Throws kOversized past `limit`, naming it as `what`.
+  std::string read_whole(const EntryInfo& entry, uint64_t limit, const std::string& what);
 
  private:
   [[noreturn]] void damaged();

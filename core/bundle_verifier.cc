@@ -43,35 +43,21 @@ void check_index(std::string_view bytes, const Manifest& m) {
 BundleVerifier::BundleVerifier(const std::string& path, std::vector<signing::PublicKey> trusted)
     : reader_(path), trusted_(std::move(trusted)) {}
 
-std::string BundleVerifier::read_whole(const EntryInfo& entry, uint64_t limit, const char* what) {
-  if (entry.size > limit) {
-    refuse(BundleErrorKind::kOversized, std::string(what) + " is " + std::to_string(entry.size) +
-                                            " bytes, over the limit of " + std::to_string(limit));
-  }
-  std::string out(entry.size, '\0');
-  size_t done = 0;
-  while (done < out.size()) {
-    size_t n = reader_.read(out.data() + done, out.size() - done);
-    if (n == 0) refuse(BundleErrorKind::kDamaged, std::string(what) + " ends early");
-    done += n;
-  }
-  return out;
-}
-
 const Manifest& BundleVerifier::open() {
   auto first = reader_.next();
   if (!first || first->name != kManifestEntry || !first->regular) {
     refuse(BundleErrorKind::kMalformed,
            "not a Ferry bundle: its first entry must be " + std::string(kManifestEntry));
   }
-  std::string manifest_bytes = read_whole(*first, kMaxManifestBytes, "the bundle manifest");
+  std::string manifest_bytes = reader_.read_whole(*first, kMaxManifestBytes, "the bundle manifest");
   auto second = reader_.next();
   if (!second || second->name != kSignatureEntry || !second->regular) {
     throw SigningError(
         SigningErrorKind::kMalformed,
         "the bundle is not signed: its second entry must be " + std::string(kSignatureEntry));
   }
-  auto sig = signing::Signature::parse(read_whole(*second, kMaxSignatureBytes, "the signature"));
+  auto sig =
+      signing::Signature::parse(reader_.read_whole(*second, kMaxSignatureBytes, "the signature"));
   const signing::PublicKey* key = nullptr;
   for (const auto& k : trusted_) {
     if (k.id() == sig.key_id) key = &k;
@@ -112,7 +98,7 @@ VerifyReport BundleVerifier::stream(BlobSink& sink) {
     if (name == kLayoutEntry) {
       if (saw_layout) refuse(BundleErrorKind::kUnlisted, "oci-layout appears twice");
       saw_layout = true;
-      if (read_whole(*entry, 1024, "oci-layout") != kLayoutContent) {
+      if (reader_.read_whole(*entry, 1024, "oci-layout") != kLayoutContent) {
         refuse(BundleErrorKind::kTampered, "oci-layout has unexpected content");
       }
       continue;
@@ -126,7 +112,7 @@ VerifyReport BundleVerifier::stream(BlobSink& sink) {
                "index.json is " + std::to_string(entry->size) + " bytes, the manifest says " +
                    std::to_string(manifest_.index_size));
       }
-      std::string index = read_whole(*entry, kMaxIndexBytes, "index.json");
+      std::string index = reader_.read_whole(*entry, kMaxIndexBytes, "index.json");
       if (digest_of(index, manifest_.index_digest.algorithm()) != manifest_.index_digest) {
         refuse(BundleErrorKind::kTampered, "index.json does not match the signed manifest");
       }

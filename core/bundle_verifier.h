@@ -44,8 +44,6 @@ class BundleVerifier {
   VerifyReport stream(BlobSink& sink);
 
  private:
-  std::string read_whole(const EntryInfo& entry, uint64_t limit, const char* what);
-
   BundleReader reader_;
   std::vector<signing::PublicKey> trusted_;
   Manifest manifest_;
