@@ -52,7 +52,7 @@ void add_blob(const std::string& dir, const Descriptor& d, std::map<Digest, Coll
     bad_source("oci:" + dir, "blob " + d.digest.str() + " is " + std::to_string(size) +
                                  " bytes but its descriptor says " + std::to_string(d.size));
   }
-  blobs.emplace(d.digest, CollectedBlob{d.size, d.media_type, path});
+  blobs.emplace(d.digest, CollectedBlob{d.size, d.media_type, path, "", "", ""});
 }
 
 void collect(const std::string& dir, const Descriptor& d, std::map<Digest, CollectedBlob>& blobs,
@@ -117,9 +117,22 @@ SourceSpec parse_source(std::string_view text) {
     spec.destination = std::string(text.substr(eq + 1));
     text = text.substr(0, eq);
   }
+  if (text.substr(0, 15) == "docker-archive:") {
+    spec.transport = "docker-archive";
+    std::string_view rest = text.substr(15);
+    // docker-archive:FILE[:REF]; REF (repo:tag) has a ':' of its own.
+    if (auto colon = rest.find(':'); colon != std::string_view::npos) {
+      spec.tag = std::string(rest.substr(colon + 1));
+      rest = rest.substr(0, colon);
+    }
+    spec.location = std::string(rest);
+    if (spec.location.empty()) throw std::invalid_argument("docker-archive: needs a file");
+    return spec;
+  }
   if (text.substr(0, 4) != "oci:") {
     throw std::invalid_argument("source '" + std::string(text) +
-                                "' is not supported yet; use oci:DIR[:TAG][=REPO:TAG]");
+                                "' is not supported yet; use oci:DIR[:TAG] or "
+                                "docker-archive:FILE[:REF], optionally =REPO:TAG");
   }
   spec.transport = "oci";
   std::string_view rest = text.substr(4);
@@ -133,6 +146,22 @@ SourceSpec parse_source(std::string_view text) {
   if (spec.location.empty())
     throw std::invalid_argument("oci: needs a directory, e.g. oci:./layout:v1");
   return spec;
+}
+
+std::string checked_destination(const std::string& name, const std::string& source) {
+  auto colon = name.rfind(':');
+  if (colon == std::string::npos || !is_valid_repository_name(name.substr(0, colon)) ||
+      !is_valid_tag(name.substr(colon + 1))) {
+    throw std::invalid_argument("destination '" + name + "' for " + source +
+                                " is not REPO:TAG (lower-case repository); name it with " + source +
+                                "=REPO:TAG");
+  }
+  return name;
+}
+
+ResolvedImage collect_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs) {
+  if (source.transport == "docker-archive") return collect_docker_archive(source, blobs);
+  return collect_oci_image(source, blobs);
 }
 
 ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs) {
@@ -175,13 +204,7 @@ ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, Colle
       repo = std::filesystem::absolute(dir).lexically_normal().parent_path().filename().string();
     name = repo + ":" + (source.tag ? *source.tag : ref.empty() ? "latest" : ref);
   }
-  auto colon = name.rfind(':');
-  if (colon == std::string::npos || !is_valid_repository_name(name.substr(0, colon)) ||
-      !is_valid_tag(name.substr(colon + 1))) {
-    throw std::invalid_argument("destination '" + name + "' for " + where +
-                                " is not REPO:TAG (lower-case repository); name it with " + where +
-                                (source.tag ? ":" + *source.tag : "") + "=REPO:TAG");
-  }
+  name = checked_destination(name, where + (source.tag ? ":" + *source.tag : ""));
   return ResolvedImage{name, top, platforms_of(dir, top), content_bytes};
 }
 

@@ -53,7 +53,7 @@ int run_pack(const PackOptions& options) {
   std::vector<ResolvedImage> images;
   std::set<std::string> names;
   for (const auto& text : options.sources) {
-    ResolvedImage image = collect_oci_image(parse_source(text), blobs);
+    ResolvedImage image = collect_image(parse_source(text), blobs);
     if (!names.insert(image.name).second) {
       throw std::invalid_argument("two sources are both named " + image.name +
                                   "; name one with SOURCE=REPO:TAG");
@@ -92,13 +92,23 @@ int run_pack(const PackOptions& options) {
   writer.add_bytes(bundle::kIndexEntry, index);
   uint64_t total = 0;
   for (const auto& [digest, blob] : blobs) {
-    UniqueFd fd = open_or_throw(blob.path, O_RDONLY);
-    Digest actual =
-        writer.add_file(bundle::blob_entry_name(digest), fd.get(), blob.size, digest.algorithm());
+    std::string entry = bundle::blob_entry_name(digest);
+    Digest actual = digest;
+    if (!blob.bytes.empty()) {
+      writer.add_bytes(entry, blob.bytes);  // synthesised here, digest known
+    } else if (!blob.member.empty()) {
+      MemberStream member(blob.archive, blob.member);
+      actual = writer.add_stream(entry, blob.size, digest.algorithm(),
+                                 [&](char* buf, size_t max) { return member.read(buf, max); });
+    } else {
+      UniqueFd fd = open_or_throw(blob.path, O_RDONLY);
+      actual = writer.add_file(entry, fd.get(), blob.size, digest.algorithm());
+    }
     if (actual != digest) {
-      throw bundle::BundleError(bundle::BundleErrorKind::kSource,
-                                blob.path + " does not match its digest " + digest.str() +
-                                    ": the source layout is damaged");
+      throw bundle::BundleError(
+          bundle::BundleErrorKind::kSource,
+          (blob.member.empty() ? blob.path : blob.archive + ":" + blob.member) +
+              " does not match its digest " + digest.str() + ": the source changed or is damaged");
     }
     total += blob.size;
   }

@@ -1,6 +1,7 @@
-// Where images come from. Today: OCI image layouts (`oci:DIR[:TAG]`), with an
-// optional destination (`SOURCE=REPO:TAG`). Registries (`docker://`) and
-// `docker-archive:` files come next (issue 3).
+// Where images come from: OCI image layouts (`oci:DIR[:TAG]`) and
+// `docker save` / `podman save` archives (`docker-archive:FILE[:REF]`), each
+// with an optional destination (`SOURCE=REPO:TAG`). Registries (`docker://`)
+// come next (issue 3).
 #pragma once
 
 #include <map>
@@ -12,22 +13,30 @@
 #include "core/digest.h"
 #include "core/manifest.h"
 
+struct archive;
+
 namespace ferry::cli {
 
 struct SourceSpec {
-  std::string transport;  // "oci"
-  std::string location;   // the layout directory
-  std::optional<std::string> tag;
+  std::string transport;                   // "oci" or "docker-archive"
+  std::string location;                    // the layout directory, or the archive file
+  std::optional<std::string> tag;          // oci: the ref name; docker-archive: a RepoTags entry
   std::optional<std::string> destination;  // REPO:TAG
 };
 
 // Throws std::invalid_argument with the accepted forms.
 SourceSpec parse_source(std::string_view text);
 
+// Where a blob's bytes are, for the pack step to stream them: exactly one of
+// a file (`path`), a member of an archive (`archive` + `member`), or small
+// synthesised `bytes` held in memory.
 struct CollectedBlob {
   uint64_t size = 0;
   std::string media_type;
-  std::string path;  // where to read it
+  std::string path;
+  std::string archive;
+  std::string member;
+  std::string bytes;
 };
 
 struct ResolvedImage {
@@ -39,7 +48,27 @@ struct ResolvedImage {
 
 // Resolves the image a source names and adds every blob it needs (manifests,
 // configs, layers; for an index, every child) to `blobs`. Throws
-// bundle::BundleError(kSource) with the layout path and what is wrong.
+// bundle::BundleError(kSource) naming the source and what is wrong.
+ResolvedImage collect_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs);
 ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs);
+ResolvedImage collect_docker_archive(const SourceSpec& source,
+                                     std::map<Digest, CollectedBlob>& blobs);
+
+// Checks and returns a destination REPO:TAG, or throws std::invalid_argument
+// telling the user to name it with SOURCE=REPO:TAG.
+std::string checked_destination(const std::string& name, const std::string& source);
+
+// Reads one member of an archive, from its start, for streaming into a bundle.
+class MemberStream {
+ public:
+  MemberStream(const std::string& archive_file, const std::string& member);
+  ~MemberStream();
+  MemberStream(const MemberStream&) = delete;
+  MemberStream& operator=(const MemberStream&) = delete;
+  size_t read(char* buf, size_t max);
+
+ private:
+  archive* archive_ = nullptr;
+};
 
 }  // namespace ferry::cli

@@ -143,23 +143,32 @@ void BundleWriter::add_bytes(std::string_view name, std::string_view data) {
 
 Digest BundleWriter::add_file(std::string_view name, int fd, uint64_t size,
                               DigestAlgorithm algorithm) {
+  return add_stream(name, size, algorithm, [&](char* buf, size_t max) -> size_t {
+    while (true) {
+      ssize_t n = ::read(fd, buf, max);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) throw_errno("cannot read source of " + std::string(name), errno);
+    }
+  });
+}
+
+Digest BundleWriter::add_stream(std::string_view name, uint64_t size, DigestAlgorithm algorithm,
+                                const ReadFn& read) {
   header(name, size);
   Hasher hasher(algorithm);
   std::string buf(1 << 20, '\0');
   uint64_t left = size;
   while (left > 0) {
-    ssize_t n = ::read(fd, buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("cannot read source of " + std::string(name), errno);
+    size_t n = read(buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())));
     if (n == 0) {
       throw BundleError(BundleErrorKind::kSource,
                         "source of " + std::string(name) + " is shorter than its descriptor says");
     }
-    hasher.update(buf.data(), static_cast<size_t>(n));
-    if (archive_write_data(tar_.get(), buf.data(), static_cast<size_t>(n)) < 0) {
+    hasher.update(buf.data(), n);
+    if (archive_write_data(tar_.get(), buf.data(), n) < 0) {
       archive_failed(tar_.get(), "cannot write entry " + std::string(name));
     }
-    left -= static_cast<uint64_t>(n);
+    left -= n;
   }
   return hasher.digest();
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ class BundleWriter {
   void add_bytes(std::string_view name, std::string_view data);
   // Copies `size` bytes from `fd` into entry `name` and returns their digest.
   Digest add_file(std::string_view name, int fd, uint64_t size, DigestAlgorithm algorithm);
+  // Like add_file, from any source: `read(buf, max)` fills up to max bytes
+  // and returns how many (0 = the source ended early, which is refused).
+  using ReadFn = std::function<size_t(char* buf, size_t max)>;
+  Digest add_stream(std::string_view name, uint64_t size, DigestAlgorithm algorithm,
+                    const ReadFn& read);
   void finish();
   uint64_t bytes_written() const { return compressed_bytes_; }
   // The files finish() produced.

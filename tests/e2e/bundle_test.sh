@@ -110,6 +110,17 @@ check "a truncated last volume is damaged (14)" refuses 14 cut/split.ferry.001
 check "--split with a size that is no size is refused (2)" \
   bash -c "'$FERRY' pack -k site.key -o y.ferry --split lots oci:app:v1; test \$? -eq 2"
 
+echo '[{"Config":"c.json","RepoTags":["a/b:1"],"Layers":["missing.tar"]}]' > manifest.json
+echo '{"os":"linux","architecture":"amd64"}' > c.json
+tar -cf broken-archive.tar manifest.json c.json
+check "a docker-archive whose manifest names a missing layer is refused (5)" \
+  bash -c "out=\$('$FERRY' pack -k site.key -o x.ferry docker-archive:broken-archive.tar 2>&1); [ \$? -eq 5 ] && grep -q 'missing.tar' <<<\"\$out\""
+tar -cf not-a-save.tar c.json
+check "an archive without manifest.json is refused (5)" \
+  bash -c "'$FERRY' pack -k site.key -o x.ferry docker-archive:not-a-save.tar; test \$? -eq 5"
+check "a docker-archive that does not exist is refused (5)" \
+  bash -c "'$FERRY' pack -k site.key -o x.ferry docker-archive:nope.tar; test \$? -eq 5"
+
 check "pack refuses a tag the layout does not have (5)" \
   bash -c "'$FERRY' pack -k site.key -o x.ferry oci:app:nope; test \$? -eq 5"
 check "pack refuses a destination that is not REPO:TAG (2)" \

@@ -43,6 +43,21 @@ check "pulled by digest: same image" \
   equal "$("${P[@]}" image inspect --format '{{.Id}}' "$REG/e2e/built@$pushed")" "$image_id"
 check "the layer content survives the round trip" \
   bash -c "mnt=\$(${P[*]} image mount $REG/e2e/built@$pushed) && cmp \"\$mnt/payload.bin\" '$WORK/ctx/payload.bin'"
+# podman save -> ferry pack docker-archive: -> bundle -> ferryd -> podman pull
+FERRY=${FERRY:?set FERRY to the ferry binary}
+"${P[@]}" save --format docker-archive -o "$WORK/saved.tar" "$REG/e2e/built@$pushed" >/dev/null 2>&1 ||
+  "${P[@]}" save --format docker-archive -o "$WORK/saved.tar" "$image_id" >/dev/null
+"$FERRY" keygen -o "$WORK/k" --no-password >/dev/null
+check "ferry packs a podman save archive (docker-archive:) into a bundle" \
+  "$FERRY" pack -k "$WORK/k.key" -o "$WORK/saved.ferry" "docker-archive:$WORK/saved.tar=e2e/from-archive:v1"
+check "the bundle verifies" "$FERRY" verify -p "$WORK/k.pub" "$WORK/saved.ferry"
+mkdir "$WORK/unpacked" && tar --zstd -xf "$WORK/saved.ferry" -C "$WORK/unpacked"
+check "skopeo copies the unpacked layout into ferryd" \
+  skopeo copy --dest-tls-verify=false "oci:$WORK/unpacked:e2e/from-archive:v1" "docker://$REG/e2e/from-archive:v1"
+"${P[@]}" rmi -af >/dev/null 2>&1 || true
+check "podman pulls it back with the image ID it was built with" \
+  bash -c "${P[*]} pull -q --tls-verify=false $REG/e2e/from-archive:v1 >/dev/null && test \"\$(${P[*]} image inspect --format '{{.Id}}' $REG/e2e/from-archive:v1)\" = '$image_id'"
+
 check "pulling a missing tag fails, and says the manifest is unknown" \
   bash -c "out=\$(${P[*]} pull --tls-verify=false $REG/e2e/built:nope 2>&1) && exit 1; grep -q 'manifest unknown' <<<\"\$out\""
 finish
