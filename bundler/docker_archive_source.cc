@@ -209,6 +209,12 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
     }
     platforms.push_back(p);
   }
+  if (!source.platforms.empty() &&
+      (platforms.empty() || !platform_wanted(platforms.front(), source.platforms))) {
+    bad(file, "the image is " +
+                  (platforms.empty() ? std::string("of unknown platform") : platforms.front()) +
+                  ", not one of the --platform values");
+  }
   Descriptor top{std::string(media::kOciManifest), manifest_digest, manifest.size(), false};
   return ResolvedImage{checked_destination(name, where), top, platforms, content_bytes};
 }

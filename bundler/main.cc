@@ -5,6 +5,7 @@
 #include "bundler/inspect.h"
 #include "bundler/keygen.h"
 #include "bundler/pack.h"
+#include "bundler/source.h"
 #include "bundler/verify.h"
 #include "core/units.h"
 
@@ -34,10 +35,19 @@ int main(int argc, char** argv) {
   pack_cmd->add_option("--threads", pack.threads, "zstd threads (default: one per core)");
   pack_cmd->add_option("--passphrase-file", pack_passphrase_file,
                        "Read the key's passphrase from FILE");
+  pack_cmd
+      ->add_option("--platform", pack.platforms,
+                   "Keep only OS/ARCH[/VARIANT] from multi-arch images (repeatable)")
+      ->allow_extra_args(false)  // one value per --platform, so sources may follow
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  std::string list_file;
+  pack_cmd->add_option("-f,--file", list_file,
+                       "Read more sources from FILE, one per line (# comments)");
   std::string split;
   pack_cmd->add_option("--split", split,
                        "Write volumes OUT.001, OUT.002, ... of at most SIZE (e.g. 4G)");
-  pack_cmd->add_option("sources", pack.sources, "oci:DIR[:TAG][=REPO:TAG] ...")->required();
+  pack_cmd->add_option("sources", pack.sources,
+                       "oci:DIR[:TAG] or docker-archive:FILE[:REPO:TAG], each [=REPO:TAG]");
 
   std::string public_key, bundle_path;
   auto* verify_cmd = app.add_subcommand("verify", "Check a bundle's signature and every entry");
@@ -57,6 +67,17 @@ int main(int argc, char** argv) {
   }
   if (!keygen_passphrase_file.empty()) keygen.passphrase.file = keygen_passphrase_file;
   if (!pack_passphrase_file.empty()) pack.passphrase.file = pack_passphrase_file;
+  if (!list_file.empty()) {
+    try {
+      append_source_list(list_file, pack.sources);
+    } catch (const std::exception& e) {
+      return report_failure(e);
+    }
+  }
+  if (*pack_cmd && pack.sources.empty()) {
+    std::fprintf(stderr, "ferry: pack needs at least one SOURCE (or -f LIST)\n");
+    return kUsage;
+  }
   if (!split.empty()) {
     auto bytes = ferry::parse_size(split);
     if (!bytes || *bytes < 1024) {

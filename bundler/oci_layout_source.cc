@@ -89,9 +89,9 @@ std::string platform_of(const json& p) {
 }
 
 // The platforms an image runs on: its index's entries, or its config's.
-std::vector<std::string> platforms_of(const std::string& dir, const Descriptor& top) {
+std::vector<std::string> platforms_in(const std::string& dir, const std::string& top_bytes) {
   std::vector<std::string> out;
-  json doc = json::parse(read_checked(dir, top), nullptr, false);
+  json doc = json::parse(top_bytes, nullptr, false);
   if (doc.contains("manifests") && doc["manifests"].is_array()) {
     for (const auto& m : doc["manifests"]) {
       if (m.contains("platform") && m["platform"].is_object())
@@ -107,6 +107,60 @@ std::vector<std::string> platforms_of(const std::string& dir, const Descriptor& 
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+std::vector<std::string> platforms_of(const std::string& dir, const Descriptor& top) {
+  return platforms_in(dir, read_checked(dir, top));
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "none" : out;
+}
+
+// --platform: keeps the index's children for the wanted platforms. One
+// platform asked for: that child becomes the image. Several: a new index of
+// the matching children is made (held in memory, like any synthesised blob).
+// A single-platform image must match. Returns the image's new top.
+Descriptor select_platforms(const std::string& dir, const Descriptor& top,
+                            const std::vector<std::string>& wanted,
+                            std::map<Digest, CollectedBlob>& own) {
+  std::string where = "oci:" + dir;
+  json doc = json::parse(read_checked(dir, top), nullptr, false);
+  if (!doc.contains("manifests")) {
+    auto have = platforms_of(dir, top);
+    if (have.empty() || !platform_wanted(have.front(), wanted)) {
+      bad_source(where, "the image is " + join(have) + ", not " + join(wanted));
+    }
+    collect(dir, top, own, 0);
+    return top;
+  }
+  json kept = json::array();
+  std::vector<std::string> seen;
+  for (const auto& m : doc["manifests"]) {
+    std::string p = m.contains("platform") ? platform_of(m["platform"]) : "";
+    seen.push_back(p.empty() ? "(no platform)" : p);
+    if (!p.empty() && platform_wanted(p, wanted)) kept.push_back(m);
+  }
+  if (kept.empty())
+    bad_source(where, "has no image for " + join(wanted) + "; it has " + join(seen));
+  if (kept.size() == doc["manifests"].size()) {  // all wanted: keep the index as it is
+    collect(dir, top, own, 0);
+    return top;
+  }
+  if (wanted.size() == 1 && kept.size() == 1) {
+    Descriptor child = descriptor_of(kept[0], where);
+    collect(dir, child, own, 0);
+    return child;
+  }
+  for (const auto& m : kept) collect(dir, descriptor_of(m, where), own, 0);
+  doc["manifests"] = kept;
+  std::string bytes = doc.dump();
+  std::string type = doc.value("mediaType", std::string(media::kOciIndex));
+  Digest digest = digest_of(bytes);
+  own[digest] = CollectedBlob{bytes.size(), type, "", "", "", bytes};
+  return Descriptor{type, digest, bytes.size(), false};
 }
 
 }  // namespace
@@ -146,6 +200,28 @@ SourceSpec parse_source(std::string_view text) {
   if (spec.location.empty())
     throw std::invalid_argument("oci: needs a directory, e.g. oci:./layout:v1");
   return spec;
+}
+
+bool platform_wanted(const std::string& platform, const std::vector<std::string>& wanted) {
+  if (wanted.empty()) return true;
+  for (const auto& w : wanted) {
+    if (platform == w || platform.rfind(w + "/", 0) == 0) return true;
+  }
+  return false;
+}
+
+void append_source_list(const std::string& file, std::vector<std::string>& sources) {
+  std::string text = read_small_file(file, 16 << 20);
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    line.erase(0, line.find_first_not_of(" \t\r"));
+    line.erase(line.find_last_not_of(" \t\r") + 1);
+    if (!line.empty() && line[0] != '#') sources.push_back(line);
+    start = end + 1;
+  }
 }
 
 std::string checked_destination(const std::string& name, const std::string& source) {
@@ -192,7 +268,11 @@ ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, Colle
   }
   Descriptor top = descriptor_of(*chosen, where);
   std::map<Digest, CollectedBlob> own;
-  collect(dir, top, own, 0);
+  if (source.platforms.empty()) {
+    collect(dir, top, own, 0);
+  } else {
+    top = select_platforms(dir, top, source.platforms, own);
+  }
   uint64_t content_bytes = 0;
   for (const auto& [digest, blob] : own) content_bytes += blob.size;
   blobs.insert(own.begin(), own.end());
@@ -205,7 +285,10 @@ ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, Colle
     name = repo + ":" + (source.tag ? *source.tag : ref.empty() ? "latest" : ref);
   }
   name = checked_destination(name, where + (source.tag ? ":" + *source.tag : ""));
-  return ResolvedImage{name, top, platforms_of(dir, top), content_bytes};
+  // A filtered index made here exists only in memory.
+  const std::string& inline_top = own.at(top.digest).bytes;
+  auto platforms = inline_top.empty() ? platforms_of(dir, top) : platforms_in(dir, inline_top);
+  return ResolvedImage{name, top, platforms, content_bytes};
 }
 
 }  // namespace ferry::cli

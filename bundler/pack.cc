@@ -53,7 +53,9 @@ int run_pack(const PackOptions& options) {
   std::vector<ResolvedImage> images;
   std::set<std::string> names;
   for (const auto& text : options.sources) {
-    ResolvedImage image = collect_image(parse_source(text), blobs);
+    SourceSpec spec = parse_source(text);
+    spec.platforms = options.platforms;
+    ResolvedImage image = collect_image(spec, blobs);
     if (!names.insert(image.name).second) {
       throw std::invalid_argument("two sources are both named " + image.name +
                                   "; name one with SOURCE=REPO:TAG");

@@ -17,6 +17,7 @@ struct PackOptions {
   int threads = 0;
   uint64_t split_bytes = 0;  // 0: one file
   std::vector<std::string> sources;
+  std::vector<std::string> platforms;  // --platform
   PassphraseSource passphrase;
 };
 

@@ -22,10 +22,20 @@ struct SourceSpec {
   std::string location;                    // the layout directory, or the archive file
   std::optional<std::string> tag;          // oci: the ref name; docker-archive: a RepoTags entry
   std::optional<std::string> destination;  // REPO:TAG
+  // --platform: "os/arch[/variant]"; empty keeps every platform.
+  std::vector<std::string> platforms;
 };
+
+// True when a platform "os/arch[/variant]" is one of `wanted` (a wanted entry
+// without a variant matches any variant).
+bool platform_wanted(const std::string& platform, const std::vector<std::string>& wanted);
 
 // Throws std::invalid_argument with the accepted forms.
 SourceSpec parse_source(std::string_view text);
+
+// Appends the sources listed in `file`, one per line; blank lines and lines
+// starting with '#' are skipped. Throws ferry::Error when it cannot be read.
+void append_source_list(const std::string& file, std::vector<std::string>& sources);
 
 // Where a blob's bytes are, for the pack step to stream them: exactly one of
 // a file (`path`), a member of an archive (`archive` + `member`), or small

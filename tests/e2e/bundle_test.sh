@@ -37,6 +37,21 @@ check "ferry inspect --json gives channel, sequence and the signer's key id" \
 check "ferry inspect refuses what is not a bundle (12)" \
   bash -c "head -c 1000 /dev/urandom > junk.ferry; '$FERRY' inspect junk.ferry; test \$? -eq 12"
 
+check "--platform linux/arm64 packs just the arm64 image of a multi-arch index" \
+  bash -c "'$FERRY' pack -k site.key -o arm.ferry --platform linux/arm64 oci:multi:v2=team/multi:v2 >/dev/null &&
+           '$FERRY' inspect arm.ferry | grep -E '^team/multi:v2 +linux/arm64 ' &&
+           mkdir arm && tar --zstd -xf arm.ferry -C arm &&
+           skopeo inspect --format '{{.Architecture}}' oci:arm:team/multi:v2 | grep -qx arm64"
+check "--platform naming every platform keeps the original index byte for byte" \
+  bash -c "'$FERRY' pack -k site.key -o both.ferry --platform linux/arm64 --platform linux/amd64 oci:multi:v2=team/multi:v2 >/dev/null &&
+           '$FERRY' inspect --json both.ferry | grep -q '\"$multi\"'"
+check "--platform with no matching image says what there is (5)" \
+  bash -c "out=\$('$FERRY' pack -k site.key -o x.ferry --platform linux/riscv64 oci:multi:v2 2>&1); [ \$? -eq 5 ] && grep -q 'it has linux/amd64, linux/arm64' <<<\"\$out\""
+check "-f LIST reads sources one per line, skipping comments and blanks" \
+  bash -c "printf '# site\noci:app:v1\n\n  oci:multi:v2=team/multi:v2  \n' > list.txt &&
+           '$FERRY' pack -k site.key -o listed.ferry -f list.txt >/dev/null &&
+           test \$('$FERRY' inspect --json listed.ferry | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"images\"]))') -eq 2"
+
 # Re-assemble an unpacked bundle with GNU tar, in a given order, to craft bad ones.
 retar() {  # retar OUT DIR NAME...
   local out=$1 dir=$2; shift 2
