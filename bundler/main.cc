@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
                    "Keep only OS/ARCH[/VARIANT] from multi-arch images (repeatable)")
       ->allow_extra_args(false)  // one value per --platform, so sources may follow
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  pack_cmd->add_option("--base", pack.base_bundle,
+                       "Delta: leave out what this earlier bundle delivered");
+  pack_cmd->add_option("--base-inventory", pack.base_inventory,
+                       "Delta: leave out the blobs in this JSON list of digests");
   std::string list_file;
   pack_cmd->add_option("-f,--file", list_file,
                        "Read more sources from FILE, one per line (# comments)");

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "bundler/delta.h"
 #include "bundler/exit_codes.h"
 #include "bundler/source.h"
 #include "core/bundle_error.h"
@@ -65,6 +66,24 @@ int run_pack(const PackOptions& options) {
   std::sort(images.begin(), images.end(),
             [](const ResolvedImage& a, const ResolvedImage& b) { return a.name < b.name; });
 
+  // A delta leaves out what the site has and lists it as required instead;
+  // import refuses the bundle unless those blobs are already there.
+  std::set<Digest> on_site;
+  if (!options.base_bundle.empty()) on_site = blobs_of_base_bundle(options.base_bundle);
+  if (!options.base_inventory.empty()) {
+    auto more = blobs_of_inventory(options.base_inventory);
+    on_site.insert(more.begin(), more.end());
+  }
+  std::vector<Digest> required;
+  for (auto it = blobs.begin(); it != blobs.end();) {
+    if (on_site.count(it->first)) {
+      required.push_back(it->first);
+      it = blobs.erase(it);
+    } else {
+      ++it;
+    }
+  }
+
   auto [created, mtime] = bundle::creation_time();
   std::string index = layout_index(images);
   bundle::Manifest manifest;
@@ -77,6 +96,7 @@ int run_pack(const PackOptions& options) {
   }
   for (const auto& [digest, blob] : blobs)
     manifest.blobs.push_back({digest, blob.size, blob.media_type});
+  manifest.requires_ = required;  // sorted: taken from a sorted map
   manifest.index_digest = digest_of(index);
   manifest.index_size = index.size();
   manifest.assign_id();
@@ -118,6 +138,9 @@ int run_pack(const PackOptions& options) {
   std::string where = writer.outputs().size() == 1
                           ? writer.outputs().front()
                           : writer.outputs().front() + " .. " + writer.outputs().back();
+  if (!required.empty()) {
+    std::printf("delta: %zu blob(s) left out, required on site\n", required.size());
+  }
   std::printf("bundle %s: %zu image(s), %zu blob(s), %llu bytes -> %s (%llu bytes), signed by %s\n",
               manifest.id.c_str(), images.size(), blobs.size(),
               static_cast<unsigned long long>(total), where.c_str(),

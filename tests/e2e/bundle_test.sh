@@ -52,6 +52,24 @@ check "-f LIST reads sources one per line, skipping comments and blanks" \
            '$FERRY' pack -k site.key -o listed.ferry -f list.txt >/dev/null &&
            test \$('$FERRY' inspect --json listed.ferry | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"images\"]))') -eq 2"
 
+# Deltas: app2 shares app's three layers (same seed) and adds a fourth.
+make_layout app2 --tag v2 --layers 4 --layer-size 400000 >/dev/null
+"$FERRY" pack -k site.key -o full2.ferry oci:app2:v2=app:v2 >/dev/null
+check "a delta against the earlier bundle leaves out the shared layers" \
+  bash -c "'$FERRY' pack -k site.key -o delta.ferry --base site.ferry oci:app2:v2=app:v2 | grep -q '^delta: 3 blob(s) left out' &&
+           [ \$(stat -c %s delta.ferry) -lt \$(( \$(stat -c %s full2.ferry) / 2 )) ]"
+check "the delta verifies, and lists what it expects on site" \
+  bash -c "'$FERRY' verify -p site.pub delta.ferry >/dev/null &&
+           '$FERRY' inspect --json delta.ferry | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d[\"requires\"]) == 3 and len(d[\"blobs\"]) == 3, d'"
+check "--base-inventory (a JSON list of digests) gives the same delta" \
+  bash -c "'$FERRY' inspect --json delta.ferry | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)[\"requires\"]))' > inventory.json &&
+           SOURCE_DATE_EPOCH=1 '$FERRY' pack -k site.key -o d1.ferry --base site.ferry oci:app2:v2=app:v2 >/dev/null &&
+           SOURCE_DATE_EPOCH=1 '$FERRY' pack -k site.key -o d2.ferry --base-inventory inventory.json oci:app2:v2=app:v2 >/dev/null &&
+           cmp d1.ferry d2.ferry"
+head -c 5000 /dev/urandom > not-a-bundle.bin
+check "--base that is not a bundle is refused (12)" \
+  bash -c "out=\$('$FERRY' pack -k site.key -o x.ferry --base not-a-bundle.bin oci:app2:v2=app:v2 2>&1); [ \$? -eq 12 ] && grep -q 'not a Ferry bundle' <<<\"\$out\""
+
 # Re-assemble an unpacked bundle with GNU tar, in a given order, to craft bad ones.
 retar() {  # retar OUT DIR NAME...
   local out=$1 dir=$2; shift 2
