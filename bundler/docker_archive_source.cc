@@ -23,13 +23,13 @@ using bundle::BundleError;
 using bundle::BundleErrorKind;
 using nlohmann::json;
 
-constexpr uint64_t kMaxSmallMember = 16 << 20;  // manifest.json, configs
+constexpr uint64_t kMaxSmallMember = 16 << 20;  // manifest.json, the config
 
 struct Member {
   Digest digest = digest_of("");
   uint64_t size = 0;
   std::string compression;  // "", "gzip" or "zstd", from the magic bytes
-  std::string bytes;        // kept for small JSON members
+  std::string bytes;        // kept for manifest.json only
 };
 
 struct Scan {
@@ -83,7 +83,10 @@ Scan scan(const std::string& file) {
     if (archive_entry_filetype(e) != AE_IFREG) continue;
     Member m;
     Hasher h;
-    bool small = archive_entry_size(e) <= static_cast<la_int64_t>(kMaxSmallMember);
+    // Only manifest.json is kept: holding every small member would make
+    // memory grow with the archive.
+    bool keep = name == "manifest.json" &&
+                archive_entry_size(e) <= static_cast<la_int64_t>(kMaxSmallMember);
     while (true) {
       la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
       if (n < 0) bad(file, archive_error_string(a.get()));
@@ -94,7 +97,7 @@ Scan scan(const std::string& file) {
         if (b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) m.compression = "zstd";
       }
       h.update(buf.data(), static_cast<size_t>(n));
-      if (small) m.bytes.append(buf.data(), static_cast<size_t>(n));
+      if (keep) m.bytes.append(buf.data(), static_cast<size_t>(n));
       m.size += static_cast<uint64_t>(n);
     }
     m.digest = h.digest();
@@ -166,7 +169,18 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
 
   std::string config_name;
   const Member& config = resolve(s, file, (*chosen)["Config"].get<std::string>(), &config_name);
-  json config_doc = json::parse(config.bytes, nullptr, false);
+  if (config.size > kMaxSmallMember) bad(file, "the image config is implausibly large");
+  std::string config_bytes(config.size, '\0');
+  {
+    MemberStream reader(file, config_name);
+    size_t done = 0;
+    while (done < config_bytes.size()) {
+      size_t n = reader.read(config_bytes.data() + done, config_bytes.size() - done);
+      if (n == 0) bad(file, "the image config ends early");
+      done += n;
+    }
+  }
+  json config_doc = json::parse(config_bytes, nullptr, false);
   if (!config_doc.is_object()) bad(file, "the image config is not JSON");
   const std::string config_type = "application/vnd.oci.image.config.v1+json";
 
