@@ -3,24 +3,18 @@
 
 #include <exception>
 
+#include "core/refusal.h"
+
 namespace ferry::cli {
 
 enum ExitCode {
   kOk = 0,
-  kFailure = 1,         // unexpected
-  kUsage = 2,           // bad command line
-  kIo = 3,              // a file could not be read or written, or exists already
-  kKeyError = 4,        // malformed or unsupported key, or wrong passphrase
-  kSourceError = 5,     // an input image could not be read or is inconsistent
-  kBadSignature = 10,   // the signature or its trusted comment does not verify
-  kUnknownKey = 11,     // signed by a key that is not trusted
-  kNotABundle = 12,     // not a Ferry bundle, unsigned, or its manifest is malformed
-  kTampered = 13,       // an entry differs from the signed manifest
-  kDamaged = 14,        // truncated or corrupt archive
-  kUnlisted = 15,       // unlisted, duplicate or unsafe entry
-  kOversized = 16,      // an entry larger than declared
-  kIncomplete = 17,     // a listed blob is missing
-  kMissingVolume = 18,  // a volume of a split bundle is missing
+  kFailure = 1,      // unexpected
+  kUsage = 2,        // bad command line
+  kIo = 3,           // a file could not be read or written, or exists already
+  kKeyError = 4,     // malformed or unsupported key, or wrong passphrase
+  kSourceError = 5,  // an input image could not be read or is inconsistent
+  // 10-24: a refused bundle, shared with ferryd import (core/refusal.h)
 };
 
 // Prints "ferry: <what>" and returns the exit code for any exception the

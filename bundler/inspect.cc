@@ -7,6 +7,7 @@
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
 #include "core/bundle_reader.h"
+#include "core/units.h"
 #include "signing/signature.h"
 
 namespace ferry::cli {
@@ -20,19 +21,6 @@ std::string read_entry(bundle::BundleReader& reader, std::string_view expected, 
         "not a Ferry bundle: expected " + std::string(expected) + " among its first entries");
   }
   return reader.read_whole(*entry, limit, std::string(expected));
-}
-
-std::string human(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-  return buf;
 }
 
 }  // namespace
@@ -58,16 +46,17 @@ int run_inspect(const std::string& bundle_path, bool json) {
   std::printf("bundle    %s (format %d)\ncreated   %s\nchannel   %s, sequence %llu\n", m.id.c_str(),
               bundle::kVersion, m.created.c_str(), m.channel.c_str(),
               static_cast<unsigned long long>(m.sequence));
+  if (!m.expires.empty()) std::printf("expires   %s\n", m.expires.c_str());
   std::printf("signed by key %s (not checked here: use ferry verify -p KEY)\n",
               sig.key_id.hex().c_str());
   std::printf("volumes   %zu\nblobs     %zu, %s\n\n", reader.volumes().size(), m.blobs.size(),
-              human(total).c_str());
+              format_size(total).c_str());
   std::printf("%-40s %-28s %10s  %s\n", "IMAGE", "PLATFORMS", "SIZE", "DIGEST");
   for (const auto& i : m.images) {
     std::string platforms;
     for (const auto& p : i.platforms) platforms += (platforms.empty() ? "" : ",") + p;
     std::printf("%-40s %-28s %10s  %s\n", i.name.c_str(),
-                platforms.empty() ? "-" : platforms.c_str(), human(i.content_bytes).c_str(),
+                platforms.empty() ? "-" : platforms.c_str(), format_size(i.content_bytes).c_str(),
                 i.digest.str().substr(0, 19).c_str());
   }
   if (!m.requires_.empty()) {

@@ -31,7 +31,12 @@ int main(int argc, char** argv) {
   pack_cmd->add_option("-k,--key", pack.key_path, "Secret key to sign with")->required();
   pack_cmd->add_option("-o,--output", pack.output, "Bundle file to write")->required();
   pack_cmd->add_option("--channel", pack.channel, "Release channel (default: default)");
-  pack_cmd->add_option("--sequence", pack.sequence, "Position in the channel (default: 0)");
+  pack_cmd->add_option("--sequence", pack.sequence,
+                       "Position in the channel; import refuses one not above the last "
+                       "(default: the creation time in Unix seconds)");
+  pack_cmd->add_option("--expires", pack.expires,
+                       "Import refuses the bundle after this: a duration from now (90d) or "
+                       "an RFC 3339 UTC time");
   pack_cmd->add_option("--threads", pack.threads, "zstd threads (default: one per core)");
   pack_cmd->add_option("--passphrase-file", pack_passphrase_file,
                        "Read the key's passphrase from FILE");

@@ -15,11 +15,22 @@
 #include "core/bundle_format.h"
 #include "core/bundle_writer.h"
 #include "core/file_util.h"
+#include "core/units.h"
 #include "signing/keys.h"
 #include "signing/signature.h"
 
 namespace ferry::cli {
 namespace {
+
+// --expires as the manifest's RFC 3339 time; empty when not given.
+std::string expiry_time(const std::string& expires, int64_t created) {
+  if (expires.empty()) return "";
+  if (auto d = parse_duration(expires)) return format_utc(created + d->count());
+  if (auto t = parse_utc(expires)) return format_utc(*t);
+  throw std::invalid_argument("--expires '" + expires +
+                              "' is neither a duration (90d, 12h) nor an RFC 3339 UTC time "
+                              "(2027-01-31T00:00:00Z)");
+}
 
 signing::SecretKey load_key(const PackOptions& options) {
   std::string text = read_small_file(options.key_path, 64 << 10);
@@ -48,6 +59,7 @@ std::string layout_index(const std::vector<ResolvedImage>& images) {
 }  // namespace
 
 int run_pack(const PackOptions& options) {
+  expiry_time(options.expires, 0);             // a bad --expires is a usage error before any work
   signing::SecretKey key = load_key(options);  // before any work: a wrong passphrase fails fast
 
   std::map<Digest, CollectedBlob> blobs;
@@ -89,7 +101,10 @@ int run_pack(const PackOptions& options) {
   bundle::Manifest manifest;
   manifest.created = created;
   manifest.channel = options.channel;
-  manifest.sequence = options.sequence;
+  // Without --sequence, bundles of a channel still order by when they were
+  // made, so import's rollback protection works without any bookkeeping.
+  manifest.sequence = options.sequence.value_or(static_cast<uint64_t>(mtime));
+  manifest.expires = expiry_time(options.expires, mtime);
   for (const auto& i : images) {
     manifest.images.push_back(
         {i.name, i.top.digest, i.top.size, i.top.media_type, i.platforms, i.content_bytes});

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,8 @@ struct PackOptions {
   std::string key_path;
   std::string output;
   std::string channel = "default";
-  uint64_t sequence = 0;
+  std::optional<uint64_t> sequence;  // default: the creation time in Unix seconds
+  std::string expires;               // a duration from creation ("90d") or an RFC 3339 time
   int threads = 0;
   uint64_t split_bytes = 0;  // 0: one file
   std::vector<std::string> sources;

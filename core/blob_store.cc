@@ -35,11 +35,14 @@ std::string BlobStore::upload_path(std::string_view upload_id) const {
   return root_ + "/uploads/" + std::string(upload_id);
 }
 
-std::string BlobStore::temp_path() const {
+std::string BlobStore::temp_path(std::string_view subdir) const {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   char name[32];
   snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(rng()));
-  return root_ + "/tmp/" + name;
+  if (subdir.empty()) return root_ + "/tmp/" + name;
+  std::string dir = root_ + "/tmp/" + std::string(subdir);
+  mkdirs(dir);
+  return dir + "/" + name;
 }
 
 UniqueFd BlobStore::open(const Digest& digest) const {
@@ -77,12 +80,13 @@ void BlobStore::put_bytes(const Digest& digest, std::string_view bytes) {
   publish(writer.path(), digest);
 }
 
-void BlobStore::clear_temp() {
+void BlobStore::clear_temp(std::string_view subdir) {
   std::string dir = root_ + "/tmp";
+  if (!subdir.empty()) dir += "/" + std::string(subdir);
   std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
   if (!d) return;
   while (dirent* e = readdir(d.get())) {
-    if (e->d_name[0] == '.') continue;
+    if (e->d_name[0] == '.' || e->d_type == DT_DIR) continue;
     remove_file(dir + "/" + e->d_name);
   }
 }

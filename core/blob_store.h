@@ -20,7 +20,8 @@ class BlobStore {
 
   std::string path_for(const Digest& digest) const;
   std::string upload_path(std::string_view upload_id) const;
-  std::string temp_path() const;  // a fresh unique name in tmp/
+  // A fresh unique name in tmp/, or in tmp/<subdir>/ (created on demand).
+  std::string temp_path(std::string_view subdir = {}) const;
   const std::string& root() const { return root_; }
 
   // Opens a stored blob for reading; empty when absent.
@@ -34,8 +35,9 @@ class BlobStore {
   // Stores small content (a manifest) given whole.
   void put_bytes(const Digest& digest, std::string_view bytes);
 
-  // Removes everything in tmp/ (left by a crash; never visible to anyone).
-  void clear_temp();
+  // Removes the files in tmp/ (left by a crash; never visible to anyone),
+  // or in tmp/<subdir>/; subfolders of tmp/ belong to their own owners.
+  void clear_temp(std::string_view subdir = {});
 
  private:
   std::string shard_dir(const Digest& digest) const;

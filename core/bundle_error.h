@@ -16,6 +16,12 @@ enum class BundleErrorKind {
   kIncomplete,     // a listed blob or the index never came
   kMissingVolume,  // a volume of a split bundle is not beside the first
   kSource,         // the input images could not be read or are inconsistent
+  // Import's own refusals: the bundle is sound but this box will not take it.
+  kBusy,         // another import is running on the same data directory
+  kRollback,     // not newer than the last bundle of its signer and channel
+  kExpired,      // past the expiry time its manifest carries
+  kMissingBase,  // a delta whose required blobs are not in the store
+  kNoSpace,      // the store's disk cannot hold what the bundle adds
 };
 
 class BundleError : public std::runtime_error {

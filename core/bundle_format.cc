@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/bundle_error.h"
+#include "core/units.h"
 
 namespace ferry::bundle {
 namespace {
@@ -51,12 +52,7 @@ std::string volume_name(const std::string& base, size_t number) {
 std::pair<std::string, int64_t> creation_time() {
   int64_t t = static_cast<int64_t>(std::time(nullptr));
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) t = std::strtoll(epoch, nullptr, 10);
-  time_t tt = static_cast<time_t>(t);
-  tm utc{};
-  gmtime_r(&tt, &utc);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return {buf, t};
+  return {format_utc(t), t};
 }
 
 std::string Manifest::to_json(bool with_id) const {
@@ -85,6 +81,7 @@ std::string Manifest::to_json(bool with_id) const {
               {"blobs", blob_list},
               {"index", {{"digest", index_digest.str()}, {"size", index_size}}},
               {"requires", req}};
+  if (!expires.empty()) doc["expires"] = expires;
   if (with_id) doc["id"] = id;
   return doc.dump();  // nlohmann objects keep keys sorted: canonical
 }
@@ -109,6 +106,10 @@ Manifest Manifest::parse(std::string_view text) {
   m.created = string_field(doc, "created", "manifest");
   m.channel = string_field(doc, "channel", "manifest");
   m.sequence = size_field(doc, "sequence", "manifest");
+  if (doc.contains("expires")) {
+    m.expires = string_field(doc, "expires", "manifest");
+    if (!parse_utc(m.expires)) malformed("expires is not an RFC 3339 UTC time");
+  }
   if (!doc["images"].is_array() || !doc["blobs"].is_array())
     malformed("images and blobs must be arrays");
   for (size_t i = 0; i < doc["images"].size(); ++i) {

@@ -43,6 +43,7 @@ struct Manifest {
   std::string created;  // RFC 3339 UTC
   std::string channel = "default";
   uint64_t sequence = 0;
+  std::string expires;  // RFC 3339 UTC; empty: never. Import refuses it after then.
   std::vector<ImageEntry> images;
   std::vector<BlobEntry> blobs;  // sorted by digest
   Digest index_digest = digest_of("");

@@ -1,6 +1,7 @@
 #include "core/metadata.h"
 
 #include <ctime>
+#include <stdexcept>
 
 namespace ferry {
 namespace {
@@ -9,7 +10,7 @@ int64_t now() {
   return static_cast<int64_t>(std::time(nullptr));
 }
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Reads (digest, media_type, size) from the first row, if any.
 std::optional<ManifestRow> manifest_row(sql::Statement& s) {
@@ -78,6 +79,39 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_by_age ON uploads(updated_at);
 )sql";
 
+// v2: bundle imports. Every attempt is a row of `imports` (inserted as
+// 'running' before anything else, so a kill -9 leaves a trace); the highest
+// sequence imported per signer and channel is what rollback protection
+// compares against, updated in the same transaction that publishes the tags.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE imports (
+  id            INTEGER PRIMARY KEY,
+  started_at    INTEGER NOT NULL,
+  finished_at   INTEGER,
+  duration_ms   INTEGER,
+  source        TEXT NOT NULL,
+  bundle_id     TEXT,
+  signer        TEXT,
+  channel       TEXT,
+  sequence      INTEGER,
+  images        TEXT,
+  blobs_written INTEGER NOT NULL DEFAULT 0,
+  bytes_written INTEGER NOT NULL DEFAULT 0,
+  bytes_skipped INTEGER NOT NULL DEFAULT 0,
+  result        TEXT NOT NULL,
+  reason        TEXT,
+  error         TEXT
+);
+CREATE TABLE import_sequences (
+  signer      TEXT NOT NULL,
+  channel     TEXT NOT NULL,
+  sequence    INTEGER NOT NULL,
+  bundle_id   TEXT NOT NULL,
+  imported_at INTEGER NOT NULL,
+  PRIMARY KEY (signer, channel)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 Metadata::Metadata(const std::string& db_path) : db_(db_path) {}
@@ -94,8 +128,14 @@ void Metadata::migrate() {
   version_stmt.step();
   int64_t version = version_stmt.column_int(0);
   version_stmt.reset();
-  if (version == 0) {
-    db_.exec(kSchemaV1);
+  if (version > kSchemaVersion) {
+    throw std::runtime_error("the database is schema version " + std::to_string(version) +
+                             ", newer than this ferryd understands (" +
+                             std::to_string(kSchemaVersion) + "); run a newer ferryd");
+  }
+  if (version < 1) db_.exec(kSchemaV1);
+  if (version < 2) db_.exec(kSchemaV2);
+  if (version < kSchemaVersion) {
     db_.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   }
   tx.commit();

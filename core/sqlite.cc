@@ -100,6 +100,11 @@ std::optional<std::string> Statement::column_optional_text(int col) const {
   return column_text(col);
 }
 
+std::optional<int64_t> Statement::column_optional_int(int col) const {
+  if (sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL) return std::nullopt;
+  return column_int(col);
+}
+
 void Statement::reset() {
   sqlite3_reset(stmt_.get());
   sqlite3_clear_bindings(stmt_.get());
@@ -111,6 +116,14 @@ void Statement::bind_one(int i, int64_t v) {
 
 void Statement::bind_one(int i, std::string_view v) {
   sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+void Statement::bind_one(int i, const std::optional<int64_t>& v) {
+  if (v) {
+    bind_one(i, *v);
+  } else {
+    sqlite3_bind_null(stmt_.get(), i);
+  }
 }
 
 void Statement::bind_one(int i, const std::optional<std::string>& v) {

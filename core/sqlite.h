@@ -63,6 +63,7 @@ class Statement {
   int64_t column_int(int col) const;
   std::string column_text(int col) const;
   std::optional<std::string> column_optional_text(int col) const;
+  std::optional<int64_t> column_optional_int(int col) const;
   void reset();
 
  private:
@@ -73,6 +74,7 @@ class Statement {
   void bind_one(int i, const std::string& v) { bind_one(i, std::string_view(v)); }
   void bind_one(int i, const char* v) { bind_one(i, std::string_view(v)); }
   void bind_one(int i, const std::optional<std::string>& v);
+  void bind_one(int i, const std::optional<int64_t>& v);
   void bind_one(int i, std::nullptr_t);
 
   struct Finalize {

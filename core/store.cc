@@ -13,7 +13,7 @@ Store::Store(StoreOptions options)
   pool_.acquire()->migrate();
   // Staging files are unreachable by construction; whatever a crash left is
   // garbage. tmp/ only ever holds in-flight writes, so this stays small.
-  blobs_.clear_temp();
+  if (options_.clear_staging) blobs_.clear_temp();
 }
 
 Store::~Store() = default;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "core/blob_store.h"
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/manifest.h"
 #include "core/metadata.h"
 #include "core/unique_fd.h"
 
@@ -25,6 +27,9 @@ namespace ferry {
 struct StoreOptions {
   std::string data_dir;
   uint64_t max_manifest_bytes = 4 << 20;
+  // ferryd serve clears tmp/ at start-up. `ferryd import` may run beside a
+  // server, so it must not remove that server's in-flight staging files.
+  bool clear_staging = true;
 };
 
 struct OpenedBlob {
@@ -37,6 +42,21 @@ struct ManifestInfo {
   std::string media_type;
   uint64_t size = 0;
   UniqueFd fd;  // only when asked for the content
+};
+
+// One manifest of an imported image, already in the content store.
+struct ManifestToPublish {
+  Digest digest;
+  uint64_t size = 0;
+  ParsedManifest parsed;
+};
+
+// An image an import publishes: its manifests with children before the
+// index that lists them, the top one last.
+struct ImageToPublish {
+  std::string repository;
+  std::string tag;
+  std::vector<ManifestToPublish> manifests;
 };
 
 struct PutManifestResult {
@@ -81,6 +101,32 @@ class Store {
   PutManifestResult put_manifest(std::string_view repo, std::string_view reference,
                                  std::string_view content_type, std::string_view bytes);
   void delete_manifest(std::string_view repo, std::string_view reference);
+
+  // ---- import (store_import.cc)
+  // True when the content is stored (row and file), in any repository.
+  bool has_content(const Digest& digest);
+  // A staging writer in tmp/import/, which ferryd serve's start-up cleanup
+  // leaves alone: the importer, holding the import lock, owns that folder.
+  BlobWriter begin_import_blob(DigestAlgorithm algorithm);
+  void clear_import_staging();
+  // Publishes a verified staged blob without linking it to a repository: it
+  // stays invisible until publish_images links it. A failed import leaves
+  // such content behind for the next attempt to reuse (GC removes it).
+  void add_unlinked_blob(BlobWriter& writer, const Digest& expected);
+  // Reads stored content of at most max_bytes (an imported manifest).
+  std::string read_content(const Digest& digest, uint64_t max_bytes);
+  // Links every image's content and moves its tag, all in one transaction,
+  // together with whatever `also` writes on the same connection (the import
+  // history and the rollback mark). Throws, changing nothing, if any content
+  // is missing.
+  void publish_images(const std::vector<ImageToPublish>& images,
+                      const std::function<void(sql::Database&)>& also);
+  // Runs fn on a pooled connection (for tables beside the registry's own).
+  template <typename F>
+  auto with_database(F&& fn) {
+    auto meta = pool_.acquire();
+    return fn(meta->db());
+  }
 
   // ---- listing (store.cc)
   std::vector<std::string> list_tags(std::string_view repo, const std::string& after,

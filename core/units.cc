@@ -1,6 +1,8 @@
 #include "core/units.h"
 
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 #include <limits>
 
 namespace ferry {
@@ -62,6 +64,50 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     return std::nullopt;
   }
   return std::chrono::seconds(static_cast<int64_t>(*seconds));
+}
+
+std::string format_size(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+  return buf;
+}
+
+std::string format_utc(int64_t unix_seconds) {
+  time_t t = static_cast<time_t>(unix_seconds);
+  tm utc{};
+  gmtime_r(&t, &utc);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buf;
+}
+
+std::optional<int64_t> parse_utc(std::string_view text) {
+  tm t{};
+  char rest[16] = {};
+  std::string s(text.substr(0, 40));
+  int n = sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%15s", &t.tm_year, &t.tm_mon, &t.tm_mday,
+                 &t.tm_hour, &t.tm_min, &t.tm_sec, rest);
+  if (n != 7) return std::nullopt;
+  std::string_view zone = rest;
+  if (!zone.empty() && zone.front() == '.') {  // fractional seconds: ignored
+    zone.remove_prefix(1);
+    while (!zone.empty() && zone.front() >= '0' && zone.front() <= '9') zone.remove_prefix(1);
+  }
+  if (zone != "Z" && zone != "+00:00") return std::nullopt;
+  if (t.tm_mon < 1 || t.tm_mon > 12 || t.tm_mday < 1 || t.tm_mday > 31 || t.tm_hour > 23 ||
+      t.tm_min > 59 || t.tm_sec > 60) {
+    return std::nullopt;
+  }
+  t.tm_year -= 1900;
+  t.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&t));
 }
 
 }  // namespace ferry

@@ -89,6 +89,13 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   }
   r.size("limits.max_manifest_size", config.max_manifest_bytes);
   r.duration("uploads.expire_after", config.upload_expiry);
+  r.string("import.trust_dir", config.trust_dir);
+  r.boolean("import.inbox_enabled", config.inbox_enabled);
+  r.string("import.inbox", config.inbox);
+  r.duration("import.inbox_settle", config.inbox_settle);
+  r.duration("import.inbox_incomplete_wait", config.inbox_incomplete_wait);
+  r.boolean("import.keep_imported", config.inbox_keep_imported);
+  r.string("import.box_key", config.box_key);
 }
 
 bool split_listen(const std::string& listen, std::string* address, uint16_t* port) {

@@ -19,6 +19,17 @@ struct DaemonConfig {
   uint64_t connection_buffer = 64 * 1024;
   uint64_t max_manifest_bytes = 4 << 20;
   std::chrono::seconds upload_expiry{24 * 3600};
+  // Bundle import. Empty inbox/box_key mean "under the data dir".
+  std::string trust_dir = "/etc/ferry/trusted-keys";
+  bool inbox_enabled = true;
+  std::string inbox;                                // default <data_dir>/inbox
+  std::chrono::seconds inbox_settle{5};             // unchanged this long before an import starts
+  std::chrono::seconds inbox_incomplete_wait{600};  // a split set may still be arriving
+  bool inbox_keep_imported = false;  // keep bundles in inbox/imported/ instead of deleting
+  std::string box_key;               // default <data_dir>/box.key (signs receipts)
+
+  std::string inbox_path() const { return inbox.empty() ? data_dir + "/inbox" : inbox; }
+  std::string box_key_path() const { return box_key.empty() ? data_dir + "/box.key" : box_key; }
 };
 
 // Reads the TOML file over `config`. Throws std::runtime_error naming the

@@ -13,6 +13,7 @@ void method_not_allowed(const http::Request& req, std::string_view allowed) {
 
 http::Router make_router(Store& store) {
   return [&store](const http::Request& req) -> ExchangePtr {
+    if (req.path().rfind("/ferry/v1/", 0) == 0) return handle_ferry_v1(store, req);
     Route route = parse_route(req.path());
     switch (route.endpoint) {
       case Endpoint::kBase:

@@ -22,6 +22,8 @@ ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route&
 ExchangePtr handle_tags(Store& store, const http::Request& req, const Route& route);
 ExchangePtr handle_catalog(Store& store, const http::Request& req);
 ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route& route);
+// Ferry's own read-only API under /ferry/v1/ (import history).
+ExchangePtr handle_ferry_v1(Store& store, const http::Request& req);
 
 // Throws UNSUPPORTED (405) naming the methods the endpoint does take.
 [[noreturn]] void method_not_allowed(const http::Request& req, std::string_view allowed);

@@ -70,11 +70,6 @@ head -c 5000 /dev/urandom > not-a-bundle.bin
 check "--base that is not a bundle is refused (12)" \
   bash -c "out=\$('$FERRY' pack -k site.key -o x.ferry --base not-a-bundle.bin oci:app2:v2=app:v2 2>&1); [ \$? -eq 12 ] && grep -q 'not a Ferry bundle' <<<\"\$out\""
 
-# Re-assemble an unpacked bundle with GNU tar, in a given order, to craft bad ones.
-retar() {  # retar OUT DIR NAME...
-  local out=$1 dir=$2; shift 2
-  tar --zstd -cf "$out" -C "$dir" --owner=0 --group=0 --format=posix "$@"
-}
 refuses() {  # refuses CODE BUNDLE [KEY]: ferry verify exits with CODE
   local want=$1 bundle=$2 key=${3:-site.pub} rc=0
   "$FERRY" verify -p "$key" "$bundle" || rc=$?

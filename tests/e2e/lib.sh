@@ -16,8 +16,10 @@ cleanup() {
   if ((FAILED)) && [[ -f "$WORK/ferryd.log" ]]; then
     echo "---- ferryd log (last 40 lines)"; tail -40 "$WORK/ferryd.log"
   fi
+  # Small filesystems a test mounted (disk-full tests).
+  awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | xargs -r umount 2>/dev/null || true
   chmod -R u+w "$WORK" 2>/dev/null || true
-  rm -rf "$WORK"
+  if [[ -n "${KEEP_WORK:-}" ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -25,11 +27,12 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_ferryd [DATA_DIR]: sets REG=127.0.0.1:PORT and FERRYD_PID.
+# start_ferryd [DATA_DIR [MORE SERVE FLAGS]]: sets REG=127.0.0.1:PORT and FERRYD_PID.
 start_ferryd() {
   local data=${1:-$WORK/data}
+  shift || true
   local port; port=$(free_port)
-  "$FERRYD" serve --listen "127.0.0.1:$port" --data-dir "$data" 2>>"$WORK/ferryd.log" &
+  "$FERRYD" serve --listen "127.0.0.1:$port" --data-dir "$data" "$@" 2>>"$WORK/ferryd.log" &
   FERRYD_PID=$!
   REG=127.0.0.1:$port
   for _ in $(seq 1 200); do
@@ -68,3 +71,9 @@ finish() {
 }
 
 make_layout() { python3 "$HERE/make_oci_layout.py" "$@"; }
+
+# Re-assembles an unpacked bundle with GNU tar, in a given order, to craft bad ones.
+retar() {  # retar OUT DIR NAME...
+  local out=$1 dir=$2; shift 2
+  tar --zstd -cf "$out" -C "$dir" --owner=0 --group=0 --format=posix "$@"
+}

@@ -27,5 +27,22 @@ TEST(Units, Durations) {
   EXPECT_FALSE(parse_duration("h"));
 }
 
+TEST(Units, UtcTimes) {
+  EXPECT_EQ(format_utc(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(parse_utc("2026-11-28T03:00:00Z"), 1795834800);
+  EXPECT_EQ(parse_utc("2026-11-28T03:00:00.123Z"), 1795834800);
+  EXPECT_EQ(parse_utc("2026-11-28T03:00:00+00:00"), 1795834800);
+  EXPECT_EQ(parse_utc(format_utc(1795834800)), 1795834800);
+  EXPECT_FALSE(parse_utc("2026-11-28T03:00:00+02:00")) << "UTC only";
+  EXPECT_FALSE(parse_utc("2026-13-01T00:00:00Z"));
+  EXPECT_FALSE(parse_utc("tomorrow"));
+}
+
+TEST(Units, SizesForPeople) {
+  EXPECT_EQ(format_size(512), "512 B");
+  EXPECT_EQ(format_size(1536), "1.5 KiB");
+  EXPECT_EQ(format_size(3ULL << 30), "3.0 GiB");
+}
+
 }  // namespace
 }  // namespace ferry

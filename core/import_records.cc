@@ -1,0 +1,97 @@
+#include "core/import_records.h"
+
+namespace ferry {
+
+int64_t ImportRecords::begin(const std::string& source, int64_t now) {
+  db_.prepare("INSERT INTO imports(started_at, source, result) VALUES (?, ?, 'running')")
+      .bind(now, source)
+      .run();
+  return *db_.prepare("SELECT last_insert_rowid()").one_int();
+}
+
+void ImportRecords::describe(int64_t id, const ImportRecord& what) {
+  db_.prepare(
+         "UPDATE imports SET bundle_id = ?, signer = ?, channel = ?, sequence = ?, images = ? "
+         "WHERE id = ?")
+      .bind(what.bundle_id, what.signer, what.channel,
+            what.sequence ? std::optional(static_cast<int64_t>(*what.sequence)) : std::nullopt,
+            what.images, id)
+      .run();
+}
+
+void ImportRecords::finish(int64_t id, const ImportRecord& outcome, int64_t now,
+                           int64_t duration_ms) {
+  db_.prepare(
+         "UPDATE imports SET finished_at = ?, duration_ms = ?, blobs_written = ?, "
+         "bytes_written = ?, bytes_skipped = ?, result = ?, reason = ?, error = ? WHERE id = ?")
+      .bind(now, duration_ms, outcome.blobs_written, outcome.bytes_written, outcome.bytes_skipped,
+            outcome.result, outcome.reason.empty() ? std::nullopt : std::optional(outcome.reason),
+            outcome.error.empty() ? std::nullopt : std::optional(outcome.error), id)
+      .run();
+}
+
+int64_t ImportRecords::mark_interrupted(int64_t now) {
+  db_.prepare(
+         "UPDATE imports SET result = 'interrupted', finished_at = ?, "
+         "error = 'the import process stopped before it finished (killed or power lost); "
+         "nothing it had not finished became visible' WHERE result = 'running'")
+      .bind(now)
+      .run();
+  return db_.changes();
+}
+
+std::optional<SequenceMark> ImportRecords::last_sequence(const std::string& signer,
+                                                         const std::string& channel) {
+  auto s = db_.prepare(
+      "SELECT sequence, bundle_id, imported_at FROM import_sequences "
+      "WHERE signer = ? AND channel = ?");
+  s.bind(signer, channel);
+  std::optional<SequenceMark> mark;
+  if (s.step()) mark = SequenceMark{uint64_t(s.column_int(0)), s.column_text(1), s.column_int(2)};
+  s.reset();
+  return mark;
+}
+
+void ImportRecords::set_sequence(const std::string& signer, const std::string& channel,
+                                 uint64_t sequence, const std::string& bundle_id, int64_t now) {
+  db_.prepare(
+         "INSERT INTO import_sequences(signer, channel, sequence, bundle_id, imported_at) "
+         "VALUES (?, ?, ?, ?, ?) ON CONFLICT(signer, channel) DO UPDATE SET "
+         "sequence = excluded.sequence, bundle_id = excluded.bundle_id, "
+         "imported_at = excluded.imported_at")
+      .bind(signer, channel, sequence, bundle_id, now)
+      .run();
+}
+
+std::vector<ImportRecord> ImportRecords::list(int64_t before_id, int64_t limit) {
+  auto s = db_.prepare(
+      "SELECT id, started_at, finished_at, duration_ms, source, bundle_id, signer, channel, "
+      "sequence, images, blobs_written, bytes_written, bytes_skipped, result, reason, error "
+      "FROM imports WHERE (?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2");
+  s.bind(before_id, limit);
+  std::vector<ImportRecord> out;
+  while (s.step()) {
+    ImportRecord r;
+    r.id = s.column_int(0);
+    r.started_at = s.column_int(1);
+    r.finished_at = s.column_optional_int(2);
+    r.duration_ms = s.column_int(3);
+    r.source = s.column_text(4);
+    r.bundle_id = s.column_optional_text(5).value_or("");
+    r.signer = s.column_optional_text(6).value_or("");
+    r.channel = s.column_optional_text(7).value_or("");
+    if (auto q = s.column_optional_int(8)) r.sequence = static_cast<uint64_t>(*q);
+    r.images = s.column_optional_text(9).value_or("");
+    r.blobs_written = uint64_t(s.column_int(10));
+    r.bytes_written = uint64_t(s.column_int(11));
+    r.bytes_skipped = uint64_t(s.column_int(12));
+    r.result = s.column_text(13);
+    r.reason = s.column_optional_text(14).value_or("");
+    r.error = s.column_optional_text(15).value_or("");
+    out.push_back(std::move(r));
+  }
+  s.reset();
+  return out;
+}
+
+}  // namespace ferry

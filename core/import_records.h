@@ -1,0 +1,61 @@
+// The import history and the rollback high-water marks (schema v2 tables
+// `imports` and `import_sequences`). Works on any connection to the store's
+// database, so the import can update the mark inside the transaction that
+// publishes its tags, and the HTTP layer can read the history.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/sqlite.h"
+
+namespace ferry {
+
+struct ImportRecord {
+  int64_t id = 0;
+  int64_t started_at = 0;  // Unix seconds
+  std::optional<int64_t> finished_at;
+  int64_t duration_ms = 0;
+  std::string source;  // the bundle path as given
+  std::string bundle_id, signer, channel;
+  std::optional<uint64_t> sequence;
+  std::string images;  // JSON array of {"name", "digest"}
+  uint64_t blobs_written = 0, bytes_written = 0, bytes_skipped = 0;
+  std::string result;  // running, imported, refused, failed, interrupted
+  std::string reason;  // a refusal name (core/refusal.h), "storage", "error"
+  std::string error;   // the one-line message
+};
+
+struct SequenceMark {
+  uint64_t sequence = 0;
+  std::string bundle_id;
+  int64_t imported_at = 0;
+};
+
+class ImportRecords {
+ public:
+  explicit ImportRecords(sql::Database& db) : db_(db) {}
+
+  // Inserts a 'running' row and returns its id.
+  int64_t begin(const std::string& source, int64_t now);
+  // Fills in what the signed manifest says, once it has been checked.
+  void describe(int64_t id, const ImportRecord& what);
+  // Sets the result, counters and error of a finished attempt.
+  void finish(int64_t id, const ImportRecord& outcome, int64_t now, int64_t duration_ms);
+  // 'running' rows left by a process that died; call holding the import lock.
+  int64_t mark_interrupted(int64_t now);
+
+  std::optional<SequenceMark> last_sequence(const std::string& signer, const std::string& channel);
+  void set_sequence(const std::string& signer, const std::string& channel, uint64_t sequence,
+                    const std::string& bundle_id, int64_t now);
+
+  // Newest first; `before_id` 0 means from the newest.
+  std::vector<ImportRecord> list(int64_t before_id, int64_t limit);
+
+ private:
+  sql::Database& db_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,83 @@
+// The store's side of a bundle import: content arrives unlinked and
+// invisible, then one transaction links it into repositories and moves the
+// tags, so a pull sees the old targets or the new ones and nothing between.
+#include "core/error.h"
+#include "core/file_util.h"
+#include "core/names.h"
+#include "core/store.h"
+
+namespace ferry {
+
+bool Store::has_content(const Digest& digest) {
+  if (!pool_.acquire()->blob_size(digest.str())) return false;
+  return blobs_.contains(digest);
+}
+
+BlobWriter Store::begin_import_blob(DigestAlgorithm algorithm) {
+  return BlobWriter(blobs_.temp_path("import"), algorithm);
+}
+
+void Store::clear_import_staging() {
+  blobs_.clear_temp("import");
+}
+
+void Store::add_unlinked_blob(BlobWriter& writer, const Digest& expected) {
+  if (writer.digest() != expected) {
+    throw Error(ErrorCode::kDigestInvalid,
+                "content has digest " + writer.digest().str() + ", not " + expected.str());
+  }
+  writer.finish();
+  // File first, then the row: a crash between leaves an unreferenced file.
+  blobs_.publish(writer.path(), expected);
+  pool_.acquire()->insert_blob(expected.str(), writer.size());
+}
+
+std::string Store::read_content(const Digest& digest, uint64_t max_bytes) {
+  return read_small_file(blobs_.path_for(digest), max_bytes);
+}
+
+void Store::publish_images(const std::vector<ImageToPublish>& images,
+                           const std::function<void(sql::Database&)>& also) {
+  auto meta = pool_.acquire();
+  sql::Transaction tx(meta->db());
+  for (const auto& image : images) {
+    check_repository_name(image.repository);
+    check_tag(image.tag);
+    int64_t repo_id = meta->ensure_repository(image.repository);
+    for (const auto& m : image.manifests) {
+      std::vector<std::string> blob_refs, manifest_refs;
+      for (const auto& d : m.parsed.blobs) {
+        if (d.external) continue;
+        if (!meta->blob_size(d.digest.str())) {
+          throw Error(ErrorCode::kManifestBlobUnknown, "blob " + d.digest.str() + " of " +
+                                                           image.repository + ":" + image.tag +
+                                                           " is not in the store");
+        }
+        meta->link_blob(repo_id, d.digest.str());
+        blob_refs.push_back(d.digest.str());
+      }
+      for (const auto& d : m.parsed.manifests) {
+        if (!meta->find_manifest(repo_id, d.digest.str())) {
+          throw Error(ErrorCode::kManifestBlobUnknown, "manifest " + d.digest.str() +
+                                                           " listed by " + m.digest.str() +
+                                                           " was not published before it");
+        }
+        manifest_refs.push_back(d.digest.str());
+      }
+      NewManifest row{
+          m.digest.str(),
+          m.parsed.media_type,
+          m.size,
+          m.parsed.artifact_type,
+          m.parsed.subject ? std::optional(m.parsed.subject->digest.str()) : std::nullopt,
+          m.parsed.annotations};
+      meta->insert_blob(row.digest, row.size);
+      meta->insert_manifest(repo_id, row, blob_refs, manifest_refs);
+    }
+    meta->set_tag(repo_id, image.tag, image.manifests.back().digest.str());
+  }
+  if (also) also(meta->db());
+  tx.commit();
+}
+
+}  // namespace ferry

@@ -1,0 +1,54 @@
+// Ferry's own read-only endpoints under /ferry/v1/ (docs/import.md):
+//   GET /ferry/v1/imports[?n=N&before=ID]  the import history, newest first
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/import_records.h"
+#include "daemon/api/handlers.h"
+#include "daemon/import/history_json.h"
+
+namespace ferry::api {
+namespace {
+
+int64_t int_query(const http::Request& req, const char* name, int64_t fallback, int64_t max) {
+  auto text = req.query(name);
+  if (!text) return fallback;
+  int64_t value = -1;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < 0 || value > max) {
+    throw Error(ErrorCode::kSizeInvalid, std::string(name) + " must be an integer from 0 to " +
+                                             std::to_string(max) + ", not '" + text->substr(0, 40) +
+                                             "'");
+  }
+  return value;
+}
+
+ExchangePtr handle_imports(Store& store, const http::Request& req) {
+  if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
+  int64_t n = int_query(req, "n", 100, 1000);
+  int64_t before = int_query(req, "before", 0, INT64_MAX);
+  auto records =
+      store.with_database([&](sql::Database& db) { return ImportRecords(db).list(before, n + 1); });
+  bool more = static_cast<int64_t>(records.size()) > n;
+  if (more) records.resize(static_cast<size_t>(n));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : records) list.push_back(import::import_record_json(r));
+  http::Response response = http::Response::json(200, nlohmann::json{{"imports", list}}.dump());
+  if (more && !records.empty()) {
+    response.header("Link", "</ferry/v1/imports?n=" + std::to_string(n) +
+                                "&before=" + std::to_string(records.back().id) + ">; rel=\"next\"");
+  }
+  return answer(std::move(response));
+}
+
+}  // namespace
+
+ExchangePtr handle_ferry_v1(Store& store, const http::Request& req) {
+  std::string_view path = req.path();
+  if (path == "/ferry/v1/imports") return handle_imports(store, req);
+  throw Error(ErrorCode::kNameUnknown, "no such endpoint: " + std::string(path.substr(0, 300)) +
+                                           "; Ferry's own API has /ferry/v1/imports");
+}
+
+}  // namespace ferry::api

@@ -1,0 +1,18 @@
+// ferryd's exit codes. Stable: systemd units and scripts rely on them, and
+// docs/configuration.md and docs/import.md list them.
+#pragma once
+
+#include "core/refusal.h"  // 10-24: a refused bundle (ferryd import)
+
+namespace ferry {
+
+enum DaemonExit {
+  kOk = 0,
+  kFailure = 1,  // anything unexpected
+  kUsage = 2,    // bad command line or configuration
+  kListen = 3,   // cannot listen on the address
+  kStorage = 4,  // cannot open the data directory or its database; disk full or failing
+  kReceipt = 5,  // imported, but the receipt could not be written
+};
+
+}  // namespace ferry

@@ -1,0 +1,373 @@
+#include "daemon/import/importer.h"
+
+#include <sys/statvfs.h>
+
+#include <chrono>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "core/bundle_error.h"
+#include "core/bundle_verifier.h"
+#include "core/error.h"
+#include "core/file_lock.h"
+#include "core/names.h"
+#include "core/progress.h"
+#include "core/refusal.h"
+#include "core/units.h"
+#include "daemon/import/receipt.h"
+#include "daemon/log.h"
+#include "signing/error.h"
+#include "signing/trusted_keys.h"
+
+namespace ferry::import {
+namespace {
+
+using bundle::BundleError;
+using bundle::BundleErrorKind;
+
+constexpr uint64_t kSpaceHeadroom = 16 << 20;  // SQLite, WAL and directory growth
+constexpr int kExitStorage = 4;
+constexpr int kExitReceipt = 5;
+constexpr int kExitFailure = 1;
+
+int64_t unix_now() {
+  return static_cast<int64_t>(std::time(nullptr));
+}
+
+[[noreturn]] void refuse(BundleErrorKind kind, const std::string& why) {
+  throw BundleError(kind, why);
+}
+
+// Thrown when the caller asks the import to stop (ferryd shutting down).
+struct Stopped : std::runtime_error {
+  Stopped()
+      : std::runtime_error(
+            "stopped because ferryd is shutting down; nothing became visible, and the next "
+            "import of this bundle reuses what was already written") {}
+};
+
+// Verified blobs from the bundle into the content store. Blobs already
+// stored are read and checked (the archive must be walked anyway) but not
+// written again, so a re-run after an interruption does not redo work.
+class StoreSink : public bundle::BlobSink {
+ public:
+  StoreSink(Store& store, Progress& progress, const std::atomic<bool>* cancel, ImportRecord& rec)
+      : store_(store), progress_(progress), cancel_(cancel), rec_(rec) {}
+
+  void begin(const bundle::BlobEntry& blob) override {
+    if (cancel_ && cancel_->load()) throw Stopped();
+    writer_.reset();
+    if (!store_.has_content(blob.digest))
+      writer_.emplace(store_.begin_import_blob(blob.digest.algorithm()));
+  }
+  void write(const void* data, size_t size) override {
+    if (cancel_ && cancel_->load()) throw Stopped();
+    if (writer_) writer_->write(data, size);
+    progress_.add(size);
+  }
+  void commit(const bundle::BlobEntry& blob) override {
+    if (writer_) {
+      store_.add_unlinked_blob(*writer_, blob.digest);
+      writer_.reset();
+      ++rec_.blobs_written;
+      rec_.bytes_written += blob.size;
+    } else {
+      ++skipped_;
+      rec_.bytes_skipped += blob.size;
+      progress_.set_note(std::to_string(skipped_) + " blob(s) already here, not rewritten");
+    }
+  }
+
+ private:
+  Store& store_;
+  Progress& progress_;
+  const std::atomic<bool>* cancel_;
+  ImportRecord& rec_;
+  std::optional<BlobWriter> writer_;
+  uint64_t skipped_ = 0;
+};
+
+std::string images_json(const bundle::Manifest& m) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& i : m.images) list.push_back({{"name", i.name}, {"digest", i.digest.str()}});
+  return list.dump();
+}
+
+void check_expiry(const bundle::Manifest& m) {
+  if (m.expires.empty()) return;
+  auto expires = parse_utc(m.expires);
+  int64_t now = unix_now();
+  if (expires && now > *expires) {
+    refuse(BundleErrorKind::kExpired, "bundle " + m.id + " expired at " + m.expires +
+                                          " (it is now " + format_utc(now) +
+                                          "); ask for a fresh bundle");
+  }
+}
+
+void check_sequence(ImportRecords& records, const std::string& signer, const bundle::Manifest& m,
+                    bool allow_downgrade) {
+  auto mark = records.last_sequence(signer, m.channel);
+  if (!mark || m.sequence > mark->sequence || allow_downgrade) return;
+  if (mark->bundle_id == m.id) {
+    refuse(BundleErrorKind::kRollback, "bundle " + m.id + " was already imported on " +
+                                           format_utc(mark->imported_at) + "; nothing to do");
+  }
+  refuse(BundleErrorKind::kRollback,
+         "bundle " + m.id + " is sequence " + std::to_string(m.sequence) + " of channel '" +
+             m.channel + "', not newer than sequence " + std::to_string(mark->sequence) +
+             " (bundle " + mark->bundle_id + ") imported on " + format_utc(mark->imported_at) +
+             " from the same signer; an older bundle cannot replace a newer one "
+             "(--allow-downgrade if that is what you mean)");
+}
+
+void check_base(Store& store, const bundle::Manifest& m) {
+  std::vector<std::string> missing;
+  for (const auto& d : m.requires_) {
+    if (!store.has_content(d)) missing.push_back(d.str());
+  }
+  if (missing.empty()) return;
+  refuse(BundleErrorKind::kMissingBase,
+         "this delta bundle needs " + std::to_string(missing.size()) + " of its " +
+             std::to_string(m.requires_.size()) + " base blob(s), which are not on this box (" +
+             missing.front() + (missing.size() > 1 ? ", ..." : "") +
+             "); import the bundle it was made against first, or ask for a full bundle");
+}
+
+// What the bundle adds to the disk, checked against what is free there.
+uint64_t check_space(Store& store, const bundle::Manifest& m) {
+  uint64_t needed = 0;
+  for (const auto& b : m.blobs) {
+    if (!store.has_content(b.digest)) needed += b.size;
+  }
+  struct statvfs fs {};
+  const std::string& dir = store.options().data_dir;
+  if (statvfs(dir.c_str(), &fs) != 0) throw_errno("statvfs " + dir, errno);
+  uint64_t free_bytes = uint64_t(fs.f_bavail) * fs.f_frsize;
+  if (needed + kSpaceHeadroom > free_bytes) {
+    refuse(BundleErrorKind::kNoSpace,
+           "the bundle adds " + format_size(needed) + " to the store but only " +
+               format_size(free_bytes) + " is free on " + dir + " (" + format_size(kSpaceHeadroom) +
+               " is kept in reserve); free some space, then import again");
+  }
+  return needed;
+}
+
+// Reads one imported manifest (and, for an index, its children first) from
+// the content store into `image`, checking that everything it names is there.
+void add_manifest(Store& store, ImageToPublish& image, std::set<Digest>& seen, const Digest& digest,
+                  const std::string& media_type, uint64_t size, const std::string& image_name) {
+  if (!seen.insert(digest).second) return;
+  if (!store.has_content(digest)) {
+    refuse(BundleErrorKind::kIncomplete, "manifest " + digest.str() + " of " + image_name +
+                                             " is neither in the bundle nor on this box");
+  }
+  std::string bytes = store.read_content(digest, store.options().max_manifest_bytes);
+  if (bytes.size() != size) {
+    refuse(BundleErrorKind::kTampered, "manifest " + digest.str() + " of " + image_name +
+                                           " is not the size its descriptor says");
+  }
+  ParsedManifest parsed;
+  try {
+    parsed = parse_manifest(bytes, media_type);
+  } catch (const Error& e) {
+    refuse(BundleErrorKind::kMalformed, image_name + ": " + e.what());
+  }
+  for (const auto& child : parsed.manifests) {
+    add_manifest(store, image, seen, child.digest, child.media_type, child.size, image_name);
+  }
+  for (const auto& blob : parsed.blobs) {
+    if (!blob.external && !store.has_content(blob.digest)) {
+      refuse(BundleErrorKind::kIncomplete, "blob " + blob.digest.str() + " of " + image_name +
+                                               " is neither in the bundle nor on this box");
+    }
+  }
+  image.manifests.push_back({digest, size, std::move(parsed)});
+}
+
+std::vector<ImageToPublish> plan_images(Store& store, const bundle::Manifest& m) {
+  std::vector<ImageToPublish> images;
+  for (const auto& entry : m.images) {
+    auto colon = entry.name.rfind(':');
+    ImageToPublish image;
+    if (colon != std::string::npos) {
+      image.repository = entry.name.substr(0, colon);
+      image.tag = entry.name.substr(colon + 1);
+    }
+    try {
+      check_repository_name(image.repository);
+      check_tag(image.tag);
+    } catch (const Error&) {
+      refuse(BundleErrorKind::kMalformed,
+             "image name '" + entry.name + "' is not a valid REPOSITORY:TAG for this registry");
+    }
+    std::set<Digest> seen;
+    add_manifest(store, image, seen, entry.digest, entry.media_type, entry.size, entry.name);
+    images.push_back(std::move(image));
+  }
+  return images;
+}
+
+signing::TrustedKeys trusted_keys(const std::string& dir) {
+  auto trusted = signing::load_trusted_keys(dir);
+  for (const auto& p : trusted.problems) log::warn("trust store: skipped " + p);
+  return trusted;
+}
+
+// Fills in outcome.record's result and the exit code from an exception.
+void classify(const std::exception& e, ImportOutcome& outcome) {
+  ImportRecord& rec = outcome.record;
+  rec.error = e.what();
+  if (auto refusal = classify_refusal(e)) {
+    rec.result = "refused";
+    rec.reason = std::string(refusal->name);
+    outcome.exit_code = refusal->exit_code;
+  } else if (dynamic_cast<const Stopped*>(&e)) {
+    rec.result = "interrupted";
+    rec.reason = "stopped";
+    outcome.exit_code = kExitFailure;
+  } else if (const auto* err = dynamic_cast<const Error*>(&e);
+             err && err->code() == ErrorCode::kStorage) {
+    rec.result = "failed";
+    rec.reason = "storage";
+    outcome.exit_code = kExitStorage;
+  } else {
+    rec.result = "failed";
+    rec.reason = "error";
+    outcome.exit_code = kExitFailure;
+  }
+}
+
+std::string lock_path(Store& store) {
+  return store.options().data_dir + "/import.lock";
+}
+
+}  // namespace
+
+bool import_running(Store& store) {
+  return !FileLock::try_acquire(lock_path(store)).has_value();
+}
+
+ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  ImportOutcome outcome;
+  ImportRecord& rec = outcome.record;
+  rec.source = options.bundle;
+  rec.started_at = unix_now();
+  std::optional<bundle::Manifest> manifest;
+  std::optional<FileLock> lock;
+  try {
+    lock = FileLock::try_acquire(lock_path(store));
+    if (lock) {
+      // Holding the lock: a 'running' row is from an import that died, and
+      // its staging files are garbage.
+      store.with_database(
+          [&](sql::Database& db) { ImportRecords(db).mark_interrupted(unix_now()); });
+      store.clear_import_staging();
+    }
+    rec.id = store.with_database(
+        [&](sql::Database& db) { return ImportRecords(db).begin(rec.source, rec.started_at); });
+  } catch (const std::exception& e) {
+    // Even the history cannot be written (disk full, read-only): say so and stop.
+    classify(e, outcome);
+    log::error("import of " + rec.source + " failed before it started: " + rec.error);
+    return outcome;
+  }
+
+  try {
+    if (!lock) {
+      refuse(BundleErrorKind::kBusy,
+             "another import is running on " + store.options().data_dir +
+                 "; this one changed nothing: run it again when that one has finished");
+    }
+
+    auto trusted = trusted_keys(options.trust_dir);
+    bundle::BundleVerifier verifier(options.bundle, trusted.keys);
+    try {
+      manifest = verifier.open();
+    } catch (const signing::SigningError& e) {
+      if (e.kind() != signing::SigningErrorKind::kUnknownKey) throw;
+      throw signing::SigningError(e.kind(), std::string(e.what()) +
+                                                "; trusted keys are the .pub "
+                                                "files in " +
+                                                options.trust_dir + " (" +
+                                                std::to_string(trusted.keys.size()) + " found)");
+    }
+    const bundle::Manifest& m = *manifest;
+    rec.bundle_id = m.id;
+    rec.signer = verifier.signer().hex();
+    rec.channel = m.channel;
+    rec.sequence = m.sequence;
+    rec.images = images_json(m);
+    store.with_database([&](sql::Database& db) { ImportRecords(db).describe(rec.id, rec); });
+
+    check_expiry(m);
+    store.with_database([&](sql::Database& db) {
+      ImportRecords records(db);
+      check_sequence(records, rec.signer, m, options.allow_downgrade);
+    });
+    check_base(store, m);
+    check_space(store, m);
+
+    uint64_t total = 0;
+    for (const auto& b : m.blobs) total += b.size;
+    Progress progress("importing " + m.id.substr(0, 12), total, options.show_progress);
+    StoreSink sink(store, progress, options.cancel, rec);
+    verifier.stream(sink);
+    progress.finish();
+
+    auto images = plan_images(store, m);
+    rec.result = "imported";
+    rec.finished_at = unix_now();
+    rec.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+    // The tags, the rollback mark and the history row: one transaction.
+    store.publish_images(images, [&](sql::Database& db) {
+      ImportRecords records(db);
+      auto mark = records.last_sequence(rec.signer, m.channel);
+      if (!mark || m.sequence > mark->sequence) {
+        records.set_sequence(rec.signer, m.channel, m.sequence, m.id, *rec.finished_at);
+      }
+      records.finish(rec.id, rec, *rec.finished_at, rec.duration_ms);
+    });
+  } catch (const std::exception& e) {
+    classify(e, outcome);
+    rec.finished_at = unix_now();
+    rec.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+    try {
+      store.with_database([&](sql::Database& db) {
+        ImportRecords(db).finish(rec.id, rec, *rec.finished_at, rec.duration_ms);
+      });
+    } catch (const std::exception& again) {
+      log::error(std::string("import history not updated: ") + again.what());
+    }
+    log::error("import of " + rec.source + " " + rec.result + " (" + rec.reason +
+               "): " + rec.error);
+    return outcome;
+  }
+
+  const bundle::Manifest& m = *manifest;
+  log::info("imported bundle " + m.id + " (channel " + m.channel + ", sequence " +
+            std::to_string(m.sequence) + ", signer " + rec.signer + ") from " + rec.source + ": " +
+            std::to_string(m.images.size()) + " image(s), " + std::to_string(rec.blobs_written) +
+            " blob(s) written (" + format_size(rec.bytes_written) + "), " +
+            format_size(rec.bytes_skipped) + " already present, in " +
+            std::to_string(rec.duration_ms) + " ms");
+  if (!options.receipt.empty()) {
+    try {
+      write_receipt(options.receipt, options.box_key, m, rec);
+      log::info("receipt written to " + options.receipt + " (and .minisig)");
+    } catch (const std::exception& e) {
+      log::error("the import succeeded but its receipt could not be written: " +
+                 std::string(e.what()));
+      outcome.exit_code = kExitReceipt;
+    }
+  }
+  return outcome;
+}
+
+}  // namespace ferry::import

@@ -1,0 +1,186 @@
+#include "daemon/import/inbox.h"
+
+#include <dirent.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+
+#include "core/file_util.h"
+#include "core/unique_fd.h"
+#include "daemon/import/importer.h"
+#include "daemon/log.h"
+
+namespace ferry::import {
+namespace {
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// "NAME.001" -> "NAME"; empty when the name is not a volume.
+std::string volume_base(const std::string& name) {
+  if (name.size() < 5 || name[name.size() - 4] != '.') return "";
+  for (size_t i = name.size() - 3; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return "";
+  }
+  return name.substr(0, name.size() - 4);
+}
+
+bool still_being_written(const std::string& name) {
+  return name.empty() || name[0] == '.' || ends_with(name, ".partial") ||
+         ends_with(name, ".part") || ends_with(name, ".tmp");
+}
+
+}  // namespace
+
+Inbox::Inbox(Store& store, InboxOptions options) : store_(store), options_(std::move(options)) {
+  mkdirs(options_.dir);
+  thread_ = std::jthread([this](std::stop_token st) { run(st); });
+}
+
+Inbox::~Inbox() {
+  stop();
+}
+
+void Inbox::stop() {
+  cancel_ = true;  // an import in progress stops at its next block
+  thread_.request_stop();
+  uint64_t one = 1;
+  if (wake_ && ::write(wake_.get(), &one, sizeof one) < 0) {
+    // Already signalled: the counter is full, which wakes the watcher too.
+  }
+}
+
+void Inbox::run(std::stop_token stop) {
+  // inotify only makes the inbox react at once; the one-second tick below
+  // drives the settle timers and catches anything inotify cannot see.
+  UniqueFd watch(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (watch && inotify_add_watch(watch.get(), options_.dir.c_str(),
+                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE) < 0) {
+    watch.reset();
+  }
+  log::info("watching " + options_.dir + " for bundles to import");
+  while (!stop.stop_requested()) {
+    try {
+      scan();
+    } catch (const std::exception& e) {
+      log::warn("inbox " + options_.dir + ": " + e.what());
+    }
+    pollfd fds[2] = {{wake_.get(), POLLIN, 0}, {watch.get(), POLLIN, 0}};
+    if (poll(fds, watch ? 2 : 1, 1000) > 0 && (fds[1].revents & POLLIN)) {
+      char buf[4096];
+      while (read(watch.get(), buf, sizeof buf) > 0) {
+      }
+    }
+  }
+}
+
+void Inbox::scan() {
+  // Bundles in the inbox by their first file: NAME.ferry, or NAME.001 with
+  // its later volumes.
+  std::map<std::string, std::vector<std::string>> bundles;
+  std::map<std::string, std::string> first_of;
+  {
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(options_.dir.c_str()), closedir);
+    if (!d) return;
+    while (dirent* e = readdir(d.get())) {
+      std::string name = e->d_name;
+      if (e->d_type == DT_DIR || still_being_written(name)) continue;
+      if (std::string base = volume_base(name); !base.empty()) {
+        bundles[base].push_back(name);
+      } else if (ends_with(name, ".ferry")) {
+        bundles[name].push_back(name);
+      }
+    }
+  }
+  // While `ferryd import` runs from a shell, wait rather than pile up
+  // refused attempts in the history.
+  if (!bundles.empty() && import_running(store_)) return;
+  auto now = std::chrono::steady_clock::now();
+  std::map<std::string, Seen> still_here;
+  for (auto& [key, names] : bundles) {
+    if (cancel_) return;
+    std::sort(names.begin(), names.end());
+    std::string shape;
+    int64_t newest = 0;
+    for (const auto& n : names) {
+      struct stat st {};
+      if (stat((options_.dir + "/" + n).c_str(), &st) != 0) continue;
+      shape += n + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
+               "." + std::to_string(st.st_mtim.tv_nsec) + ";";
+      newest = std::max<int64_t>(newest, st.st_mtim.tv_sec);
+    }
+    Seen seen{shape, now, false};
+    if (auto it = seen_.find(key); it != seen_.end() && it->second.shape == shape)
+      seen = it->second;
+    auto age = std::chrono::seconds(static_cast<int64_t>(std::time(nullptr)) - newest);
+    // A split set starts at .001: until that is here, there is nothing to open.
+    bool has_start = names.front() == key || names.front() == key + ".001";
+    bool ready = has_start && now - seen.since >= options_.settle &&
+                 (!seen.waiting || age >= options_.incomplete_wait);
+    if (ready) {
+      std::vector<std::string> paths;
+      for (const auto& n : names) paths.push_back(options_.dir + "/" + n);
+      Next next = handle(paths, age);
+      if (next == Next::kDone) continue;
+      if (next == Next::kWait) seen.waiting = true;
+    }
+    still_here[key] = seen;
+  }
+  seen_ = std::move(still_here);
+}
+
+Inbox::Next Inbox::handle(const std::vector<std::string>& files, std::chrono::seconds age) {
+  ImportOptions options;
+  options.bundle = files.front();
+  options.trust_dir = options_.trust_dir;
+  options.box_key = options_.box_key;
+  options.show_progress = false;
+  options.cancel = &cancel_;
+  log::info("inbox: importing " + options.bundle);
+  ImportOutcome outcome = import_bundle(store_, options);
+  const ImportRecord& rec = outcome.record;
+  if (outcome.ok()) {
+    if (options_.keep_imported) {
+      move_aside(files, "imported", "");
+    } else {
+      for (const auto& f : files) remove_file(f);
+    }
+    return Next::kDone;
+  }
+  if (rec.result == "interrupted" || rec.reason == "busy") return Next::kRetry;
+  // What a copy cut short looks like; a signature or digest mismatch is not.
+  bool may_be_arriving = rec.reason == "missing-volume" || rec.reason == "damaged" ||
+                         rec.reason == "not-a-bundle" || rec.reason == "incomplete";
+  if (may_be_arriving && age < options_.incomplete_wait) {
+    log::info("inbox: " + options.bundle + " looks incomplete; waiting for the rest of it");
+    return Next::kWait;
+  }
+  move_aside(files, "refused", rec.reason + ": " + rec.error);
+  return Next::kDone;
+}
+
+void Inbox::move_aside(const std::vector<std::string>& files, const std::string& subdir,
+                       const std::string& reason) {
+  std::string dir = options_.dir + "/" + subdir;
+  mkdirs(dir);
+  for (const auto& f : files) {
+    std::string name = f.substr(f.rfind('/') + 1);
+    if (::rename(f.c_str(), (dir + "/" + name).c_str()) != 0) {
+      log::warn("inbox: cannot move " + f + " to " + dir + ": " + strerror(errno));
+    }
+  }
+  if (!reason.empty()) {
+    std::string first = files.front().substr(files.front().rfind('/') + 1);
+    write_file_atomic(dir + "/" + first + ".reason", reason + "\n");
+    log::info("inbox: moved " + first + " to " + dir + " (" + reason + ")");
+  }
+}
+
+}  // namespace ferry::import

@@ -1,0 +1,25 @@
+// Import receipts: proof, signed by the box's own key, of what a bundle
+// installed. A technician carries RECEIPT and RECEIPT.minisig back; anyone
+// with the box's public key checks them with `minisign -V` (or ferry).
+#pragma once
+
+#include <string>
+
+#include "core/bundle_format.h"
+#include "core/import_records.h"
+
+namespace ferry::import {
+
+inline constexpr std::string_view kReceiptMediaType =
+    "application/vnd.ferry.import-receipt.v1+json";
+
+// Loads the box's secret key, or creates it (unencrypted, mode 0600: the box
+// signs unattended) with its public half beside it as <name>.pub.
+// Returns the key's id in minisign's hex form.
+std::string ensure_box_key(const std::string& key_path);
+
+// Writes `path` (JSON) and `path`.minisig, each atomically.
+void write_receipt(const std::string& path, const std::string& box_key_path,
+                   const bundle::Manifest& manifest, const ImportRecord& record);
+
+}  // namespace ferry::import

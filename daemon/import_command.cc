@@ -1,0 +1,83 @@
+#include "daemon/import_command.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/import_records.h"
+#include "core/store.h"
+#include "core/units.h"
+#include "daemon/exit_codes.h"
+#include "daemon/import/history_json.h"
+#include "daemon/serve.h"
+
+namespace ferry {
+namespace {
+
+// Opens the store beside a server that may be running on it: never clears
+// that server's staging files.
+std::optional<Store> open_store(const DaemonConfig& config, std::string* error) {
+  try {
+    std::filesystem::create_directories(config.data_dir);
+    return std::make_optional<Store>(
+        StoreOptions{std::filesystem::absolute(config.data_dir).lexically_normal(),
+                     config.max_manifest_bytes, /*clear_staging=*/false});
+  } catch (const std::exception& e) {
+    *error = std::string("cannot open data directory: ") + e.what();
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+int run_import_command(const DaemonConfig& config, import::ImportOptions options) {
+  if (options.trust_dir.empty()) options.trust_dir = config.trust_dir;
+  if (options.box_key.empty()) options.box_key = config.box_key_path();
+  std::string error;
+  auto store = open_store(config, &error);
+  if (!store) return fail(kStorage, error);
+  auto outcome = import::import_bundle(*store, options);
+  if (!outcome.record.result.empty() && outcome.record.result == "imported") {
+    const auto& r = outcome.record;
+    std::printf("imported bundle %s (channel %s, sequence %llu) signed by %s\n",
+                r.bundle_id.c_str(), r.channel.c_str(),
+                static_cast<unsigned long long>(r.sequence.value_or(0)), r.signer.c_str());
+    std::printf("%llu blob(s) written, %s; %s already here\n",
+                static_cast<unsigned long long>(r.blobs_written),
+                format_size(r.bytes_written).c_str(), format_size(r.bytes_skipped).c_str());
+    for (const auto& image : nlohmann::json::parse(r.images)) {
+      std::printf("  %s  %s\n", image["name"].get<std::string>().c_str(),
+                  image["digest"].get<std::string>().c_str());
+    }
+  }
+  return outcome.exit_code;
+}
+
+int run_imports_command(const DaemonConfig& config, bool json, int64_t limit) {
+  std::string error;
+  auto store = open_store(config, &error);
+  if (!store) return fail(kStorage, error);
+  auto records =
+      store->with_database([&](sql::Database& db) { return ImportRecords(db).list(0, limit); });
+  if (json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& r : records) list.push_back(import::import_record_json(r));
+    std::printf("%s\n", nlohmann::json{{"imports", list}}.dump(2).c_str());
+    return kOk;
+  }
+  std::printf("%-4s %-20s %-11s %-16s %-10s %-10s %-10s %s\n", "ID", "STARTED", "RESULT", "BUNDLE",
+              "CHANNEL", "SEQUENCE", "WRITTEN", "DETAIL");
+  for (const auto& r : records) {
+    std::string detail = r.result == "imported" ? r.source : r.reason + ": " + r.error;
+    std::printf("%-4lld %-20s %-11s %-16s %-10s %-10s %-10s %s\n", static_cast<long long>(r.id),
+                format_utc(r.started_at).c_str(), r.result.c_str(),
+                r.bundle_id.empty() ? "-" : r.bundle_id.substr(0, 16).c_str(),
+                r.channel.empty() ? "-" : r.channel.c_str(),
+                r.sequence ? std::to_string(*r.sequence).c_str() : "-",
+                format_size(r.bytes_written).c_str(), detail.c_str());
+  }
+  return kOk;
+}
+
+}  // namespace ferry
