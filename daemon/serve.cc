@@ -18,6 +18,8 @@
 #include "daemon/http/server.h"
 #include "daemon/import/inbox.h"
 #include "daemon/log.h"
+#include "daemon/systemd/notify.h"
+#include "daemon/systemd/watchdog.h"
 
 namespace ferry {
 namespace {
@@ -76,6 +78,7 @@ int serve(const DaemonConfig& config) {
   options.idle_timeout_seconds = static_cast<unsigned>(config.idle_timeout.count());
   options.connection_buffer = config.connection_buffer;
   options.access_log = config.access_log;
+  options.listen_fd = systemd::take_listen_fd();  // socket activation (ferryd.socket)
 
   // Signals are taken synchronously by this thread; block them before any
   // other thread starts so none of those receives them.
@@ -112,8 +115,23 @@ int serve(const DaemonConfig& config) {
       log::warn(std::string("the import inbox is off: ") + e.what());
     }
   }
-  log::info("ferryd " FERRY_VERSION " serving " + store->options().data_dir + " on " +
-            options.address + ":" + std::to_string(server.port()));
+  std::string where = options.listen_fd >= 0
+                          ? "a socket from systemd"
+                          : options.address + ":" + std::to_string(server.port());
+  log::info("ferryd " FERRY_VERSION " serving " + store->options().data_dir + " on " + where);
+  std::optional<systemd::Watchdog> watchdog;
+  if (auto interval = systemd::watchdog_interval()) {
+    watchdog.emplace(*interval, [&store] {
+      try {
+        return store->with_database([](sql::Database& db) {
+          return db.prepare("SELECT count(*) FROM repositories").one_int().has_value();
+        });
+      } catch (const std::exception&) {
+        return false;
+      }
+    });
+  }
+  systemd::notify("READY=1\nSTATUS=serving " + store->options().data_dir + " on " + where);
 
   while (true) {
     int sig = 0;
@@ -122,6 +140,7 @@ int serve(const DaemonConfig& config) {
       log::info("SIGHUP: nothing to reload yet");
       continue;
     }
+    systemd::notify("STOPPING=1\nSTATUS=draining requests in flight");
     log::info(std::string("shutting down on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
               ", draining requests in flight");
     if (inbox) inbox->stop();  // an import in progress stops; it changed nothing visible

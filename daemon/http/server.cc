@@ -131,7 +131,7 @@ void Server::start() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(options_.port);
-  if (inet_pton(AF_INET, options_.address.c_str(), &addr.sin_addr) != 1) {
+  if (options_.listen_fd < 0 && inet_pton(AF_INET, options_.address.c_str(), &addr.sin_addr) != 1) {
     throw std::runtime_error("listen address '" + options_.address +
                              "' is not an IPv4 address; use e.g. 0.0.0.0:5000");
   }
@@ -154,6 +154,7 @@ void Server::start() {
       {MHD_OPTION_THREAD_POOL_SIZE, options_.threads, nullptr},
       {MHD_OPTION_END, 0, nullptr},
   };
+  if (options_.listen_fd >= 0) opts[1] = {MHD_OPTION_LISTEN_SOCKET, options_.listen_fd, nullptr};
   errno = 0;
   MHD_Daemon* d =
       MHD_start_daemon(flags, options_.port, nullptr, nullptr, &ServerCallbacks::on_request, this,

@@ -23,6 +23,9 @@ struct ServerOptions {
   // Per-connection buffer; also the largest body piece handed to on_body.
   size_t connection_buffer = 64 * 1024;
   bool access_log = true;
+  // A listening socket to use instead of binding address:port (systemd
+  // socket activation). The server owns it from start().
+  int listen_fd = -1;
 };
 
 class Server {
