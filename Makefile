@@ -32,6 +32,8 @@ bench:
 	$(MAKE) build BUILD=build-release CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DFERRY_TESTS=OFF"
 	bash bench/hash.sh
 	bash bench/registry.sh build-release
+	bash bench/bundle.sh build-release
+	bash bench/import.sh build-release
 
 format:
 	find core daemon bundler signing tests bench -name '*.h' -o -name '*.cc' | xargs -r clang-format -i

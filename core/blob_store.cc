@@ -91,10 +91,11 @@ void BlobStore::clear_temp(std::string_view subdir) {
   }
 }
 
-BlobWriter::BlobWriter(std::string path, DigestAlgorithm algorithm)
+BlobWriter::BlobWriter(std::string path, DigestAlgorithm algorithm, bool hash)
     : path_(std::move(path)),
       fd_(open_or_throw(path_, O_WRONLY | O_CREAT | O_EXCL, 0644)),
-      hasher_(algorithm) {}
+      hasher_(algorithm),
+      hashing_(hash) {}
 
 BlobWriter::~BlobWriter() {
   if (!path_.empty()) ::unlink(path_.c_str());  // ENOENT after publish is expected
@@ -102,7 +103,7 @@ BlobWriter::~BlobWriter() {
 
 void BlobWriter::write(const void* data, size_t size) {
   write_all(fd_.get(), data, size, path_);
-  hasher_.update(data, size);
+  if (hashing_) hasher_.update(data, size);
   size_ += size;
   write_behind_.wrote_up_to(fd_.get(), size_);
 }

@@ -50,13 +50,16 @@ class BlobStore {
 // still at the staging path, so an abandoned write leaves nothing behind.
 class BlobWriter {
  public:
-  BlobWriter(std::string path, DigestAlgorithm algorithm);
+  // hash=false is for callers that hash the same bytes themselves (import:
+  // the bundle verifier checks every entry), so they are not hashed twice.
+  BlobWriter(std::string path, DigestAlgorithm algorithm, bool hash = true);
   BlobWriter(BlobWriter&&) noexcept = default;
   ~BlobWriter();
 
   void write(const void* data, size_t size);
   uint64_t size() const { return size_; }
-  Digest digest() const { return hasher_.digest(); }
+  Digest digest() const { return hasher_.digest(); }  // only when hashing
+  bool hashing() const { return hashing_; }
   // fsyncs and closes; the file stays for publish().
   void finish();
   const std::string& path() const { return path_; }
@@ -65,6 +68,7 @@ class BlobWriter {
   std::string path_;
   UniqueFd fd_;
   Hasher hasher_;
+  bool hashing_;
   WriteBehind write_behind_;
   uint64_t size_ = 0;
 };

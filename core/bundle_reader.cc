@@ -84,7 +84,7 @@ BundleReader::BundleReader(const std::string& path)
   std::vector<const char*> names;
   for (const auto& v : volumes_.files) names.push_back(v.c_str());
   names.push_back(nullptr);
-  if (archive_read_open_filenames(ar_.get(), names.data(), 1 << 20) != ARCHIVE_OK) {
+  if (archive_read_open_filenames(ar_.get(), names.data(), 128 << 10) != ARCHIVE_OK) {
     const char* why = archive_error_string(ar_.get());
     throw BundleError(
         BundleErrorKind::kMalformed,

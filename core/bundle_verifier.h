@@ -4,6 +4,7 @@
 // BlobSink: nothing for `ferry verify`, the content store for `ferryd import`.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ class BlobSink {
  public:
   virtual ~BlobSink() = default;
   virtual void begin(const BlobEntry& blob) { (void)blob; }
+  // A buffer the next piece may be read into (empty: the verifier's own).
+  // write() is then called with a pointer into it.
+  virtual std::span<char> buffer() { return {}; }
   virtual void write(const void* data, size_t size) {
     (void)data;
     (void)size;

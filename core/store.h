@@ -107,9 +107,11 @@ class Store {
   bool has_content(const Digest& digest);
   // A staging writer in tmp/import/, which ferryd serve's start-up cleanup
   // leaves alone: the importer, holding the import lock, owns that folder.
+  // It does not hash: the bundle verifier hashes every entry it streams.
   BlobWriter begin_import_blob(DigestAlgorithm algorithm);
   void clear_import_staging();
-  // Publishes a verified staged blob without linking it to a repository: it
+  // Publishes a staged blob, whose bytes the caller verified against
+  // `expected`, without linking it to a repository: it
   // stays invisible until publish_images links it. A failed import leaves
   // such content behind for the next attempt to reuse (GC removes it).
   void add_unlinked_blob(BlobWriter& writer, const Digest& expected);

@@ -17,6 +17,7 @@
 #include "core/refusal.h"
 #include "core/units.h"
 #include "daemon/import/receipt.h"
+#include "daemon/import/writer_thread.h"
 #include "daemon/log.h"
 #include "signing/error.h"
 #include "signing/trusted_keys.h"
@@ -50,27 +51,28 @@ struct Stopped : std::runtime_error {
 
 // Verified blobs from the bundle into the content store. Blobs already
 // stored are read and checked (the archive must be walked anyway) but not
-// written again, so a re-run after an interruption does not redo work.
+// written again, so a re-run after an interruption does not redo work. The
+// writing itself happens on a WriterThread, in parallel with the reading.
 class StoreSink : public bundle::BlobSink {
  public:
   StoreSink(Store& store, Progress& progress, const std::atomic<bool>* cancel, ImportRecord& rec)
-      : store_(store), progress_(progress), cancel_(cancel), rec_(rec) {}
+      : store_(store), writer_(store), progress_(progress), cancel_(cancel), rec_(rec) {}
 
   void begin(const bundle::BlobEntry& blob) override {
     if (cancel_ && cancel_->load()) throw Stopped();
-    writer_.reset();
-    if (!store_.has_content(blob.digest))
-      writer_.emplace(store_.begin_import_blob(blob.digest.algorithm()));
+    writing_ = !store_.has_content(blob.digest);
+    if (writing_) writer_.begin(blob.digest.algorithm());
   }
+  std::span<char> buffer() override { return writing_ ? writer_.lend_piece() : std::span<char>(); }
   void write(const void* data, size_t size) override {
     if (cancel_ && cancel_->load()) throw Stopped();
-    if (writer_) writer_->write(data, size);
+    if (writing_) writer_.write(data, size);
     progress_.add(size);
   }
+  // Called once the verifier has checked the blob's size and digest.
   void commit(const bundle::BlobEntry& blob) override {
-    if (writer_) {
-      store_.add_unlinked_blob(*writer_, blob.digest);
-      writer_.reset();
+    if (writing_) {
+      writer_.commit(blob.digest);
       ++rec_.blobs_written;
       rec_.bytes_written += blob.size;
     } else {
@@ -79,13 +81,16 @@ class StoreSink : public bundle::BlobSink {
       progress_.set_note(std::to_string(skipped_) + " blob(s) already here, not rewritten");
     }
   }
+  // Waits until every blob is published; rethrows a failure (a full disk).
+  void flush() { writer_.flush(); }
 
  private:
   Store& store_;
+  WriterThread writer_;
   Progress& progress_;
   const std::atomic<bool>* cancel_;
   ImportRecord& rec_;
-  std::optional<BlobWriter> writer_;
+  bool writing_ = false;
   uint64_t skipped_ = 0;
 };
 
@@ -315,6 +320,7 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
     Progress progress("importing " + m.id.substr(0, 12), total, options.show_progress);
     StoreSink sink(store, progress, options.cancel, rec);
     verifier.stream(sink);
+    sink.flush();
     progress.finish();
 
     auto images = plan_images(store, m);
