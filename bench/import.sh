@@ -7,28 +7,18 @@
 # figure re-imports into a store that has everything (every blob read and
 # checked, none written). Prints medians of RUNS, the ratio and peak RSS.
 # Usage: bench/import.sh [BUILD_DIR] [GIB] [RUNS]
-set -euo pipefail
 build=${1:-build-release}; gib=${2:-2}; runs=${3:-3}
-here=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/lib.sh"
 ferry=$(realpath "$build/bundler/ferry")
 ferryd=$(realpath "$build/daemon/ferryd")
-work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-import-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
-echo "# $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+bench_start import
 layers=$((gib * 4))
-python3 "$here/../tests/e2e/make_oci_layout.py" layout --tag v1 --uncompressed \
-  --layers "$layers" --layer-size $((256 << 20)) >/dev/null
+random_layout layout "$gib"
 "$ferry" keygen -o k --no-password >/dev/null
 mkdir trust && cp k.pub trust/
 "$ferry" pack -k k.key -o b.ferry oci:layout:v1=bench/app:v1 >/dev/null
 rm -rf layout
 bytes=$("$ferry" inspect --json b.ferry | python3 -c 'import json,sys; print(json.load(sys.stdin)["blobBytes"])')
-
-# Same rules as bench/bundle.sh: sync first, outputs removed beforehand.
-timed() { sync; /usr/bin/time -f "%e %M" -o t.out "$@" >/dev/null 2>&1; cat t.out; }
-median() { sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 imp_s=(); imp_rss=(); again_s=(); base_s=(); disk_s=()
 for _ in $(seq "$runs"); do
@@ -44,8 +34,6 @@ done
 i=$(printf '%s\n' "${imp_s[@]}" | median); a=$(printf '%s\n' "${again_s[@]}" | median)
 b=$(printf '%s\n' "${base_s[@]}" | median); d=$(printf '%s\n' "${disk_s[@]}" | median)
 ir=$(printf '%s\n' "${imp_rss[@]}" | sort -n | tail -1)
-mbs() { awk -v b="$bytes" -v s="$1" 'BEGIN{printf "%.0f", b/s/1e6}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b/a}'; }
 echo "bundle: $((bytes >> 20)) MiB of blobs in $layers layers ($(($(stat -c %s b.ferry) >> 20)) MiB compressed); medians of $runs runs"
 echo
 echo "| step | s | MB/s | / pipeline | peak RSS (MiB) |"
