@@ -2,11 +2,15 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
+#include "core/error.h"
 
 namespace ferry::bundle {
 namespace {
@@ -33,6 +37,9 @@ VolumeSet find_volumes(const std::string& path) {
   } else if (is_file(volume_name(path, 1))) {
     base = path;
   } else {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 && errno != ENOENT)
+      throw_errno("cannot read " + path, errno);
     throw BundleError(BundleErrorKind::kMalformed, path + " does not exist");
   }
   if (!is_file(volume_name(base, 1))) {
@@ -82,7 +89,11 @@ BundleReader::BundleReader(const std::string& path)
   archive_read_support_filter_zstd(ar_.get());
   archive_read_support_format_tar(ar_.get());
   std::vector<const char*> names;
-  for (const auto& v : volumes_.files) names.push_back(v.c_str());
+  for (const auto& v : volumes_.files) {
+    // An unreadable file is an I/O problem to fix, not a bad bundle.
+    if (::access(v.c_str(), R_OK) != 0) throw_errno("cannot read " + v, errno);
+    names.push_back(v.c_str());
+  }
   names.push_back(nullptr);
   if (archive_read_open_filenames(ar_.get(), names.data(), 128 << 10) != ARCHIVE_OK) {
     const char* why = archive_error_string(ar_.get());
