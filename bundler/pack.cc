@@ -15,6 +15,7 @@
 #include "core/bundle_format.h"
 #include "core/bundle_writer.h"
 #include "core/file_util.h"
+#include "core/progress.h"
 #include "core/units.h"
 #include "signing/keys.h"
 #include "signing/signature.h"
@@ -122,7 +123,12 @@ int run_pack(const PackOptions& options) {
   std::string signature =
       signing::sign_prehashed(key, prehash.final(), manifest.trusted_comment()).to_file();
 
-  bundle::BundleWriter writer(options.output, {3, options.threads, mtime, options.split_bytes});
+  uint64_t blob_bytes = 0;
+  for (const auto& [digest, blob] : blobs) blob_bytes += blob.size;
+  // On a terminal: bytes, rate and time left; elsewhere only the summary.
+  Progress progress("packing", blob_bytes);
+  bundle::BundleWriter writer(options.output,
+                              {3, options.threads, mtime, options.split_bytes, &progress});
   writer.add_bytes(bundle::kManifestEntry, manifest_json);
   writer.add_bytes(bundle::kSignatureEntry, signature);
   writer.add_bytes(bundle::kLayoutEntry, bundle::kLayoutContent);
@@ -133,6 +139,7 @@ int run_pack(const PackOptions& options) {
     Digest actual = digest;
     if (!blob.bytes.empty()) {
       writer.add_bytes(entry, blob.bytes);  // synthesised here, digest known
+      progress.add(blob.bytes.size());
     } else if (!blob.member.empty()) {
       MemberStream member(blob.archive, blob.member);
       actual = writer.add_stream(entry, blob.size, digest.algorithm(),
@@ -150,6 +157,7 @@ int run_pack(const PackOptions& options) {
     total += blob.size;
   }
   writer.finish();
+  progress.finish();
   std::string where = writer.outputs().size() == 1
                           ? writer.outputs().front()
                           : writer.outputs().front() + " .. " + writer.outputs().back();

@@ -168,6 +168,7 @@ Digest BundleWriter::add_stream(std::string_view name, uint64_t size, DigestAlgo
     if (archive_write_data(tar_.get(), buf.data(), n) < 0) {
       archive_failed(tar_.get(), "cannot write entry " + std::string(name));
     }
+    if (options_.progress) options_.progress->add(n);
     left -= n;
   }
   return hasher.digest();

@@ -13,6 +13,7 @@
 
 #include "core/digest.h"
 #include "core/file_util.h"
+#include "core/progress.h"
 #include "core/unique_fd.h"
 
 struct archive;
@@ -27,6 +28,7 @@ struct WriterOptions {
   // Split into volumes OUT.001, OUT.002, ... of exactly this many bytes (the
   // last one smaller); 0 writes one file, OUT.
   uint64_t volume_bytes = 0;
+  Progress* progress = nullptr;  // told of every streamed blob byte
 };
 
 class BundleWriter {

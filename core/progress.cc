@@ -52,7 +52,8 @@ void Progress::draw(bool force) {
 
 void Progress::finish() {
   if (!drawn_) return;
-  std::fprintf(out_, "\r\033[K");
+  draw(true);  // the final figures stay on screen, above the summary
+  std::fputc('\n', out_);
   std::fflush(out_);
   drawn_ = false;
 }

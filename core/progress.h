@@ -22,7 +22,8 @@ class Progress {
   void add(uint64_t bytes);
   // A short note shown after the figures ("3 blobs already here").
   void set_note(std::string note);
-  // Clears the line; later output starts on a clean line.
+  // Draws the final figures and ends the line, so the summary that follows
+  // starts on a line of its own.
   void finish();
   bool shown() const { return enabled_; }
 

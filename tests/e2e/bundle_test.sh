@@ -30,6 +30,12 @@ check "packing is reproducible (same inputs and SOURCE_DATE_EPOCH, any thread co
            SOURCE_DATE_EPOCH=1700000000 '$FERRY' pack -k site.key -o r2.ferry --threads 4 oci:app:v1 >/dev/null &&
            cmp r1.ferry r2.ferry"
 
+check "on a terminal, ferry pack shows progress: bytes, percentage, rate and time left" \
+  bash -c "script -qec \"'$FERRY' pack -k site.key -o tty.ferry oci:app:v1\" /dev/null | tr '\r' '\n' |
+           grep -E 'packing +[0-9.]+ [KMG]?i?B / [0-9.]+ [KMG]?i?B +[0-9]+%  [0-9.]+ [KMG]?i?B/s  ETA [0-9]+:[0-9]{2}'"
+check "and nothing but the summary when it is not on a terminal" \
+  bash -c "'$FERRY' pack -k site.key -o notty.ferry oci:app:v1 2>err.txt >/dev/null && [ ! -s err.txt ]"
+
 check "ferry inspect lists each image with its platforms" \
   bash -c "'$FERRY' inspect site.ferry | grep -E '^team/multi:v2 +linux/amd64,linux/arm64 ' && '$FERRY' inspect site.ferry | grep -E '^app:v1 +linux/amd64 '"
 check "ferry inspect --json gives channel, sequence and the signer's key id" \

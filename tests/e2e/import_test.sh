@@ -186,6 +186,12 @@ check "with space back, the same import succeeds, and the store is intact" \
   bash -c "'$FERRYD' import -q --data-dir small/data --trust-dir trust big.ferry && $(declare -f verify_small free_port); FERRYD='$FERRYD' HERE='$HERE' verify_small"
 umount small
 
+# ---- progress on a terminal
+"$FERRY" pack -k site.key -o again.ferry --channel tty oci:app2:v2=tty/app:v2 >/dev/null
+check "on a terminal, ferryd import shows progress and says the blobs are already here" \
+  bash -c "env -u FERRY_PROGRESS script -qec \"'$FERRYD' import --data-dir data --trust-dir trust again.ferry\" /dev/null | tr '\r' '\n' |
+           grep -E 'importing [0-9a-f]+ .*%.*ETA [0-9]+:[0-9]{2}  [0-9]+ blob\(s\) already here, not rewritten'"
+
 # ---- the inbox
 mkdir -p inbox-src && "$FERRY" pack -k site.key -o inbox-src/drop.ferry --sequence 500 --split 300K \
   oci:app2:v2=inbox/app:v2 >/dev/null
