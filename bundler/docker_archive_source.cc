@@ -185,7 +185,7 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
   const std::string config_type = "application/vnd.oci.image.config.v1+json";
 
   std::map<Digest, CollectedBlob> own;
-  own[config.digest] = CollectedBlob{config.size, config_type, "", file, config_name, ""};
+  own[config.digest] = CollectedBlob{config.size, config_type, "", file, config_name, "", {}};
   json layers = json::array();
   for (const auto& l : (*chosen)["Layers"]) {
     if (!l.is_string()) bad(file, "a Layers entry is not a string");
@@ -194,7 +194,7 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
     std::string type = "application/vnd.oci.image.layer.v1.tar";
     if (!layer.compression.empty()) type += "+" + layer.compression;
     layers.push_back({{"mediaType", type}, {"size", layer.size}, {"digest", layer.digest.str()}});
-    own[layer.digest] = CollectedBlob{layer.size, type, "", file, real, ""};
+    own[layer.digest] = CollectedBlob{layer.size, type, "", file, real, "", {}};
   }
   std::string manifest = json{
       {"schemaVersion", 2},
@@ -204,7 +204,7 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
       {"layers", layers}}.dump();
   Digest manifest_digest = digest_of(manifest);
   own[manifest_digest] =
-      CollectedBlob{manifest.size(), std::string(media::kOciManifest), "", "", "", manifest};
+      CollectedBlob{manifest.size(), std::string(media::kOciManifest), "", "", "", manifest, {}};
 
   uint64_t content_bytes = 0;
   for (const auto& [d, b] : own) content_bytes += b.size;

@@ -55,8 +55,11 @@ int main(int argc, char** argv) {
   std::string split;
   pack_cmd->add_option("--split", split,
                        "Write volumes OUT.001, OUT.002, ... of at most SIZE (e.g. 4G)");
+  pack_cmd->add_flag("--insecure", pack.insecure,
+                     "Talk plain HTTP to docker:// registries (local registries only)");
   pack_cmd->add_option("sources", pack.sources,
-                       "oci:DIR[:TAG] or docker-archive:FILE[:REPO:TAG], each [=REPO:TAG]");
+                       "docker://HOST/REPO[:TAG|@DIGEST], oci:DIR[:TAG] or "
+                       "docker-archive:FILE[:REPO:TAG], each [=REPO:TAG]");
 
   std::string public_key, bundle_path;
   auto* verify_cmd = app.add_subcommand("verify", "Check a bundle's signature and every entry");

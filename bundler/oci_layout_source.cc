@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "bundler/content_walk.h"
 #include "bundler/source.h"
 #include "core/bundle_error.h"
 #include "core/error.h"
@@ -20,147 +21,51 @@ using nlohmann::json;
 constexpr uint64_t kMaxManifest = 16 << 20;
 constexpr std::string_view kRefName = "org.opencontainers.image.ref.name";
 
-[[noreturn]] void bad_source(const std::string& where, const std::string& why) {
-  throw BundleError(BundleErrorKind::kSource, where + ": " + why);
-}
+// Content of an OCI image layout: blobs/<algorithm>/<hex> files.
+class LayoutReader : public ContentReader {
+ public:
+  explicit LayoutReader(std::string dir) : dir_(std::move(dir)), where_("oci:" + dir_) {}
+  const std::string& where() const override { return where_; }
 
-std::string blob_path(const std::string& dir, const Digest& d) {
-  return dir + "/blobs/" + std::string(d.algorithm_name()) + "/" + d.hex();
-}
+  std::string read_small(const Descriptor& d) override {
+    std::string bytes;
+    try {
+      bytes = read_small_file(path_of(d.digest), kMaxManifest);
+    } catch (const Error& e) {
+      bad_source(where_, std::string("cannot read ") + d.digest.str() + ": " + e.what());
+    }
+    if (digest_of(bytes, d.digest.algorithm()) != d.digest || bytes.size() != d.size) {
+      bad_source(where_, "blob " + d.digest.str() + " does not match its digest or size");
+    }
+    return bytes;
+  }
 
-// Reads a small blob (manifest, index) and checks its digest.
-std::string read_checked(const std::string& dir, const Descriptor& d) {
-  std::string path = blob_path(dir, d.digest);
-  std::string bytes;
-  try {
-    bytes = read_small_file(path, kMaxManifest);
-  } catch (const Error& e) {
-    bad_source("oci:" + dir, std::string("cannot read ") + d.digest.str() + ": " + e.what());
+  CollectedBlob locate(const Descriptor& d) override {
+    std::string path = path_of(d.digest);
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec) bad_source(where_, "blob " + d.digest.str() + " is missing");
+    if (size != d.size) {
+      bad_source(where_, "blob " + d.digest.str() + " is " + std::to_string(size) +
+                             " bytes but its descriptor says " + std::to_string(d.size));
+    }
+    return CollectedBlob{d.size, d.media_type, path, "", "", "", {}};
   }
-  if (digest_of(bytes, d.digest.algorithm()) != d.digest || bytes.size() != d.size) {
-    bad_source("oci:" + dir, "blob " + d.digest.str() + " does not match its digest or size");
-  }
-  return bytes;
-}
 
-void add_blob(const std::string& dir, const Descriptor& d, std::map<Digest, CollectedBlob>& blobs) {
-  std::string path = blob_path(dir, d.digest);
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) bad_source("oci:" + dir, "blob " + d.digest.str() + " is missing");
-  if (size != d.size) {
-    bad_source("oci:" + dir, "blob " + d.digest.str() + " is " + std::to_string(size) +
-                                 " bytes but its descriptor says " + std::to_string(d.size));
+ private:
+  std::string path_of(const Digest& d) const {
+    return dir_ + "/blobs/" + std::string(d.algorithm_name()) + "/" + d.hex();
   }
-  blobs.emplace(d.digest, CollectedBlob{d.size, d.media_type, path, "", "", ""});
-}
+  std::string dir_, where_;
+};
 
-void collect(const std::string& dir, const Descriptor& d, std::map<Digest, CollectedBlob>& blobs,
-             int depth) {
-  if (depth > 8) bad_source("oci:" + dir, "indexes nest too deep");
-  std::string bytes = read_checked(dir, d);
-  ParsedManifest m;
-  try {
-    m = parse_manifest(bytes, d.media_type);
-  } catch (const Error& e) {
-    bad_source("oci:" + dir, d.digest.str() + ": " + e.what());
-  }
-  add_blob(dir, d, blobs);
-  for (const auto& child : m.manifests) collect(dir, child, blobs, depth + 1);
-  for (const auto& b : m.blobs) {
-    if (!b.external) add_blob(dir, b, blobs);
-  }
-}
-
-Descriptor descriptor_of(const json& j, const std::string& where) {
+Descriptor index_entry(const json& j, const std::string& where) {
   auto digest = Digest::parse(j.value("digest", ""));
   if (!digest || !j.contains("size") || !j["size"].is_number_unsigned()) {
     bad_source(where, "index.json has a descriptor without a valid digest and size");
   }
   return Descriptor{j.value("mediaType", std::string(media::kOciManifest)), *digest,
                     j["size"].get<uint64_t>(), false};
-}
-
-std::string platform_of(const json& p) {
-  std::string out = p.value("os", "") + "/" + p.value("architecture", "");
-  if (p.contains("variant") && p["variant"].is_string())
-    out += "/" + p["variant"].get<std::string>();
-  return out;
-}
-
-// The platforms an image runs on: its index's entries, or its config's.
-std::vector<std::string> platforms_in(const std::string& dir, const std::string& top_bytes) {
-  std::vector<std::string> out;
-  json doc = json::parse(top_bytes, nullptr, false);
-  if (doc.contains("manifests") && doc["manifests"].is_array()) {
-    for (const auto& m : doc["manifests"]) {
-      if (m.contains("platform") && m["platform"].is_object())
-        out.push_back(platform_of(m["platform"]));
-    }
-  } else if (doc.contains("config") && doc["config"].is_object()) {
-    auto config = Digest::parse(doc["config"].value("digest", ""));
-    if (config) {
-      json c = json::parse(read_small_file(blob_path(dir, *config), kMaxManifest), nullptr, false);
-      if (c.is_object() && c.contains("os")) out.push_back(platform_of(c));
-    }
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
-
-std::vector<std::string> platforms_of(const std::string& dir, const Descriptor& top) {
-  return platforms_in(dir, read_checked(dir, top));
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out.empty() ? "none" : out;
-}
-
-// --platform: keeps the index's children for the wanted platforms. One
-// platform asked for: that child becomes the image. Several: a new index of
-// the matching children is made (held in memory, like any synthesised blob).
-// A single-platform image must match. Returns the image's new top.
-Descriptor select_platforms(const std::string& dir, const Descriptor& top,
-                            const std::vector<std::string>& wanted,
-                            std::map<Digest, CollectedBlob>& own) {
-  std::string where = "oci:" + dir;
-  json doc = json::parse(read_checked(dir, top), nullptr, false);
-  if (!doc.contains("manifests")) {
-    auto have = platforms_of(dir, top);
-    if (have.empty() || !platform_wanted(have.front(), wanted)) {
-      bad_source(where, "the image is " + join(have) + ", not " + join(wanted));
-    }
-    collect(dir, top, own, 0);
-    return top;
-  }
-  json kept = json::array();
-  std::vector<std::string> seen;
-  for (const auto& m : doc["manifests"]) {
-    std::string p = m.contains("platform") ? platform_of(m["platform"]) : "";
-    seen.push_back(p.empty() ? "(no platform)" : p);
-    if (!p.empty() && platform_wanted(p, wanted)) kept.push_back(m);
-  }
-  if (kept.empty())
-    bad_source(where, "has no image for " + join(wanted) + "; it has " + join(seen));
-  if (kept.size() == doc["manifests"].size()) {  // all wanted: keep the index as it is
-    collect(dir, top, own, 0);
-    return top;
-  }
-  if (wanted.size() == 1 && kept.size() == 1) {
-    Descriptor child = descriptor_of(kept[0], where);
-    collect(dir, child, own, 0);
-    return child;
-  }
-  for (const auto& m : kept) collect(dir, descriptor_of(m, where), own, 0);
-  doc["manifests"] = kept;
-  std::string bytes = doc.dump();
-  std::string type = doc.value("mediaType", std::string(media::kOciIndex));
-  Digest digest = digest_of(bytes);
-  own[digest] = CollectedBlob{bytes.size(), type, "", "", "", bytes};
-  return Descriptor{type, digest, bytes.size(), false};
 }
 
 }  // namespace
@@ -170,6 +75,28 @@ SourceSpec parse_source(std::string_view text) {
   if (auto eq = text.rfind('='); eq != std::string_view::npos) {
     spec.destination = std::string(text.substr(eq + 1));
     text = text.substr(0, eq);
+  }
+  if (text.substr(0, 9) == "docker://") {
+    spec.transport = "docker";
+    std::string_view rest = text.substr(9);
+    // HOST[:PORT]/REPO[:TAG|@DIGEST]: a tag's ':' comes after the last '/'.
+    if (auto at = rest.find('@'); at != std::string_view::npos) {
+      spec.tag = std::string(rest.substr(at + 1));
+      rest = rest.substr(0, at);
+    } else if (auto colon = rest.rfind(':');
+               colon != std::string_view::npos &&
+               rest.substr(colon + 1).find('/') == std::string_view::npos &&
+               rest.substr(0, colon).find('/') != std::string_view::npos) {
+      spec.tag = std::string(rest.substr(colon + 1));
+      rest = rest.substr(0, colon);
+    }
+    spec.location = std::string(rest);
+    if (spec.location.find('/') == std::string::npos) {
+      throw std::invalid_argument(
+          "docker://" + spec.location +
+          " needs a registry host, e.g. docker://registry.local:5000/app:v1");
+    }
+    return spec;
   }
   if (text.substr(0, 15) == "docker-archive:") {
     spec.transport = "docker-archive";
@@ -185,8 +112,8 @@ SourceSpec parse_source(std::string_view text) {
   }
   if (text.substr(0, 4) != "oci:") {
     throw std::invalid_argument("source '" + std::string(text) +
-                                "' is not supported yet; use oci:DIR[:TAG] or "
-                                "docker-archive:FILE[:REF], optionally =REPO:TAG");
+                                "' is not supported; use docker://HOST/REPO[:TAG|@DIGEST], "
+                                "oci:DIR[:TAG] or docker-archive:FILE[:REF], optionally =REPO:TAG");
   }
   spec.transport = "oci";
   std::string_view rest = text.substr(4);
@@ -237,6 +164,7 @@ std::string checked_destination(const std::string& name, const std::string& sour
 
 ResolvedImage collect_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs) {
   if (source.transport == "docker-archive") return collect_docker_archive(source, blobs);
+  if (source.transport == "docker") return collect_registry_image(source, blobs);
   return collect_oci_image(source, blobs);
 }
 
@@ -266,13 +194,10 @@ ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, Colle
   if (!chosen) {
     bad_source(where, source.tag ? "has no image tagged '" + *source.tag + "'" : "holds no image");
   }
-  Descriptor top = descriptor_of(*chosen, where);
+  Descriptor top = index_entry(*chosen, where);
+  LayoutReader reader(dir);
   std::map<Digest, CollectedBlob> own;
-  if (source.platforms.empty()) {
-    collect(dir, top, own, 0);
-  } else {
-    top = select_platforms(dir, top, source.platforms, own);
-  }
+  top = collect_content(reader, top, source.platforms, own);
   uint64_t content_bytes = 0;
   for (const auto& [digest, blob] : own) content_bytes += blob.size;
   blobs.insert(own.begin(), own.end());
@@ -285,10 +210,7 @@ ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, Colle
     name = repo + ":" + (source.tag ? *source.tag : ref.empty() ? "latest" : ref);
   }
   name = checked_destination(name, where + (source.tag ? ":" + *source.tag : ""));
-  // A filtered index made here exists only in memory.
-  const std::string& inline_top = own.at(top.digest).bytes;
-  auto platforms = inline_top.empty() ? platforms_of(dir, top) : platforms_in(dir, inline_top);
-  return ResolvedImage{name, top, platforms, content_bytes};
+  return ResolvedImage{name, top, image_platforms(reader, top, own), content_bytes};
 }
 
 }  // namespace ferry::cli

@@ -10,6 +10,7 @@
 
 #include "bundler/delta.h"
 #include "bundler/exit_codes.h"
+#include "bundler/registry_client.h"
 #include "bundler/source.h"
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
@@ -69,6 +70,7 @@ int run_pack(const PackOptions& options) {
   for (const auto& text : options.sources) {
     SourceSpec spec = parse_source(text);
     spec.platforms = options.platforms;
+    spec.insecure = options.insecure;
     ResolvedImage image = collect_image(spec, blobs);
     if (!names.insert(image.name).second) {
       throw std::invalid_argument("two sources are both named " + image.name +
@@ -140,6 +142,10 @@ int run_pack(const PackOptions& options) {
     if (!blob.bytes.empty()) {
       writer.add_bytes(entry, blob.bytes);  // synthesised here, digest known
       progress.add(blob.bytes.size());
+    } else if (blob.registry.client) {
+      BlobDownload download(blob.registry.client, blob.registry.repository, digest);
+      actual = writer.add_stream(entry, blob.size, digest.algorithm(),
+                                 [&](char* buf, size_t max) { return download.read(buf, max); });
     } else if (!blob.member.empty()) {
       MemberStream member(blob.archive, blob.member);
       actual = writer.add_stream(entry, blob.size, digest.algorithm(),
@@ -151,7 +157,10 @@ int run_pack(const PackOptions& options) {
     if (actual != digest) {
       throw bundle::BundleError(
           bundle::BundleErrorKind::kSource,
-          (blob.member.empty() ? blob.path : blob.archive + ":" + blob.member) +
+          (blob.registry.client ? "docker://" + blob.registry.client->host() + "/" +
+                                      blob.registry.repository + "@" + digest.str()
+           : blob.member.empty() ? blob.path
+                                 : blob.archive + ":" + blob.member) +
               " does not match its digest " + digest.str() + ": the source changed or is damaged");
     }
     total += blob.size;

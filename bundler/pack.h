@@ -20,6 +20,7 @@ struct PackOptions {
   uint64_t split_bytes = 0;  // 0: one file
   std::vector<std::string> sources;
   std::vector<std::string> platforms;  // --platform
+  bool insecure = false;               // --insecure: plain HTTP to docker:// sources
   std::string base_bundle;             // --base: leave out what it delivered
   std::string base_inventory;          // --base-inventory: a JSON list of digests
   PassphraseSource passphrase;

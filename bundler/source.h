@@ -1,10 +1,11 @@
-// Where images come from: OCI image layouts (`oci:DIR[:TAG]`) and
-// `docker save` / `podman save` archives (`docker-archive:FILE[:REF]`), each
-// with an optional destination (`SOURCE=REPO:TAG`). Registries (`docker://`)
-// come next (issue 3).
+// Where images come from: registries (`docker://HOST/REPO[:TAG|@DIGEST]`),
+// OCI image layouts (`oci:DIR[:TAG]`) and `docker save` / `podman save`
+// archives (`docker-archive:FILE[:REF]`), each with an optional destination
+// (`SOURCE=REPO:TAG`).
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,12 +19,14 @@ struct archive;
 namespace ferry::cli {
 
 struct SourceSpec {
-  std::string transport;                   // "oci" or "docker-archive"
-  std::string location;                    // the layout directory, or the archive file
-  std::optional<std::string> tag;          // oci: the ref name; docker-archive: a RepoTags entry
+  std::string transport;                   // "docker", "oci" or "docker-archive"
+  std::string location;                    // HOST/REPO, the layout directory, or the archive file
+  std::optional<std::string> tag;          // oci: the ref name; docker-archive: a RepoTags entry;
+                                           // docker: the tag or the @digest
   std::optional<std::string> destination;  // REPO:TAG
   // --platform: "os/arch[/variant]"; empty keeps every platform.
   std::vector<std::string> platforms;
+  bool insecure = false;  // docker: plain HTTP (--insecure), for local registries
 };
 
 // True when a platform "os/arch[/variant]" is one of `wanted` (a wanted entry
@@ -37,9 +40,18 @@ SourceSpec parse_source(std::string_view text);
 // starting with '#' are skipped. Throws ferry::Error when it cannot be read.
 void append_source_list(const std::string& file, std::vector<std::string>& sources);
 
+class RegistryClient;
+
+// A blob in a registry: the client (which holds the session's token) and
+// the repository to ask.
+struct RegistryLocation {
+  std::shared_ptr<RegistryClient> client;
+  std::string repository;
+};
+
 // Where a blob's bytes are, for the pack step to stream them: exactly one of
-// a file (`path`), a member of an archive (`archive` + `member`), or small
-// synthesised `bytes` held in memory.
+// a file (`path`), a member of an archive (`archive` + `member`), small
+// `bytes` held in memory (manifests, synthesised content), or a registry.
 struct CollectedBlob {
   uint64_t size = 0;
   std::string media_type;
@@ -47,6 +59,7 @@ struct CollectedBlob {
   std::string archive;
   std::string member;
   std::string bytes;
+  RegistryLocation registry;
 };
 
 struct ResolvedImage {
@@ -62,6 +75,8 @@ struct ResolvedImage {
 ResolvedImage collect_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs);
 ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs);
 ResolvedImage collect_docker_archive(const SourceSpec& source,
+                                     std::map<Digest, CollectedBlob>& blobs);
+ResolvedImage collect_registry_image(const SourceSpec& source,
                                      std::map<Digest, CollectedBlob>& blobs);
 
 // Checks and returns a destination REPO:TAG, or throws std::invalid_argument

@@ -1,0 +1,378 @@
+#include "bundler/registry_client.h"
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/bundle_error.h"
+#include "core/error.h"
+#include "core/file_util.h"
+#include "core/media_types.h"
+
+namespace ferry::cli {
+namespace {
+
+using bundle::BundleError;
+using bundle::BundleErrorKind;
+
+[[noreturn]] void fail(const std::string& why) {
+  throw BundleError(BundleErrorKind::kSource, why);
+}
+
+struct CurlFree {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistFree {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+void init_curl_once() {
+  static const bool done = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  if (!done) fail("libcurl could not be initialised");
+}
+
+std::string base64(std::string_view text) {
+  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
+                    text.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
+std::optional<std::string> unbase64(const std::string& text) {
+  std::string out(text.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+// "https://host/v1/" and "host" both name host.
+std::string registry_key(std::string key) {
+  if (auto p = key.find("://"); p != std::string::npos) key = key.substr(p + 3);
+  if (auto p = key.find('/'); p != std::string::npos) key = key.substr(0, p);
+  return key;
+}
+
+std::optional<RegistryCredentials> credentials_in(const std::string& file,
+                                                  const std::string& host) {
+  std::string text;
+  try {
+    text = read_small_file(file, 1 << 20);
+  } catch (const Error&) {
+    return std::nullopt;  // absent or unreadable: look in the next one
+  }
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("auths") || !doc["auths"].is_object()) return std::nullopt;
+  for (const auto& [key, entry] : doc["auths"].items()) {
+    if (registry_key(key) != host || !entry.is_object()) continue;
+    auto decoded = unbase64(entry.value("auth", ""));
+    if (!decoded) continue;
+    auto colon = decoded->find(':');
+    if (colon == std::string::npos) continue;
+    return RegistryCredentials{decoded->substr(0, colon), decoded->substr(colon + 1), file};
+  }
+  return std::nullopt;
+}
+
+// The value of key="value" (or key=value) in a WWW-Authenticate header.
+std::string challenge_param(const std::string& header, const std::string& key) {
+  size_t at = 0;
+  while ((at = header.find(key + "=", at)) != std::string::npos) {
+    bool starts = at == 0 || header[at - 1] == ' ' || header[at - 1] == ',';
+    at += key.size() + 1;
+    if (!starts) continue;
+    if (at < header.size() && header[at] == '"') {
+      auto end = header.find('"', at + 1);
+      return header.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+    }
+    auto end = header.find(',', at);
+    return header.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  }
+  return "";
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+constexpr const char* kManifestAccept =
+    "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.docker.distribution.manifest.v2+json";
+
+}  // namespace
+
+std::optional<RegistryCredentials> find_credentials(const std::string& host) {
+  std::vector<std::string> files;
+  if (const char* f = std::getenv("REGISTRY_AUTH_FILE")) files.push_back(f);
+  if (const char* d = std::getenv("XDG_RUNTIME_DIR"))
+    files.push_back(std::string(d) + "/containers/auth.json");
+  if (const char* d = std::getenv("DOCKER_CONFIG"))
+    files.push_back(std::string(d) + "/config.json");
+  if (const char* h = std::getenv("HOME")) files.push_back(std::string(h) + "/.docker/config.json");
+  for (const auto& f : files) {
+    if (auto c = credentials_in(f, host)) return c;
+  }
+  return std::nullopt;
+}
+
+RegistryClient::RegistryClient(std::string host, bool insecure)
+    : host_(std::move(host)), base_((insecure ? "http://" : "https://") + host_) {
+  init_curl_once();
+}
+
+RegistryClient::Reply RegistryClient::attempt(const std::string& url, const std::string& accept,
+                                              const std::string& authorization,
+                                              const DataFn& on_data) {
+  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+  if (!curl) fail("libcurl could not make a handle");
+  std::unique_ptr<curl_slist, SlistFree> headers;
+  auto add_header = [&](const std::string& h) {
+    headers.reset(curl_slist_append(headers.release(), h.c_str()));
+  };
+  if (!accept.empty()) add_header("Accept: " + accept);
+  if (!authorization.empty()) add_header("Authorization: " + authorization);
+
+  struct State {
+    CURL* curl;
+    const DataFn* on_data;
+    Reply reply;
+    std::exception_ptr failure;
+  } state{curl.get(), &on_data, {}, nullptr};
+
+  auto on_header = +[](char* data, size_t, size_t n, void* p) -> size_t {
+    auto* st = static_cast<State*>(p);
+    std::string line(data, n);
+    if (line.rfind("HTTP/", 0) == 0) st->reply = Reply{};  // a new response (redirect)
+    auto colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = lower(line.substr(0, colon));
+      std::string value = line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+      value.erase(value.find_last_not_of(" \t\r\n") + 1);
+      if (name == "content-type") st->reply.content_type = value;
+      if (name == "www-authenticate") st->reply.challenge = value;
+    }
+    return n;
+  };
+  auto on_body = +[](char* data, size_t, size_t n, void* p) -> size_t {
+    auto* st = static_cast<State*>(p);
+    long status = 0;
+    curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300) {
+      try {
+        (*st->on_data)(data, n);
+      } catch (...) {
+        st->failure = std::current_exception();
+        return 0;  // aborts the transfer
+      }
+    } else if (st->reply.error_body.size() < 4096) {
+      st->reply.error_body.append(data, std::min<size_t>(n, 4096));
+    }
+    return n;
+  };
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);  // blob stores redirect; auth is not forwarded
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stalled transfer fails after a minute
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "ferry/" FERRY_VERSION);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &state);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &state);
+  CURLcode rc = curl_easy_perform(c);
+  if (state.failure) std::rethrow_exception(state.failure);
+  if (rc != CURLE_OK) {
+    std::string hint = base_.rfind("https", 0) == 0
+                           ? "; for a registry that speaks plain HTTP, pass --insecure"
+                           : "";
+    fail("cannot fetch " + url + ": " + curl_easy_strerror(rc) + hint);
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &state.reply.status);
+  return state.reply;
+}
+
+void RegistryClient::answer_challenge(const std::string& challenge) {
+  auto creds = find_credentials(host_);
+  std::string basic = creds ? "Basic " + base64(creds->username + ":" + creds->password) : "";
+  std::string scheme = lower(challenge.substr(0, challenge.find(' ')));
+  if (scheme == "basic") {
+    if (!creds) {
+      fail(host_ +
+           " asks for a login and no credentials for it were found; add them with "
+           "`podman login` or `docker login` (or set REGISTRY_AUTH_FILE)");
+    }
+    std::lock_guard lock(mu_);
+    authorization_ = basic;
+    return;
+  }
+  if (scheme != "bearer") fail(host_ + " asks for an unsupported login scheme: " + challenge);
+  std::string realm = challenge_param(challenge, "realm");
+  if (realm.empty()) fail(host_ + " sent a bearer challenge without a realm");
+  std::string url = realm;
+  std::unique_ptr<CURL, CurlFree> esc(curl_easy_init());
+  auto escape = [&](const std::string& v) {
+    std::unique_ptr<char, decltype(&curl_free)> e(
+        curl_easy_escape(esc.get(), v.c_str(), static_cast<int>(v.size())), curl_free);
+    return std::string(e ? e.get() : "");
+  };
+  char sep = url.find('?') == std::string::npos ? '?' : '&';
+  for (const char* key : {"service", "scope"}) {
+    std::string v = challenge_param(challenge, key);
+    if (v.empty()) continue;
+    url += sep + std::string(key) + "=" + escape(v);
+    sep = '&';
+  }
+  std::string body;
+  Reply r = attempt(url, "application/json", basic, [&](const char* d, size_t n) {
+    if (body.size() + n > (1 << 20)) fail("the token reply is too large");
+    body.append(d, n);
+  });
+  if (r.status == 401 || r.status == 403) {
+    fail(creds ? "the token service of " + host_ + " refused the credentials from " + creds->from
+               : host_ +
+                     " needs a login and no credentials for it were found; add them with "
+                     "`podman login` or `docker login` (or set REGISTRY_AUTH_FILE)");
+  }
+  if (r.status != 200)
+    fail("the token service of " + host_ + " answered " + std::to_string(r.status));
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  std::string token = doc.is_object() ? doc.value("token", doc.value("access_token", "")) : "";
+  if (token.empty()) fail("the token service of " + host_ + " sent no token");
+  std::lock_guard lock(mu_);
+  authorization_ = "Bearer " + token;
+}
+
+RegistryClient::Reply RegistryClient::get(const std::string& path, const std::string& accept,
+                                          const DataFn& on_data) {
+  std::string url = base_ + path;
+  for (int round = 0;; ++round) {
+    std::string authorization;
+    {
+      std::lock_guard lock(mu_);
+      authorization = authorization_;
+    }
+    Reply r = attempt(url, accept, authorization, on_data);
+    if (r.status == 401 && round == 0 && !r.challenge.empty()) {
+      answer_challenge(r.challenge);
+      continue;
+    }
+    if (r.status >= 200 && r.status < 300) return r;
+    std::string where = host_ + path;
+    if (r.status == 401 || r.status == 403) {
+      auto creds = find_credentials(host_);
+      fail(where + ": access denied (" + std::to_string(r.status) + ")" +
+           (creds ? "; the credentials from " + creds->from + " are not allowed to pull it"
+                  : "; log in with `podman login` or `docker login` first"));
+    }
+    if (r.status == 404) fail(where + ": not found (404)");
+    fail(where + ": HTTP " + std::to_string(r.status) + " " + r.error_body.substr(0, 300));
+  }
+}
+
+RegistryClient::Manifest RegistryClient::get_manifest(const std::string& repository,
+                                                      const std::string& reference) {
+  Manifest m;
+  Reply r = get("/v2/" + repository + "/manifests/" + reference, kManifestAccept,
+                [&](const char* d, size_t n) {
+                  if (m.bytes.size() + n > (16 << 20))
+                    fail("manifest " + reference + " is too large");
+                  m.bytes.append(d, n);
+                });
+  m.media_type = r.content_type.substr(0, r.content_type.find(';'));
+  return m;
+}
+
+std::string RegistryClient::get_small_blob(const std::string& repository, const Digest& digest,
+                                           uint64_t max_bytes) {
+  std::string out;
+  get("/v2/" + repository + "/blobs/" + digest.str(), "", [&](const char* d, size_t n) {
+    if (out.size() + n > max_bytes) fail("blob " + digest.str() + " is larger than expected");
+    out.append(d, n);
+  });
+  return out;
+}
+
+void RegistryClient::get_blob(const std::string& repository, const Digest& digest,
+                              const DataFn& on_data) {
+  get("/v2/" + repository + "/blobs/" + digest.str(), "", on_data);
+}
+
+}  // namespace ferry::cli
+
+namespace ferry::cli {
+
+BlobDownload::BlobDownload(std::shared_ptr<RegistryClient> client, std::string repository,
+                           Digest digest) {
+  thread_ = std::thread([this, client = std::move(client), repository = std::move(repository),
+                         digest = std::move(digest)] {
+    std::string piece;
+    auto hand_over = [&] {
+      std::unique_lock lock(mu_);
+      changed_.wait(lock, [&] { return stopping_ || buffered_ < kMaxBuffered; });
+      if (stopping_) throw std::runtime_error("stopped");
+      buffered_ += piece.size();
+      chunks_.push_back(std::move(piece));
+      piece.clear();
+      changed_.notify_all();
+    };
+    try {
+      client->get_blob(repository, digest, [&](const char* d, size_t n) {
+        piece.append(d, n);
+        if (piece.size() >= (256 << 10)) hand_over();
+      });
+      if (!piece.empty()) hand_over();
+    } catch (...) {
+      std::lock_guard lock(mu_);
+      if (!stopping_) failure_ = std::current_exception();
+    }
+    std::lock_guard lock(mu_);
+    done_ = true;
+    changed_.notify_all();
+  });
+}
+
+BlobDownload::~BlobDownload() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+size_t BlobDownload::read(char* buf, size_t max) {
+  std::unique_lock lock(mu_);
+  changed_.wait(lock, [&] { return !chunks_.empty() || done_; });
+  if (chunks_.empty()) {
+    if (failure_) std::rethrow_exception(failure_);
+    return 0;
+  }
+  std::string& front = chunks_.front();
+  size_t n = std::min(max, front.size() - offset_);
+  std::memcpy(buf, front.data() + offset_, n);
+  offset_ += n;
+  if (offset_ == front.size()) {
+    buffered_ -= front.size();
+    chunks_.pop_front();
+    offset_ = 0;
+    changed_.notify_all();
+  }
+  return n;
+}
+
+}  // namespace ferry::cli

@@ -1,0 +1,98 @@
+// A small client of the OCI Distribution API for pulling (libcurl): HTTPS,
+// or plain HTTP for local registries; Basic auth and the bearer-token flow
+// Docker Hub and most registries use; credentials from the files the
+// containers tools and docker write. Bodies stream to a callback: a blob is
+// never held in memory.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "core/digest.h"
+
+namespace ferry::cli {
+
+struct RegistryCredentials {
+  std::string username, password;
+  std::string from;  // the file they came from, for messages
+};
+
+// Looks for HOST in $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,
+// $DOCKER_CONFIG/config.json and ~/.docker/config.json, in that order.
+std::optional<RegistryCredentials> find_credentials(const std::string& host);
+
+class RegistryClient {
+ public:
+  RegistryClient(std::string host, bool insecure);
+  const std::string& host() const { return host_; }
+
+  struct Manifest {
+    std::string bytes;
+    std::string media_type;
+  };
+  // GET /v2/REPO/manifests/REFERENCE, accepting every image and index type.
+  Manifest get_manifest(const std::string& repository, const std::string& reference);
+  // GET /v2/REPO/blobs/DIGEST into memory, refusing more than max_bytes.
+  std::string get_small_blob(const std::string& repository, const Digest& digest,
+                             uint64_t max_bytes);
+  // GET /v2/REPO/blobs/DIGEST, streamed to `on_data`.
+  using DataFn = std::function<void(const char* data, size_t size)>;
+  void get_blob(const std::string& repository, const Digest& digest, const DataFn& on_data);
+
+ private:
+  struct Reply {
+    long status = 0;
+    std::string content_type;
+    std::string challenge;  // WWW-Authenticate
+    std::string error_body;
+  };
+  // One request, answering one 401 challenge (Basic, or Bearer with a token
+  // from the realm) and retrying. Throws BundleError(kSource) on failure.
+  Reply get(const std::string& path, const std::string& accept, const DataFn& on_data);
+  Reply attempt(const std::string& url, const std::string& accept, const std::string& authorization,
+                const DataFn& on_data);
+  void answer_challenge(const std::string& challenge);
+
+  std::string host_;
+  std::string base_;  // https://HOST or http://HOST
+  std::mutex mu_;
+  std::string authorization_;  // the Authorization header in use, if any
+};
+
+}  // namespace ferry::cli
+
+namespace ferry::cli {
+
+// Pulls one blob on a thread of its own and hands it out in order through
+// read(), for consumers that pull (the bundle writer). At most 8 MiB waits
+// in between, so memory stays bounded whatever the blob's size.
+class BlobDownload {
+ public:
+  BlobDownload(std::shared_ptr<RegistryClient> client, std::string repository, Digest digest);
+  ~BlobDownload();  // stops the transfer if it is still running
+  BlobDownload(const BlobDownload&) = delete;
+  BlobDownload& operator=(const BlobDownload&) = delete;
+  // Up to max bytes; 0 at the end. Rethrows the transfer's failure.
+  size_t read(char* buf, size_t max);
+
+ private:
+  static constexpr size_t kMaxBuffered = 8 << 20;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::string> chunks_;
+  size_t buffered_ = 0, offset_ = 0;  // offset_ into chunks_.front()
+  bool done_ = false, stopping_ = false;
+  std::exception_ptr failure_;
+  std::thread thread_;
+};
+
+}  // namespace ferry::cli

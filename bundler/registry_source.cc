@@ -1,0 +1,94 @@
+// docker://HOST/REPO[:TAG|@DIGEST]: images pulled from a registry, streamed
+// blob by blob into the bundle as it is written.
+#include <nlohmann/json.hpp>
+
+#include "bundler/content_walk.h"
+#include "bundler/registry_client.h"
+#include "bundler/source.h"
+#include "core/media_types.h"
+#include "core/names.h"
+
+namespace ferry::cli {
+namespace {
+
+constexpr uint64_t kMaxSmall = 16 << 20;
+
+bool is_manifest_type(const std::string& t) {
+  return t == media::kOciManifest || t == media::kOciIndex || t == media::kDockerManifest ||
+         t == media::kDockerManifestList;
+}
+
+class RegistryReader : public ContentReader {
+ public:
+  RegistryReader(std::shared_ptr<RegistryClient> client, std::string repository)
+      : client_(std::move(client)),
+        repository_(std::move(repository)),
+        where_("docker://" + client_->host() + "/" + repository_) {}
+  const std::string& where() const override { return where_; }
+
+  void remember(const Digest& digest, std::string bytes) { fetched_[digest] = std::move(bytes); }
+
+  std::string read_small(const Descriptor& d) override {
+    if (auto it = fetched_.find(d.digest); it != fetched_.end()) return it->second;
+    std::string bytes = is_manifest_type(d.media_type)
+                            ? client_->get_manifest(repository_, d.digest.str()).bytes
+                            : client_->get_small_blob(repository_, d.digest, kMaxSmall);
+    if (digest_of(bytes, d.digest.algorithm()) != d.digest || bytes.size() != d.size) {
+      bad_source(where_, d.digest.str() + " does not match its digest or size");
+    }
+    fetched_[d.digest] = bytes;
+    return bytes;
+  }
+
+  CollectedBlob locate(const Descriptor& d) override {
+    return CollectedBlob{d.size, d.media_type, "", "", "", "", {client_, repository_}};
+  }
+
+ private:
+  std::shared_ptr<RegistryClient> client_;
+  std::string repository_, where_;
+  std::map<Digest, std::string> fetched_;
+};
+
+}  // namespace
+
+ResolvedImage collect_registry_image(const SourceSpec& source,
+                                     std::map<Digest, CollectedBlob>& blobs) {
+  // location is HOST/REPO; the host is the first component.
+  auto slash = source.location.find('/');
+  std::string host = source.location.substr(0, slash);
+  std::string repository = slash == std::string::npos ? "" : source.location.substr(slash + 1);
+  std::string where = "docker://" + source.location;
+  if (repository.empty() || !is_valid_repository_name(repository)) {
+    bad_source(where, "not HOST/REPOSITORY (lower-case), e.g. docker://registry.local:5000/app:v1");
+  }
+  std::string reference = source.tag.value_or("latest");
+  auto client = std::make_shared<RegistryClient>(host, source.insecure);
+  RegistryReader reader(client, repository);
+  auto top_manifest = client->get_manifest(repository, reference);
+  std::string type = top_manifest.media_type;
+  if (!is_manifest_type(type)) {  // some registries send a generic Content-Type
+    auto doc = nlohmann::json::parse(top_manifest.bytes, nullptr, false);
+    type = doc.is_object() ? doc.value("mediaType", std::string(media::kOciManifest))
+                           : std::string(media::kOciManifest);
+  }
+  auto pinned = Digest::parse(reference);
+  Digest digest =
+      digest_of(top_manifest.bytes, pinned ? pinned->algorithm() : DigestAlgorithm::kSha256);
+  if (pinned && *pinned != digest)
+    bad_source(where, "the registry sent a manifest that is not " + reference);
+  Descriptor top{type, digest, top_manifest.bytes.size(), false};
+  reader.remember(digest, std::move(top_manifest.bytes));
+
+  std::map<Digest, CollectedBlob> own;
+  top = collect_content(reader, top, source.platforms, own);
+  uint64_t content_bytes = 0;
+  for (const auto& [d, blob] : own) content_bytes += blob.size;
+  blobs.insert(own.begin(), own.end());
+
+  std::string name = source.destination.value_or(repository + ":" + (pinned ? "" : reference));
+  name = checked_destination(name, where + (pinned ? "@" : ":") + reference);
+  return ResolvedImage{name, top, image_platforms(reader, top, own), content_bytes};
+}
+
+}  // namespace ferry::cli

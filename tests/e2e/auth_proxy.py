@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""A registry front door for tests: demands a login, then forwards to ferryd.
+
+  auth_proxy.py PORT UPSTREAM MODE USER PASSWORD
+
+MODE basic:  /v2/ requests need `Authorization: Basic` with USER:PASSWORD.
+MODE bearer: they need `Authorization: Bearer <token>`; 401 answers carry
+             `WWW-Authenticate: Bearer realm=".../token",service=...,scope=...`
+             and GET /token, with Basic USER:PASSWORD, hands out the token
+             (as Docker Hub's flow does).
+Responses stream through; blob bytes are never held whole.
+"""
+import base64
+import http.client
+import http.server
+import json
+import sys
+
+port, upstream, mode, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+basic = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+TOKEN = "t0ken-for-tests"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def deny(self, challenge):
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", challenge)
+        self.send_header("Content-Type", "application/json")
+        body = b'{"errors":[{"code":"UNAUTHORIZED","message":"log in"}]}'
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        auth = self.headers.get("Authorization", "")
+        if self.path.startswith("/token"):
+            if auth != basic:
+                return self.deny('Basic realm="tokens"')
+            body = json.dumps({"token": TOKEN}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if mode == "basic" and auth != basic:
+            return self.deny('Basic realm="registry"')
+        if mode == "bearer" and auth != "Bearer " + TOKEN:
+            realm = f"http://127.0.0.1:{port}/token"
+            return self.deny(f'Bearer realm="{realm}",service="test-registry",scope="repository:x:pull"')
+        conn = http.client.HTTPConnection(upstream)
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "range")}
+        conn.request("GET", self.path, headers=headers)
+        r = conn.getresponse()
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() in ("content-type", "content-length", "docker-content-digest", "location"):
+                self.send_header(k, v)
+        self.end_headers()
+        while True:
+            chunk = r.read(1 << 16)
+            if not chunk:
+                break
+            self.wfile.write(chunk)
+        conn.close()
+
+
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
