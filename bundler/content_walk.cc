@@ -29,15 +29,6 @@ void collect(ContentReader& reader, const Descriptor& d, std::map<Digest, Collec
   }
 }
 
-Descriptor descriptor_of(const json& j, const std::string& where) {
-  auto digest = Digest::parse(j.value("digest", ""));
-  if (!digest || !j.contains("size") || !j["size"].is_number_unsigned()) {
-    bad_source(where, "a descriptor without a valid digest and size");
-  }
-  return Descriptor{j.value("mediaType", std::string(media::kOciManifest)), *digest,
-                    j["size"].get<uint64_t>(), false};
-}
-
 std::string platform_of(const json& p) {
   std::string out = p.value("os", "") + "/" + p.value("architecture", "");
   if (p.contains("variant") && p["variant"].is_string())
@@ -70,6 +61,15 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 }  // namespace
+
+Descriptor descriptor_of(const json& j, const std::string& where) {
+  auto digest = Digest::parse(j.value("digest", ""));
+  if (!digest || !j.contains("size") || !j["size"].is_number_unsigned()) {
+    bad_source(where, "a descriptor without a valid digest and size");
+  }
+  return Descriptor{j.value("mediaType", std::string(media::kOciManifest)), *digest,
+                    j["size"].get<uint64_t>(), false};
+}
 
 void bad_source(const std::string& where, const std::string& why) {
   throw bundle::BundleError(bundle::BundleErrorKind::kSource, where + ": " + why);

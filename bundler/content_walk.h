@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ Descriptor collect_content(ContentReader& reader, const Descriptor& top,
 // `own` must hold the image's blobs (collect_content's result).
 std::vector<std::string> image_platforms(ContentReader& reader, const Descriptor& top,
                                          const std::map<Digest, CollectedBlob>& own);
+
+// A descriptor from index JSON (mediaType defaulting to an OCI manifest).
+Descriptor descriptor_of(const nlohmann::json& j, const std::string& where);
 
 // [[noreturn]] BundleError(kSource) "where: why".
 [[noreturn]] void bad_source(const std::string& where, const std::string& why);

@@ -5,6 +5,7 @@
 #include "bundler/inspect.h"
 #include "bundler/keygen.h"
 #include "bundler/pack.h"
+#include "bundler/push.h"
 #include "bundler/source.h"
 #include "bundler/verify.h"
 #include "core/units.h"
@@ -66,6 +67,14 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("-p,--public-key", public_key, "Trusted public key")->required();
   verify_cmd->add_option("bundle", bundle_path, "Bundle file")->required();
 
+  PushOptions push;
+  auto* push_cmd =
+      app.add_subcommand("push", "Verify a bundle, then push its images to a registry");
+  push_cmd->add_option("-p,--public-key", push.public_key, "Trusted public key")->required();
+  push_cmd->add_flag("--insecure", push.insecure, "Plain HTTP (local registries only)");
+  push_cmd->add_option("bundle", push.bundle, "Bundle file, or the first volume")->required();
+  push_cmd->add_option("destination", push.destination, "docker://HOST[/PREFIX]")->required();
+
   std::string inspect_path;
   bool inspect_json = false;
   auto* inspect_cmd = app.add_subcommand("inspect", "Show what a bundle holds (no verification)");
@@ -104,6 +113,7 @@ int main(int argc, char** argv) {
     if (*pack_cmd) return run_pack(pack);
     if (*verify_cmd) return run_verify(public_key, bundle_path);
     if (*inspect_cmd) return run_inspect(inspect_path, inspect_json);
+    if (*push_cmd) return run_push(push);
   } catch (const std::exception& e) {
     return report_failure(e);
   }

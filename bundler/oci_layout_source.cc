@@ -59,13 +59,10 @@ class LayoutReader : public ContentReader {
   std::string dir_, where_;
 };
 
-Descriptor index_entry(const json& j, const std::string& where) {
-  auto digest = Digest::parse(j.value("digest", ""));
-  if (!digest || !j.contains("size") || !j["size"].is_number_unsigned()) {
-    bad_source(where, "index.json has a descriptor without a valid digest and size");
-  }
-  return Descriptor{j.value("mediaType", std::string(media::kOciManifest)), *digest,
-                    j["size"].get<uint64_t>(), false};
+// Takes "…<sep>TAG" at `at` off `rest` into spec.tag; returns what is left.
+std::string_view take_tag(std::string_view rest, size_t at, SourceSpec& spec) {
+  spec.tag = std::string(rest.substr(at + 1));
+  return rest.substr(0, at);
 }
 
 }  // namespace
@@ -81,14 +78,12 @@ SourceSpec parse_source(std::string_view text) {
     std::string_view rest = text.substr(9);
     // HOST[:PORT]/REPO[:TAG|@DIGEST]: a tag's ':' comes after the last '/'.
     if (auto at = rest.find('@'); at != std::string_view::npos) {
-      spec.tag = std::string(rest.substr(at + 1));
-      rest = rest.substr(0, at);
+      rest = take_tag(rest, at, spec);
     } else if (auto colon = rest.rfind(':');
                colon != std::string_view::npos &&
                rest.substr(colon + 1).find('/') == std::string_view::npos &&
                rest.substr(0, colon).find('/') != std::string_view::npos) {
-      spec.tag = std::string(rest.substr(colon + 1));
-      rest = rest.substr(0, colon);
+      rest = take_tag(rest, colon, spec);
     }
     spec.location = std::string(rest);
     if (spec.location.find('/') == std::string::npos) {
@@ -103,8 +98,7 @@ SourceSpec parse_source(std::string_view text) {
     std::string_view rest = text.substr(15);
     // docker-archive:FILE[:REF]; REF (repo:tag) has a ':' of its own.
     if (auto colon = rest.find(':'); colon != std::string_view::npos) {
-      spec.tag = std::string(rest.substr(colon + 1));
-      rest = rest.substr(0, colon);
+      rest = take_tag(rest, colon, spec);
     }
     spec.location = std::string(rest);
     if (spec.location.empty()) throw std::invalid_argument("docker-archive: needs a file");
@@ -120,8 +114,7 @@ SourceSpec parse_source(std::string_view text) {
   // oci:DIR:TAG, as the containers tools write it; a tag cannot contain '/'.
   if (auto colon = rest.rfind(':'); colon != std::string_view::npos &&
                                     rest.substr(colon + 1).find('/') == std::string_view::npos) {
-    spec.tag = std::string(rest.substr(colon + 1));
-    rest = rest.substr(0, colon);
+    rest = take_tag(rest, colon, spec);
   }
   spec.location = std::string(rest);
   if (spec.location.empty())
@@ -194,7 +187,7 @@ ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, Colle
   if (!chosen) {
     bad_source(where, source.tag ? "has no image tagged '" + *source.tag + "'" : "holds no image");
   }
-  Descriptor top = index_entry(*chosen, where);
+  Descriptor top = descriptor_of(*chosen, where + " index.json");
   LayoutReader reader(dir);
   std::map<Digest, CollectedBlob> own;
   top = collect_content(reader, top, source.platforms, own);

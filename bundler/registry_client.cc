@@ -130,17 +130,20 @@ RegistryClient::RegistryClient(std::string host, bool insecure)
   init_curl_once();
 }
 
-RegistryClient::Reply RegistryClient::attempt(const std::string& url, const std::string& accept,
+RegistryClient::Reply RegistryClient::attempt(const Request& request,
                                               const std::string& authorization,
                                               const DataFn& on_data) {
+  const std::string url = absolute(request.target);
   std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
   if (!curl) fail("libcurl could not make a handle");
   std::unique_ptr<curl_slist, SlistFree> headers;
   auto add_header = [&](const std::string& h) {
     headers.reset(curl_slist_append(headers.release(), h.c_str()));
   };
-  if (!accept.empty()) add_header("Accept: " + accept);
+  if (!request.accept.empty()) add_header("Accept: " + request.accept);
   if (!authorization.empty()) add_header("Authorization: " + authorization);
+  if (!request.content_type.empty()) add_header("Content-Type: " + request.content_type);
+  if (!request.content_range.empty()) add_header("Content-Range: " + request.content_range);
 
   struct State {
     CURL* curl;
@@ -161,6 +164,7 @@ RegistryClient::Reply RegistryClient::attempt(const std::string& url, const std:
       value.erase(value.find_last_not_of(" \t\r\n") + 1);
       if (name == "content-type") st->reply.content_type = value;
       if (name == "www-authenticate") st->reply.challenge = value;
+      if (name == "location") st->reply.location = value;
     }
     return n;
   };
@@ -182,6 +186,15 @@ RegistryClient::Reply RegistryClient::attempt(const std::string& url, const std:
   };
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  if (request.method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    std::string_view body = request.body.value_or(std::string_view());
+    // Never a null pointer: that would make libcurl read the body from stdin.
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);  // blob stores redirect; auth is not forwarded
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
@@ -238,7 +251,10 @@ void RegistryClient::answer_challenge(const std::string& challenge) {
     sep = '&';
   }
   std::string body;
-  Reply r = attempt(url, "application/json", basic, [&](const char* d, size_t n) {
+  Request token_request;
+  token_request.target = url;
+  token_request.accept = "application/json";
+  Reply r = attempt(token_request, basic, [&](const char* d, size_t n) {
     if (body.size() + n > (1 << 20)) fail("the token reply is too large");
     body.append(d, n);
   });
@@ -257,31 +273,106 @@ void RegistryClient::answer_challenge(const std::string& challenge) {
   authorization_ = "Bearer " + token;
 }
 
-RegistryClient::Reply RegistryClient::get(const std::string& path, const std::string& accept,
-                                          const DataFn& on_data) {
-  std::string url = base_ + path;
+std::string RegistryClient::absolute(const std::string& target) const {
+  if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0) return target;
+  return base_ + target;
+}
+
+RegistryClient::Reply RegistryClient::send(const Request& request, const DataFn& on_data,
+                                           bool accept_404) {
   for (int round = 0;; ++round) {
     std::string authorization;
     {
       std::lock_guard lock(mu_);
       authorization = authorization_;
     }
-    Reply r = attempt(url, accept, authorization, on_data);
+    Reply r = attempt(request, authorization, on_data);
     if (r.status == 401 && round == 0 && !r.challenge.empty()) {
       answer_challenge(r.challenge);
       continue;
     }
-    if (r.status >= 200 && r.status < 300) return r;
-    std::string where = host_ + path;
+    if ((r.status >= 200 && r.status < 300) || (accept_404 && r.status == 404)) return r;
+    std::string target =
+        request.target.rfind("http", 0) == 0 ? request.target : host_ + request.target;
+    std::string where = request.method + " " + target.substr(0, target.find('?'));
     if (r.status == 401 || r.status == 403) {
       auto creds = find_credentials(host_);
       fail(where + ": access denied (" + std::to_string(r.status) + ")" +
-           (creds ? "; the credentials from " + creds->from + " are not allowed to pull it"
+           (creds ? "; the credentials from " + creds->from + " do not allow it"
                   : "; log in with `podman login` or `docker login` first"));
     }
     if (r.status == 404) fail(where + ": not found (404)");
     fail(where + ": HTTP " + std::to_string(r.status) + " " + r.error_body.substr(0, 300));
   }
+}
+
+RegistryClient::Reply RegistryClient::get(const std::string& path, const std::string& accept,
+                                          const DataFn& on_data) {
+  Request request;
+  request.target = path;
+  request.accept = accept;
+  return send(request, on_data);
+}
+
+bool RegistryClient::has_blob(const std::string& repository, const Digest& digest) {
+  Request request;
+  request.method = "HEAD";
+  request.target = "/v2/" + repository + "/blobs/" + digest.str();
+  return send(
+             request, [](const char*, size_t) {}, /*accept_404=*/true)
+             .status != 404;
+}
+
+bool RegistryClient::mount_blob(const std::string& repository, const Digest& digest,
+                                const std::string& from) {
+  Request request;
+  request.method = "POST";
+  request.target = "/v2/" + repository + "/blobs/uploads/?mount=" + digest.str() + "&from=" + from;
+  request.body = std::string_view();
+  return send(request, [](const char*, size_t) {}).status == 201;
+}
+
+RegistryClient::Upload::Upload(RegistryClient& client, std::string repository)
+    : client_(client), repository_(std::move(repository)) {
+  Request request;
+  request.method = "POST";
+  request.target = "/v2/" + repository_ + "/blobs/uploads/";
+  request.body = std::string_view();
+  location_ = client_.send(request, [](const char*, size_t) {}).location;
+  if (location_.empty()) fail(client_.host_ + " started an upload without a Location");
+}
+
+void RegistryClient::Upload::append(std::string_view data) {
+  if (data.empty()) return;
+  Request request;
+  request.method = "PATCH";
+  request.target = client_.absolute(location_);
+  request.content_type = "application/octet-stream";
+  request.content_range = std::to_string(offset_) + "-" + std::to_string(offset_ + data.size() - 1);
+  request.body = data;
+  Reply r = client_.send(request, [](const char*, size_t) {});
+  if (!r.location.empty()) location_ = r.location;
+  offset_ += data.size();
+}
+
+void RegistryClient::Upload::finish(const Digest& digest) {
+  Request request;
+  request.method = "PUT";
+  std::string url = client_.absolute(location_);
+  request.target =
+      url + (url.find('?') == std::string::npos ? "?" : "&") + "digest=" + digest.str();
+  request.body = std::string_view();
+  client_.send(request, [](const char*, size_t) {});
+}
+
+void RegistryClient::put_manifest(const std::string& repository, const std::string& reference,
+                                  const std::string& media_type, std::string_view bytes) {
+  Request request;
+  request.method = "PUT";
+  request.target = "/v2/" + repository + "/manifests/" + reference;
+  request.content_type = media_type;
+  request.body = bytes;
+  send(request, [](const char*, size_t) {});
 }
 
 RegistryClient::Manifest RegistryClient::get_manifest(const std::string& repository,

@@ -48,19 +48,49 @@ class RegistryClient {
   using DataFn = std::function<void(const char* data, size_t size)>;
   void get_blob(const std::string& repository, const Digest& digest, const DataFn& on_data);
 
+  // ---- pushing (ferry push)
+  bool has_blob(const std::string& repository, const Digest& digest);
+  // Cross-repository mount; false when the registry would rather have an upload.
+  bool mount_blob(const std::string& repository, const Digest& digest, const std::string& from);
+  // A chunked upload: start, append pieces (PATCH with Content-Range), finish.
+  class Upload {
+   public:
+    Upload(RegistryClient& client, std::string repository);
+    void append(std::string_view data);
+    void finish(const Digest& digest);
+
+   private:
+    RegistryClient& client_;
+    std::string repository_, location_;
+    uint64_t offset_ = 0;
+  };
+  void put_manifest(const std::string& repository, const std::string& reference,
+                    const std::string& media_type, std::string_view bytes);
+
  private:
+  struct Request {
+    std::string method = "GET";
+    std::string target;  // a path under the registry, or a whole URL (upload locations)
+    std::string accept;
+    std::string content_type;
+    std::string content_range;
+    std::optional<std::string_view> body;
+  };
   struct Reply {
     long status = 0;
     std::string content_type;
     std::string challenge;  // WWW-Authenticate
+    std::string location;
     std::string error_body;
   };
   // One request, answering one 401 challenge (Basic, or Bearer with a token
-  // from the realm) and retrying. Throws BundleError(kSource) on failure.
+  // from the realm) and retrying. Throws BundleError(kSource) on a status
+  // outside `ok` (2xx by default).
+  Reply send(const Request& request, const DataFn& on_data, bool accept_404 = false);
   Reply get(const std::string& path, const std::string& accept, const DataFn& on_data);
-  Reply attempt(const std::string& url, const std::string& accept, const std::string& authorization,
-                const DataFn& on_data);
+  Reply attempt(const Request& request, const std::string& authorization, const DataFn& on_data);
   void answer_challenge(const std::string& challenge);
+  std::string absolute(const std::string& location) const;
 
   std::string host_;
   std::string base_;  // https://HOST or http://HOST

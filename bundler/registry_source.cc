@@ -13,11 +13,6 @@ namespace {
 
 constexpr uint64_t kMaxSmall = 16 << 20;
 
-bool is_manifest_type(const std::string& t) {
-  return t == media::kOciManifest || t == media::kOciIndex || t == media::kDockerManifest ||
-         t == media::kDockerManifestList;
-}
-
 class RegistryReader : public ContentReader {
  public:
   RegistryReader(std::shared_ptr<RegistryClient> client, std::string repository)
@@ -30,7 +25,7 @@ class RegistryReader : public ContentReader {
 
   std::string read_small(const Descriptor& d) override {
     if (auto it = fetched_.find(d.digest); it != fetched_.end()) return it->second;
-    std::string bytes = is_manifest_type(d.media_type)
+    std::string bytes = media::is_manifest(d.media_type)
                             ? client_->get_manifest(repository_, d.digest.str()).bytes
                             : client_->get_small_blob(repository_, d.digest, kMaxSmall);
     if (digest_of(bytes, d.digest.algorithm()) != d.digest || bytes.size() != d.size) {
@@ -67,7 +62,7 @@ ResolvedImage collect_registry_image(const SourceSpec& source,
   RegistryReader reader(client, repository);
   auto top_manifest = client->get_manifest(repository, reference);
   std::string type = top_manifest.media_type;
-  if (!is_manifest_type(type)) {  // some registries send a generic Content-Type
+  if (!media::is_manifest(type)) {  // some registries send a generic Content-Type
     auto doc = nlohmann::json::parse(top_manifest.bytes, nullptr, false);
     type = doc.is_object() ? doc.value("mediaType", std::string(media::kOciManifest))
                            : std::string(media::kOciManifest);

@@ -34,10 +34,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = b'{"errors":[{"code":"UNAUTHORIZED","message":"log in"}]}'
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":  # a HEAD reply carries no body
+            self.wfile.write(body)
 
     def do_GET(self):
+        self.handle_any("GET")
+
+    def do_HEAD(self):
+        self.handle_any("HEAD")
+
+    def do_POST(self):
+        self.handle_any("POST")
+
+    def do_PATCH(self):
+        self.handle_any("PATCH")
+
+    def do_PUT(self):
+        self.handle_any("PUT")
+
+    def handle_any(self, method):
         auth = self.headers.get("Authorization", "")
+        length = int(self.headers.get("Content-Length", "0") or 0)
+        body = self.rfile.read(length) if length else None
         if self.path.startswith("/token"):
             if auth != basic:
                 return self.deny('Basic realm="tokens"')
@@ -52,16 +70,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.deny('Basic realm="registry"')
         if mode == "bearer" and auth != "Bearer " + TOKEN:
             realm = f"http://127.0.0.1:{port}/token"
-            return self.deny(f'Bearer realm="{realm}",service="test-registry",scope="repository:x:pull"')
+            scope = "repository:x:pull" if method in ("GET", "HEAD") else "repository:x:pull,push"
+            return self.deny(f'Bearer realm="{realm}",service="test-registry",scope="{scope}"')
         conn = http.client.HTTPConnection(upstream)
-        headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "range")}
-        conn.request("GET", self.path, headers=headers)
+        keep = ("accept", "range", "content-type", "content-range")
+        headers = {k: v for k, v in self.headers.items() if k.lower() in keep}
+        if body is not None or method in ("POST", "PUT", "PATCH"):
+            headers["Content-Length"] = str(length)
+        conn.request(method, self.path, body=body, headers=headers)
         r = conn.getresponse()
         self.send_response(r.status)
         for k, v in r.getheaders():
-            if k.lower() in ("content-type", "content-length", "docker-content-digest", "location"):
+            if k.lower() in ("content-type", "content-length", "docker-content-digest", "location", "range", "docker-upload-uuid"):
                 self.send_header(k, v)
         self.end_headers()
+        if method == "HEAD":
+            conn.close()
+            return
         while True:
             chunk = r.read(1 << 16)
             if not chunk:

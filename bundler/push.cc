@@ -1,0 +1,226 @@
+// Two passes over the bundle. The first verifies it whole (signature, then
+// every entry) and keeps its manifests, which are small; only a bundle that
+// passed is pushed. The second streams it again and uploads each blob once,
+// in chunks, into the first repository that needs it, mounting it into the
+// others. Manifests follow, children before indexes, and the tags last, so a
+// failure part way leaves no tag pointing at anything incomplete.
+#include "bundler/push.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "bundler/exit_codes.h"
+#include "bundler/registry_client.h"
+#include "core/bundle_error.h"
+#include "core/bundle_verifier.h"
+#include "core/file_util.h"
+#include "core/manifest.h"
+#include "core/media_types.h"
+#include "core/names.h"
+#include "core/progress.h"
+
+namespace ferry::cli {
+namespace {
+
+using bundle::BundleError;
+using bundle::BundleErrorKind;
+
+// Keeps the bundle's manifests and indexes while the verifier checks it.
+class ManifestKeeper : public bundle::BlobSink {
+ public:
+  void begin(const bundle::BlobEntry& blob) override {
+    keeping_ = media::is_manifest(blob.media_type);
+    current_.clear();
+  }
+  void write(const void* data, size_t size) override {
+    if (keeping_) current_.append(static_cast<const char*>(data), size);
+  }
+  void commit(const bundle::BlobEntry& blob) override {
+    if (keeping_) manifests[blob.digest] = {blob.media_type, std::move(current_)};
+  }
+  std::map<Digest, std::pair<std::string, std::string>> manifests;  // type, bytes
+
+ private:
+  bool keeping_ = false;
+  std::string current_;
+};
+
+struct Target {
+  std::string repository, tag;
+  std::vector<Digest> manifests;  // children first
+  std::vector<Digest> blobs;      // configs and layers
+};
+
+// Lists target's manifests (children first) and blobs. A delta may leave
+// out manifests its base delivered: those must already be in the registry.
+void walk(ManifestKeeper& kept, RegistryClient& client, const Digest& digest, Target& target,
+          std::set<Digest>& seen) {
+  if (!seen.insert(digest).second) return;
+  auto it = kept.manifests.find(digest);
+  if (it == kept.manifests.end()) {
+    RegistryClient::Manifest m;
+    try {
+      m = client.get_manifest(target.repository, digest.str());
+    } catch (const BundleError&) {
+      throw BundleError(BundleErrorKind::kMissingBase,
+                        "this delta bundle needs manifest " + digest.str() + ", which " +
+                            client.host() + " does not have in " + target.repository +
+                            "; push its base bundle first");
+    }
+    if (digest_of(m.bytes, digest.algorithm()) != digest) {
+      throw BundleError(BundleErrorKind::kSource,
+                        client.host() + " sent a manifest that is not " + digest.str());
+    }
+    it = kept.manifests.emplace(digest, std::make_pair(m.media_type, std::move(m.bytes))).first;
+  }
+  ParsedManifest m = parse_manifest(it->second.second, it->second.first);
+  for (const auto& child : m.manifests) walk(kept, client, child.digest, target, seen);
+  for (const auto& b : m.blobs) {
+    if (!b.external) target.blobs.push_back(b.digest);
+  }
+  target.manifests.push_back(digest);
+}
+
+// Uploads the blobs of the second pass: each once, then mounted elsewhere.
+class Uploader : public bundle::BlobSink {
+ public:
+  Uploader(RegistryClient& client, const std::map<Digest, std::vector<std::string>>& repos_of,
+           Progress& progress)
+      : client_(client), repos_of_(repos_of), progress_(progress) {}
+
+  void begin(const bundle::BlobEntry& blob) override {
+    upload_.reset();
+    buffer_.clear();
+    auto it = repos_of_.find(blob.digest);
+    if (it == repos_of_.end() || media::is_manifest(blob.media_type)) return;
+    if (client_.has_blob(it->second.front(), blob.digest)) {
+      ++present;
+      return;
+    }
+    upload_.emplace(client_, it->second.front());
+  }
+  void write(const void* data, size_t size) override {
+    progress_.add(size);
+    if (!upload_) return;
+    buffer_.append(static_cast<const char*>(data), size);
+    if (buffer_.size() >= kChunk) {
+      upload_->append(buffer_);
+      buffer_.clear();
+    }
+  }
+  void commit(const bundle::BlobEntry& blob) override {
+    auto it = repos_of_.find(blob.digest);
+    if (upload_) {
+      upload_->append(buffer_);
+      upload_->finish(blob.digest);
+      upload_.reset();
+      ++uploaded;
+    }
+    if (it == repos_of_.end() || media::is_manifest(blob.media_type)) return;
+    for (size_t i = 1; i < it->second.size(); ++i) {
+      const std::string& repo = it->second[i];
+      if (client_.has_blob(repo, blob.digest)) continue;
+      if (client_.mount_blob(repo, blob.digest, it->second.front())) continue;
+      throw BundleError(BundleErrorKind::kSource,
+                        client_.host() + " would not mount " + blob.digest.str() + " into " + repo);
+    }
+  }
+  size_t uploaded = 0, present = 0;
+
+ private:
+  static constexpr size_t kChunk = 8 << 20;
+  RegistryClient& client_;
+  const std::map<Digest, std::vector<std::string>>& repos_of_;
+  Progress& progress_;
+  std::optional<RegistryClient::Upload> upload_;
+  std::string buffer_;
+};
+
+}  // namespace
+
+int run_push(const PushOptions& options) {
+  std::string dest = options.destination;
+  if (dest.rfind("docker://", 0) != 0) {
+    throw std::invalid_argument("push destination '" + dest + "' is not docker://HOST[/PREFIX]");
+  }
+  dest = dest.substr(9);
+  while (!dest.empty() && dest.back() == '/') dest.pop_back();
+  auto slash = dest.find('/');
+  std::string host = dest.substr(0, slash);
+  std::string prefix = slash == std::string::npos ? "" : dest.substr(slash + 1);
+  if (host.empty() || (!prefix.empty() && !is_valid_repository_name(prefix))) {
+    throw std::invalid_argument("push destination docker://" + dest +
+                                " is not docker://HOST[/PREFIX] with a lower-case prefix");
+  }
+  auto key = signing::PublicKey::parse(read_small_file(options.public_key, 64 << 10));
+
+  RegistryClient client(host, options.insecure);
+  // Pass 1: verify everything; keep the manifests.
+  ManifestKeeper kept;
+  bundle::Manifest manifest;
+  {
+    bundle::BundleVerifier verifier(options.bundle, {key});
+    manifest = verifier.open();
+    verifier.stream(kept);
+  }
+  std::vector<Target> targets;
+  std::map<Digest, std::vector<std::string>> repos_of;  // first: where it is uploaded
+  for (const auto& image : manifest.images) {
+    auto colon = image.name.rfind(':');
+    Target t{(prefix.empty() ? "" : prefix + "/") + image.name.substr(0, colon),
+             image.name.substr(colon + 1),
+             {},
+             {}};
+    std::set<Digest> seen;
+    walk(kept, client, image.digest, t, seen);
+    for (const auto& d : t.blobs) {
+      auto& repos = repos_of[d];
+      if (std::find(repos.begin(), repos.end(), t.repository) == repos.end())
+        repos.push_back(t.repository);
+    }
+    targets.push_back(std::move(t));
+  }
+  // A delta's base must already be in the registry.
+  std::set<Digest> in_bundle;
+  for (const auto& b : manifest.blobs) in_bundle.insert(b.digest);
+  for (const auto& [digest, repos] : repos_of) {
+    if (in_bundle.count(digest)) continue;
+    if (!client.has_blob(repos.front(), digest)) {
+      throw BundleError(BundleErrorKind::kMissingBase,
+                        "this delta bundle needs " + digest.str() + ", which " + host +
+                            " does not have in " + repos.front() + "; push its base bundle first");
+    }
+  }
+
+  // Pass 2: blobs, then manifests, then tags.
+  uint64_t total = 0;
+  for (const auto& b : manifest.blobs) total += b.size;
+  Progress progress("pushing", total);
+  Uploader uploader(client, repos_of, progress);
+  {
+    bundle::BundleVerifier verifier(options.bundle, {key});
+    verifier.open();
+    verifier.stream(uploader);
+  }
+  for (const auto& t : targets) {
+    for (size_t i = 0; i + 1 < t.manifests.size(); ++i) {
+      const auto& [type, bytes] = kept.manifests.at(t.manifests[i]);
+      client.put_manifest(t.repository, t.manifests[i].str(), type, bytes);
+    }
+  }
+  for (const auto& t : targets) {  // the tags last
+    const auto& [type, bytes] = kept.manifests.at(t.manifests.back());
+    client.put_manifest(t.repository, t.tag, type, bytes);
+  }
+  progress.finish();
+  std::printf("pushed bundle %s to %s: %zu image(s), %zu blob(s) uploaded, %zu already there\n",
+              manifest.id.c_str(), host.c_str(), targets.size(), uploader.uploaded,
+              uploader.present);
+  for (const auto& t : targets)
+    std::printf("  %s/%s:%s\n", host.c_str(), t.repository.c_str(), t.tag.c_str());
+  return kOk;
+}
+
+}  // namespace ferry::cli
