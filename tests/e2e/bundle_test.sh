@@ -25,6 +25,11 @@ check "skopeo copies the unpacked layout into ferryd" \
 check "and the pushed index has the digest of the packed one" \
   equal "$(skopeo inspect --tls-verify=false --raw "docker://$REG/team/multi:v2" | sha256sum | cut -d' ' -f1)" "${multi#sha256:}"
 
+check "after zstd -d, skopeo reads the bundle itself as an oci-archive, digests intact" \
+  bash -c "zstd -q -d site.ferry -o site.tar &&
+           [ \$(skopeo inspect --raw oci-archive:site.tar:team/multi:v2 | sha256sum | cut -d' ' -f1) = ${multi#sha256:} ] &&
+           skopeo copy -q oci-archive:site.tar:app:v1 oci:from-archive:app"
+
 check "packing is reproducible (same inputs and SOURCE_DATE_EPOCH, any thread count)" \
   bash -c "SOURCE_DATE_EPOCH=1700000000 '$FERRY' pack -k site.key -o r1.ferry --threads 1 oci:app:v1 >/dev/null &&
            SOURCE_DATE_EPOCH=1700000000 '$FERRY' pack -k site.key -o r2.ferry --threads 4 oci:app:v1 >/dev/null &&
