@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
                        "Write volumes OUT.001, OUT.002, ... of at most SIZE (e.g. 4G)");
   pack_cmd->add_flag("--insecure", pack.insecure,
                      "Talk plain HTTP to docker:// registries (local registries only)");
+  pack_cmd
+      ->add_option("--ca-cert", pack.ca_file,
+                   "Also trust the CA certificates in FILE (PEM) for docker:// registries")
+      ->check(CLI::ExistingFile);
   pack_cmd->add_option("sources", pack.sources,
                        "docker://HOST/REPO[:TAG|@DIGEST], oci:DIR[:TAG] or "
                        "docker-archive:FILE[:REPO:TAG], each [=REPO:TAG]");
@@ -72,6 +76,8 @@ int main(int argc, char** argv) {
       app.add_subcommand("push", "Verify a bundle, then push its images to a registry");
   push_cmd->add_option("-p,--public-key", push.public_key, "Trusted public key")->required();
   push_cmd->add_flag("--insecure", push.insecure, "Plain HTTP (local registries only)");
+  push_cmd->add_option("--ca-cert", push.ca_file, "Also trust the CA certificates in FILE (PEM)")
+      ->check(CLI::ExistingFile);
   push_cmd->add_option("bundle", push.bundle, "Bundle file, or the first volume")->required();
   push_cmd->add_option("destination", push.destination, "docker://HOST[/PREFIX]")->required();
 

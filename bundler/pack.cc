@@ -71,6 +71,7 @@ int run_pack(const PackOptions& options) {
     SourceSpec spec = parse_source(text);
     spec.platforms = options.platforms;
     spec.insecure = options.insecure;
+    spec.ca_file = options.ca_file;
     ResolvedImage image = collect_image(spec, blobs);
     if (!names.insert(image.name).second) {
       throw std::invalid_argument("two sources are both named " + image.name +

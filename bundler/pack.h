@@ -21,6 +21,7 @@ struct PackOptions {
   std::vector<std::string> sources;
   std::vector<std::string> platforms;  // --platform
   bool insecure = false;               // --insecure: plain HTTP to docker:// sources
+  std::string ca_file;                 // --ca-cert: a private CA for docker:// sources
   std::string base_bundle;             // --base: leave out what it delivered
   std::string base_inventory;          // --base-inventory: a JSON list of digests
   PassphraseSource passphrase;

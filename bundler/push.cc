@@ -156,7 +156,7 @@ int run_push(const PushOptions& options) {
   }
   auto key = signing::PublicKey::parse(read_small_file(options.public_key, 64 << 10));
 
-  RegistryClient client(host, options.insecure);
+  RegistryClient client(host, options.insecure, options.ca_file);
   // Pass 1: verify everything; keep the manifests.
   ManifestKeeper kept;
   bundle::Manifest manifest;

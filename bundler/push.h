@@ -11,6 +11,7 @@ struct PushOptions {
   std::string bundle;       // file, or the first volume
   std::string destination;  // docker://HOST[/PREFIX]
   bool insecure = false;    // plain HTTP
+  std::string ca_file;      // a private CA's certificates (PEM)
 };
 
 int run_push(const PushOptions& options);

@@ -125,8 +125,10 @@ std::optional<RegistryCredentials> find_credentials(const std::string& host) {
   return std::nullopt;
 }
 
-RegistryClient::RegistryClient(std::string host, bool insecure)
-    : host_(std::move(host)), base_((insecure ? "http://" : "https://") + host_) {
+RegistryClient::RegistryClient(std::string host, bool insecure, std::string ca_file)
+    : host_(std::move(host)),
+      base_((insecure ? "http://" : "https://") + host_),
+      ca_file_(std::move(ca_file)) {
   init_curl_once();
 }
 
@@ -203,6 +205,7 @@ RegistryClient::Reply RegistryClient::attempt(const Request& request,
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stalled transfer fails after a minute
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "ferry/" FERRY_VERSION);
+  if (!ca_file_.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &state);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

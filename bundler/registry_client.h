@@ -32,7 +32,9 @@ std::optional<RegistryCredentials> find_credentials(const std::string& host);
 
 class RegistryClient {
  public:
-  RegistryClient(std::string host, bool insecure);
+  // ca_file: extra trusted CA certificates (PEM) for a registry with a
+  // private CA; empty uses the system's.
+  RegistryClient(std::string host, bool insecure, std::string ca_file = "");
   const std::string& host() const { return host_; }
 
   struct Manifest {
@@ -94,6 +96,7 @@ class RegistryClient {
 
   std::string host_;
   std::string base_;  // https://HOST or http://HOST
+  std::string ca_file_;
   std::mutex mu_;
   std::string authorization_;  // the Authorization header in use, if any
 };

@@ -58,7 +58,7 @@ ResolvedImage collect_registry_image(const SourceSpec& source,
     bad_source(where, "not HOST/REPOSITORY (lower-case), e.g. docker://registry.local:5000/app:v1");
   }
   std::string reference = source.tag.value_or("latest");
-  auto client = std::make_shared<RegistryClient>(host, source.insecure);
+  auto client = std::make_shared<RegistryClient>(host, source.insecure, source.ca_file);
   RegistryReader reader(client, repository);
   auto top_manifest = client->get_manifest(repository, reference);
   std::string type = top_manifest.media_type;

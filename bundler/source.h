@@ -27,6 +27,7 @@ struct SourceSpec {
   // --platform: "os/arch[/variant]"; empty keeps every platform.
   std::vector<std::string> platforms;
   bool insecure = false;  // docker: plain HTTP (--insecure), for local registries
+  std::string ca_file;    // docker: --ca-cert, a private CA's certificates
 };
 
 // True when a platform "os/arch[/variant]" is one of `wanted` (a wanted entry

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A registry front door for tests: demands a login, then forwards to ferryd.
 
-  auth_proxy.py PORT UPSTREAM MODE USER PASSWORD
+  auth_proxy.py PORT UPSTREAM MODE USER PASSWORD [CERT KEY]
+
+MODE none:   no login at all (with CERT and KEY: a plain TLS front door).
 
 MODE basic:  /v2/ requests need `Authorization: Basic` with USER:PASSWORD.
 MODE bearer: they need `Authorization: Bearer <token>`; 401 answers carry
@@ -14,9 +16,11 @@ import base64
 import http.client
 import http.server
 import json
+import ssl
 import sys
 
 port, upstream, mode, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+cert = sys.argv[6:8]
 basic = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 TOKEN = "t0ken-for-tests"
 
@@ -95,4 +99,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         conn.close()
 
 
-http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+if cert:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert[0], cert[1])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()

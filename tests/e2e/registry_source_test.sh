@@ -77,4 +77,18 @@ check "bearer tokens (Docker Hub's flow) with credentials from ~/.docker/config.
 check "the token-fetched bundle holds the whole multi-arch image" \
   bash -c "'$FERRY' verify -p site.pub bearer.ferry >/dev/null && '$FERRY' inspect --json bearer.ferry | jq -e '.images[0].digest == \"$multi\"'"
 kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true
+
+# ---- HTTPS, with a CA the test makes (Go and curl want an IP SAN on loopback)
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ferry-test-ca \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout tls.key -out tls.pem 2>/dev/null
+port=$(free_port)
+python3 "$HERE/auth_proxy.py" "$port" "$SRC" none - - tls.pem tls.key &
+PROXY_PID=$!
+for _ in $(seq 1 100); do curl -s --cacert tls.pem "https://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.05; done
+check "over HTTPS, trusting the registry's CA with --ca-cert" \
+  bash -c "'$FERRY' pack -k site.key -o tls.ferry --ca-cert tls.pem docker://127.0.0.1:$port/team/app:v1 >/dev/null &&
+           '$FERRY' inspect --json tls.ferry | jq -e '.images[0].digest == \"$app\"'"
+check "over HTTPS with a CA it does not trust: refused, naming the TLS problem (5)" \
+  bash -c "out=\$('$FERRY' pack -k site.key -o x.ferry docker://127.0.0.1:$port/team/app:v1 2>&1); [ \$? -eq 5 ] && grep -qi 'certificate' <<<\"\$out\""
+kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true
 finish
