@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "core/bundle_error.h"
 #include "core/bundle_verifier.h"
@@ -263,7 +264,11 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
   std::optional<bundle::Manifest> manifest;
   std::optional<FileLock> lock;
   try {
-    lock = FileLock::try_acquire(lock_path(store));
+    // The inbox probes the lock for an instant each second; a short wait
+    // keeps that probe from being taken for a running import.
+    for (int i = 0; i < 5 && !(lock = FileLock::try_acquire(lock_path(store))); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     if (lock) {
       // Holding the lock: a 'running' row is from an import that died, and
       // its staging files are garbage.

@@ -144,7 +144,9 @@ pulls=$!
 "${IMPORT[@]}" big.ferry >/dev/null 2>big2.log &
 pid=$!
 wait_for_import data || true
+kill -STOP $pid  # held mid-import, so the second one surely meets it
 rc=0; imp b2.ferry >second.txt 2>&1 || rc=$?
+kill -CONT $pid
 check "a second import while one runs: refused as busy (20)" \
   bash -c "[ $rc -eq 20 ] && grep -q 'another import is running' second.txt"
 rc=0; wait $pid || rc=$?
