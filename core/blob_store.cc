@@ -91,11 +91,12 @@ void BlobStore::clear_temp(std::string_view subdir) {
   }
 }
 
-BlobWriter::BlobWriter(std::string path, DigestAlgorithm algorithm, bool hash)
+BlobWriter::BlobWriter(std::string path, DigestAlgorithm algorithm, Options options)
     : path_(std::move(path)),
       fd_(open_or_throw(path_, O_WRONLY | O_CREAT | O_EXCL, 0644)),
       hasher_(algorithm),
-      hashing_(hash) {}
+      hashing_(options.hash),
+      write_behind_(0, options.drop_behind) {}
 
 BlobWriter::~BlobWriter() {
   if (!path_.empty()) ::unlink(path_.c_str());  // ENOENT after publish is expected

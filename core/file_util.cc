@@ -41,6 +41,14 @@ void WriteBehind::wrote_up_to(int fd, uint64_t end) {
   // Advisory: on failure the final fsync still does all the work.
   ::sync_file_range(fd, static_cast<off_t>(flushed_), static_cast<off_t>(end - flushed_),
                     SYNC_FILE_RANGE_WRITE);
+  if (drop_behind_ && flushed_ > dropped_) {
+    auto from = static_cast<off_t>(dropped_), len = static_cast<off_t>(flushed_ - dropped_);
+    ::sync_file_range(
+        fd, from, len,
+        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+    ::posix_fadvise(fd, from, len, POSIX_FADV_DONTNEED);
+    dropped_ = flushed_;
+  }
   flushed_ = end;
 }
 

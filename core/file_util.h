@@ -18,15 +18,19 @@ void fsync_or_throw(int fd, const std::string& path);
 // Streams large writes to disk as they happen: every kWriteBehindBytes it asks
 // the kernel to start writeback of what was written since, without waiting.
 // The final fsync then has little left to flush, and a small-RAM box does not
-// fill up with dirty pages during a big upload.
+// fill up with dirty pages during a big upload. With drop_behind it also
+// waits for the previous window's writeback and drops it from the page cache.
 class WriteBehind {
  public:
   static constexpr uint64_t kWriteBehindBytes = 8 << 20;
-  explicit WriteBehind(uint64_t start = 0) : flushed_(start) {}
+  explicit WriteBehind(uint64_t start = 0, bool drop_behind = false)
+      : flushed_(start), dropped_(start), drop_behind_(drop_behind) {}
   void wrote_up_to(int fd, uint64_t end);
 
  private:
   uint64_t flushed_;
+  uint64_t dropped_;
+  bool drop_behind_;
 };
 
 // fsync on a directory makes a rename or unlink inside it durable.

@@ -14,7 +14,7 @@ bool Store::has_content(const Digest& digest) {
 }
 
 BlobWriter Store::begin_import_blob(DigestAlgorithm algorithm) {
-  return BlobWriter(blobs_.temp_path("import"), algorithm, /*hash=*/false);
+  return BlobWriter(blobs_.temp_path("import"), algorithm, {.hash = false, .drop_behind = true});
 }
 
 void Store::clear_import_staging() {
