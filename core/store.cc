@@ -18,6 +18,14 @@ Store::Store(StoreOptions options)
 
 Store::~Store() = default;
 
+std::string Store::import_lock_path() const {
+  return options_.data_dir + "/import.lock";
+}
+
+FileLock Store::content_lock(bool exclusive) const {
+  return FileLock::acquire(options_.data_dir + "/content.lock", !exclusive);
+}
+
 int64_t Store::require_repository(Metadata& meta, std::string_view repo, ErrorCode unknown_code) {
   check_repository_name(repo);
   auto id = meta.find_repository(std::string(repo));
@@ -104,6 +112,7 @@ void Store::publish_blob(int64_t repo_id, const std::string& staged_path, const 
                          uint64_t size, const std::string* upload_to_close) {
   // File first, then the row that makes it visible: a crash in between
   // leaves an unreferenced file, never a row without its file.
+  auto guard = content_lock(false);
   blobs_.publish(staged_path, digest);
   auto meta = pool_.acquire();
   sql::Transaction tx(meta->db());

@@ -18,6 +18,8 @@
 #include "core/blob_store.h"
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/file_lock.h"
+#include "core/gc.h"
 #include "core/manifest.h"
 #include "core/metadata.h"
 #include "core/unique_fd.h"
@@ -129,6 +131,22 @@ class Store {
     auto meta = pool_.acquire();
     return fn(meta->db());
   }
+
+  // ---- garbage collection (store_gc.cc)
+  // Removes what no tag reaches (and tags retention drops), online: pushes
+  // and pulls go on. Waits up to lock_wait for a running import; nullopt if
+  // it is still running then. Throws on storage errors.
+  std::optional<GcReport> collect_garbage(const GcOptions& options,
+                                          std::chrono::milliseconds lock_wait);
+
+  // ---- locks (store.cc). Files in the data dir, so `ferryd import` and
+  // ferryctl coordinate with a running server.
+  // Held by an import for its whole run, and by GC: an import relies on
+  // content it found present staying there until it publishes.
+  std::string import_lock_path() const;
+  // Shared by every publish of content (file, then row), exclusive for GC's
+  // sweep (row, then file): neither sees the other half done.
+  FileLock content_lock(bool exclusive) const;
 
   // ---- listing (store.cc)
   std::vector<std::string> list_tags(std::string_view repo, const std::string& after,

@@ -65,6 +65,7 @@ PutManifestResult Store::put_manifest(std::string_view repo, std::string_view re
                                                ", not the " + by_digest->str() + " in the URL");
   }
 
+  auto guard = content_lock(false);
   blobs_.put_bytes(digest, bytes);  // durable before any row names it
 
   auto meta = pool_.acquire();

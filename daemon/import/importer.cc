@@ -245,14 +245,13 @@ void classify(const std::exception& e, ImportOutcome& outcome) {
   }
 }
 
-std::string lock_path(Store& store) {
-  return store.options().data_dir + "/import.lock";
-}
+// GC's sweep of a large store holds the import lock for a second or two.
+constexpr std::chrono::milliseconds kLockWait{5000};
 
 }  // namespace
 
 bool import_running(Store& store) {
-  return !FileLock::try_acquire(lock_path(store)).has_value();
+  return !FileLock::try_acquire(store.import_lock_path()).has_value();
 }
 
 ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
@@ -264,11 +263,10 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
   std::optional<bundle::Manifest> manifest;
   std::optional<FileLock> lock;
   try {
-    // The inbox probes the lock for an instant each second; a short wait
-    // keeps that probe from being taken for a running import.
-    for (int i = 0; i < 5 && !(lock = FileLock::try_acquire(lock_path(store))); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    // The inbox probes the lock for an instant each second, and a GC sweep
+    // holds it for a moment; a short wait keeps either from being taken for
+    // a running import.
+    lock = FileLock::acquire_within(store.import_lock_path(), kLockWait);
     if (lock) {
       // Holding the lock: a 'running' row is from an import that died, and
       // its staging files are garbage.
@@ -288,7 +286,7 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
   try {
     if (!lock) {
       refuse(BundleErrorKind::kBusy,
-             "another import is running on " + store.options().data_dir +
+             "another import (or garbage collection) is running on " + store.options().data_dir +
                  "; this one changed nothing: run it again when that one has finished");
     }
 
