@@ -36,7 +36,7 @@ bench:
 	bash bench/import.sh build-release
 
 format:
-	find core daemon bundler signing tests bench -name '*.h' -o -name '*.cc' | xargs -r clang-format -i
+	find core daemon ctl bundler signing tests bench -name '*.h' -o -name '*.cc' | xargs -r clang-format -i
 
 clean:
 	rm -rf build build-asan build-release

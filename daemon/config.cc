@@ -64,6 +64,55 @@ struct Reader {
   }
 };
 
+// [[gc.retention]] tables: namespace plus at least one keep_* rule, so a
+// typo can never mean "delete every tag".
+std::vector<RetentionRule> read_retention(const std::string& file, const toml::table& root) {
+  std::vector<RetentionRule> rules;
+  auto* node = root.at_path("gc.retention").node();
+  if (!node) return rules;
+  const char* key = "gc.retention";
+  if (!node->is_array_of_tables()) bad(file, key, "an array of tables ([[gc.retention]])");
+  for (const auto& item : *node->as_array()) {
+    const toml::table& t = *item.as_table();
+    Reader r{file, t};
+    RetentionRule rule;
+    r.string("namespace", rule.name_space);
+    if (rule.name_space.empty()) bad(file, key, "tables that each name a namespace (or \"*\")");
+    if (auto* n = t.get("keep_last")) {
+      auto v = n->value<int64_t>();
+      if (!n->is_integer() || !v || *v < 1) bad(file, "gc.retention.keep_last", "an integer >= 1");
+      rule.keep_last = static_cast<uint64_t>(*v);
+    }
+    if (t.get("keep_newer_than")) {
+      std::chrono::seconds age{0};
+      r.duration("keep_newer_than", age);
+      rule.keep_newer_than = age;
+    }
+    if (auto* n = t.get("keep_matching")) {
+      const toml::array* patterns = n->as_array();
+      if (!patterns)
+        bad(file, "gc.retention.keep_matching", "an array of patterns such as [\"v*\"]");
+      for (const auto& p : *patterns) {
+        if (!p.is_string()) bad(file, "gc.retention.keep_matching", "an array of strings");
+        rule.keep_matching.push_back(p.as_string()->get());
+      }
+    }
+    if (!rule.keep_last && !rule.keep_newer_than && rule.keep_matching.empty()) {
+      bad(file, key,
+          "tables with at least one of keep_last, keep_newer_than, keep_matching (namespace '" +
+              rule.name_space + "' has none, which would remove every tag)");
+    }
+    for (const auto& t2 : t) {
+      std::string k(t2.first.str());
+      if (k != "namespace" && k != "keep_last" && k != "keep_newer_than" && k != "keep_matching")
+        bad(file, "gc.retention." + k,
+            "one of namespace, keep_last, keep_newer_than, keep_matching");
+    }
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
 }  // namespace
 
 void load_config_file(const std::string& path, DaemonConfig& config) {
@@ -89,6 +138,9 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   }
   r.size("limits.max_manifest_size", config.max_manifest_bytes);
   r.duration("uploads.expire_after", config.upload_expiry);
+  r.duration("gc.interval", config.gc_interval);
+  r.duration("gc.grace", config.gc_grace);
+  config.retention = read_retention(path, root);
   r.string("import.trust_dir", config.trust_dir);
   r.boolean("import.inbox_enabled", config.inbox_enabled);
   r.string("import.inbox", config.inbox);

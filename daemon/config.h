@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "core/gc.h"
 
 namespace ferry {
 
@@ -19,6 +22,11 @@ struct DaemonConfig {
   uint64_t connection_buffer = 64 * 1024;
   uint64_t max_manifest_bytes = 4 << 20;
   std::chrono::seconds upload_expiry{24 * 3600};
+  // Garbage collection: on this schedule (0: only on demand), sparing
+  // content younger than the grace period, after the retention rules.
+  std::chrono::seconds gc_interval{24 * 3600};
+  std::chrono::seconds gc_grace{3600};
+  std::vector<RetentionRule> retention;
   // Bundle import. Empty inbox/box_key mean "under the data dir".
   std::string trust_dir = "/etc/ferry/trusted-keys";
   bool inbox_enabled = true;

@@ -1,64 +1,26 @@
 #include "daemon/import_command.h"
 
-#include <grp.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "core/import_records.h"
 #include "core/store.h"
 #include "core/units.h"
+#include "daemon/data_dir.h"
 #include "daemon/exit_codes.h"
 #include "daemon/import/history_json.h"
 #include "daemon/log.h"
 #include "daemon/serve.h"
 
 namespace ferry {
-namespace {
-
-// Opens the store beside a server that may be running on it: never clears
-// that server's staging files.
-std::optional<Store> open_store(const DaemonConfig& config, std::string* error) {
-  try {
-    std::filesystem::create_directories(config.data_dir);
-    return std::make_optional<Store>(
-        StoreOptions{std::filesystem::absolute(config.data_dir).lexically_normal(),
-                     config.max_manifest_bytes, /*clear_staging=*/false});
-  } catch (const std::exception& e) {
-    *error = std::string("cannot open data directory: ") + e.what();
-    return std::nullopt;
-  }
-}
-
-// Run as root on a data dir that belongs to the service's user, an import
-// would leave root-owned files (the database's -wal and -shm among them)
-// that the service can no longer write. Become the data dir's owner instead.
-bool act_as_data_dir_owner(const std::string& data_dir) {
-  struct stat st {};
-  if (geteuid() != 0 || ::stat(data_dir.c_str(), &st) != 0 || st.st_uid == 0) return true;
-  if (setgroups(0, nullptr) != 0 || setgid(st.st_gid) != 0 || setuid(st.st_uid) != 0) {
-    fail(kStorage, "cannot switch to uid " + std::to_string(st.st_uid) + ", the owner of " +
-                       data_dir + ": " + std::strerror(errno) + "; run as that user");
-    return false;
-  }
-  log::info("running as uid " + std::to_string(st.st_uid) + ", the owner of " + data_dir);
-  return true;
-}
-
-}  // namespace
 
 int run_import_command(const DaemonConfig& config, import::ImportOptions options) {
   if (options.trust_dir.empty()) options.trust_dir = config.trust_dir;
   if (options.box_key.empty()) options.box_key = config.box_key_path();
   if (!act_as_data_dir_owner(config.data_dir)) return kStorage;
   std::string error;
-  auto store = open_store(config, &error);
+  auto store = open_store_beside_server(config, &error);
   if (!store) return fail(kStorage, error);
   auto outcome = import::import_bundle(*store, options);
   if (!outcome.record.result.empty() && outcome.record.result == "imported") {
@@ -79,7 +41,7 @@ int run_import_command(const DaemonConfig& config, import::ImportOptions options
 
 int run_imports_command(const DaemonConfig& config, bool json, int64_t limit) {
   std::string error;
-  auto store = open_store(config, &error);
+  auto store = open_store_beside_server(config, &error);
   if (!store) return fail(kStorage, error);
   auto records =
       store->with_database([&](sql::Database& db) { return ImportRecords(db).list(0, limit); });

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -27,38 +28,69 @@ namespace {
 constexpr unsigned kDrainSeconds = 30;
 constexpr auto kMaintenanceInterval = std::chrono::minutes(10);
 
-// Periodic housekeeping on its own thread, stopped promptly at shutdown.
+// Periodic housekeeping on its own thread, stopped promptly at shutdown:
+// abandoned uploads, and garbage collection on its schedule.
 class Maintenance {
  public:
-  Maintenance(Store& store, std::chrono::seconds upload_expiry)
-      : store_(store), expiry_(upload_expiry), thread_([this](std::stop_token st) { run(st); }) {}
+  Maintenance(Store& store, const DaemonConfig& config)
+      : store_(store),
+        upload_expiry_(config.upload_expiry),
+        gc_interval_(config.gc_interval),
+        gc_options_{config.gc_grace, config.retention, false},
+        thread_([this](std::stop_token st) { run(st); }) {}
 
  private:
   void run(std::stop_token stop) {
     std::mutex mu;
     std::condition_variable_any cv;
+    std::chrono::seconds tick = kMaintenanceInterval;
+    if (gc_interval_.count() > 0) tick = std::min<std::chrono::seconds>(tick, gc_interval_);
+    auto next_gc = std::chrono::steady_clock::now() + gc_interval_;
     while (!stop.stop_requested()) {
       try {
-        if (size_t n = store_.expire_uploads(expiry_)) {
+        if (size_t n = store_.expire_uploads(upload_expiry_)) {
           log::info("removed " + std::to_string(n) + " abandoned upload(s)");
         }
       } catch (const std::exception& e) {
         log::warn(std::string("upload expiry failed: ") + e.what());
       }
+      if (gc_interval_.count() > 0 && std::chrono::steady_clock::now() >= next_gc) {
+        if (collect_garbage()) next_gc = std::chrono::steady_clock::now() + gc_interval_;
+      }
       std::unique_lock lock(mu);
-      cv.wait_for(lock, stop, kMaintenanceInterval, [] { return false; });
+      cv.wait_for(lock, stop, tick, [] { return false; });
     }
   }
 
+  // False when an import held the store; GC then runs at the next tick.
+  bool collect_garbage() {
+    try {
+      auto report = store_.collect_garbage(gc_options_, std::chrono::seconds(1));
+      if (!report) {
+        log::info("gc postponed: an import is running");
+        return false;
+      }
+      for (const auto& t : report->tags) {
+        log::info("gc: retention removed tag " + t.repository + ":" + t.name);
+      }
+      log::info("gc: " + summarize(*report));
+    } catch (const std::exception& e) {
+      log::warn(std::string("gc failed, nothing was removed past the failure: ") + e.what());
+    }
+    return true;
+  }
+
   Store& store_;
-  std::chrono::seconds expiry_;
+  std::chrono::seconds upload_expiry_;
+  std::chrono::seconds gc_interval_;
+  GcOptions gc_options_;
   std::jthread thread_;
 };
 
 }  // namespace
 
 int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "ferryd: %s\n", message.c_str());
+  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, message.c_str());
   return code;
 }
 
@@ -103,7 +135,7 @@ int serve(const DaemonConfig& config) {
   } catch (const std::exception& e) {
     return fail(kListen, e.what());
   }
-  Maintenance maintenance(*store, config.upload_expiry);
+  Maintenance maintenance(*store, config);
   std::optional<import::Inbox> inbox;
   if (config.inbox_enabled) {
     try {

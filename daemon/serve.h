@@ -10,7 +10,7 @@ namespace ferry {
 
 int serve(const DaemonConfig& config);
 
-// Prints "ferryd: <message>" on stderr and returns code.
+// Prints "<program>: <message>" on stderr (ferryd, ferryctl) and returns code.
 int fail(int code, const std::string& message);
 
 }  // namespace ferry

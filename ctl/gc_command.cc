@@ -1,0 +1,83 @@
+#include "ctl/gc_command.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "core/store.h"
+#include "core/units.h"
+#include "daemon/data_dir.h"
+#include "daemon/exit_codes.h"
+#include "daemon/serve.h"
+
+namespace ferry::ctl {
+namespace {
+
+// Long enough to ride out an import's start; an import itself takes minutes.
+constexpr std::chrono::seconds kImportWait{5};
+
+nlohmann::json report_json(const GcReport& r, size_t uploads) {
+  auto items = [](const std::vector<GcReport::Item>& list, const char* name_key) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& i : list) {
+      nlohmann::json item{{name_key, i.name}};
+      if (!i.repository.empty()) item["repository"] = i.repository;
+      if (i.size) item["size"] = i.size;
+      out.push_back(std::move(item));
+    }
+    return out;
+  };
+  return {{"dryRun", r.dry_run},
+          {"tags", items(r.tags, "tag")},
+          {"manifests", items(r.manifests, "digest")},
+          {"blobs", items(r.blobs, "digest")},
+          {"links", r.links},
+          {"orphanFiles", r.orphan_files},
+          {"uploads", uploads},
+          {"bytesFreed", r.bytes_freed},
+          {"durationMs", r.duration.count()}};
+}
+
+void print_report(const GcReport& r, size_t uploads) {
+  for (const auto& t : r.tags)
+    std::printf("tag       %s:%s\n", t.repository.c_str(), t.name.c_str());
+  for (const auto& m : r.manifests) {
+    std::printf("manifest  %s@%s  %s\n", m.repository.c_str(), m.name.c_str(),
+                format_size(m.size).c_str());
+  }
+  for (const auto& b : r.blobs) {
+    std::printf("blob      %s  %s\n", b.name.c_str(), format_size(b.size).c_str());
+  }
+  std::printf("%s", summarize(r).c_str());
+  if (uploads) std::printf("; %zu abandoned upload(s) removed", uploads);
+  std::printf("\n");
+}
+
+}  // namespace
+
+int run_gc(const DaemonConfig& config, const GcCommand& command) {
+  if (!act_as_data_dir_owner(config.data_dir)) return kStorage;
+  std::string error;
+  auto store = open_store_beside_server(config, &error);
+  if (!store) return fail(kStorage, error);
+  GcOptions options{command.grace.value_or(config.gc_grace), config.retention, command.dry_run};
+  std::optional<GcReport> report;
+  size_t uploads = 0;
+  try {
+    report = store->collect_garbage(options, kImportWait);
+    if (report && !command.dry_run) uploads = store->expire_uploads(config.upload_expiry);
+  } catch (const std::exception& e) {
+    return fail(kStorage, std::string("gc failed: ") + e.what());
+  }
+  if (!report) {
+    return fail(kExitBusy, "an import is running on " + config.data_dir +
+                               "; nothing was collected: run gc again when it has finished");
+  }
+  if (command.json) {
+    std::printf("%s\n", report_json(*report, uploads).dump(2).c_str());
+  } else {
+    print_report(*report, uploads);
+  }
+  return kOk;
+}
+
+}  // namespace ferry::ctl
