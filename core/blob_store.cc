@@ -72,6 +72,18 @@ void BlobStore::publish(const std::string& staged_path, const Digest& digest) {
   fsync_dir(dir);
 }
 
+bool BlobStore::quarantine(const Digest& digest) {
+  std::string to = quarantine_dir();
+  mkdirs(to);
+  to += "/" + std::string(digest.algorithm_name()) + "-" + digest.hex();
+  if (::rename(path_for(digest).c_str(), to.c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    throw_errno("cannot move damaged " + digest.str() + " to " + quarantine_dir(), errno);
+  }
+  fsync_dir(shard_dir(digest));
+  return true;
+}
+
 void BlobStore::put_bytes(const Digest& digest, std::string_view bytes) {
   if (contains(digest)) return;
   BlobWriter writer(temp_path(), digest.algorithm());

@@ -32,6 +32,12 @@ class BlobStore {
   // durable. When the content is already there the staged copy is dropped.
   void publish(const std::string& staged_path, const Digest& digest);
 
+  // Moves damaged content out of the way, to quarantine/<algorithm>-<hex>,
+  // where it is never served but stays for a post-mortem. False when the
+  // file is not there (GC removed it meanwhile).
+  bool quarantine(const Digest& digest);
+  std::string quarantine_dir() const { return root_ + "/quarantine"; }
+
   // Stores small content (a manifest) given whole.
   void put_bytes(const Digest& digest, std::string_view bytes);
 

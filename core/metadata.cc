@@ -10,7 +10,7 @@ int64_t now() {
   return static_cast<int64_t>(std::time(nullptr));
 }
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Reads (digest, media_type, size) from the first row, if any.
 std::optional<ManifestRow> manifest_row(sql::Statement& s) {
@@ -112,6 +112,17 @@ CREATE TABLE import_sequences (
 ) WITHOUT ROWID;
 )sql";
 
+// v3: content that failed scrub. Its file is moved to quarantine/, so it is
+// not served; the row says why, and goes when the same content is stored
+// again (a push or an import repairs it) or GC removes the content.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE damaged (
+  digest   TEXT PRIMARY KEY,
+  found_at INTEGER NOT NULL,
+  reason   TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 Metadata::Metadata(const std::string& db_path) : db_(db_path) {}
@@ -135,6 +146,7 @@ void Metadata::migrate() {
   }
   if (version < 1) db_.exec(kSchemaV1);
   if (version < 2) db_.exec(kSchemaV2);
+  if (version < 3) db_.exec(kSchemaV3);
   if (version < kSchemaVersion) {
     db_.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   }
@@ -161,7 +173,11 @@ void Metadata::insert_blob(const std::string& digest, uint64_t size) {
 }
 
 std::optional<uint64_t> Metadata::blob_size(const std::string& digest) {
-  auto size = stmt("SELECT size FROM blobs WHERE digest = ?").bind(digest).one_int();
+  auto size = stmt(
+                  "SELECT size FROM blobs WHERE digest = ?1 AND NOT EXISTS "
+                  "(SELECT 1 FROM damaged WHERE digest = ?1)")
+                  .bind(digest)
+                  .one_int();
   if (!size) return std::nullopt;
   return static_cast<uint64_t>(*size);
 }
@@ -169,11 +185,32 @@ std::optional<uint64_t> Metadata::blob_size(const std::string& digest) {
 std::optional<uint64_t> Metadata::linked_blob_size(int64_t repo, const std::string& digest) {
   auto size = stmt(
                   "SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest "
-                  "WHERE rb.repository_id = ? AND rb.digest = ?")
+                  "WHERE rb.repository_id = ? AND rb.digest = ?2 AND NOT EXISTS "
+                  "(SELECT 1 FROM damaged WHERE digest = ?2)")
                   .bind(repo, digest)
                   .one_int();
   if (!size) return std::nullopt;
   return static_cast<uint64_t>(*size);
+}
+
+void Metadata::mark_damaged(const std::string& digest, const std::string& reason) {
+  stmt(
+      "INSERT INTO damaged(digest, found_at, reason) VALUES (?, ?, ?) "
+      "ON CONFLICT(digest) DO UPDATE SET found_at = excluded.found_at, reason = excluded.reason")
+      .bind(digest, now(), reason)
+      .run();
+}
+
+void Metadata::clear_damaged(const std::string& digest) {
+  stmt("DELETE FROM damaged WHERE digest = ?").bind(digest).run();
+}
+
+std::optional<Damage> Metadata::damage_of(const std::string& digest) {
+  auto& s = stmt("SELECT found_at, reason FROM damaged WHERE digest = ?").bind(digest);
+  std::optional<Damage> out;
+  if (s.step()) out = Damage{s.column_int(0), s.column_text(1)};
+  s.reset();
+  return out;
 }
 
 void Metadata::link_blob(int64_t repo, const std::string& digest) {

@@ -38,6 +38,12 @@ struct NewManifest {
   std::optional<std::string> annotations;
 };
 
+// Why stored content is no longer served (scrub found it damaged).
+struct Damage {
+  int64_t found_at = 0;
+  std::string reason;
+};
+
 class Metadata {
  public:
   explicit Metadata(const std::string& db_path);
@@ -52,6 +58,11 @@ class Metadata {
   void insert_blob(const std::string& digest, uint64_t size);
   std::optional<uint64_t> blob_size(const std::string& digest);
   std::optional<uint64_t> linked_blob_size(int64_t repo, const std::string& digest);
+  // Damaged content is left out of blob_size and linked_blob_size, so a HEAD
+  // says it is absent and the client pushes it again.
+  void mark_damaged(const std::string& digest, const std::string& reason);
+  void clear_damaged(const std::string& digest);
+  std::optional<Damage> damage_of(const std::string& digest);
   void link_blob(int64_t repo, const std::string& digest);
   bool unlink_blob(int64_t repo, const std::string& digest);
   // A manifest of the repository that needs this blob, if any.

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/names.h"
+#include "core/units.h"
 
 namespace ferry {
 
@@ -26,6 +27,13 @@ FileLock Store::content_lock(bool exclusive) const {
   return FileLock::acquire(options_.data_dir + "/content.lock", !exclusive);
 }
 
+void Store::refuse_damaged(const char* what, const std::string& digest, const Damage& damage,
+                           ErrorCode code) {
+  throw Error(code, std::string(what) + " " + digest + " failed an integrity check (" +
+                        damage.reason + ", found " + format_utc(damage.found_at) +
+                        ") and is no longer served; push or import it again to repair it");
+}
+
 int64_t Store::require_repository(Metadata& meta, std::string_view repo, ErrorCode unknown_code) {
   check_repository_name(repo);
   auto id = meta.find_repository(std::string(repo));
@@ -47,6 +55,8 @@ std::optional<uint64_t> Store::blob_size(std::string_view repo, const Digest& di
 OpenedBlob Store::open_blob(std::string_view repo, const Digest& digest) {
   auto size = blob_size(repo, digest);
   if (!size) {
+    if (auto damage = pool_.acquire()->damage_of(digest.str()))
+      refuse_damaged("blob", digest.str(), *damage, ErrorCode::kBlobUnknown);
     throw Error(ErrorCode::kBlobUnknown,
                 "blob " + digest.str() + " is not in repository '" + std::string(repo) + "'");
   }
@@ -117,6 +127,7 @@ void Store::publish_blob(int64_t repo_id, const std::string& staged_path, const 
   auto meta = pool_.acquire();
   sql::Transaction tx(meta->db());
   meta->insert_blob(digest.str(), size);
+  meta->clear_damaged(digest.str());  // a damaged copy is repaired by this one
   meta->link_blob(repo_id, digest.str());
   if (upload_to_close) meta->delete_upload(*upload_to_close);
   tx.commit();

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,6 +23,7 @@
 #include "core/gc.h"
 #include "core/manifest.h"
 #include "core/metadata.h"
+#include "core/scrub.h"
 #include "core/unique_fd.h"
 
 namespace ferry {
@@ -139,6 +141,12 @@ class Store {
   std::optional<GcReport> collect_garbage(const GcOptions& options,
                                           std::chrono::milliseconds lock_wait);
 
+  // ---- scrub (store_scrub.cc)
+  // Re-hashes every stored file and checks every reference; damaged content
+  // is quarantined and no longer served until stored again. Stops early,
+  // report.stopped set, when `stop` is requested.
+  ScrubReport scrub(const ScrubOptions& options, std::stop_token stop = {});
+
   // ---- locks (store.cc). Files in the data dir, so `ferryd import` and
   // ferryctl coordinate with a running server.
   // Held by an import for its whole run, and by GC: an import relies on
@@ -158,6 +166,11 @@ class Store {
  private:
   struct UploadState;
   int64_t require_repository(Metadata& meta, std::string_view repo, ErrorCode unknown_code);
+  std::string check_content(const Digest& digest, uint64_t size, ScrubReport& report, uint64_t rate,
+                            std::chrono::steady_clock::time_point start,
+                            const std::stop_token& stop, bool* vanished);
+  [[noreturn]] static void refuse_damaged(const char* what, const std::string& digest,
+                                          const Damage& damage, ErrorCode code);
   std::shared_ptr<UploadState> upload_state(std::string_view id);
   // Publishes a verified staged file and links it to repo in one transaction.
   void publish_blob(int64_t repo_id, const std::string& staged_path, const Digest& digest,

@@ -126,6 +126,27 @@ void sweep_orphans(sql::Database& db, const BlobStore& blobs, bool dry_run, GcRe
   }
 }
 
+// Quarantined copies of damaged content that has since been repaired (stored
+// again) or collected: their post-mortem value is gone.
+void sweep_quarantine(sql::Database& db, const BlobStore& blobs, bool dry_run, GcReport& report) {
+  auto damaged = db.prepare("SELECT 1 FROM damaged WHERE digest = ?");
+  std::string dir = blobs.quarantine_dir();
+  std::unique_ptr<DIR, int (*)(DIR*)> files(::opendir(dir.c_str()), ::closedir);
+  if (!files) return;
+  while (dirent* f = ::readdir(files.get())) {
+    std::string name = f->d_name;
+    auto dash = name.find('-');
+    if (name[0] == '.' || dash == std::string::npos) continue;
+    auto digest = Digest::parse(name.substr(0, dash) + ":" + name.substr(dash + 1));
+    if (digest && damaged.bind(digest->str()).one_int()) continue;
+    struct stat st {};
+    if (::stat((dir + "/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    ++report.orphan_files;
+    report.bytes_freed += static_cast<uint64_t>(st.st_size);
+    if (!dry_run) remove_file(dir + "/" + name);
+  }
+}
+
 }  // namespace
 
 std::optional<GcReport> Store::collect_garbage(const GcOptions& options,
@@ -196,6 +217,7 @@ std::optional<GcReport> Store::collect_garbage(const GcOptions& options,
       remove.bind(b.name).run();
       report.bytes_freed += b.size;
     }
+    db.exec("DELETE FROM damaged WHERE digest NOT IN (SELECT digest FROM blobs)");
     if (!options.dry_run) tx.commit();  // a dry run rolls every change back
   }
 
@@ -204,6 +226,7 @@ std::optional<GcReport> Store::collect_garbage(const GcOptions& options,
     for (const auto& b : report.blobs) remove_file(blobs_.path_for(Digest::parse_or_throw(b.name)));
   }
   sweep_orphans(db, blobs_, options.dry_run, report);
+  sweep_quarantine(db, blobs_, options.dry_run, report);
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   return report;

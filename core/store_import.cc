@@ -29,7 +29,11 @@ void Store::add_unlinked_blob(BlobWriter& writer, const Digest& expected) {
   writer.finish();
   // File first, then the row: a crash between leaves an unreferenced file.
   blobs_.publish(writer.path(), expected);
-  pool_.acquire()->insert_blob(expected.str(), writer.size());
+  auto meta = pool_.acquire();
+  sql::Transaction tx(meta->db());
+  meta->insert_blob(expected.str(), writer.size());
+  meta->clear_damaged(expected.str());
+  tx.commit();
 }
 
 std::string Store::read_content(const Digest& digest, uint64_t max_bytes) {

@@ -29,13 +29,16 @@ ManifestInfo Store::resolve_manifest(std::string_view repo, std::string_view ref
                                      bool with_content) {
   auto digest = reference_digest(reference);
   std::optional<ManifestRow> row;
+  std::optional<Damage> damage;
   {
     auto meta = pool_.acquire();
     int64_t id = require_repository(*meta, repo, ErrorCode::kNameUnknown);
     row = digest ? meta->find_manifest(id, digest->str())
                  : meta->find_tagged_manifest(id, std::string(reference));
+    if (row) damage = meta->damage_of(row->digest);
   }
   if (!row) unknown_manifest(repo, reference);
+  if (damage) refuse_damaged("manifest", row->digest, *damage, ErrorCode::kManifestUnknown);
   ManifestInfo info{row->digest, row->media_type, row->size, {}};
   if (with_content) {
     info.fd = blobs_.open(Digest::parse_or_throw(row->digest));
@@ -111,6 +114,7 @@ PutManifestResult Store::put_manifest(std::string_view repo, std::string_view re
                   parsed.subject ? std::optional(parsed.subject->digest.str()) : std::nullopt,
                   parsed.annotations};
   meta->insert_blob(row.digest, row.size);
+  meta->clear_damaged(row.digest);
   meta->insert_manifest(repo_id, row, blob_refs, manifest_refs);
   if (!by_digest) meta->set_tag(repo_id, std::string(reference), row.digest);
   tx.commit();

@@ -1,12 +1,14 @@
 // ferryctl: the administrator's tool for a Ferry data directory. It works on
 // the directory itself, beside a running ferryd or without one; the locks in
 // the data dir keep the two from stepping on each other. Exit codes: 0 done,
-// 1 unexpected, 2 usage, 4 storage, 20 busy (an import is running).
+// 1 unexpected, 2 usage, 4 storage, 6 scrub found damage, 20 busy (an
+// import is running).
 #include <CLI/CLI.hpp>
 #include <string>
 
 #include "core/units.h"
 #include "ctl/gc_command.h"
+#include "ctl/scrub_command.h"
 #include "daemon/config.h"
 #include "daemon/exit_codes.h"
 #include "daemon/serve.h"
@@ -30,6 +32,14 @@ int main(int argc, char** argv) {
                  "Spare content younger than this (default: the config's gc.grace, 1h)");
   gc->add_flag("--json", gc_command.json, "Machine-readable report");
 
+  ferry::ctl::ScrubCommand scrub_command;
+  std::string rate;
+  auto* scrub = app.add_subcommand(
+      "scrub", "Re-hash every blob and manifest and check every reference; quarantine damage");
+  scrub->add_option("--rate", rate,
+                    "Read at most this much per second, e.g. 50MiB (default: no limit)");
+  scrub->add_flag("--json", scrub_command.json, "Machine-readable report");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -52,6 +62,16 @@ int main(int argc, char** argv) {
         }
       }
       return ferry::ctl::run_gc(config, gc_command);
+    }
+    if (*scrub) {
+      if (!rate.empty()) {
+        auto bytes = ferry::parse_size(rate);
+        if (!bytes) {
+          return ferry::fail(ferry::kUsage, "--rate '" + rate + "' is not a size such as 50MiB");
+        }
+        scrub_command.rate = *bytes;
+      }
+      return ferry::ctl::run_scrub(config, scrub_command);
     }
   } catch (const std::exception& e) {
     return ferry::fail(ferry::kFailure, e.what());

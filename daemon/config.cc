@@ -141,6 +141,8 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.duration("gc.interval", config.gc_interval);
   r.duration("gc.grace", config.gc_grace);
   config.retention = read_retention(path, root);
+  r.duration("scrub.interval", config.scrub_interval);
+  r.size("scrub.rate", config.scrub_rate);
   r.string("import.trust_dir", config.trust_dir);
   r.boolean("import.inbox_enabled", config.inbox_enabled);
   r.string("import.inbox", config.inbox);

@@ -27,6 +27,10 @@ struct DaemonConfig {
   std::chrono::seconds gc_interval{24 * 3600};
   std::chrono::seconds gc_grace{3600};
   std::vector<RetentionRule> retention;
+  // Background scrub: every scrub.interval (0: only `ferryctl scrub`), at
+  // most scrub.rate bytes per second.
+  std::chrono::seconds scrub_interval{7 * 24 * 3600};
+  uint64_t scrub_rate = 16 << 20;
   // Bundle import. Empty inbox/box_key mean "under the data dir".
   std::string trust_dir = "/etc/ferry/trusted-keys";
   bool inbox_enabled = true;

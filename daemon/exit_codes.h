@@ -13,6 +13,7 @@ enum DaemonExit {
   kListen = 3,   // cannot listen on the address
   kStorage = 4,  // cannot open the data directory or its database; disk full or failing
   kReceipt = 5,  // imported, but the receipt could not be written
+  kDamage = 6,   // ferryctl scrub: damaged content or broken references found
 };
 
 }  // namespace ferry

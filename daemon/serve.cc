@@ -4,18 +4,16 @@
 #include <signal.h>
 
 #include <cerrno>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include "core/error.h"
 #include "core/store.h"
 #include "daemon/api/api.h"
 #include "daemon/api/errors.h"
 #include "daemon/exit_codes.h"
+#include "daemon/housekeeping.h"
 #include "daemon/http/server.h"
 #include "daemon/import/inbox.h"
 #include "daemon/log.h"
@@ -26,66 +24,6 @@ namespace ferry {
 namespace {
 
 constexpr unsigned kDrainSeconds = 30;
-constexpr auto kMaintenanceInterval = std::chrono::minutes(10);
-
-// Periodic housekeeping on its own thread, stopped promptly at shutdown:
-// abandoned uploads, and garbage collection on its schedule.
-class Maintenance {
- public:
-  Maintenance(Store& store, const DaemonConfig& config)
-      : store_(store),
-        upload_expiry_(config.upload_expiry),
-        gc_interval_(config.gc_interval),
-        gc_options_{config.gc_grace, config.retention, false},
-        thread_([this](std::stop_token st) { run(st); }) {}
-
- private:
-  void run(std::stop_token stop) {
-    std::mutex mu;
-    std::condition_variable_any cv;
-    std::chrono::seconds tick = kMaintenanceInterval;
-    if (gc_interval_.count() > 0) tick = std::min<std::chrono::seconds>(tick, gc_interval_);
-    auto next_gc = std::chrono::steady_clock::now() + gc_interval_;
-    while (!stop.stop_requested()) {
-      try {
-        if (size_t n = store_.expire_uploads(upload_expiry_)) {
-          log::info("removed " + std::to_string(n) + " abandoned upload(s)");
-        }
-      } catch (const std::exception& e) {
-        log::warn(std::string("upload expiry failed: ") + e.what());
-      }
-      if (gc_interval_.count() > 0 && std::chrono::steady_clock::now() >= next_gc) {
-        if (collect_garbage()) next_gc = std::chrono::steady_clock::now() + gc_interval_;
-      }
-      std::unique_lock lock(mu);
-      cv.wait_for(lock, stop, tick, [] { return false; });
-    }
-  }
-
-  // False when an import held the store; GC then runs at the next tick.
-  bool collect_garbage() {
-    try {
-      auto report = store_.collect_garbage(gc_options_, std::chrono::seconds(1));
-      if (!report) {
-        log::info("gc postponed: an import is running");
-        return false;
-      }
-      for (const auto& t : report->tags) {
-        log::info("gc: retention removed tag " + t.repository + ":" + t.name);
-      }
-      log::info("gc: " + summarize(*report));
-    } catch (const std::exception& e) {
-      log::warn(std::string("gc failed, nothing was removed past the failure: ") + e.what());
-    }
-    return true;
-  }
-
-  Store& store_;
-  std::chrono::seconds upload_expiry_;
-  std::chrono::seconds gc_interval_;
-  GcOptions gc_options_;
-  std::jthread thread_;
-};
 
 }  // namespace
 
@@ -135,7 +73,7 @@ int serve(const DaemonConfig& config) {
   } catch (const std::exception& e) {
     return fail(kListen, e.what());
   }
-  Maintenance maintenance(*store, config);
+  Housekeeping housekeeping(*store, config);
   std::optional<import::Inbox> inbox;
   if (config.inbox_enabled) {
     try {

@@ -4,6 +4,7 @@
 # pullable, a dry run changes nothing, GC beside pushes, pulls and imports in
 # a loop, and a kill -9 in the middle of a collection.
 source "$(dirname "$0")/lib.sh"
+cd "$WORK"
 FERRYCTL=${FERRYCTL:?set FERRYCTL to the ferryctl binary}
 FERRY=${FERRY:?set FERRY to the ferry binary}
 T=(--tls-verify=false)

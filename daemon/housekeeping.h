@@ -1,0 +1,25 @@
+// ferryd serve's periodic jobs, each on its own thread and stopped promptly
+// at shutdown: abandoned-upload expiry and garbage collection every few
+// minutes or on gc.interval, and the slow background scrub on
+// scrub.interval (hours of paced, idle-priority reads on a big store).
+#pragma once
+
+#include <memory>
+
+#include "core/store.h"
+#include "daemon/config.h"
+
+namespace ferry {
+
+class Housekeeping {
+ public:
+  Housekeeping(Store& store, const DaemonConfig& config);
+  ~Housekeeping();
+
+ private:
+  class Job;
+  std::unique_ptr<Job> maintenance_;
+  std::unique_ptr<Job> scrub_;
+};
+
+}  // namespace ferry
