@@ -25,6 +25,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kStillReferenced: return "UNSUPPORTED";
     case ErrorCode::kTooLarge: return "SIZE_INVALID";
     case ErrorCode::kStorage: return "UNKNOWN";
+    case ErrorCode::kInsufficientStorage: return "DENIED";
     case ErrorCode::kInternal: return "UNKNOWN";
   }
   return "UNKNOWN";
@@ -32,7 +33,10 @@ std::string_view error_code_name(ErrorCode code) {
 
 void throw_errno(const std::string& what, int err) {
   std::string message = what + ": " + std::strerror(err);
-  if (err == ENOSPC || err == EDQUOT) message += " (free space on the data disk and retry)";
+  if (err == ENOSPC || err == EDQUOT) {
+    throw Error(ErrorCode::kInsufficientStorage,
+                message + " (free space on the data disk and retry)");
+  }
   throw Error(ErrorCode::kStorage, message);
 }
 

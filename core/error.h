@@ -30,7 +30,10 @@ enum class ErrorCode {
   // a delete the registry will not do.
   kStillReferenced,
   kTooLarge,  // body over a configured limit (answered as 413 SIZE_INVALID)
-  kStorage,   // the disk failed us: full, read-only, I/O error
+  kStorage,   // the disk failed us: read-only, I/O error
+  // Free space is under the configured floor, or a write met a full disk:
+  // answered 507 DENIED, and pushes work again once space is freed.
+  kInsufficientStorage,
   kInternal,
 };
 
@@ -41,6 +44,10 @@ class Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
   ErrorCode code() const { return code_; }
+  // The disk, not the request, is at fault (storage or space).
+  bool is_storage() const {
+    return code_ == ErrorCode::kStorage || code_ == ErrorCode::kInsufficientStorage;
+  }
 
  private:
   ErrorCode code_;

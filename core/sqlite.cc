@@ -10,7 +10,10 @@ namespace {
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
   int code = sqlite3_extended_errcode(db);
   std::string message = what + ": " + sqlite3_errmsg(db);
-  if ((code & 0xff) == SQLITE_FULL) message += " (free space on the data disk and retry)";
+  if ((code & 0xff) == SQLITE_FULL) {
+    throw Error(ErrorCode::kInsufficientStorage,
+                "metadata database: " + message + " (free space on the data disk and retry)");
+  }
   throw Error(ErrorCode::kStorage, "metadata database: " + message);
 }
 
@@ -32,6 +35,10 @@ Database::Database(const std::string& path) {
   if (rc != SQLITE_OK) fail(raw, "cannot open " + path);
   sqlite3_busy_timeout(raw, 10000);
   sqlite3_extended_result_codes(raw, 1);
+  // Keep the -wal file when the last connection closes: re-creating it (and
+  // the -shm) needs free blocks, and ferryd must start on a full disk.
+  int persist = 1;
+  sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   // WAL: readers see a consistent snapshot while a writer commits.
   // synchronous=FULL: a commit we acknowledged survives power loss.
   // cache_size: 1 MiB per connection (default 2 MiB); lookups are by key, and

@@ -1,5 +1,9 @@
 #include "core/store.h"
 
+#include <sys/statvfs.h>
+
+#include <cerrno>
+
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/names.h"
@@ -21,6 +25,25 @@ Store::~Store() = default;
 
 std::string Store::import_lock_path() const {
   return options_.data_dir + "/import.lock";
+}
+
+uint64_t Store::free_bytes() const {
+  struct statvfs fs {};
+  if (::statvfs(options_.data_dir.c_str(), &fs) != 0) {
+    throw_errno("cannot read free space of " + options_.data_dir, errno);
+  }
+  return uint64_t(fs.f_bavail) * fs.f_frsize;
+}
+
+void Store::require_free_space() const {
+  if (options_.min_free == 0) return;
+  uint64_t free = free_bytes();
+  if (free >= options_.min_free) return;
+  throw Error(ErrorCode::kInsufficientStorage,
+              "only " + format_size(free) + " is free on " + options_.data_dir +
+                  ", under the floor of " + format_size(options_.min_free) +
+                  " (storage.min_free): pushes and imports are refused until space is freed; "
+                  "delete images and run ferryctl gc");
 }
 
 FileLock Store::content_lock(bool exclusive) const {

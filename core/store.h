@@ -34,6 +34,9 @@ struct StoreOptions {
   // ferryd serve clears tmp/ at start-up. `ferryd import` may run beside a
   // server, so it must not remove that server's in-flight staging files.
   bool clear_staging = true;
+  // Pushes and imports are refused while less than this is free on the data
+  // disk, so the box never fills up to the last block (pulls go on).
+  uint64_t min_free = 0;
 };
 
 struct OpenedBlob {
@@ -147,6 +150,11 @@ class Store {
   // report.stopped set, when `stop` is requested.
   ScrubReport scrub(const ScrubOptions& options, std::stop_token stop = {});
 
+  // ---- space (store.cc)
+  uint64_t free_bytes() const;
+  // Throws INSUFFICIENT_STORAGE (507) while free space is under min_free.
+  void require_free_space() const;
+
   // ---- locks (store.cc). Files in the data dir, so `ferryd import` and
   // ferryctl coordinate with a running server.
   // Held by an import for its whole run, and by GC: an import relies on
@@ -198,8 +206,9 @@ class Store::Upload {
 
   const std::string& id() const { return id_; }
   uint64_t offset() const { return state_->offset; }
-  // Appends at the current offset. A failed write is rolled back, so the
-  // session stays consistent and the client may retry from offset().
+  // Appends at the current offset. A failed write (a full disk) rolls the
+  // session back to where this request found it: no partial chunk is kept,
+  // the space is returned, and the client may retry from offset().
   void append(const void* data, size_t size);
   // Verifies and publishes the blob; the session ends.
   void finish(const Digest& expected);
@@ -211,6 +220,8 @@ class Store::Upload {
   std::unique_lock<std::mutex> lock_;
   UniqueFd fd_;
   WriteBehind write_behind_{state_->offset};
+  uint64_t start_offset_ = state_->offset;  // for the rollback of a failed request
+  Hasher start_hasher_ = state_->hasher;
 };
 
 }  // namespace ferry

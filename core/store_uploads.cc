@@ -159,10 +159,12 @@ void Store::Upload::append(const void* data, size_t size) {
   try {
     write_all(fd_.get(), data, size, path);
   } catch (...) {
-    // Cut back to the last good offset so file, offset and hash agree.
-    if (::ftruncate(fd_.get(), static_cast<off_t>(state_->offset)) != 0) {
+    // Cut back to where this request started so file, offset and hash agree.
+    if (::ftruncate(fd_.get(), static_cast<off_t>(start_offset_)) != 0) {
       store_->pool_.acquire()->delete_upload(id_);  // cannot trust it any more
     }
+    state_->offset = start_offset_;
+    state_->hasher = start_hasher_;
     throw;
   }
   state_->hasher.update(data, size);

@@ -137,6 +137,7 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
     bad(path, "http.connection_buffer", "between 16KiB and 16MiB");
   }
   r.size("limits.max_manifest_size", config.max_manifest_bytes);
+  r.size("storage.min_free", config.min_free);
   r.duration("uploads.expire_after", config.upload_expiry);
   r.duration("gc.interval", config.gc_interval);
   r.duration("gc.grace", config.gc_grace);

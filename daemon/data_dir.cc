@@ -19,7 +19,7 @@ std::optional<Store> open_store_beside_server(const DaemonConfig& config, std::s
     std::filesystem::create_directories(config.data_dir);
     return std::make_optional<Store>(
         StoreOptions{std::filesystem::absolute(config.data_dir).lexically_normal(),
-                     config.max_manifest_bytes, /*clear_staging=*/false});
+                     config.max_manifest_bytes, /*clear_staging=*/false, config.min_free});
   } catch (const std::exception& e) {
     *error = std::string("cannot open data directory: ") + e.what();
     return std::nullopt;

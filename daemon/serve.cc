@@ -62,7 +62,7 @@ int serve(const DaemonConfig& config) {
   try {
     std::filesystem::create_directories(config.data_dir);
     store.emplace(StoreOptions{std::filesystem::absolute(config.data_dir).lexically_normal(),
-                               config.max_manifest_bytes});
+                               config.max_manifest_bytes, true, config.min_free});
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("cannot open data directory: ") + e.what());
   }

@@ -26,6 +26,7 @@ unsigned http_status(ErrorCode code) {
     case ErrorCode::kStillReferenced: return 405;
     case ErrorCode::kTooLarge: return 413;
     case ErrorCode::kStorage: return 500;
+    case ErrorCode::kInsufficientStorage: return 507;
     case ErrorCode::kInternal: return 500;
   }
   return 500;
@@ -41,7 +42,7 @@ http::Response error_response(ErrorCode code, const std::string& message) {
 
 http::Response render_error(const std::exception& e) {
   if (const auto* fe = dynamic_cast<const Error*>(&e)) {
-    if (fe->code() == ErrorCode::kStorage || fe->code() == ErrorCode::kInternal) {
+    if (fe->is_storage() || fe->code() == ErrorCode::kInternal) {
       log::error(fe->what());
     }
     return error_response(fe->code(), fe->what());

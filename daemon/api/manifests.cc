@@ -92,6 +92,7 @@ ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route&
                                             " bytes, over the limit of " +
                                             std::to_string(store.options().max_manifest_bytes));
     }
+    store.require_free_space();
     return std::make_unique<ManifestPut>(store, route, req.header("Content-Type").value_or(""));
   }
   if (req.method() == "DELETE") {

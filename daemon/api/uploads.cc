@@ -130,8 +130,10 @@ ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Ro
     }
     // Not mountable: fall back to a regular upload session, as the spec says.
   } else if (auto digest = digest_query(req, "digest")) {
+    store.require_free_space();
     return std::make_unique<MonolithicUpload>(store, route, std::move(*digest));
   }
+  store.require_free_space();
   std::string id = store.start_upload(route.name);
   return answer(upload_progress(202, route, id, 0));
 }
@@ -154,6 +156,8 @@ ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& r
                     "closing an upload needs ?digest=<digest> of the whole blob");
       }
     }
+    // Closing with no body writes nothing; anything else needs the space.
+    if (auto length = req.content_length(); !length || *length > 0) store.require_free_space();
     Store::Upload upload = store.open_upload(route.name, route.reference);
     auto range = chunk_range(req, upload);
     return std::make_unique<ChunkUpload>(route, std::move(upload), range, std::move(close_with));

@@ -1,7 +1,5 @@
 #include "daemon/import/importer.h"
 
-#include <sys/statvfs.h>
-
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -29,7 +27,9 @@ namespace {
 using bundle::BundleError;
 using bundle::BundleErrorKind;
 
-constexpr uint64_t kSpaceHeadroom = 16 << 20;  // SQLite, WAL and directory growth
+// At least this stays free after an import, whatever storage.min_free says:
+// SQLite, its WAL and directories grow too.
+constexpr uint64_t kSpaceHeadroom = 16 << 20;
 constexpr int kExitStorage = 4;
 constexpr int kExitReceipt = 5;
 constexpr int kExitFailure = 1;
@@ -147,15 +147,14 @@ uint64_t check_space(Store& store, const bundle::Manifest& m) {
   for (const auto& b : m.blobs) {
     if (!store.has_content(b.digest)) needed += b.size;
   }
-  struct statvfs fs {};
   const std::string& dir = store.options().data_dir;
-  if (statvfs(dir.c_str(), &fs) != 0) throw_errno("statvfs " + dir, errno);
-  uint64_t free_bytes = uint64_t(fs.f_bavail) * fs.f_frsize;
-  if (needed + kSpaceHeadroom > free_bytes) {
+  uint64_t free_bytes = store.free_bytes();
+  uint64_t reserve = std::max(kSpaceHeadroom, store.options().min_free);
+  if (needed + reserve > free_bytes) {
     refuse(BundleErrorKind::kNoSpace,
            "the bundle adds " + format_size(needed) + " to the store but only " +
-               format_size(free_bytes) + " is free on " + dir + " (" + format_size(kSpaceHeadroom) +
-               " is kept in reserve); free some space, then import again");
+               format_size(free_bytes) + " is free on " + dir + " (" + format_size(reserve) +
+               " is kept in reserve, storage.min_free); free some space, then import again");
   }
   return needed;
 }
@@ -233,8 +232,7 @@ void classify(const std::exception& e, ImportOutcome& outcome) {
     rec.result = "interrupted";
     rec.reason = "stopped";
     outcome.exit_code = kExitFailure;
-  } else if (const auto* err = dynamic_cast<const Error*>(&e);
-             err && err->code() == ErrorCode::kStorage) {
+  } else if (const auto* err = dynamic_cast<const Error*>(&e); err && err->is_storage()) {
     rec.result = "failed";
     rec.reason = "storage";
     outcome.exit_code = kExitStorage;
