@@ -27,6 +27,19 @@ std::string Store::import_lock_path() const {
   return options_.data_dir + "/import.lock";
 }
 
+StoreStats Store::stats() {
+  return with_database([](sql::Database& db) {
+    auto s = db.prepare(
+        "SELECT (SELECT count(*) FROM repositories), (SELECT count(*) FROM tags), "
+        "(SELECT count(*) FROM manifests), (SELECT count(*) FROM blobs), "
+        "(SELECT coalesce(sum(size), 0) FROM blobs), (SELECT count(*) FROM uploads), "
+        "(SELECT count(*) FROM damaged)");
+    s.step();
+    auto at = [&](int i) { return static_cast<uint64_t>(s.column_int(i)); };
+    return StoreStats{at(0), at(1), at(2), at(3), at(4), at(5), at(6)};
+  });
+}
+
 uint64_t Store::free_bytes() const {
   struct statvfs fs {};
   if (::statvfs(options_.data_dir.c_str(), &fs) != 0) {

@@ -66,6 +66,14 @@ struct ImageToPublish {
   std::vector<ManifestToPublish> manifests;
 };
 
+// Totals for monitoring (/metrics, ferryctl).
+struct StoreStats {
+  uint64_t repositories = 0, tags = 0, manifests = 0;
+  uint64_t blobs = 0, blob_bytes = 0;  // content files, manifests included
+  uint64_t uploads = 0;                // upload sessions open
+  uint64_t damaged = 0;                // quarantined by scrub, not yet repaired
+};
+
 struct PutManifestResult {
   Digest digest;
   std::optional<Digest> subject;
@@ -149,6 +157,8 @@ class Store {
   // is quarantined and no longer served until stored again. Stops early,
   // report.stopped set, when `stop` is requested.
   ScrubReport scrub(const ScrubOptions& options, std::stop_token stop = {});
+
+  StoreStats stats();
 
   // ---- space (store.cc)
   uint64_t free_bytes() const;

@@ -54,7 +54,7 @@ class Housekeeping::Job {
   std::jthread thread_;  // last: started once the rest is ready
 };
 
-Housekeeping::Housekeeping(Store& store, const DaemonConfig& config) {
+Housekeeping::Housekeeping(Store& store, const DaemonConfig& config, Metrics& metrics) {
   // Upload expiry every tick; GC when gc.interval has passed since the last
   // run (an import in progress postpones it to the next tick).
   std::chrono::seconds tick = kMaintenanceTick;
@@ -62,7 +62,7 @@ Housekeeping::Housekeeping(Store& store, const DaemonConfig& config) {
   auto next_gc = std::chrono::steady_clock::now() + config.gc_interval;
   GcOptions gc{config.gc_grace, config.retention, false};
   maintenance_ = std::make_unique<Job>(
-      tick, true, [&store, config, gc, next_gc](const std::stop_token&) mutable {
+      tick, true, [&store, &metrics, config, gc, next_gc](const std::stop_token&) mutable {
         try {
           if (size_t n = store.expire_uploads(config.upload_expiry)) {
             log::info("removed " + std::to_string(n) + " abandoned upload(s)");
@@ -74,14 +74,17 @@ Housekeeping::Housekeeping(Store& store, const DaemonConfig& config) {
         try {
           auto report = store.collect_garbage(gc, std::chrono::seconds(1));
           if (!report) {
+            metrics.gc_skipped(false);
             log::info("gc postponed: an import is running");
             return;
           }
+          metrics.gc_run(*report);
           for (const auto& t : report->tags) {
             log::info("gc: retention removed tag " + t.repository + ":" + t.name);
           }
           log::info("gc: " + summarize(*report));
         } catch (const std::exception& e) {
+          metrics.gc_skipped(true);
           log::warn(std::string("gc failed; it changed nothing past the failure: ") + e.what());
         }
         next_gc = std::chrono::steady_clock::now() + config.gc_interval;
@@ -90,10 +93,11 @@ Housekeeping::Housekeeping(Store& store, const DaemonConfig& config) {
   if (config.scrub_interval.count() > 0) {
     ScrubOptions options{config.scrub_rate};
     scrub_ = std::make_unique<Job>(
-        config.scrub_interval, false, [&store, options](const std::stop_token& stop) {
+        config.scrub_interval, false, [&store, &metrics, options](const std::stop_token& stop) {
           lower_io_priority();
           try {
             ScrubReport r = store.scrub(options, stop);
+            if (!r.stopped) metrics.scrub_run(r);
             for (const auto& d : r.damaged) {
               log::error("scrub: " + d.digest + " is damaged (" + d.reason +
                          "); quarantined, no longer served; push or import it again to repair it");

@@ -8,12 +8,13 @@
 
 #include "core/store.h"
 #include "daemon/config.h"
+#include "daemon/metrics.h"
 
 namespace ferry {
 
 class Housekeeping {
  public:
-  Housekeeping(Store& store, const DaemonConfig& config);
+  Housekeeping(Store& store, const DaemonConfig& config, Metrics& metrics);
   ~Housekeeping();
 
  private:

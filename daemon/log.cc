@@ -1,8 +1,11 @@
 #include "daemon/log.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <ctime>
 #include <string>
@@ -12,6 +15,7 @@ namespace {
 
 std::atomic<Level> g_level{Level::kInfo};
 const bool g_journal = std::getenv("JOURNAL_STREAM") != nullptr;
+std::atomic<uint64_t> g_dropped{0};
 
 void emit(Level level, const char* priority, const char* name, std::string_view message) {
   if (level < g_level.load(std::memory_order_relaxed)) return;
@@ -34,11 +38,23 @@ void emit(Level level, const char* priority, const char* name, std::string_view 
   line += message;
   line += '\n';
   // One write per line keeps lines whole when threads log at once.
-  ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
-  (void)ignored;
+  if (::write(STDERR_FILENO, line.data(), line.size()) < 0 && errno == EAGAIN) {
+    g_dropped.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace
+
+void never_block() {
+  struct stat st {};
+  if (::fstat(STDERR_FILENO, &st) != 0 || !S_ISSOCK(st.st_mode)) return;
+  int flags = ::fcntl(STDERR_FILENO, F_GETFL);
+  if (flags >= 0) ::fcntl(STDERR_FILENO, F_SETFL, flags | O_NONBLOCK);
+}
+
+uint64_t dropped() {
+  return g_dropped.load(std::memory_order_relaxed);
+}
 
 void set_level(Level level) {
   g_level.store(level);

@@ -17,6 +17,7 @@
 #include "daemon/http/server.h"
 #include "daemon/import/inbox.h"
 #include "daemon/log.h"
+#include "daemon/metrics.h"
 #include "daemon/systemd/notify.h"
 #include "daemon/systemd/watchdog.h"
 
@@ -38,6 +39,7 @@ int serve(const DaemonConfig& config) {
     return fail(kUsage, "log level '" + config.log_level + "' is not debug, info, warn or error");
   }
   log::set_level(level);
+  log::never_block();
 
   http::ServerOptions options;
   if (!split_listen(config.listen, &options.address, &options.port)) {
@@ -49,6 +51,10 @@ int serve(const DaemonConfig& config) {
   options.connection_buffer = config.connection_buffer;
   options.access_log = config.access_log;
   options.listen_fd = systemd::take_listen_fd();  // socket activation (ferryd.socket)
+  Metrics metrics;
+  options.on_complete = [&metrics](const http::CompletedRequest& r) {
+    metrics.request(r.method, r.url, r.status, r.bytes_in, r.bytes_out, r.duration);
+  };
 
   // Signals are taken synchronously by this thread; block them before any
   // other thread starts so none of those receives them.
@@ -67,13 +73,13 @@ int serve(const DaemonConfig& config) {
     return fail(kStorage, std::string("cannot open data directory: ") + e.what());
   }
 
-  http::Server server(options, api::make_router(*store), api::render_error);
+  http::Server server(options, api::make_router(*store, &metrics), api::render_error);
   try {
     server.start();
   } catch (const std::exception& e) {
     return fail(kListen, e.what());
   }
-  Housekeeping housekeeping(*store, config);
+  Housekeeping housekeeping(*store, config, metrics);
   std::optional<import::Inbox> inbox;
   if (config.inbox_enabled) {
     try {

@@ -11,9 +11,14 @@ void method_not_allowed(const http::Request& req, std::string_view allowed) {
                                            "; allowed: " + std::string(allowed));
 }
 
-http::Router make_router(Store& store) {
-  return [&store](const http::Request& req) -> ExchangePtr {
+http::Router make_router(Store& store, const Metrics* metrics) {
+  return [&store, metrics](const http::Request& req) -> ExchangePtr {
     if (req.path().rfind("/ferry/v1/", 0) == 0) return handle_ferry_v1(store, req);
+    if (metrics && req.path() == "/metrics") {
+      if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET, HEAD");
+      return answer(http::Response::text(200, metrics->render(store),
+                                         "text/plain; version=0.0.4; charset=utf-8"));
+    }
     Route route = parse_route(req.path());
     switch (route.endpoint) {
       case Endpoint::kBase:

@@ -3,9 +3,11 @@
 
 #include "core/store.h"
 #include "daemon/http/exchange.h"
+#include "daemon/metrics.h"
 
 namespace ferry::api {
 
-http::Router make_router(Store& store);
+// With metrics, GET /metrics serves them.
+http::Router make_router(Store& store, const Metrics* metrics = nullptr);
 
 }  // namespace ferry::api

@@ -9,11 +9,15 @@ Response Response::empty(unsigned status) {
 }
 
 Response Response::json(unsigned status, std::string body) {
+  return text(status, std::move(body), "application/json");
+}
+
+Response Response::text(unsigned status, std::string body, std::string content_type) {
   Response r;
   r.status = status;
   r.body = Body::kBytes;
   r.bytes = std::move(body);
-  r.header("Content-Type", "application/json");
+  r.header("Content-Type", std::move(content_type));
   return r;
 }
 

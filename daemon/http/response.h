@@ -29,6 +29,7 @@ struct Response {
 
   static Response empty(unsigned status);
   static Response json(unsigned status, std::string body);
+  static Response text(unsigned status, std::string body, std::string content_type);
   static Response file(unsigned status, UniqueFd fd, uint64_t offset, uint64_t length);
   static Response length_only(unsigned status, uint64_t length);
 

@@ -273,6 +273,12 @@ void Server::complete(void* connection, void** con_cls, int toe) {
   if (!ctx) return;
   ctx->exchange.reset();  // aborted requests never reached queue()
   if (options_.access_log) log_request(*ctx, connection, toe);
+  if (options_.on_complete) {
+    options_.on_complete(CompletedRequest{ctx->method, ctx->url, ctx->status, ctx->bytes_in,
+                                          ctx->bytes_out,
+                                          std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::steady_clock::now() - ctx->started)});
+  }
   in_flight_.fetch_sub(1);
 }
 

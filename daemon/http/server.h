@@ -4,15 +4,28 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "daemon/http/exchange.h"
 
 struct MHD_Daemon;
 
 namespace ferry::http {
+
+// What the server tells its observer (metrics) about each finished request.
+struct CompletedRequest {
+  std::string_view method;
+  std::string_view url;
+  unsigned status = 0;  // 0: aborted before a response
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  std::chrono::microseconds duration{0};
+};
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
@@ -26,6 +39,8 @@ struct ServerOptions {
   // A listening socket to use instead of binding address:port (systemd
   // socket activation). The server owns it from start().
   int listen_fd = -1;
+  // Called on the request's own thread once it is done; must not block.
+  std::function<void(const CompletedRequest&)> on_complete;
 };
 
 class Server {
