@@ -34,6 +34,8 @@ bench:
 	bash bench/registry.sh build-release
 	bash bench/bundle.sh build-release
 	bash bench/import.sh build-release
+	python3 bench/gc_bench.py build-release/daemon/ferryd build-release/ctl/ferryctl
+	bash bench/scrub.sh build-release
 
 format:
 	find core daemon ctl bundler signing tests bench -name '*.h' -o -name '*.cc' | xargs -r clang-format -i

@@ -112,15 +112,21 @@ CREATE TABLE import_sequences (
 ) WITHOUT ROWID;
 )sql";
 
-// v3: content that failed scrub. Its file is moved to quarantine/, so it is
-// not served; the row says why, and goes when the same content is stored
-// again (a push or an import repairs it) or GC removes the content.
+// v3: storage care.
+// - damaged: content that failed scrub. Its file is moved to quarantine/, so
+//   it is not served; the row says why, and goes when the same content is
+//   stored again (a push or an import repairs it) or GC removes the content.
+// - indexes by digest on the tables that reference blobs: deleting a blobs
+//   row makes SQLite check its foreign keys, and without them every delete
+//   of GC's sweep scanned both tables (10,000 blobs: 2 s instead of 0.1 s).
 constexpr const char* kSchemaV3 = R"sql(
 CREATE TABLE damaged (
   digest   TEXT PRIMARY KEY,
   found_at INTEGER NOT NULL,
   reason   TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX repository_blobs_by_digest ON repository_blobs(digest);
+CREATE INDEX manifests_by_digest ON manifests(digest);
 )sql";
 
 }  // namespace
@@ -229,6 +235,7 @@ bool Metadata::unlink_blob(int64_t repo, const std::string& digest) {
 std::optional<std::string> Metadata::manifest_using_blob(int64_t repo, const std::string& digest) {
   return stmt(
              "SELECT manifest_digest FROM manifest_references "
+             "INDEXED BY manifest_references_by_target "
              "WHERE repository_id = ? AND target_digest = ? AND kind = 0 LIMIT 1")
       .bind(repo, digest)
       .one_text();
@@ -269,6 +276,7 @@ void Metadata::insert_manifest(int64_t repo, const NewManifest& m,
 std::optional<std::string> Metadata::index_using_manifest(int64_t repo, const std::string& digest) {
   return stmt(
              "SELECT manifest_digest FROM manifest_references "
+             "INDEXED BY manifest_references_by_target "
              "WHERE repository_id = ? AND target_digest = ? AND kind = 1 LIMIT 1")
       .bind(repo, digest)
       .one_text();

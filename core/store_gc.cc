@@ -192,7 +192,8 @@ std::optional<GcReport> Store::collect_garbage(const GcOptions& options,
     // Links no remaining manifest needs; young ones may be a push in progress.
     db.prepare(
           "DELETE FROM repository_blobs WHERE created_at <= ? AND NOT EXISTS (SELECT 1 FROM "
-          "manifest_references r WHERE r.repository_id = repository_blobs.repository_id AND "
+          "manifest_references r INDEXED BY manifest_references_by_target WHERE "
+          "r.repository_id = repository_blobs.repository_id AND "
           "r.target_digest = repository_blobs.digest AND r.kind = 0)")
         .bind(cutoff)
         .run();
