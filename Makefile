@@ -38,7 +38,7 @@ bench:
 	bash bench/scrub.sh build-release
 
 format:
-	find core daemon ctl bundler signing tests bench -name '*.h' -o -name '*.cc' | xargs -r clang-format -i
+	find core daemon ctl access bundler signing tests bench -name '*.h' -o -name '*.cc' | xargs -r clang-format -i
 
 clean:
 	rm -rf build build-asan build-release

@@ -10,7 +10,7 @@ int64_t now() {
   return static_cast<int64_t>(std::time(nullptr));
 }
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Reads (digest, media_type, size) from the first row, if any.
 std::optional<ManifestRow> manifest_row(sql::Statement& s) {
@@ -129,6 +129,48 @@ CREATE INDEX repository_blobs_by_digest ON repository_blobs(digest);
 CREATE INDEX manifests_by_digest ON manifests(digest);
 )sql";
 
+// v4: access control (access/accounts.h). Passwords are argon2id strings
+// from libsodium; token secrets are random, so a SHA-256 of them is enough.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+CREATE TABLE tokens (
+  id          TEXT PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  secret_hash TEXT NOT NULL,
+  description TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER,
+  revoked_at  INTEGER
+) WITHOUT ROWID;
+CREATE TABLE namespaces (
+  name           TEXT PRIMARY KEY,
+  anonymous_pull INTEGER NOT NULL DEFAULT 0,
+  quota_bytes    INTEGER,
+  immutable      TEXT
+) WITHOUT ROWID;
+CREATE TABLE grants (
+  user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  namespace TEXT NOT NULL,
+  role      TEXT NOT NULL CHECK (role IN ('reader', 'writer', 'maintainer', 'admin')),
+  PRIMARY KEY (user_id, namespace)
+) WITHOUT ROWID;
+CREATE TABLE audit (
+  id     INTEGER PRIMARY KEY,
+  at     INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  client TEXT NOT NULL,
+  result TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 Metadata::Metadata(const std::string& db_path) : db_(db_path) {}
@@ -153,6 +195,7 @@ void Metadata::migrate() {
   if (version < 1) db_.exec(kSchemaV1);
   if (version < 2) db_.exec(kSchemaV2);
   if (version < 3) db_.exec(kSchemaV3);
+  if (version < 4) db_.exec(kSchemaV4);
   if (version < kSchemaVersion) {
     db_.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   }

@@ -1,12 +1,14 @@
 // ferryctl: the administrator's tool for a Ferry data directory. It works on
 // the directory itself, beside a running ferryd or without one; the locks in
 // the data dir keep the two from stepping on each other. Exit codes: 0 done,
-// 1 unexpected, 2 usage, 4 storage, 6 scrub found damage, 20 busy (an
-// import is running).
+// 1 unexpected, 2 usage or a refused value, 4 storage, 6 scrub found damage,
+// 8 already exists, 9 no such user, token or grant, 20 busy (an import is
+// running).
 #include <CLI/CLI.hpp>
 #include <string>
 
 #include "core/units.h"
+#include "ctl/access_commands.h"
 #include "ctl/gc_command.h"
 #include "ctl/scrub_command.h"
 #include "daemon/config.h"
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
   scrub->add_option("--rate", rate,
                     "Read at most this much per second, e.g. 50MiB (default: no limit)");
   scrub->add_flag("--json", scrub_command.json, "Machine-readable report");
+
+  auto run_access_command = ferry::ctl::add_access_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -73,6 +77,7 @@ int main(int argc, char** argv) {
       }
       return ferry::ctl::run_scrub(config, scrub_command);
     }
+    if (int rc = run_access_command(config); rc >= 0) return rc;
   } catch (const std::exception& e) {
     return ferry::fail(ferry::kFailure, e.what());
   }

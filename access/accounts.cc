@@ -1,0 +1,319 @@
+#include "access/accounts.h"
+
+#include <sodium.h>
+
+#include <array>
+
+#include "core/digest.h"
+
+namespace ferry::access {
+namespace {
+
+// argon2id at OWASP's suggestion for interactive logins (t=2, m=19 MiB):
+// slow enough to make guessing costly, small enough for a 512 MiB box.
+constexpr unsigned long long kOpsLimit = 2;
+constexpr size_t kMemLimit = 19u << 20;
+constexpr size_t kMinPassword = 8;
+constexpr std::string_view kTokenPrefix = "ferry_";
+
+void init_sodium() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+}
+
+std::string hash_password(const std::string& password) {
+  init_sodium();
+  if (password.size() < kMinPassword) {
+    throw AccessError(AccessErrorKind::kInvalid,
+                      "a password needs at least " + std::to_string(kMinPassword) + " characters");
+  }
+  std::array<char, crypto_pwhash_STRBYTES> out{};
+  if (crypto_pwhash_str(out.data(), password.data(), password.size(), kOpsLimit, kMemLimit) != 0) {
+    throw std::runtime_error("out of memory while hashing a password");
+  }
+  return out.data();
+}
+
+std::string random_hex(size_t bytes) {
+  init_sodium();
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
+  hex.pop_back();
+  return hex;
+}
+
+std::string secret_hash(std::string_view secret) {
+  return digest_of(secret).hex();
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : "\n") + i;
+  return out;
+}
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+void require_name(std::string_view what, const std::string& name) {
+  if (!valid_name(name)) {
+    throw AccessError(AccessErrorKind::kInvalid,
+                      std::string(what) + " '" + name.substr(0, 80) +
+                          "' is not valid: use a-z, 0-9 and . _ - (start with a letter or "
+                          "digit, at most 64 characters)");
+  }
+}
+
+}  // namespace
+
+std::optional<Role> parse_role(std::string_view text) {
+  if (text == "reader") return Role::kReader;
+  if (text == "writer") return Role::kWriter;
+  if (text == "maintainer") return Role::kMaintainer;
+  if (text == "admin") return Role::kAdmin;
+  return std::nullopt;
+}
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::kReader: return "reader";
+    case Role::kWriter: return "writer";
+    case Role::kMaintainer: return "maintainer";
+    case Role::kAdmin: return "admin";
+  }
+  return "reader";
+}
+
+bool valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(name[0])) return false;
+  for (char c : name) {
+    if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+int64_t Accounts::user_id(const std::string& name) {
+  auto id = db_.prepare("SELECT id FROM users WHERE name = ?").bind(name).one_int();
+  if (!id) throw AccessError(AccessErrorKind::kUnknown, "there is no user '" + name + "'");
+  return *id;
+}
+
+void Accounts::add_user(const std::string& name, const std::string& password) {
+  require_name("user name", name);
+  std::string hash = hash_password(password);
+  sql::Transaction tx(db_);
+  if (db_.prepare("SELECT id FROM users WHERE name = ?").bind(name).one_int()) {
+    throw AccessError(AccessErrorKind::kExists, "user '" + name + "' already exists");
+  }
+  db_.prepare("INSERT INTO users(name, password_hash, created_at) VALUES (?, ?, strftime('%s'))")
+      .bind(name, hash)
+      .run();
+  tx.commit();
+}
+
+void Accounts::set_password(const std::string& name, const std::string& password) {
+  std::string hash = hash_password(password);
+  sql::Transaction tx(db_);
+  int64_t id = user_id(name);
+  db_.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash, id).run();
+  tx.commit();
+}
+
+void Accounts::remove_user(const std::string& name) {
+  sql::Transaction tx(db_);
+  int64_t id = user_id(name);
+  db_.prepare("DELETE FROM tokens WHERE user_id = ?").bind(id).run();
+  db_.prepare("DELETE FROM grants WHERE user_id = ?").bind(id).run();
+  db_.prepare("DELETE FROM users WHERE id = ?").bind(id).run();
+  tx.commit();
+}
+
+std::vector<UserRow> Accounts::users() {
+  auto s = db_.prepare("SELECT name, created_at FROM users ORDER BY name");
+  std::vector<UserRow> out;
+  while (s.step()) out.push_back({s.column_text(0), s.column_int(1)});
+  return out;
+}
+
+bool Accounts::check_password(const std::string& name, const std::string& password) {
+  init_sodium();
+  auto stored = db_.prepare("SELECT password_hash FROM users WHERE name = ?").bind(name).one_text();
+  // An unknown user costs the same argon2id work as a known one.
+  static const std::string decoy = hash_password("decoy password");
+  const std::string& hash = stored ? *stored : decoy;
+  bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0 && stored;
+  return ok;
+}
+
+NewToken Accounts::create_token(const std::string& user, std::optional<int64_t> expires_at,
+                                const std::string& description) {
+  NewToken token;
+  token.id = random_hex(6);
+  std::string secret = random_hex(32);
+  token.secret = std::string(kTokenPrefix) + token.id + "_" + secret;
+  sql::Transaction tx(db_);
+  int64_t id = user_id(user);
+  db_.prepare(
+         "INSERT INTO tokens(id, user_id, secret_hash, description, created_at, expires_at) "
+         "VALUES (?, ?, ?, ?, strftime('%s'), ?)")
+      .bind(token.id, id, secret_hash(secret), description, expires_at)
+      .run();
+  tx.commit();
+  return token;
+}
+
+std::optional<std::string> Accounts::check_token(std::string_view text, int64_t now) {
+  // ferry_<12 hex id>_<64 hex secret>
+  if (text.size() != kTokenPrefix.size() + 12 + 1 + 64 || text.substr(0, 6) != kTokenPrefix ||
+      text[kTokenPrefix.size() + 12] != '_') {
+    return std::nullopt;
+  }
+  std::string id(text.substr(kTokenPrefix.size(), 12));
+  std::string given = secret_hash(text.substr(kTokenPrefix.size() + 13));
+  auto s = db_.prepare(
+      "SELECT t.secret_hash, u.name, t.expires_at, t.revoked_at FROM tokens t "
+      "JOIN users u ON u.id = t.user_id WHERE t.id = ?");
+  s.bind(id);
+  if (!s.step()) return std::nullopt;
+  std::string stored = s.column_text(0);
+  std::string user = s.column_text(1);
+  auto expires = s.column_optional_int(2);
+  auto revoked = s.column_optional_int(3);
+  if (stored.size() != given.size() ||
+      sodium_memcmp(stored.data(), given.data(), stored.size()) != 0) {
+    return std::nullopt;
+  }
+  if (revoked || (expires && now >= *expires)) return std::nullopt;
+  return user;
+}
+
+void Accounts::revoke_token(const std::string& id, int64_t now) {
+  sql::Transaction tx(db_);
+  db_.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+      .bind(now, id)
+      .run();
+  if (db_.changes() == 0) {
+    throw AccessError(AccessErrorKind::kUnknown,
+                      "there is no active token '" + id + "' (see ferryctl token list)");
+  }
+  tx.commit();
+}
+
+std::vector<TokenRow> Accounts::tokens() {
+  auto s = db_.prepare(
+      "SELECT t.id, u.name, t.description, t.created_at, t.expires_at, t.revoked_at "
+      "FROM tokens t JOIN users u ON u.id = t.user_id ORDER BY u.name, t.created_at, t.id");
+  std::vector<TokenRow> out;
+  while (s.step()) {
+    out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3),
+                   s.column_optional_int(4), s.column_optional_int(5)});
+  }
+  return out;
+}
+
+void Accounts::grant(const std::string& user, const std::string& name_space, Role role) {
+  if (name_space != "*") require_name("namespace", name_space);
+  sql::Transaction tx(db_);
+  int64_t id = user_id(user);
+  db_.prepare(
+         "INSERT INTO grants(user_id, namespace, role) VALUES (?, ?, ?) "
+         "ON CONFLICT(user_id, namespace) DO UPDATE SET role = excluded.role")
+      .bind(id, name_space, role_name(role))
+      .run();
+  tx.commit();
+}
+
+void Accounts::revoke(const std::string& user, const std::string& name_space) {
+  sql::Transaction tx(db_);
+  int64_t id = user_id(user);
+  db_.prepare("DELETE FROM grants WHERE user_id = ? AND namespace = ?").bind(id, name_space).run();
+  if (db_.changes() == 0) {
+    throw AccessError(AccessErrorKind::kUnknown,
+                      "user '" + user + "' has no role in namespace '" + name_space + "'");
+  }
+  tx.commit();
+}
+
+std::vector<GrantRow> Accounts::grants() {
+  auto s = db_.prepare(
+      "SELECT u.name, g.namespace, g.role FROM grants g JOIN users u ON u.id = g.user_id "
+      "ORDER BY u.name, g.namespace");
+  std::vector<GrantRow> out;
+  while (s.step()) {
+    out.push_back(
+        {s.column_text(0), s.column_text(1), parse_role(s.column_text(2)).value_or(Role::kReader)});
+  }
+  return out;
+}
+
+void Accounts::change_namespace(const std::string& name, const NamespaceChange& change) {
+  if (name != "*") require_name("namespace", name);
+  sql::Transaction tx(db_);
+  db_.prepare("INSERT INTO namespaces(name) VALUES (?) ON CONFLICT(name) DO NOTHING")
+      .bind(name)
+      .run();
+  if (change.anonymous_pull) {
+    db_.prepare("UPDATE namespaces SET anonymous_pull = ? WHERE name = ?")
+        .bind(*change.anonymous_pull ? 1 : 0, name)
+        .run();
+  }
+  if (change.quota_bytes) {
+    std::optional<int64_t> quota;
+    if (*change.quota_bytes) quota = static_cast<int64_t>(**change.quota_bytes);
+    db_.prepare("UPDATE namespaces SET quota_bytes = ? WHERE name = ?").bind(quota, name).run();
+  }
+  if (change.immutable) {
+    std::optional<std::string> patterns;
+    if (!change.immutable->empty()) patterns = join(*change.immutable);
+    db_.prepare("UPDATE namespaces SET immutable = ? WHERE name = ?").bind(patterns, name).run();
+  }
+  tx.commit();
+}
+
+std::vector<NamespaceRow> Accounts::namespaces() {
+  auto s = db_.prepare(
+      "SELECT name, anonymous_pull, quota_bytes, immutable FROM namespaces ORDER BY name");
+  std::vector<NamespaceRow> out;
+  while (s.step()) {
+    NamespaceRow row{s.column_text(0), s.column_int(1) != 0, std::nullopt, {}};
+    if (auto q = s.column_optional_int(2)) row.quota_bytes = static_cast<uint64_t>(*q);
+    if (auto p = s.column_optional_text(3)) row.immutable = split(*p);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+void Accounts::audit(const AuditRow& r) {
+  db_.prepare(
+         "INSERT INTO audit(at, actor, action, target, client, result, detail) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(r.at, r.actor, r.action, r.target, r.client, r.result, r.detail)
+      .run();
+}
+
+std::vector<AuditRow> Accounts::audit_log(int64_t limit) {
+  auto s = db_.prepare(
+      "SELECT at, actor, action, target, client, result, detail FROM audit "
+      "ORDER BY id DESC LIMIT ?");
+  s.bind(limit);
+  std::vector<AuditRow> out;
+  while (s.step()) {
+    out.push_back({s.column_int(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                   s.column_text(4), s.column_text(5), s.column_text(6)});
+  }
+  return out;
+}
+
+}  // namespace ferry::access

@@ -1,0 +1,119 @@
+// Who may do what: users with argon2id passwords, robot tokens, roles per
+// namespace, per-namespace settings, and the audit log. All of it lives in
+// the data dir's SQLite database (schema v4), so ferryctl changes take
+// effect in a running ferryd without a restart. docs/access.md has the model.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/sqlite.h"
+
+namespace ferry::access {
+
+// Ordered: each role can do what the ones before it can.
+enum class Role { kReader, kWriter, kMaintainer, kAdmin };
+std::optional<Role> parse_role(std::string_view text);
+std::string_view role_name(Role role);
+
+enum class AccessErrorKind { kInvalid, kExists, kUnknown };
+
+class AccessError : public std::runtime_error {
+ public:
+  AccessError(AccessErrorKind kind, const std::string& message)
+      : std::runtime_error(message), kind_(kind) {}
+  AccessErrorKind kind() const { return kind_; }
+
+ private:
+  AccessErrorKind kind_;
+};
+
+struct UserRow {
+  std::string name;
+  int64_t created_at = 0;
+};
+
+struct TokenRow {
+  std::string id;
+  std::string user;
+  std::string description;
+  int64_t created_at = 0;
+  std::optional<int64_t> expires_at;
+  std::optional<int64_t> revoked_at;
+};
+
+struct NewToken {
+  std::string id;
+  std::string secret;  // "ferry_<id>_<secret>": shown once, never stored
+};
+
+struct GrantRow {
+  std::string user;
+  std::string name_space;
+  Role role = Role::kReader;
+};
+
+struct NamespaceRow {
+  std::string name;
+  bool anonymous_pull = false;
+  std::optional<uint64_t> quota_bytes;
+  std::vector<std::string> immutable;  // tag patterns that cannot be overwritten or deleted
+};
+
+struct NamespaceChange {
+  std::optional<bool> anonymous_pull;
+  std::optional<std::optional<uint64_t>> quota_bytes;  // set, or clear with nullopt inside
+  std::optional<std::vector<std::string>> immutable;
+};
+
+struct AuditRow {
+  int64_t at = 0;
+  std::string actor, action, target, client, result, detail;
+};
+
+// A user or namespace name: [a-z0-9] then up to 63 of [a-z0-9._-].
+bool valid_name(std::string_view name);
+
+class Accounts {
+ public:
+  explicit Accounts(sql::Database& db) : db_(db) {}
+
+  // Throws AccessError: kInvalid (bad name, password under 8 characters),
+  // kExists, kUnknown.
+  void add_user(const std::string& name, const std::string& password);
+  void set_password(const std::string& name, const std::string& password);
+  void remove_user(const std::string& name);  // with its tokens and grants
+  std::vector<UserRow> users();
+  // Constant time against the stored hash; false for an unknown user too
+  // (after the same work, so timing does not tell which).
+  bool check_password(const std::string& name, const std::string& password);
+
+  NewToken create_token(const std::string& user, std::optional<int64_t> expires_at,
+                        const std::string& description);
+  // The token's user when it is known, unexpired and not revoked.
+  std::optional<std::string> check_token(std::string_view secret, int64_t now);
+  void revoke_token(const std::string& id, int64_t now);
+  std::vector<TokenRow> tokens();
+
+  void grant(const std::string& user, const std::string& name_space, Role role);
+  void revoke(const std::string& user, const std::string& name_space);
+  std::vector<GrantRow> grants();
+
+  void change_namespace(const std::string& name, const NamespaceChange& change);
+  std::vector<NamespaceRow> namespaces();
+
+  void audit(const AuditRow& row);
+  // Newest first.
+  std::vector<AuditRow> audit_log(int64_t limit);
+
+ private:
+  int64_t user_id(const std::string& name);
+
+  sql::Database& db_;
+};
+
+}  // namespace ferry::access

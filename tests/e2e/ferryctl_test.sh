@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# ferryctl's access commands on a data dir a ferryd is serving: users,
+# tokens, roles, namespaces and the audit log, each change checked and each
+# refusal with its exit code (docs/access.md). Enforcement on the wire is
+# not part of this test.
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+FERRYCTL=${FERRYCTL:?set FERRYCTL to the ferryctl binary}
+DATA=$WORK/data
+ctl() { "$FERRYCTL" --data-dir "$DATA" "$@"; }
+code() { local rc=0; "$@" >out.txt 2>err.txt || rc=$?; echo "$rc"; }
+start_ferryd "$DATA"
+
+check "user add reads the password from stdin" bash -c "echo 'correct horse' | '$FERRYCTL' --data-dir '$DATA' user add alice"
+check "the password is stored as argon2id, never in clear" \
+  bash -c "python3 -c \"import sqlite3; h=sqlite3.connect('$DATA/ferry.db').execute('select password_hash from users').fetchone()[0]; assert h.startswith('\\\$argon2id\\\$') and 'horse' not in h\""
+check "adding alice again: exit 8, already exists" equal "$(echo 'correct horse' | code ctl user add alice)" 8
+check "a short password: exit 2, says the minimum" \
+  bash -c "[ \$(echo short | { rc=0; '$FERRYCTL' --data-dir '$DATA' user add bob 2>e.txt || rc=\$?; echo \$rc; }) = 2 ] && grep -q 'at least 8' e.txt"
+check "a bad user name: exit 2" equal "$(echo 'correct horse' | code ctl user add 'Bad Name')" 2
+check "user passwd changes it" bash -c "echo 'battery staple' | '$FERRYCTL' --data-dir '$DATA' user passwd alice"
+check "user passwd of nobody: exit 9" equal "$(echo 'battery staple' | code ctl user passwd nobody)" 9
+echo 'long enough' | ctl user add ci
+check "user list" equal "$(ctl user list | cut -f1 | tr '\n' ' ')" "alice ci "
+
+tok=$(ctl token create --user ci --expires 90d --description pipeline 2>tok.err)
+check "token create prints the token once, on stdout" bash -c "[[ '$tok' =~ ^ferry_[0-9a-f]{12}_[0-9a-f]{64}\$ ]] && grep -q 'shown only now' tok.err"
+id=${tok:6:12}
+check "token list shows it active, with expiry and description, never the secret" \
+  bash -c "'$FERRYCTL' --data-dir '$DATA' token list | grep -q \"^$id	ci	active	expires 20..-..-..T..:..:..Z	pipeline\$\" && ! '$FERRYCTL' --data-dir '$DATA' token list | grep -q '${tok:19}'"
+check "a token for nobody: exit 9" equal "$(code ctl token create --user nobody)" 9
+check "a bad --expires: exit 2" equal "$(code ctl token create --user ci --expires soon)" 2
+check "token revoke" ctl token revoke "$id"
+check "... then it lists as revoked" bash -c "'$FERRYCTL' --data-dir '$DATA' token list | grep -q \"^$id	ci	revoked\""
+check "revoking it again: exit 9" equal "$(code ctl token revoke "$id")" 9
+
+check "grant alice team writer" ctl grant alice team writer
+check "grant alice * reader" ctl grant alice '*' reader
+check "grant with a made-up role: exit 2" equal "$(code ctl grant alice team boss)" 2
+check "grant to nobody: exit 9" equal "$(code ctl grant nobody team reader)" 9
+check "grants lists both" equal "$(ctl grants | tr '\t\n' ' |')" "alice * reader|alice team writer|"
+check "revoke alice *" ctl revoke alice '*'
+check "revoke what is not there: exit 9" equal "$(code ctl revoke alice other)" 9
+
+check "namespace set: anonymous pull, quota, immutable tags" \
+  ctl namespace set team --anonymous-pull on --quota 20GiB --immutable 'v*' --immutable latest
+check "namespace list shows them" \
+  equal "$(ctl namespace list)" "team	anonymous-pull on	quota 20.0 GiB	immutable v*,latest"
+check "namespace set changes only what it is given" \
+  bash -c "'$FERRYCTL' --data-dir '$DATA' namespace set team --quota none --immutable none && [ \"\$('$FERRYCTL' --data-dir '$DATA' namespace list)\" = 'team	anonymous-pull on	quota none	immutable -' ]"
+check "--anonymous-pull maybe: exit 2" equal "$(code ctl namespace set team --anonymous-pull maybe)" 2
+check "--quota lots: exit 2" equal "$(code ctl namespace set team --quota lots)" 2
+
+check "user del removes alice's roles too" bash -c "'$FERRYCTL' --data-dir '$DATA' user del alice && [ -z \"\$('$FERRYCTL' --data-dir '$DATA' grants)\" ]"
+ctl audit --json >audit.json
+check "the audit log has every change and every refusal, newest first" \
+  python3 - audit.json <<'PY'
+import json, sys
+log = json.load(open(sys.argv[1]))
+actions = [(e["action"], e["result"]) for e in log]
+assert actions[0] == ("user del", "ok"), actions[0]
+for want in [("user add", "ok"), ("user add", "refused"), ("token create", "ok"),
+             ("token revoke", "ok"), ("token revoke", "refused"), ("grant", "ok"),
+             ("grant", "refused"), ("revoke", "ok"), ("namespace set", "ok")]:
+    assert want in actions, want
+assert all(e["actor"].startswith("ferryctl:") and e["client"] == "local" for e in log)
+assert not any("horse" in json.dumps(e) or "staple" in json.dumps(e) for e in log), "a secret leaked"
+PY
+check "ferryd kept serving throughout" curl -sf "http://$REG/v2/"
+finish

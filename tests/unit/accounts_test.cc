@@ -1,0 +1,125 @@
+#include "access/accounts.h"
+
+#include <gtest/gtest.h>
+
+#include "core/metadata.h"
+#include "tests/support/temp_dir.h"
+
+namespace ferry::access {
+namespace {
+
+class AccountsTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir_;
+  Metadata meta_{dir_.path() + "/ferry.db"};
+  Accounts accounts_{meta_.db()};
+
+  void SetUp() override { meta_.migrate(); }
+
+  AccessErrorKind kind_of(const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const AccessError& e) {
+      return e.kind();
+    }
+    ADD_FAILURE() << "no AccessError";
+    return AccessErrorKind::kInvalid;
+  }
+};
+
+TEST_F(AccountsTest, PasswordsAreArgon2idAndChecked) {
+  accounts_.add_user("alice", "correct horse");
+  EXPECT_TRUE(accounts_.check_password("alice", "correct horse"));
+  EXPECT_FALSE(accounts_.check_password("alice", "correct hors"));
+  EXPECT_FALSE(accounts_.check_password("nobody", "correct horse"));
+  auto stored = meta_.db().prepare("SELECT password_hash FROM users").one_text();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->rfind("$argon2id$", 0), 0u) << *stored;
+  EXPECT_EQ(stored->find("correct"), std::string::npos);
+  accounts_.set_password("alice", "battery staple");
+  EXPECT_FALSE(accounts_.check_password("alice", "correct horse"));
+  EXPECT_TRUE(accounts_.check_password("alice", "battery staple"));
+}
+
+TEST_F(AccountsTest, RefusesBadNamesShortPasswordsAndDuplicates) {
+  EXPECT_EQ(kind_of([&] { accounts_.add_user("Alice", "long enough"); }),
+            AccessErrorKind::kInvalid);
+  EXPECT_EQ(kind_of([&] { accounts_.add_user("../x", "long enough"); }), AccessErrorKind::kInvalid);
+  EXPECT_EQ(kind_of([&] { accounts_.add_user("bob", "short"); }), AccessErrorKind::kInvalid);
+  accounts_.add_user("bob", "long enough");
+  EXPECT_EQ(kind_of([&] { accounts_.add_user("bob", "long enough"); }), AccessErrorKind::kExists);
+  EXPECT_EQ(kind_of([&] { accounts_.remove_user("carol"); }), AccessErrorKind::kUnknown);
+}
+
+TEST_F(AccountsTest, TokensAreShownOnceStoredHashedAndExpireOrRevoke) {
+  accounts_.add_user("ci", "long enough");
+  NewToken t = accounts_.create_token("ci", 2000, "pipeline");
+  EXPECT_EQ(accounts_.check_token(t.secret, 1000), std::optional<std::string>("ci"));
+  EXPECT_FALSE(accounts_.check_token(t.secret, 2000)) << "expired";
+  auto stored = meta_.db().prepare("SELECT secret_hash FROM tokens").one_text();
+  EXPECT_EQ(t.secret.find(*stored), std::string::npos) << "only a hash is stored";
+
+  std::string tampered = t.secret;
+  tampered.back() = tampered.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(accounts_.check_token(tampered, 1000));
+  EXPECT_FALSE(accounts_.check_token("ferry_short", 1000));
+  EXPECT_FALSE(accounts_.check_token("", 1000));
+
+  NewToken forever = accounts_.create_token("ci", std::nullopt, "");
+  EXPECT_TRUE(accounts_.check_token(forever.secret, 4000000000));
+  accounts_.revoke_token(forever.id, 1500);
+  EXPECT_FALSE(accounts_.check_token(forever.secret, 1600));
+  EXPECT_EQ(kind_of([&] { accounts_.revoke_token(forever.id, 1700); }), AccessErrorKind::kUnknown);
+  ASSERT_EQ(accounts_.tokens().size(), 2u);
+  EXPECT_EQ(accounts_.tokens()[1].revoked_at, std::optional<int64_t>(1500));
+}
+
+TEST_F(AccountsTest, GrantsRolesAndRemovingAUserTakesEverythingOfTheirs) {
+  accounts_.add_user("dev", "long enough");
+  accounts_.grant("dev", "team", Role::kWriter);
+  accounts_.grant("dev", "team", Role::kMaintainer);  // replaces
+  accounts_.grant("dev", "*", Role::kReader);
+  auto g = accounts_.grants();
+  ASSERT_EQ(g.size(), 2u);
+  EXPECT_EQ(g[1].name_space, "team");
+  EXPECT_EQ(g[1].role, Role::kMaintainer);
+  EXPECT_EQ(kind_of([&] { accounts_.grant("nobody", "team", Role::kReader); }),
+            AccessErrorKind::kUnknown);
+  EXPECT_EQ(kind_of([&] { accounts_.grant("dev", "Team!", Role::kReader); }),
+            AccessErrorKind::kInvalid);
+  accounts_.revoke("dev", "*");
+  EXPECT_EQ(accounts_.grants().size(), 1u);
+  NewToken t = accounts_.create_token("dev", std::nullopt, "");
+  accounts_.remove_user("dev");
+  EXPECT_TRUE(accounts_.grants().empty());
+  EXPECT_TRUE(accounts_.tokens().empty());
+  EXPECT_FALSE(accounts_.check_token(t.secret, 1));
+}
+
+TEST_F(AccountsTest, NamespaceSettingsChangeOnlyWhatIsGiven) {
+  accounts_.change_namespace(
+      "team", {true, std::optional<uint64_t>(1 << 30), std::vector<std::string>{"v*", "latest"}});
+  accounts_.change_namespace("team", {false, std::nullopt, std::nullopt});
+  auto ns = accounts_.namespaces();
+  ASSERT_EQ(ns.size(), 1u);
+  EXPECT_FALSE(ns[0].anonymous_pull);
+  EXPECT_EQ(ns[0].quota_bytes, std::optional<uint64_t>(1 << 30));
+  EXPECT_EQ(ns[0].immutable, (std::vector<std::string>{"v*", "latest"}));
+  accounts_.change_namespace("team",
+                             {std::nullopt, std::optional<uint64_t>(), std::vector<std::string>()});
+  ns = accounts_.namespaces();
+  EXPECT_FALSE(ns[0].quota_bytes);
+  EXPECT_TRUE(ns[0].immutable.empty());
+}
+
+TEST_F(AccountsTest, AuditLogIsNewestFirst) {
+  accounts_.audit({1, "a", "user add", "x", "local", "ok", ""});
+  accounts_.audit({2, "a", "grant", "x team writer", "local", "ok", ""});
+  auto log = accounts_.audit_log(10);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].action, "grant");
+  EXPECT_EQ(accounts_.audit_log(1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace ferry::access
