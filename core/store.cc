@@ -40,6 +40,29 @@ StoreStats Store::stats() {
   });
 }
 
+std::vector<NamespaceUsage> Store::namespace_usage() {
+  return with_database([](sql::Database& db) {
+    auto s = db.prepare(R"sql(
+WITH repo_ns AS (
+  SELECT id, CASE WHEN instr(name, '/') > 0 THEN substr(name, 1, instr(name, '/') - 1)
+                  ELSE name END AS ns FROM repositories),
+content AS (
+  SELECT r.ns, rb.digest FROM repository_blobs rb JOIN repo_ns r ON r.id = rb.repository_id
+  UNION SELECT r.ns, m.digest FROM manifests m JOIN repo_ns r ON r.id = m.repository_id)
+SELECT r.ns, count(*),
+       (SELECT count(*) FROM tags t JOIN repo_ns x ON x.id = t.repository_id WHERE x.ns = r.ns),
+       (SELECT coalesce(sum(b.size), 0) FROM content c JOIN blobs b ON b.digest = c.digest
+         WHERE c.ns = r.ns)
+  FROM repo_ns r GROUP BY r.ns ORDER BY r.ns)sql");
+    std::vector<NamespaceUsage> out;
+    while (s.step()) {
+      out.push_back({s.column_text(0), uint64_t(s.column_int(1)), uint64_t(s.column_int(2)),
+                     uint64_t(s.column_int(3))});
+    }
+    return out;
+  });
+}
+
 uint64_t Store::free_bytes() const {
   struct statvfs fs {};
   if (::statvfs(options_.data_dir.c_str(), &fs) != 0) {

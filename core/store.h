@@ -74,6 +74,13 @@ struct StoreStats {
   uint64_t damaged = 0;                // quarantined by scrub, not yet repaired
 };
 
+// What one namespace (first path component of its repositories) holds; a
+// blob shared by two of its repositories counts once.
+struct NamespaceUsage {
+  std::string name;
+  uint64_t repositories = 0, tags = 0, bytes = 0;
+};
+
 struct PutManifestResult {
   Digest digest;
   std::optional<Digest> subject;
@@ -159,6 +166,7 @@ class Store {
   ScrubReport scrub(const ScrubOptions& options, std::stop_token stop = {});
 
   StoreStats stats();
+  std::vector<NamespaceUsage> namespace_usage();
 
   // ---- space (store.cc)
   uint64_t free_bytes() const;

@@ -11,6 +11,7 @@
 #include "ctl/access_commands.h"
 #include "ctl/gc_command.h"
 #include "ctl/scrub_command.h"
+#include "ctl/status_command.h"
 #include "daemon/config.h"
 #include "daemon/exit_codes.h"
 #include "daemon/serve.h"
@@ -41,6 +42,11 @@ int main(int argc, char** argv) {
   scrub->add_option("--rate", rate,
                     "Read at most this much per second, e.g. 50MiB (default: no limit)");
   scrub->add_flag("--json", scrub_command.json, "Machine-readable report");
+
+  bool status_json = false;
+  auto* status = app.add_subcommand(
+      "status", "What the registry holds: totals, free space, and space used per namespace");
+  status->add_flag("--json", status_json, "Machine-readable output");
 
   auto run_access_command = ferry::ctl::add_access_commands(app);
 
@@ -77,6 +83,7 @@ int main(int argc, char** argv) {
       }
       return ferry::ctl::run_scrub(config, scrub_command);
     }
+    if (*status) return ferry::ctl::run_status(config, status_json);
     if (int rc = run_access_command(config); rc >= 0) return rc;
   } catch (const std::exception& e) {
     return ferry::fail(ferry::kFailure, e.what());

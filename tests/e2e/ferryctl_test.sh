@@ -66,5 +66,25 @@ for want in [("user add", "ok"), ("user add", "refused"), ("token create", "ok")
 assert all(e["actor"].startswith("ferryctl:") and e["client"] == "local" for e in log)
 assert not any("horse" in json.dumps(e) or "staple" in json.dumps(e) for e in log), "a secret leaked"
 PY
+
+# ---- status: totals and space per namespace, a shared blob counted once.
+make_layout "$WORK/src" --tag v1 --layers 2 --layer-size 100000 --seed 1 >/dev/null
+for r in team/app team/app-copy other/app; do
+  skopeo copy --dest-tls-verify=false "oci:$WORK/src:v1" "docker://$REG/$r:v1" >/dev/null
+done
+layout_bytes=$(find "$WORK/src/blobs" -type f -printf '%s\n' | awk '{s+=$1} END{print s}')
+ctl status --json >status.json
+check "status --json: 3 repositories, 3 tags, per-namespace space with shared blobs once" \
+  python3 - status.json "$layout_bytes" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); layout = int(sys.argv[2])
+assert s["repositories"] == 3 and s["tags"] == 3, s
+ns = {n["namespace"]: n for n in s["namespaces"]}
+assert ns["team"]["repositories"] == 2 and ns["team"]["tags"] == 2, ns
+assert ns["team"]["bytes"] == layout, (ns["team"]["bytes"], layout)
+assert ns["other"]["bytes"] == layout, ns
+assert s["freeBytes"] > 0
+PY
+check "status for people names each namespace" bash -c "'$FERRYCTL' --data-dir '$DATA' status | grep -Eq '^team +2 +2 '"
 check "ferryd kept serving throughout" curl -sf "http://$REG/v2/"
 finish

@@ -1,0 +1,96 @@
+#include "access/policy.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+namespace ferry::access {
+namespace {
+
+Role needed(Action action) {
+  switch (action) {
+    case Action::kPull: return Role::kReader;
+    case Action::kPush: return Role::kWriter;
+    case Action::kRetag:
+    case Action::kDelete: return Role::kMaintainer;
+  }
+  return Role::kAdmin;
+}
+
+std::string_view verb(Action action) {
+  switch (action) {
+    case Action::kPull: return "pull from";
+    case Action::kPush: return "push to";
+    case Action::kRetag: return "move tags in";
+    case Action::kDelete: return "delete from";
+  }
+  return "use";
+}
+
+}  // namespace
+
+Policy Policy::load(sql::Database& db, bool open) {
+  Policy p;
+  p.open_ = open;
+  Accounts accounts(db);
+  p.has_users_ = !accounts.users().empty();
+  for (auto& n : accounts.namespaces()) p.namespaces_[n.name] = std::move(n);
+  for (const auto& g : accounts.grants()) p.grants_[{g.user, g.name_space}] = g.role;
+  return p;
+}
+
+std::string Policy::namespace_of(std::string_view repository) {
+  return std::string(repository.substr(0, repository.find('/')));
+}
+
+const NamespaceRow* Policy::settings(const std::string& name_space) const {
+  for (const std::string& key : {name_space, std::string("*")}) {
+    if (auto it = namespaces_.find(key); it != namespaces_.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+std::optional<Role> Policy::role(const std::string& user, const std::string& name_space) const {
+  std::optional<Role> best;
+  for (const std::string& key : {name_space, std::string("*")}) {
+    if (auto it = grants_.find({user, key}); it != grants_.end()) {
+      best = best ? std::max(*best, it->second) : it->second;
+    }
+  }
+  return best;
+}
+
+Decision Policy::decide(const std::optional<std::string>& user, Action action,
+                        std::string_view repository) const {
+  if (open_) return {true, false, {}};
+  std::string ns = namespace_of(repository);
+  if (!user) {
+    const NamespaceRow* s = settings(ns);
+    if (action == Action::kPull && s && s->anonymous_pull) return {true, false, {}};
+    return {false, true,
+            "log in to " + std::string(verb(action)) + " '" + std::string(repository) + "'"};
+  }
+  auto held = role(*user, ns);
+  if (held && *held >= needed(action)) return {true, false, {}};
+  std::string why = "user '" + *user + "' may not " + std::string(verb(action)) + " '" +
+                    std::string(repository) + "': that needs the " +
+                    std::string(role_name(needed(action))) + " role in namespace '" + ns + "'";
+  why += held ? ", and they are " + std::string(role_name(*held)) : ", and they have no role there";
+  return {false, false, why};
+}
+
+bool Policy::immutable(std::string_view repository, std::string_view tag) const {
+  const NamespaceRow* s = settings(namespace_of(repository));
+  if (!s) return false;
+  std::string t(tag);
+  return std::any_of(s->immutable.begin(), s->immutable.end(), [&](const std::string& pattern) {
+    return ::fnmatch(pattern.c_str(), t.c_str(), 0) == 0;
+  });
+}
+
+std::optional<uint64_t> Policy::quota(std::string_view repository) const {
+  const NamespaceRow* s = settings(namespace_of(repository));
+  return s ? s->quota_bytes : std::nullopt;
+}
+
+}  // namespace ferry::access

@@ -1,0 +1,58 @@
+// The decision "may this caller do this to that repository", made from a
+// snapshot of the access tables (access/accounts.h). Pure: no I/O after
+// load(), so ferryd can take a fresh snapshot when the tables change and
+// decide every request without a query. docs/access.md gives the rules.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "access/accounts.h"
+#include "core/sqlite.h"
+
+namespace ferry::access {
+
+enum class Action {
+  kPull,
+  kPush,    // blobs, and manifests under a new tag or by digest
+  kRetag,   // move an existing tag to another manifest
+  kDelete,  // manifests, tags, blobs
+};
+
+struct Decision {
+  bool allowed = false;
+  bool need_login = false;  // refused because the caller is anonymous (401, not 403)
+  std::string reason;       // for the error message when refused
+};
+
+class Policy {
+ public:
+  // open: everything is allowed to everyone (the development default with
+  // no users on loopback, or `auth.open`); immutable tags still hold.
+  static Policy load(sql::Database& db, bool open);
+
+  static std::string namespace_of(std::string_view repository);
+
+  // user is empty for an anonymous caller.
+  Decision decide(const std::optional<std::string>& user, Action action,
+                  std::string_view repository) const;
+  // True when the tag matches one of its namespace's immutable patterns.
+  bool immutable(std::string_view repository, std::string_view tag) const;
+  std::optional<uint64_t> quota(std::string_view repository) const;
+  bool has_users() const { return has_users_; }
+
+ private:
+  const NamespaceRow* settings(const std::string& name_space) const;
+  std::optional<Role> role(const std::string& user, const std::string& name_space) const;
+
+  bool open_ = false;
+  bool has_users_ = false;
+  std::map<std::string, NamespaceRow> namespaces_;
+  std::map<std::pair<std::string, std::string>, Role> grants_;  // (user, namespace)
+};
+
+}  // namespace ferry::access
