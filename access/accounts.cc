@@ -120,6 +120,7 @@ void Accounts::add_user(const std::string& name, const std::string& password) {
   db_.prepare("INSERT INTO users(name, password_hash, created_at) VALUES (?, ?, strftime('%s'))")
       .bind(name, hash)
       .run();
+  bump();
   tx.commit();
 }
 
@@ -128,6 +129,7 @@ void Accounts::set_password(const std::string& name, const std::string& password
   sql::Transaction tx(db_);
   int64_t id = user_id(name);
   db_.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash, id).run();
+  bump();
   tx.commit();
 }
 
@@ -137,6 +139,7 @@ void Accounts::remove_user(const std::string& name) {
   db_.prepare("DELETE FROM tokens WHERE user_id = ?").bind(id).run();
   db_.prepare("DELETE FROM grants WHERE user_id = ?").bind(id).run();
   db_.prepare("DELETE FROM users WHERE id = ?").bind(id).run();
+  bump();
   tx.commit();
 }
 
@@ -170,6 +173,7 @@ NewToken Accounts::create_token(const std::string& user, std::optional<int64_t> 
          "VALUES (?, ?, ?, ?, strftime('%s'), ?)")
       .bind(token.id, id, secret_hash(secret), description, expires_at)
       .run();
+  bump();
   tx.commit();
   return token;
 }
@@ -208,6 +212,7 @@ void Accounts::revoke_token(const std::string& id, int64_t now) {
     throw AccessError(AccessErrorKind::kUnknown,
                       "there is no active token '" + id + "' (see ferryctl token list)");
   }
+  bump();
   tx.commit();
 }
 
@@ -232,6 +237,7 @@ void Accounts::grant(const std::string& user, const std::string& name_space, Rol
          "ON CONFLICT(user_id, namespace) DO UPDATE SET role = excluded.role")
       .bind(id, name_space, role_name(role))
       .run();
+  bump();
   tx.commit();
 }
 
@@ -243,6 +249,7 @@ void Accounts::revoke(const std::string& user, const std::string& name_space) {
     throw AccessError(AccessErrorKind::kUnknown,
                       "user '" + user + "' has no role in namespace '" + name_space + "'");
   }
+  bump();
   tx.commit();
 }
 
@@ -279,6 +286,7 @@ void Accounts::change_namespace(const std::string& name, const NamespaceChange& 
     if (!change.immutable->empty()) patterns = join(*change.immutable);
     db_.prepare("UPDATE namespaces SET immutable = ? WHERE name = ?").bind(patterns, name).run();
   }
+  bump();
   tx.commit();
 }
 
@@ -293,6 +301,14 @@ std::vector<NamespaceRow> Accounts::namespaces() {
     out.push_back(std::move(row));
   }
   return out;
+}
+
+void Accounts::bump() {
+  db_.exec("UPDATE access_state SET version = version + 1 WHERE id = 1");
+}
+
+int64_t Accounts::version() {
+  return db_.prepare("SELECT version FROM access_state WHERE id = 1").one_int().value_or(0);
 }
 
 void Accounts::audit(const AuditRow& r) {

@@ -106,12 +106,16 @@ class Accounts {
   void change_namespace(const std::string& name, const NamespaceChange& change);
   std::vector<NamespaceRow> namespaces();
 
+  // Changes whenever users, tokens, grants or namespaces change.
+  int64_t version();
+
   void audit(const AuditRow& row);
   // Newest first.
   std::vector<AuditRow> audit_log(int64_t limit);
 
  private:
   int64_t user_id(const std::string& name);
+  void bump();  // inside the change's transaction
 
   sql::Database& db_;
 };

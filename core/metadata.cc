@@ -159,6 +159,13 @@ CREATE TABLE grants (
   role      TEXT NOT NULL CHECK (role IN ('reader', 'writer', 'maintainer', 'admin')),
   PRIMARY KEY (user_id, namespace)
 ) WITHOUT ROWID;
+-- Bumped by every change to the tables above, so ferryd reloads its
+-- snapshot of them within a second, without a restart.
+CREATE TABLE access_state (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO access_state(id, version) VALUES (1, 0);
 CREATE TABLE audit (
   id     INTEGER PRIMARY KEY,
   at     INTEGER NOT NULL,

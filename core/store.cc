@@ -199,6 +199,18 @@ std::vector<std::string> Store::list_tags(std::string_view repo, const std::stri
   return meta->list_tags(id, after, limit);
 }
 
+std::vector<std::string> Store::tags_of(std::string_view repo, const Digest& digest) {
+  return with_database([&](sql::Database& db) {
+    auto s = db.prepare(
+        "SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
+        "WHERE r.name = ? AND t.digest = ? ORDER BY t.name");
+    s.bind(repo, digest.str());
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.column_text(0));
+    return out;
+  });
+}
+
 std::vector<std::string> Store::list_repositories(const std::string& after, int64_t limit) {
   return pool_.acquire()->list_repositories(after, limit);
 }

@@ -186,6 +186,8 @@ class Store {
   std::vector<std::string> list_tags(std::string_view repo, const std::string& after,
                                      int64_t limit);
   std::vector<std::string> list_repositories(const std::string& after, int64_t limit);
+  // The tags of repo that point at digest.
+  std::vector<std::string> tags_of(std::string_view repo, const Digest& digest);
   std::vector<ReferrerRow> list_referrers(std::string_view repo, const Digest& subject,
                                           const std::optional<std::string>& artifact_type);
 

@@ -73,7 +73,12 @@ int serve(const DaemonConfig& config) {
     return fail(kStorage, std::string("cannot open data directory: ") + e.what());
   }
 
-  http::Server server(options, api::make_router(*store, &metrics), api::render_error);
+  // Loopback only when bound to it ourselves; a socket from systemd may be anything.
+  bool loopback =
+      options.listen_fd < 0 && (options.address.rfind("127.", 0) == 0 || options.address == "::1" ||
+                                options.address == "localhost");
+  api::Gate gate(*store, api::GateOptions{config.auth_open, loopback});
+  http::Server server(options, api::make_router(*store, &metrics, &gate), api::render_error);
   try {
     server.start();
   } catch (const std::exception& e) {

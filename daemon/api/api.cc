@@ -4,6 +4,47 @@
 #include "daemon/api/handlers.h"
 
 namespace ferry::api {
+namespace {
+
+using access::Action;
+
+// Records a push or delete, and its outcome, in the audit log once the
+// exchange answers.
+class Audited final : public http::Exchange {
+ public:
+  Audited(ExchangePtr inner, Gate& gate, Caller caller, std::string action, std::string target)
+      : inner_(std::move(inner)),
+        gate_(gate),
+        caller_(std::move(caller)),
+        action_(std::move(action)),
+        target_(std::move(target)) {}
+  void on_body(const char* data, size_t size) override { inner_->on_body(data, size); }
+  http::Response respond() override {
+    try {
+      http::Response r = inner_->respond();
+      gate_.audit(caller_, action_, target_, r.status < 400 ? "ok" : "failed", "");
+      return r;
+    } catch (const std::exception& e) {
+      gate_.audit(caller_, action_, target_, "refused", e.what());
+      throw;
+    }
+  }
+
+ private:
+  ExchangePtr inner_;
+  Gate& gate_;
+  Caller caller_;
+  std::string action_, target_;
+};
+
+Action action_of(const http::Request& req, Endpoint endpoint) {
+  std::string_view m = req.method();
+  if (m == "GET" || m == "HEAD") return Action::kPull;
+  if (m == "DELETE" && endpoint != Endpoint::kUpload) return Action::kDelete;
+  return Action::kPush;
+}
+
+}  // namespace
 
 void method_not_allowed(const http::Request& req, std::string_view allowed) {
   throw Error(ErrorCode::kUnsupported, std::string(req.method()) + " is not supported on " +
@@ -11,31 +52,69 @@ void method_not_allowed(const http::Request& req, std::string_view allowed) {
                                            "; allowed: " + std::string(allowed));
 }
 
-http::Router make_router(Store& store, const Metrics* metrics) {
-  return [&store, metrics](const http::Request& req) -> ExchangePtr {
-    if (req.path().rfind("/ferry/v1/", 0) == 0) return handle_ferry_v1(store, req);
+http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
+  return [&store, metrics, gate](const http::Request& req) -> ExchangePtr {
     if (metrics && req.path() == "/metrics") {
       if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET, HEAD");
       return answer(http::Response::text(200, metrics->render(store),
                                          "text/plain; version=0.0.4; charset=utf-8"));
     }
+    Caller caller;
+    if (gate) caller = gate->authenticate(req);
+    if (req.path().rfind("/ferry/v1/", 0) == 0) {
+      if (gate && gate->login_required() && !caller.user) throw Unauthorized("log in first");
+      return handle_ferry_v1(store, req);
+    }
     Route route = parse_route(req.path());
+    Checks checks;
+    if (gate) {
+      // Without enforced rules everyone may pull everything (and a mount
+      // may come from anywhere in the store).
+      if (gate->login_required()) {
+        checks.may_pull = [gate, caller](std::string_view repo) {
+          return gate->allowed(caller, Action::kPull, repo);
+        };
+      }
+      checks.before_tag_change = [gate, caller, name = route.name](std::string_view tag) {
+        gate->check_tag_change(name, tag);
+        gate->require(caller, Action::kRetag, name);
+      };
+    }
     switch (route.endpoint) {
       case Endpoint::kBase:
         if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET, HEAD");
+        if (gate && gate->login_required() && !caller.user) {
+          throw Unauthorized("log in to use this registry");
+        }
         return answer(http::Response::json(200, "{}"));
-      case Endpoint::kCatalog: return handle_catalog(store, req);
-      case Endpoint::kTags: return handle_tags(store, req, route);
-      case Endpoint::kManifest: return handle_manifest(store, req, route);
-      case Endpoint::kBlob: return handle_blob(store, req, route);
-      case Endpoint::kUploadStart: return handle_upload_start(store, req, route);
-      case Endpoint::kUpload: return handle_upload(store, req, route);
-      case Endpoint::kReferrers: return handle_referrers(store, req, route);
-      case Endpoint::kNotFound: break;
+      case Endpoint::kCatalog: return handle_catalog(store, req, checks);
+      case Endpoint::kNotFound:
+        throw Error(ErrorCode::kNameUnknown,
+                    "no such endpoint: " + std::string(req.path().substr(0, 300)) +
+                        "; the registry API is under /v2/");
+      default: break;
     }
-    throw Error(ErrorCode::kNameUnknown,
-                "no such endpoint: " + std::string(req.path().substr(0, 300)) +
-                    "; the registry API is under /v2/");
+    Action action = action_of(req, route.endpoint);
+    if (gate) gate->require(caller, action, route.name);
+    ExchangePtr exchange;
+    switch (route.endpoint) {
+      case Endpoint::kTags: return handle_tags(store, req, route);
+      case Endpoint::kReferrers: return handle_referrers(store, req, route);
+      case Endpoint::kBlob: exchange = handle_blob(store, req, route); break;
+      case Endpoint::kUploadStart: return handle_upload_start(store, req, route, checks);
+      case Endpoint::kUpload: return handle_upload(store, req, route);
+      case Endpoint::kManifest: exchange = handle_manifest(store, req, route, checks); break;
+      default: break;
+    }
+    // Pushes of manifests (a whole image) and deletes go to the audit log.
+    if (gate && (req.method() == "PUT" || req.method() == "DELETE")) {
+      std::string what = route.endpoint == Endpoint::kBlob ? "blob" : "manifest";
+      return std::make_unique<Audited>(
+          std::move(exchange), *gate, caller,
+          std::string(req.method() == "PUT" ? "push " : "delete ") + what,
+          route.name + ":" + route.reference);
+    }
+    return exchange;
   };
 }
 

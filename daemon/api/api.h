@@ -2,12 +2,14 @@
 #pragma once
 
 #include "core/store.h"
+#include "daemon/api/gate.h"
 #include "daemon/http/exchange.h"
 #include "daemon/metrics.h"
 
 namespace ferry::api {
 
-// With metrics, GET /metrics serves them.
-http::Router make_router(Store& store, const Metrics* metrics = nullptr);
+// With metrics, GET /metrics serves them; with a gate, every request is
+// authenticated and authorised (docs/access.md).
+http::Router make_router(Store& store, const Metrics* metrics = nullptr, Gate* gate = nullptr);
 
 }  // namespace ferry::api

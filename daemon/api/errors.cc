@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/api/gate.h"
 #include "daemon/log.h"
 
 namespace ferry::api {
@@ -45,7 +46,10 @@ http::Response render_error(const std::exception& e) {
     if (fe->is_storage() || fe->code() == ErrorCode::kInternal) {
       log::error(fe->what());
     }
-    return error_response(fe->code(), fe->what());
+    http::Response r = error_response(fe->code(), fe->what());
+    if (dynamic_cast<const Unauthorized*>(fe))
+      r.header("WWW-Authenticate", "Basic realm=\"ferry\"");
+    return r;
   }
   log::error(std::string("internal error: ") + e.what());
   return error_response(ErrorCode::kInternal, "internal error; see the registry log");

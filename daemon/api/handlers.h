@@ -3,6 +3,7 @@
 // that will consume the body (if any) and answer.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,12 +16,22 @@ namespace ferry::api {
 
 using ExchangePtr = std::unique_ptr<http::Exchange>;
 
+// What the access layer (gate.h) asks of handlers that decide more than the
+// route tells. Empty functions allow everything.
+struct Checks {
+  std::function<bool(std::string_view repository)> may_pull;  // catalog, mount source
+  // Before a tag moves to another manifest or goes; throws to refuse.
+  std::function<void(std::string_view tag)> before_tag_change;
+};
+
 ExchangePtr handle_blob(Store& store, const http::Request& req, const Route& route);
-ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Route& route);
+ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Route& route,
+                                const Checks& checks = {});
 ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& route);
-ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route& route);
+ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route& route,
+                            const Checks& checks = {});
 ExchangePtr handle_tags(Store& store, const http::Request& req, const Route& route);
-ExchangePtr handle_catalog(Store& store, const http::Request& req);
+ExchangePtr handle_catalog(Store& store, const http::Request& req, const Checks& checks = {});
 ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route& route);
 // Ferry's own read-only API under /ferry/v1/ (import history).
 ExchangePtr handle_ferry_v1(Store& store, const http::Request& req);

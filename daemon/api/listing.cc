@@ -60,11 +60,25 @@ ExchangePtr handle_tags(Store& store, const http::Request& req, const Route& rou
             [&](int64_t limit) { return store.list_tags(route.name, page.last, limit); }));
 }
 
-ExchangePtr handle_catalog(Store& store, const http::Request& req) {
+ExchangePtr handle_catalog(Store& store, const http::Request& req, const Checks& checks) {
   if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
   Page page = page_of(req);
-  return answer(paged(page, "/v2/_catalog", "repositories", json::object(),
-                      [&](int64_t limit) { return store.list_repositories(page.last, limit); }));
+  // Only what the caller may pull; pages stay full by reading on.
+  auto visible = [&](int64_t limit) {
+    std::vector<std::string> out;
+    std::string after = page.last;
+    while (static_cast<int64_t>(out.size()) < limit) {
+      auto batch = store.list_repositories(after, limit);
+      for (auto& name : batch) {
+        if (!checks.may_pull || checks.may_pull(name)) out.push_back(std::move(name));
+        if (static_cast<int64_t>(out.size()) == limit) break;
+      }
+      if (static_cast<int64_t>(batch.size()) < limit) break;
+      after = batch.back();
+    }
+    return out;
+  };
+  return answer(paged(page, "/v2/_catalog", "repositories", json::object(), visible));
 }
 
 ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route& route) {

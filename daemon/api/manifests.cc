@@ -36,8 +36,11 @@ bool accepts(const std::vector<std::string>& accept_lines, std::string_view type
 // Buffers a manifest PUT (bounded by the configured limit), then stores it.
 class ManifestPut final : public http::Exchange {
  public:
-  ManifestPut(Store& store, Route route, std::string content_type)
-      : store_(store), route_(std::move(route)), content_type_(std::move(content_type)) {}
+  ManifestPut(Store& store, Route route, std::string content_type, Checks checks)
+      : store_(store),
+        route_(std::move(route)),
+        content_type_(std::move(content_type)),
+        checks_(std::move(checks)) {}
 
   void on_body(const char* data, size_t size) override {
     if (body_.size() + size > store_.options().max_manifest_bytes) {
@@ -49,6 +52,17 @@ class ManifestPut final : public http::Exchange {
   }
 
   http::Response respond() override {
+    if (checks_.before_tag_change && route_.reference.find(':') == std::string::npos) {
+      // Only moving an existing tag counts as a change; a new tag, or the
+      // same manifest pushed again, does not.
+      std::optional<std::string> current;
+      try {
+        current = store_.resolve_manifest(route_.name, route_.reference, false).digest;
+      } catch (const Error&) {
+      }
+      if (current && *current != digest_of(body_).str())
+        checks_.before_tag_change(route_.reference);
+    }
     PutManifestResult result =
         store_.put_manifest(route_.name, route_.reference, content_type_, body_);
     http::Response r = http::Response::empty(201);
@@ -62,12 +76,14 @@ class ManifestPut final : public http::Exchange {
   Store& store_;
   Route route_;
   std::string content_type_;
+  Checks checks_;
   std::string body_;
 };
 
 }  // namespace
 
-ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route& route) {
+ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route& route,
+                            const Checks& checks) {
   if (req.method() == "GET" || req.method() == "HEAD") {
     ManifestInfo info = store.resolve_manifest(route.name, route.reference, !req.is_head());
     // By digest the client names exact bytes and gets them; by tag it gets
@@ -93,9 +109,17 @@ ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route&
                                             std::to_string(store.options().max_manifest_bytes));
     }
     store.require_free_space();
-    return std::make_unique<ManifestPut>(store, route, req.header("Content-Type").value_or(""));
+    return std::make_unique<ManifestPut>(store, route, req.header("Content-Type").value_or(""),
+                                         checks);
   }
   if (req.method() == "DELETE") {
+    if (checks.before_tag_change) {
+      if (auto digest = Digest::parse(route.reference)) {
+        for (const auto& tag : store.tags_of(route.name, *digest)) checks.before_tag_change(tag);
+      } else {
+        checks.before_tag_change(route.reference);
+      }
+    }
     store.delete_manifest(route.name, route.reference);
     return answer(http::Response::empty(202));
   }

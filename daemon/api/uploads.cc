@@ -122,10 +122,15 @@ std::optional<http::ByteRange> chunk_range(const http::Request& req, const Store
 
 }  // namespace
 
-ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Route& route) {
+ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Route& route,
+                                const Checks& checks) {
   if (req.method() != "POST") method_not_allowed(req, "POST");
   if (auto mount = digest_query(req, "mount")) {
-    if (store.mount_blob(route.name, *mount, req.query("from"))) {
+    // Under access control a blob is mounted only from a repository the
+    // caller may pull; otherwise the client uploads it.
+    auto from = req.query("from");
+    bool may = !checks.may_pull || (from && checks.may_pull(*from));
+    if (may && store.mount_blob(route.name, *mount, from)) {
       return answer(blob_created(route, *mount));
     }
     // Not mountable: fall back to a regular upload session, as the spec says.

@@ -1,12 +1,31 @@
 #include "daemon/http/request.h"
 
+#include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <strings.h>
 
 #include <charconv>
 #include <cstring>
 
 namespace ferry::http {
+
+std::string client_address(MHD_Connection* connection) {
+  auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (!info || !info->client_addr) return "-";
+  char buf[INET6_ADDRSTRLEN] = "-";
+  const sockaddr* sa = info->client_addr;
+  if (sa->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
+  } else if (sa->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
+  }
+  return buf;
+}
+
+std::string Request::client_address() const {
+  return http::client_address(connection_);
+}
 
 std::optional<std::string> Request::header(const char* name) const {
   const char* v = MHD_lookup_connection_value(connection_, MHD_HEADER_KIND, name);

@@ -10,6 +10,8 @@ struct MHD_Connection;
 
 namespace ferry::http {
 
+std::string client_address(MHD_Connection* connection);
+
 class Request {
  public:
   Request(MHD_Connection* connection, std::string_view method, std::string_view path)
@@ -26,6 +28,8 @@ class Request {
   // Content-Length, if the client sent one (not for chunked bodies).
   std::optional<uint64_t> content_length() const;
   bool is_head() const { return method_ == "HEAD"; }
+  // The peer's IP address as text ("-" when unknown).
+  std::string client_address() const;
 
  private:
   MHD_Connection* connection_;

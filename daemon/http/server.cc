@@ -77,20 +77,6 @@ std::unique_ptr<MHD_Response, DestroyResponse> to_mhd(Response& r) {
   return std::unique_ptr<MHD_Response, DestroyResponse>(out);
 }
 
-std::string client_address(void* connection) {
-  auto* info = MHD_get_connection_info(static_cast<MHD_Connection*>(connection),
-                                       MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  if (!info || !info->client_addr) return "-";
-  char buf[INET6_ADDRSTRLEN] = "-";
-  const sockaddr* sa = info->client_addr;
-  if (sa->sa_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
-  } else if (sa->sa_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
-  }
-  return buf;
-}
-
 }  // namespace
 
 struct ServerCallbacks {
@@ -289,8 +275,9 @@ void Server::log_request(const Context& ctx, void* connection, int toe) const {
   char line[1024];
   const char* outcome = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted";
   snprintf(line, sizeof line, "%s %s %s %u in=%llu out=%llu %.1fms%s",
-           client_address(connection).c_str(), ctx.method.c_str(), ctx.url.substr(0, 512).c_str(),
-           ctx.status, static_cast<unsigned long long>(ctx.bytes_in),
+           client_address(static_cast<MHD_Connection*>(connection)).c_str(), ctx.method.c_str(),
+           ctx.url.substr(0, 512).c_str(), ctx.status,
+           static_cast<unsigned long long>(ctx.bytes_in),
            static_cast<unsigned long long>(ctx.bytes_out), static_cast<double>(micros) / 1000.0,
            outcome);
   log::info(line);

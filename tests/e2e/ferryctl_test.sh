@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # ferryctl's access commands on a data dir a ferryd is serving: users,
 # tokens, roles, namespaces and the audit log, each change checked and each
-# refusal with its exit code (docs/access.md). Enforcement on the wire is
-# not part of this test.
+# refusal with its exit code (docs/access.md). What ferryd then enforces is
+# auth_test.sh's.
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"
 FERRYCTL=${FERRYCTL:?set FERRYCTL to the ferryctl binary}
@@ -69,8 +69,10 @@ PY
 
 # ---- status: totals and space per namespace, a shared blob counted once.
 make_layout "$WORK/src" --tag v1 --layers 2 --layer-size 100000 --seed 1 >/dev/null
+ctl grant ci '*' writer  # users exist now, so ferryd enforces roles
+sleep 1.2
 for r in team/app team/app-copy other/app; do
-  skopeo copy --dest-tls-verify=false "oci:$WORK/src:v1" "docker://$REG/$r:v1" >/dev/null
+  skopeo copy --dest-tls-verify=false --dest-creds 'ci:long enough' "oci:$WORK/src:v1" "docker://$REG/$r:v1" >/dev/null
 done
 layout_bytes=$(find "$WORK/src/blobs" -type f -printf '%s\n' | awk '{s+=$1} END{print s}')
 ctl status --json >status.json
@@ -86,5 +88,6 @@ assert ns["other"]["bytes"] == layout, ns
 assert s["freeBytes"] > 0
 PY
 check "status for people names each namespace" bash -c "'$FERRYCTL' --data-dir '$DATA' status | grep -Eq '^team +2 +2 '"
-check "ferryd kept serving throughout" curl -sf "http://$REG/v2/"
+check "ferryd kept serving throughout (401: it now wants a login)" \
+  equal "$(curl -s -o /dev/null -w '%{http_code}' "http://$REG/v2/")" 401
 finish

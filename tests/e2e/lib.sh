@@ -36,7 +36,8 @@ start_ferryd() {
   FERRYD_PID=$!
   REG=127.0.0.1:$port
   for _ in $(seq 1 200); do
-    curl -sf "http://$REG/v2/" >/dev/null 2>&1 && return 0
+    # 401: up, with access control on
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://$REG/v2/" 2>/dev/null) =~ ^(200|401)$ ]] && return 0
     kill -0 "$FERRYD_PID" 2>/dev/null || { echo "ferryd died at start"; cat "$WORK/ferryd.log"; exit 1; }
     sleep 0.05
   done

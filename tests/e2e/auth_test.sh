@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Access control over plain HTTP with real clients: podman login/push,
+# skopeo --creds and --authfile, curl for the refusals. Every refusal is
+# checked for its status and error code, and for an unchanged store.
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+FERRYCTL=${FERRYCTL:?set FERRYCTL to the ferryctl binary}
+DATA=$WORK/data
+export REGISTRY_AUTH_FILE=$WORK/auth.json XDG_RUNTIME_DIR=$WORK/run
+mkdir -p "$WORK/run"
+ctl() { "$FERRYCTL" --data-dir "$DATA" "$@"; }
+img=$(make_layout "$WORK/a" --tag v1 --layers 2 --layer-size 100000 --seed 1)
+img2=$(make_layout "$WORK/b" --tag v1 --layers 2 --layer-size 100000 --seed 2)
+push() {  # push LAYOUT REF [skopeo flags...]
+  local src=$1 ref=$2; shift 2
+  skopeo copy --dest-tls-verify=false "$@" "oci:$WORK/$src:v1" "docker://$REG/$ref" >/dev/null 2>push.err
+}
+pull() { rm -rf "$WORK/pulled"; skopeo copy --src-tls-verify=false "$@" "oci:$WORK/pulled:x" >/dev/null 2>pull.err; }
+# status METHOD PATH [curl args]: the HTTP status and the error code, e.g. "401 UNAUTHORIZED".
+status() {
+  local method=$1 path=$2; shift 2
+  curl -s -o body.json -w '%{http_code}' -X "$method" "$@" "http://$REG$path" >code.txt
+  echo "$(cat code.txt) $(python3 -c "import json;print(json.load(open('body.json'))['errors'][0]['code'])" 2>/dev/null)"
+}
+tags_of() { curl -sf -u admin:admin-pass "http://$REG/v2/$1/tags/list" | python3 -c 'import json,sys;print(sorted(json.load(sys.stdin).get("tags") or []))'; }
+
+# ---- no users, listening beyond loopback: pulls open, writes refused.
+port=$(free_port)
+"$FERRYD" serve --listen "0.0.0.0:$port" --data-dir "$DATA" 2>>ferryd.log &
+FERRYD_PID=$!
+REG=127.0.0.1:$port
+until curl -sf "http://$REG/v2/" >/dev/null; do sleep 0.05; done
+check "no users, not loopback: a push is refused 403 DENIED, saying how to fix it" \
+  bash -c "[ \"\$(curl -s -o b.json -w '%{http_code}' -X POST http://$REG/v2/x/app/blobs/uploads/)\" = 403 ] && grep -q 'ferryctl user add' b.json"
+check "... while GET /v2/ stays open" curl -sf "http://$REG/v2/"
+stop_ferryd
+
+# ---- users and roles; ferryd on loopback now enforces them.
+for u in admin dev reader maint; do echo "$u-pass" | ctl user add "$u"; done
+ctl grant admin '*' admin
+ctl grant dev team writer
+ctl grant reader team reader
+ctl grant maint team maintainer
+ctl namespace set public --anonymous-pull on
+ctl namespace set team --immutable 'v*'
+start_ferryd "$DATA"
+
+check "anonymous GET /v2/: 401 with a Basic challenge" \
+  bash -c "curl -s -D - -o /dev/null http://$REG/v2/ | tr -d '\r' | grep -q '^WWW-Authenticate: Basic realm=\"ferry\"'"
+check "podman login with the right password" \
+  podman login --tls-verify=false -u dev -p dev-pass "$REG"
+check "skopeo push with --authfile (podman's login)" push a team/app:v1 --authfile "$REGISTRY_AUTH_FILE"
+check "... and pull it back, same digest" \
+  bash -c "$(declare -f pull); WORK=$WORK; pull --authfile $REGISTRY_AUTH_FILE docker://$REG/team/app:v1 && grep -q '$img' $WORK/pulled/index.json"
+check "podman logout" podman logout "$REG"
+check "skopeo --src-creds reader pulls" pull --src-creds reader:reader-pass "docker://$REG/team/app:v1"
+check "a reader pushing: refused" bash -c "! skopeo copy --dest-tls-verify=false --dest-creds reader:reader-pass oci:$WORK/b:v1 docker://$REG/team/app:dev 2>err.txt"
+check "... 403 DENIED naming the role needed" \
+  bash -c "$(declare -f status); REG=$REG; [ \"\$(status POST /v2/team/app/blobs/uploads/ -u reader:reader-pass)\" = '403 DENIED' ] && grep -q 'needs the writer role' body.json"
+check "... and the store is unchanged" equal "$(tags_of team/app)" "['v1']"
+check "no credentials, push: 401 UNAUTHORIZED" equal "$(status POST /v2/team/app/blobs/uploads/)" "401 UNAUTHORIZED"
+check "a wrong password: 401 UNAUTHORIZED" equal "$(status GET /v2/team/app/tags/list -u dev:wrong)" "401 UNAUTHORIZED"
+check "an unknown user: 401 UNAUTHORIZED" equal "$(status GET /v2/team/app/tags/list -u mallory:x)" "401 UNAUTHORIZED"
+check "a malformed Authorization header: 401 saying what is expected" \
+  bash -c "$(declare -f status); REG=$REG; [ \"\$(status GET /v2/ -H 'Authorization: Basic !!!notbase64')\" = '401 UNAUTHORIZED' ] && grep -q 'malformed' body.json"
+check "another scheme: 401" equal "$(status GET /v2/ -H 'Authorization: Digest x')" "401 UNAUTHORIZED"
+check "a writer deleting: 403 DENIED" equal "$(status DELETE /v2/team/app/manifests/v1 -u dev:dev-pass)" "403 DENIED"
+check "... the tag is still there" equal "$(tags_of team/app)" "['v1']"
+
+push a team/app:dev --dest-creds dev:dev-pass
+check "a writer moving an existing tag to another image: 403 DENIED" \
+  bash -c "! skopeo copy --dest-tls-verify=false --dest-creds dev:dev-pass oci:$WORK/b:v1 docker://$REG/team/app:dev 2>/dev/null"
+check "... pushing the same image to it again is fine" push a team/app:dev --dest-creds dev:dev-pass
+check "a maintainer moves it" push b team/app:dev --dest-creds maint:maint-pass
+check "overwriting an immutable tag (v*), even as admin: refused" \
+  bash -c "! skopeo copy --dest-tls-verify=false --dest-creds admin:admin-pass oci:$WORK/b:v1 docker://$REG/team/app:v1 2>err.txt && grep -qi 'denied' err.txt"
+check "... and it still names the first image" \
+  equal "$(curl -s -u admin:admin-pass -H 'Accept: application/vnd.oci.image.manifest.v1+json' -o /dev/null -D - "http://$REG/v2/team/app/manifests/v1" | tr -d '\r' | awk 'tolower($1)=="docker-content-digest:"{print $2}')" "$img"
+check "deleting an immutable tag by digest: 403 DENIED" equal "$(status DELETE "/v2/team/app/manifests/$img" -u admin:admin-pass)" "403 DENIED"
+check "a maintainer deletes a mutable tag" equal "$(status DELETE /v2/team/app/manifests/dev -u maint:maint-pass)" "202 "
+
+# ---- robot tokens
+tok=$(ctl token create --user dev --description ci 2>/dev/null)
+check "a robot token pushes (skopeo --dest-creds dev:TOKEN)" push b team/bot:latest --dest-creds "dev:$tok"
+check "a token under another user's name: 401" equal "$(status GET /v2/team/bot/tags/list -u "reader:$tok")" "401 UNAUTHORIZED"
+check "a tampered token: 401" equal "$(status GET /v2/team/bot/tags/list -u "dev:${tok%?}0")" "401 UNAUTHORIZED"
+ctl token revoke "${tok:6:12}"
+sleep 1.2
+check "a revoked token: 401" equal "$(status GET /v2/team/bot/tags/list -u "dev:$tok")" "401 UNAUTHORIZED"
+short=$(ctl token create --user dev --expires 1s 2>/dev/null)
+sleep 1.5
+check "an expired token: 401" equal "$(status GET /v2/team/bot/tags/list -u "dev:$short")" "401 UNAUTHORIZED"
+sleep 2.2  # the failed logins above from this address back off for a moment
+check "a token used outside its user's namespaces: 403" \
+  bash -c "t=\$('$FERRYCTL' --data-dir '$DATA' token create --user dev 2>/dev/null); $(declare -f status); REG=$REG; [ \"\$(status POST /v2/other/app/blobs/uploads/ -u dev:\$t)\" = '403 DENIED' ]"
+
+# ---- anonymous pull, the catalog, changes without restart
+push a public/app:v1 --dest-creds admin:admin-pass
+check "anonymous pull from a namespace with anonymous pull on" pull "docker://$REG/public/app:v1"
+check "anonymous pull elsewhere: 401" equal "$(status GET /v2/team/app/tags/list)" "401 UNAUTHORIZED"
+check "the catalog lists only what the caller may pull (reader)" \
+  equal "$(curl -sf -u reader:reader-pass "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['team/app', 'team/bot']"
+check "... (anonymous)" \
+  equal "$(curl -sf "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['public/app']"
+ctl grant reader team writer
+sleep 1.2
+check "a ferryctl grant takes effect without a restart" push b team/app:reader-pushed --dest-creds reader:reader-pass
+
+# ---- guessing is slowed down
+for _ in 1 2 3 4 5 6; do curl -s -o /dev/null -u maint:guess "http://$REG/v2/team/app/tags/list"; done
+check "repeated wrong passwords: 429 TOOMANYREQUESTS" equal "$(status GET /v2/team/app/tags/list -u maint:guess)" "429 TOOMANYREQUESTS"
+check "... even with the right one, for a while" equal "$(status GET /v2/team/app/tags/list -u maint:maint-pass)" "429 TOOMANYREQUESTS"
+
+ctl audit --json -n 1000 >audit.json
+check "the audit log has pushes, refusals, deletes and failed logins, with who and from where" \
+  python3 - audit.json <<'PY'
+import json, sys
+log = json.load(open(sys.argv[1]))
+seen = {(e["actor"], e["action"], e["result"]) for e in log}
+for want in [("dev", "push manifest", "ok"), ("maint", "delete manifest", "ok"),
+             ("admin", "push manifest", "refused"), ("anonymous", "login", "failed")]:
+    assert want in seen, (want, sorted(seen))
+assert all(e["client"] for e in log)
+text = json.dumps(log)
+assert not any(s in text for s in ("dev-pass", "admin-pass", "reader-pass", "maint-pass", "ferry_")), \
+    "a secret leaked"
+PY
+check "passwords never reach the log" bash -c "! grep -q -e 'dev-pass' -e 'ferry_' ferryd.log"
+finish
