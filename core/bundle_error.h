@@ -22,6 +22,7 @@ enum class BundleErrorKind {
   kExpired,      // past the expiry time its manifest carries
   kMissingBase,  // a delta whose required blobs are not in the store
   kNoSpace,      // the store's disk cannot hold what the bundle adds
+  kQuota,        // it would take a namespace over its quota
 };
 
 class BundleError : public std::runtime_error {

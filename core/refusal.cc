@@ -33,6 +33,7 @@ std::optional<Refusal> classify_refusal(const std::exception& e) {
       case BundleErrorKind::kExpired: return Refusal{kExitExpired, "expired"};
       case BundleErrorKind::kMissingBase: return Refusal{kExitMissingBase, "missing-base"};
       case BundleErrorKind::kNoSpace: return Refusal{kExitNoSpace, "no-space"};
+      case BundleErrorKind::kQuota: return Refusal{kExitQuota, "quota"};
       case BundleErrorKind::kSource: return std::nullopt;
     }
   }

@@ -26,6 +26,7 @@ enum RefusalExit {
   kExitExpired = 22,        // past its expiry time
   kExitMissingBase = 23,    // a delta whose base is not on this box
   kExitNoSpace = 24,        // not enough free space for what it adds
+  kExitQuota = 25,          // it would take a namespace over its quota
 };
 
 struct Refusal {

@@ -63,6 +63,19 @@ SELECT r.ns, count(*),
   });
 }
 
+uint64_t Store::namespace_bytes(std::string_view name_space) {
+  return with_database([&](sql::Database& db) {
+    auto s = db.prepare(R"sql(
+WITH repos AS (SELECT id FROM repositories WHERE name = ?1 OR substr(name, 1, length(?1) + 1) = ?1 || '/'),
+content AS (
+  SELECT rb.digest FROM repository_blobs rb WHERE rb.repository_id IN (SELECT id FROM repos)
+  UNION SELECT m.digest FROM manifests m WHERE m.repository_id IN (SELECT id FROM repos))
+SELECT coalesce(sum(b.size), 0) FROM content c JOIN blobs b ON b.digest = c.digest)sql");
+    s.bind(name_space);
+    return static_cast<uint64_t>(s.one_int().value_or(0));
+  });
+}
+
 uint64_t Store::free_bytes() const {
   struct statvfs fs {};
   if (::statvfs(options_.data_dir.c_str(), &fs) != 0) {

@@ -167,6 +167,8 @@ class Store {
 
   StoreStats stats();
   std::vector<NamespaceUsage> namespace_usage();
+  // Bytes of distinct content the namespace's repositories hold.
+  uint64_t namespace_bytes(std::string_view name_space);
 
   // ---- space (store.cc)
   uint64_t free_bytes() const;

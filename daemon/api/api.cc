@@ -79,6 +79,9 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
         gate->check_tag_change(name, tag);
         gate->require(caller, Action::kRetag, name);
       };
+      checks.before_write = [gate, name = route.name](uint64_t bytes) {
+        gate->check_quota(name, bytes);
+      };
     }
     switch (route.endpoint) {
       case Endpoint::kBase:
@@ -102,7 +105,7 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
       case Endpoint::kReferrers: return handle_referrers(store, req, route);
       case Endpoint::kBlob: exchange = handle_blob(store, req, route); break;
       case Endpoint::kUploadStart: return handle_upload_start(store, req, route, checks);
-      case Endpoint::kUpload: return handle_upload(store, req, route);
+      case Endpoint::kUpload: return handle_upload(store, req, route, checks);
       case Endpoint::kManifest: exchange = handle_manifest(store, req, route, checks); break;
       default: break;
     }

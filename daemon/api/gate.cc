@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "core/digest.h"
+#include "core/units.h"
 #include "daemon/log.h"
 
 namespace ferry::api {
@@ -172,6 +173,20 @@ void Gate::require(const Caller& caller, access::Action action, std::string_view
   if (d.allowed) return;
   if (d.need_login) throw Unauthorized(d.reason);
   throw Error(ErrorCode::kDenied, d.reason);
+}
+
+void Gate::check_quota(std::string_view repository, uint64_t incoming) {
+  auto quota = snapshot()->policy.quota(repository);
+  if (!quota) return;
+  std::string ns = access::Policy::namespace_of(repository);
+  uint64_t used = store_.namespace_bytes(ns);
+  if (used + incoming <= *quota) return;
+  throw Error(ErrorCode::kDenied,
+              "namespace '" + ns + "' would go over its quota of " + format_size(*quota) + " (" +
+                  format_size(used) + " used, this adds " + format_size(incoming) +
+                  "); delete images there and run ferryctl gc, or raise it with ferryctl "
+                  "namespace set " +
+                  ns + " --quota SIZE");
 }
 
 void Gate::check_tag_change(std::string_view repository, std::string_view tag) {

@@ -45,6 +45,9 @@ class Gate {
   // Throws Unauthorized (anonymous, must log in) or DENIED (403).
   void require(const Caller& caller, access::Action action, std::string_view repository);
   bool allowed(const Caller& caller, access::Action action, std::string_view repository);
+  // Refuses (DENIED) a write of `incoming` bytes that would take the
+  // repository's namespace over its quota.
+  void check_quota(std::string_view repository, uint64_t incoming);
   // Refuses (DENIED) changing or deleting an immutable tag.
   void check_tag_change(std::string_view repository, std::string_view tag);
   // Whether /v2/ should ask an anonymous caller to log in.

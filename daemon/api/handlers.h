@@ -22,12 +22,16 @@ struct Checks {
   std::function<bool(std::string_view repository)> may_pull;  // catalog, mount source
   // Before a tag moves to another manifest or goes; throws to refuse.
   std::function<void(std::string_view tag)> before_tag_change;
+  // Before `bytes` more are stored in the repository (its namespace's
+  // quota); throws to refuse.
+  std::function<void(uint64_t bytes)> before_write;
 };
 
 ExchangePtr handle_blob(Store& store, const http::Request& req, const Route& route);
 ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Route& route,
                                 const Checks& checks = {});
-ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& route);
+ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& route,
+                          const Checks& checks = {});
 ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route& route,
                             const Checks& checks = {});
 ExchangePtr handle_tags(Store& store, const http::Request& req, const Route& route);

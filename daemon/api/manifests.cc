@@ -63,6 +63,7 @@ class ManifestPut final : public http::Exchange {
       if (current && *current != digest_of(body_).str())
         checks_.before_tag_change(route_.reference);
     }
+    if (checks_.before_write) checks_.before_write(body_.size());
     PutManifestResult result =
         store_.put_manifest(route_.name, route_.reference, content_type_, body_);
     http::Response r = http::Response::empty(201);

@@ -38,13 +38,15 @@ std::optional<Digest> digest_query(const http::Request& req, const char* name) {
 // POST ?digest=: the whole blob in one request body.
 class MonolithicUpload final : public http::Exchange {
  public:
-  MonolithicUpload(Store& store, Route route, Digest digest)
+  MonolithicUpload(Store& store, Route route, Digest digest, Checks checks)
       : store_(store),
         route_(std::move(route)),
         digest_(std::move(digest)),
+        checks_(std::move(checks)),
         writer_(store.begin_blob(digest_.algorithm())) {}
   void on_body(const char* data, size_t size) override { writer_.write(data, size); }
   http::Response respond() override {
+    if (checks_.before_write) checks_.before_write(writer_.size());  // a body without a length
     store_.commit_blob(route_.name, writer_, digest_);
     return blob_created(route_, digest_);
   }
@@ -53,6 +55,7 @@ class MonolithicUpload final : public http::Exchange {
   Store& store_;
   Route route_;
   Digest digest_;
+  Checks checks_;
   BlobWriter writer_;
 };
 
@@ -60,11 +63,12 @@ class MonolithicUpload final : public http::Exchange {
 class ChunkUpload final : public http::Exchange {
  public:
   ChunkUpload(Route route, Store::Upload upload, std::optional<http::ByteRange> range,
-              std::optional<Digest> close_with)
+              std::optional<Digest> close_with, Checks checks)
       : route_(std::move(route)),
         upload_(std::move(upload)),
         range_(range),
-        close_with_(std::move(close_with)) {}
+        close_with_(std::move(close_with)),
+        checks_(std::move(checks)) {}
 
   void on_body(const char* data, size_t size) override {
     received_ += size;
@@ -84,6 +88,8 @@ class ChunkUpload final : public http::Exchange {
                       std::to_string(upload_.offset()));
     }
     if (close_with_) {
+      // The whole blob against the quota, before it becomes visible.
+      if (checks_.before_write) checks_.before_write(upload_.offset());
       upload_.finish(*close_with_);
       return blob_created(route_, *close_with_);
     }
@@ -95,6 +101,7 @@ class ChunkUpload final : public http::Exchange {
   Store::Upload upload_;
   std::optional<http::ByteRange> range_;
   std::optional<Digest> close_with_;
+  Checks checks_;
   uint64_t received_ = 0;
 };
 
@@ -136,14 +143,17 @@ ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Ro
     // Not mountable: fall back to a regular upload session, as the spec says.
   } else if (auto digest = digest_query(req, "digest")) {
     store.require_free_space();
-    return std::make_unique<MonolithicUpload>(store, route, std::move(*digest));
+    if (checks.before_write) checks.before_write(req.content_length().value_or(1));
+    return std::make_unique<MonolithicUpload>(store, route, std::move(*digest), checks);
   }
   store.require_free_space();
+  if (checks.before_write) checks.before_write(1);  // a namespace at its quota takes no more
   std::string id = store.start_upload(route.name);
   return answer(upload_progress(202, route, id, 0));
 }
 
-ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& route) {
+ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& route,
+                          const Checks& checks) {
   if (req.method() == "GET") {
     return answer(upload_progress(204, route, route.reference,
                                   store.upload_offset(route.name, route.reference)));
@@ -165,7 +175,13 @@ ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& r
     if (auto length = req.content_length(); !length || *length > 0) store.require_free_space();
     Store::Upload upload = store.open_upload(route.name, route.reference);
     auto range = chunk_range(req, upload);
-    return std::make_unique<ChunkUpload>(route, std::move(upload), range, std::move(close_with));
+    if (checks.before_write) {
+      if (auto length = req.content_length(); length && *length > 0) {
+        checks.before_write(upload.offset() + *length);
+      }
+    }
+    return std::make_unique<ChunkUpload>(route, std::move(upload), range, std::move(close_with),
+                                         checks);
   }
   method_not_allowed(req, "GET, PATCH, PUT, DELETE");
 }

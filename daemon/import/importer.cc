@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "access/policy.h"
 #include "core/bundle_error.h"
 #include "core/bundle_verifier.h"
 #include "core/error.h"
@@ -157,6 +158,28 @@ uint64_t check_space(Store& store, const bundle::Manifest& m) {
                " is kept in reserve, storage.min_free); free some space, then import again");
   }
   return needed;
+}
+
+// Each namespace the bundle publishes into must have room under its quota
+// for what the bundle adds to the store (docs/access.md): counted
+// generously, as if every new byte went to each of them.
+void check_quotas(Store& store, const bundle::Manifest& m, uint64_t needed) {
+  auto policy =
+      store.with_database([](sql::Database& db) { return access::Policy::load(db, false); });
+  std::set<std::string> seen;
+  for (const auto& image : m.images) {
+    std::string repo = image.name.substr(0, image.name.rfind(':'));
+    std::string ns = access::Policy::namespace_of(repo);
+    auto quota = policy.quota(repo);
+    if (!seen.insert(ns).second || !quota) continue;
+    uint64_t used = store.namespace_bytes(ns);
+    if (used + needed > *quota) {
+      refuse(BundleErrorKind::kQuota,
+             "the bundle adds up to " + format_size(needed) + " to namespace '" + ns +
+                 "', which holds " + format_size(used) + " of its " + format_size(*quota) +
+                 " quota; free space there (delete images, ferryctl gc) or raise the quota");
+    }
+  }
 }
 
 // Reads one imported manifest (and, for an index, its children first) from
@@ -314,7 +337,7 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
       check_sequence(records, rec.signer, m, options.allow_downgrade);
     });
     check_base(store, m);
-    check_space(store, m);
+    check_quotas(store, m, check_space(store, m));
 
     uint64_t total = 0;
     for (const auto& b : m.blobs) total += b.size;

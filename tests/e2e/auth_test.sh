@@ -111,6 +111,26 @@ for _ in 1 2 3 4 5 6; do curl -s -o /dev/null -u maint:guess "http://$REG/v2/tea
 check "repeated wrong passwords: 429 TOOMANYREQUESTS" equal "$(status GET /v2/team/app/tags/list -u maint:guess)" "429 TOOMANYREQUESTS"
 check "... even with the right one, for a while" equal "$(status GET /v2/team/app/tags/list -u maint:maint-pass)" "429 TOOMANYREQUESTS"
 
+# ---- quotas: refused before the namespace goes over, at push and at import
+FERRY=${FERRY:?set FERRY to the ferry binary}
+ctl grant dev quota writer
+ctl namespace set quota --quota 150KiB
+sleep 1.2
+check "a push that would go over the namespace's quota: refused" \
+  bash -c "! skopeo copy --dest-tls-verify=false --dest-creds dev:dev-pass oci:$WORK/a:v1 docker://$REG/quota/app:v1 2>quota.err"
+check "... 403 DENIED saying the quota, the use and what to do" \
+  bash -c "$(declare -f status); REG=$REG; [ \"\$(status POST '/v2/quota/app/blobs/uploads/?digest=sha256:0000000000000000000000000000000000000000000000000000000000000000' -u dev:dev-pass --data-binary @$WORK/a/blobs/sha256/$(ls $WORK/a/blobs/sha256 | head -1))\" = '403 DENIED' ] && grep -q 'over its quota of 150.0 KiB' body.json && grep -q 'ferryctl namespace set quota --quota' body.json"
+check "... and no tag was published" equal "$(tags_of quota/app)" "[]"
+"$FERRY" keygen -o k --no-password >/dev/null && mkdir -p trust && cp k.pub trust/
+"$FERRY" pack -k k.key -o q.ferry "oci:$WORK/b:v1=quota/imp:v1" >/dev/null
+rc=0; "$FERRYD" import -q --data-dir "$DATA" --trust-dir trust q.ferry 2>imp.err || rc=$?
+check "an import that would go over it: refused (25), naming the namespace" \
+  bash -c "[ $rc -eq 25 ] && grep -q \"namespace 'quota'\" imp.err"
+ctl namespace set quota --quota 10MiB
+sleep 1.2
+check "with the quota raised (no restart), the push works" push a quota/app:v1 --dest-creds dev:dev-pass
+check "... and so does the import" "$FERRYD" import -q --data-dir "$DATA" --trust-dir trust q.ferry
+
 ctl audit --json -n 1000 >audit.json
 check "the audit log has pushes, refusals, deletes and failed logins, with who and from where" \
   python3 - audit.json <<'PY'
