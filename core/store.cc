@@ -76,6 +76,21 @@ SELECT coalesce(sum(b.size), 0) FROM content c JOIN blobs b ON b.digest = c.dige
   });
 }
 
+uint64_t Store::namespace_missing(std::string_view name_space,
+                                  const std::vector<std::pair<Digest, uint64_t>>& content) {
+  return with_database([&](sql::Database& db) {
+    auto held = db.prepare(R"sql(
+WITH repos AS (SELECT id FROM repositories WHERE name = ?1 OR substr(name, 1, length(?1) + 1) = ?1 || '/')
+SELECT EXISTS (SELECT 1 FROM repository_blobs WHERE digest = ?2 AND repository_id IN (SELECT id FROM repos))
+    OR EXISTS (SELECT 1 FROM manifests WHERE digest = ?2 AND repository_id IN (SELECT id FROM repos)))sql");
+    uint64_t missing = 0;
+    for (const auto& [digest, size] : content) {
+      if (held.bind(name_space, digest.str()).one_int().value_or(0) == 0) missing += size;
+    }
+    return missing;
+  });
+}
+
 uint64_t Store::free_bytes() const {
   struct statvfs fs {};
   if (::statvfs(options_.data_dir.c_str(), &fs) != 0) {

@@ -169,6 +169,9 @@ class Store {
   std::vector<NamespaceUsage> namespace_usage();
   // Bytes of distinct content the namespace's repositories hold.
   uint64_t namespace_bytes(std::string_view name_space);
+  // Of this content, the bytes the namespace does not hold yet.
+  uint64_t namespace_missing(std::string_view name_space,
+                             const std::vector<std::pair<Digest, uint64_t>>& content);
 
   // ---- space (store.cc)
   uint64_t free_bytes() const;

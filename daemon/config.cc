@@ -139,6 +139,7 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.size("limits.max_manifest_size", config.max_manifest_bytes);
   r.size("storage.min_free", config.min_free);
   r.boolean("auth.open", config.auth_open);
+  r.duration("auth.token_ttl", config.token_ttl);
   r.duration("uploads.expire_after", config.upload_expiry);
   r.duration("gc.interval", config.gc_interval);
   r.duration("gc.grace", config.gc_grace);

@@ -23,7 +23,9 @@ struct DaemonConfig {
   uint64_t max_manifest_bytes = 4 << 20;
   uint64_t min_free = 64 << 20;
   // auth.open: no access control even beyond loopback (docs/access.md).
-  bool auth_open = false;  // storage.min_free: pushes and imports stop below it
+  bool auth_open = false;
+  std::chrono::seconds token_ttl{300};  // auth.token_ttl: bearer tokens live this long  //
+                                        // storage.min_free: pushes and imports stop below it
   std::chrono::seconds upload_expiry{24 * 3600};
   // Garbage collection: on this schedule (0: only on demand), sparing
   // content younger than the grace period, after the retention rules.

@@ -77,8 +77,15 @@ int serve(const DaemonConfig& config) {
   bool loopback =
       options.listen_fd < 0 && (options.address.rfind("127.", 0) == 0 || options.address == "::1" ||
                                 options.address == "localhost");
-  api::Gate gate(*store, api::GateOptions{config.auth_open, loopback});
-  http::Server server(options, api::make_router(*store, &metrics, &gate), api::render_error);
+  std::optional<api::Gate> gate;
+  try {
+    gate.emplace(*store,
+                 api::GateOptions{config.auth_open, loopback,
+                                  store->options().data_dir + "/token.key", config.token_ttl});
+  } catch (const std::exception& e) {
+    return fail(kStorage, std::string("cannot set up access control: ") + e.what());
+  }
+  http::Server server(options, api::make_router(*store, &metrics, &*gate), api::render_error);
   try {
     server.start();
   } catch (const std::exception& e) {

@@ -61,8 +61,15 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
     }
     Caller caller;
     if (gate) caller = gate->authenticate(req);
+    if (gate && req.path() == "/ferry/v1/token") {
+      if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
+      return answer(
+          http::Response::json(200, gate->issue_token(caller, req.query_values("scope"))));
+    }
     if (req.path().rfind("/ferry/v1/", 0) == 0) {
-      if (gate && gate->login_required() && !caller.user) throw Unauthorized("log in first");
+      if (gate && gate->login_required() && !caller.user) {
+        throw Unauthorized("log in first", gate->challenge(caller));
+      }
       return handle_ferry_v1(store, req);
     }
     Route route = parse_route(req.path());
@@ -87,7 +94,7 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
       case Endpoint::kBase:
         if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET, HEAD");
         if (gate && gate->login_required() && !caller.user) {
-          throw Unauthorized("log in to use this registry");
+          throw Unauthorized("log in to use this registry", gate->challenge(caller));
         }
         return answer(http::Response::json(200, "{}"));
       case Endpoint::kCatalog: return handle_catalog(store, req, checks);

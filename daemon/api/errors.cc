@@ -47,8 +47,9 @@ http::Response render_error(const std::exception& e) {
       log::error(fe->what());
     }
     http::Response r = error_response(fe->code(), fe->what());
-    if (dynamic_cast<const Unauthorized*>(fe))
-      r.header("WWW-Authenticate", "Basic realm=\"ferry\"");
+    if (const auto* u = dynamic_cast<const Unauthorized*>(fe)) {
+      r.header("WWW-Authenticate", u->challenge());
+    }
     return r;
   }
   log::error(std::string("internal error: ") + e.what());

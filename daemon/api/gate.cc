@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "core/digest.h"
 #include "core/units.h"
@@ -24,6 +25,22 @@ int64_t now_unix() {
   return static_cast<int64_t>(std::time(nullptr));
 }
 
+using access::Action;
+
+std::string scope_action(Action action) {
+  switch (action) {
+    case Action::kPull: return "pull";
+    case Action::kPush:
+    case Action::kRetag: return "push";
+    case Action::kDelete: return "delete";
+  }
+  return "pull";
+}
+
+std::string scope_of(std::string_view repository, Action action) {
+  return "repository:" + std::string(repository) + ":" + scope_action(action);
+}
+
 std::optional<std::string> base64_decode(const std::string& text) {
   std::string out(text.size(), '\0');
   size_t len = 0;
@@ -36,6 +53,51 @@ std::optional<std::string> base64_decode(const std::string& text) {
 }
 
 }  // namespace
+
+Gate::Gate(Store& store, GateOptions options)
+    : store_(store),
+      options_(std::move(options)),
+      keys_(access::BearerKeys::load_or_create(options_.token_key)) {}
+
+std::string Gate::challenge(const Caller& caller, const std::string& scope) const {
+  std::string c = "Bearer realm=\"" + caller.realm + "\",service=\"ferry\"";
+  if (!scope.empty()) c += ",scope=\"" + scope + "\"";
+  return c;
+}
+
+std::string Gate::issue_token(const Caller& caller, const std::vector<std::string>& scopes) {
+  int64_t now = now_unix();
+  access::BearerClaims claims{caller.user.value_or(""), now, now + options_.token_ttl.count(), {}};
+  for (const auto& param : scopes) {
+    // One scope per parameter, or several separated by spaces.
+    size_t start = 0;
+    while (start < param.size()) {
+      size_t space = param.find(' ', start);
+      if (space == std::string::npos) space = param.size();
+      auto asked = access::parse_scope(param.substr(start, space - start));
+      start = space + 1;
+      if (!asked) continue;
+      access::Grant granted{asked->repository, {}};
+      for (const auto& name : asked->actions) {
+        std::vector<Action> needs;
+        if (name == "pull") needs = {Action::kPull};
+        if (name == "push") needs = {Action::kPush};
+        if (name == "delete") needs = {Action::kDelete};
+        if (name == "*") needs = {Action::kPull, Action::kPush, Action::kDelete};
+        bool ok = !needs.empty();
+        for (Action a : needs) ok = ok && allowed(caller, a, granted.repository);
+        if (ok) granted.actions.insert(name);
+      }
+      if (!granted.actions.empty()) claims.grants.push_back(std::move(granted));
+    }
+  }
+  std::string token = keys_.issue(claims);
+  nlohmann::json out{{"token", token},
+                     {"access_token", token},
+                     {"expires_in", options_.token_ttl.count()},
+                     {"issued_at", format_utc(now)}};
+  return out.dump();
+}
 
 std::shared_ptr<const Gate::Snapshot> Gate::snapshot() {
   std::lock_guard lock(mu_);
@@ -115,15 +177,40 @@ std::optional<std::string> Gate::check_credentials(const std::string& user,
   return user;
 }
 
+void Gate::login_failed(const Caller& caller, const std::string& who) {
+  record_failure("addr:" + caller.address);
+  if (!who.empty()) record_failure("user:" + who);
+  audit(caller, "login", who.substr(0, 64), "failed", "wrong user name, password or token");
+  throw Unauthorized("wrong user name, password or token", challenge(caller));
+}
+
 Caller Gate::authenticate(const http::Request& req) {
-  Caller caller{std::nullopt, req.client_address()};
+  Caller caller{std::nullopt, req.client_address(),
+                "http://" + req.header("Host").value_or("localhost") + "/ferry/v1/token",
+                std::nullopt};
   auto header = req.header("Authorization");
   if (!header) return caller;
   auto snap = snapshot();
   // Only enforced rules have users whose credentials could be checked.
   if (snap->mode != Mode::kEnforced) return caller;
+  if (header->size() > 7 && strncasecmp(header->c_str(), "Bearer ", 7) == 0) {
+    throttle_check("addr:" + caller.address, "client address");
+    auto claims = keys_.verify(header->substr(7), now_unix());
+    if (!claims) {
+      record_failure("addr:" + caller.address);
+      audit(caller, "login", "bearer token", "failed", "invalid or expired bearer token");
+      throw Unauthorized("the bearer token is invalid or has expired; log in again",
+                         challenge(caller));
+    }
+    if (!claims->user.empty()) caller.user = claims->user;
+    caller.bearer = std::move(*claims);
+    return caller;
+  }
   if (header->size() < 6 || strncasecmp(header->c_str(), "Basic ", 6) != 0) {
-    throw Unauthorized("this registry takes HTTP Basic credentials (a password or a robot token)");
+    throw Unauthorized(
+        "this registry takes a bearer token from its token endpoint, or HTTP Basic "
+        "credentials (a password or a robot token)",
+        challenge(caller));
   }
   auto decoded = base64_decode(header->substr(6));
   // Empty credentials (some clients send "Basic Og==", or nothing after it)
@@ -131,7 +218,8 @@ Caller Gate::authenticate(const http::Request& req) {
   if (decoded && (decoded->empty() || *decoded == ":")) return caller;
   auto colon = decoded ? decoded->find(':') : std::string::npos;
   if (!decoded || colon == std::string::npos || colon == 0) {
-    throw Unauthorized("malformed Authorization header: expected Basic base64(user:password)");
+    throw Unauthorized("malformed Authorization header: expected Basic base64(user:password)",
+                       challenge(caller));
   }
   std::string user = decoded->substr(0, colon);
   std::string secret = decoded->substr(colon + 1);
@@ -143,36 +231,50 @@ Caller Gate::authenticate(const http::Request& req) {
     caller.user = *who;
     return caller;
   }
-  record_failure("addr:" + caller.address);
-  record_failure("user:" + user);
-  audit(caller, "login", user.substr(0, 64), "failed", "wrong user name, password or token");
-  throw Unauthorized("wrong user name, password or token");
+  login_failed(caller, user);
 }
 
-bool Gate::allowed(const Caller& caller, access::Action action, std::string_view repository) {
-  auto snap = snapshot();
-  switch (snap->mode) {
+bool Gate::policy_allows(const Snapshot& snap, const Caller& caller, Action action,
+                         std::string_view repository, std::string* why, bool* need_login) {
+  *need_login = false;
+  switch (snap.mode) {
     case Mode::kOpen: return true;
-    case Mode::kLocked: return action == access::Action::kPull;
-    case Mode::kEnforced: return snap->policy.decide(caller.user, action, repository).allowed;
+    case Mode::kLocked:
+      if (action == Action::kPull) return true;
+      *why =
+          "pushes and deletes are refused: no users are defined and ferryd listens beyond "
+          "loopback; create one (ferryctl user add NAME, then ferryctl grant) or set "
+          "auth.open = true";
+      return false;
+    case Mode::kEnforced: break;
   }
-  return false;
+  auto d = snap.policy.decide(caller.user, action, repository);
+  *why = d.reason;
+  *need_login = d.need_login;
+  return d.allowed;
 }
 
-void Gate::require(const Caller& caller, access::Action action, std::string_view repository) {
+bool Gate::allowed(const Caller& caller, Action action, std::string_view repository) {
+  std::string why;
+  bool need_login = false;
+  return policy_allows(*snapshot(), caller, action, repository, &why, &need_login);
+}
+
+void Gate::require(const Caller& caller, Action action, std::string_view repository) {
   auto snap = snapshot();
-  if (snap->mode == Mode::kOpen) return;
-  if (snap->mode == Mode::kLocked) {
-    if (action == access::Action::kPull) return;
-    throw Error(ErrorCode::kDenied,
-                "pushes and deletes are refused: no users are defined and ferryd listens beyond "
-                "loopback; create one (ferryctl user add NAME, then ferryctl grant) or set "
-                "auth.open = true");
+  std::string why;
+  bool need_login = false;
+  if (!policy_allows(*snap, caller, action, repository, &why, &need_login)) {
+    if (need_login) throw Unauthorized(why, challenge(caller, scope_of(repository, action)));
+    throw Error(ErrorCode::kDenied, why);
   }
-  auto d = snap->policy.decide(caller.user, action, repository);
-  if (d.allowed) return;
-  if (d.need_login) throw Unauthorized(d.reason);
-  throw Error(ErrorCode::kDenied, d.reason);
+  // A bearer token must also cover it: otherwise the client fetches one that does.
+  if (caller.bearer && snap->mode == Mode::kEnforced &&
+      !caller.bearer->allows(std::string(repository), scope_action(action))) {
+    throw Unauthorized(
+        "the token does not cover " + scope_of(repository, action) + "; fetch one that does",
+        challenge(caller, scope_of(repository, action)));
+  }
 }
 
 void Gate::check_quota(std::string_view repository, uint64_t incoming) {

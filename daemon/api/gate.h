@@ -1,17 +1,22 @@
 // Who is calling and what they may do, for every request (docs/access.md).
-// Credentials come as HTTP Basic: a user's password, or one of their robot
+// Credentials come as a short-lived bearer token from the built-in token
+// endpoint (what docker, podman, containerd and skopeo do after a Bearer
+// challenge), or as HTTP Basic: a user's password, or one of their robot
 // tokens. Decisions come from a snapshot of the access tables, reloaded
 // within a second of any ferryctl change. Failed logins are throttled per
 // client address and per user name.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
+#include "access/bearer.h"
 #include "access/policy.h"
 #include "core/error.h"
 #include "core/store.h"
@@ -19,30 +24,41 @@
 
 namespace ferry::api {
 
-// A 401: the response carries a WWW-Authenticate challenge.
+// A 401: the response carries this WWW-Authenticate challenge.
 class Unauthorized : public Error {
  public:
-  explicit Unauthorized(const std::string& message) : Error(ErrorCode::kUnauthorized, message) {}
+  Unauthorized(const std::string& message, std::string challenge)
+      : Error(ErrorCode::kUnauthorized, message), challenge_(std::move(challenge)) {}
+  const std::string& challenge() const { return challenge_; }
+
+ private:
+  std::string challenge_;
 };
 
 struct GateOptions {
-  bool open = false;     // auth.open: everything allowed to everyone
-  bool loopback = true;  // listening on loopback only
+  bool open = false;      // auth.open: everything allowed to everyone
+  bool loopback = true;   // listening on loopback only
+  std::string token_key;  // the Ed25519 seed that signs bearer tokens
+  std::chrono::seconds token_ttl{300};
 };
 
 struct Caller {
   std::optional<std::string> user;  // empty: anonymous
   std::string address;
+  std::string realm;                           // the token endpoint as this client reaches it
+  std::optional<access::BearerClaims> bearer;  // when it came with a bearer token
 };
 
 class Gate {
  public:
-  Gate(Store& store, GateOptions options) : store_(store), options_(options) {}
+  // Throws when the token signing key cannot be read or made.
+  Gate(Store& store, GateOptions options);
 
   // Throws Unauthorized for bad or malformed credentials and TOOMANYREQUESTS
   // while a client or user is throttled after failed logins.
   Caller authenticate(const http::Request& req);
-  // Throws Unauthorized (anonymous, must log in) or DENIED (403).
+  // Throws Unauthorized (must log in, or fetch a token with this scope) or
+  // DENIED (403).
   void require(const Caller& caller, access::Action action, std::string_view repository);
   bool allowed(const Caller& caller, access::Action action, std::string_view repository);
   // Refuses (DENIED) a write of `incoming` bytes that would take the
@@ -52,6 +68,12 @@ class Gate {
   void check_tag_change(std::string_view repository, std::string_view tag);
   // Whether /v2/ should ask an anonymous caller to log in.
   bool login_required();
+  // The challenge for a caller that must (re)authenticate, naming `scope`
+  // ("repository:NAME:pull,push") when known.
+  std::string challenge(const Caller& caller, const std::string& scope = "") const;
+  // GET /ferry/v1/token: a bearer token for what the caller may do of what
+  // the scopes ask, as the JSON the token flow expects.
+  std::string issue_token(const Caller& caller, const std::vector<std::string>& scopes);
 
   void audit(const Caller& caller, std::string_view action, std::string_view target,
              std::string_view result, std::string_view detail);
@@ -69,13 +91,17 @@ class Gate {
   };
 
   std::shared_ptr<const Snapshot> snapshot();
+  bool policy_allows(const Snapshot& snap, const Caller& caller, access::Action action,
+                     std::string_view repository, std::string* why, bool* need_login);
   std::optional<std::string> check_credentials(const std::string& user, const std::string& secret,
                                                int64_t version);
   void throttle_check(const std::string& key, const char* what);
   void record_failure(const std::string& key);
+  [[noreturn]] void login_failed(const Caller& caller, const std::string& who);
 
   Store& store_;
   GateOptions options_;
+  access::BearerKeys keys_;
   std::mutex mu_;
   std::shared_ptr<const Snapshot> snapshot_;
   std::chrono::steady_clock::time_point checked_{};

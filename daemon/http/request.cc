@@ -33,20 +33,37 @@ std::optional<std::string> Request::header(const char* name) const {
   return std::string(v);
 }
 
-std::vector<std::string> Request::header_values(const char* name) const {
+namespace {
+
+// Every value named `name` of one kind; header names compare without case.
+std::vector<std::string> values_of(MHD_Connection* connection, MHD_ValueKind kind,
+                                   const char* name) {
   struct Collect {
     const char* name;
+    bool any_case;
     std::vector<std::string> values;
-  } collect{name, {}};
+  } collect{name, kind == MHD_HEADER_KIND, {}};
   MHD_get_connection_values(
-      connection_, MHD_HEADER_KIND,
+      connection, kind,
       [](void* cls, MHD_ValueKind, const char* key, const char* value) -> MHD_Result {
         auto* c = static_cast<Collect*>(cls);
-        if (key && value && strcasecmp(key, c->name) == 0) c->values.emplace_back(value);
+        if (key && value && (c->any_case ? strcasecmp(key, c->name) : strcmp(key, c->name)) == 0) {
+          c->values.emplace_back(value);
+        }
         return MHD_YES;
       },
       &collect);
   return collect.values;
+}
+
+}  // namespace
+
+std::vector<std::string> Request::header_values(const char* name) const {
+  return values_of(connection_, MHD_HEADER_KIND, name);
+}
+
+std::vector<std::string> Request::query_values(const char* name) const {
+  return values_of(connection_, MHD_GET_ARGUMENT_KIND, name);
 }
 
 std::optional<std::string> Request::query(const char* name) const {

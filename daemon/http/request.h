@@ -24,6 +24,8 @@ class Request {
   // Every value of a header that may arrive on several lines (Accept).
   std::vector<std::string> header_values(const char* name) const;
   std::optional<std::string> query(const char* name) const;
+  // Every value of a query parameter that may repeat (scope=...&scope=...).
+  std::vector<std::string> query_values(const char* name) const;
   bool has_query(const char* name) const;
   // Content-Length, if the client sent one (not for chunked bodies).
   std::optional<uint64_t> content_length() const;

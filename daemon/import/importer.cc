@@ -161,9 +161,9 @@ uint64_t check_space(Store& store, const bundle::Manifest& m) {
 }
 
 // Each namespace the bundle publishes into must have room under its quota
-// for what the bundle adds to the store (docs/access.md): counted
-// generously, as if every new byte went to each of them.
-void check_quotas(Store& store, const bundle::Manifest& m, uint64_t needed) {
+// for what the bundle adds to it (docs/access.md): counted generously, as
+// if all of the bundle's content it does not hold yet went to each.
+void check_quotas(Store& store, const bundle::Manifest& m) {
   auto policy =
       store.with_database([](sql::Database& db) { return access::Policy::load(db, false); });
   std::set<std::string> seen;
@@ -172,6 +172,9 @@ void check_quotas(Store& store, const bundle::Manifest& m, uint64_t needed) {
     std::string ns = access::Policy::namespace_of(repo);
     auto quota = policy.quota(repo);
     if (!seen.insert(ns).second || !quota) continue;
+    std::vector<std::pair<Digest, uint64_t>> content;
+    for (const auto& b : m.blobs) content.emplace_back(b.digest, b.size);
+    uint64_t needed = store.namespace_missing(ns, content);
     uint64_t used = store.namespace_bytes(ns);
     if (used + needed > *quota) {
       refuse(BundleErrorKind::kQuota,
@@ -337,7 +340,8 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
       check_sequence(records, rec.signer, m, options.allow_downgrade);
     });
     check_base(store, m);
-    check_quotas(store, m, check_space(store, m));
+    check_space(store, m);
+    check_quotas(store, m);
 
     uint64_t total = 0;
     for (const auto& b : m.blobs) total += b.size;
