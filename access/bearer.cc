@@ -6,27 +6,18 @@
 #include <stdexcept>
 
 #include "core/file_util.h"
+#include "signing/text_format.h"
 
 namespace ferry::access {
 namespace {
 
 std::string b64url(const unsigned char* data, size_t size) {
-  std::string out(sodium_base64_encoded_len(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.pop_back();  // the terminating NUL
-  return out;
+  return signing::encode_base64(std::string_view(reinterpret_cast<const char*>(data), size),
+                                signing::Base64::kUrlNoPadding);
 }
 
 std::optional<std::string> unb64url(const std::string& text) {
-  std::string out(text.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
+  return signing::decode_base64(text, signing::Base64::kUrlNoPadding);
 }
 
 }  // namespace

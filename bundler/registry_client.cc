@@ -1,7 +1,6 @@
 #include "bundler/registry_client.h"
 
 #include <curl/curl.h>
-#include <sodium.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -12,6 +11,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/media_types.h"
+#include "signing/text_format.h"
 
 namespace ferry::cli {
 namespace {
@@ -35,25 +35,6 @@ void init_curl_once() {
   if (!done) fail("libcurl could not be initialised");
 }
 
-std::string base64(std::string_view text) {
-  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
-                    text.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-
-std::optional<std::string> unbase64(const std::string& text) {
-  std::string out(text.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
-}
-
 // "https://host/v1/" and "host" both name host.
 std::string registry_key(std::string key) {
   if (auto p = key.find("://"); p != std::string::npos) key = key.substr(p + 3);
@@ -73,7 +54,7 @@ std::optional<RegistryCredentials> credentials_in(const std::string& file,
   if (!doc.is_object() || !doc.contains("auths") || !doc["auths"].is_object()) return std::nullopt;
   for (const auto& [key, entry] : doc["auths"].items()) {
     if (registry_key(key) != host || !entry.is_object()) continue;
-    auto decoded = unbase64(entry.value("auth", ""));
+    auto decoded = signing::decode_base64(entry.value("auth", ""));
     if (!decoded) continue;
     auto colon = decoded->find(':');
     if (colon == std::string::npos) continue;
@@ -224,7 +205,8 @@ RegistryClient::Reply RegistryClient::attempt(const Request& request,
 
 void RegistryClient::answer_challenge(const std::string& challenge) {
   auto creds = find_credentials(host_);
-  std::string basic = creds ? "Basic " + base64(creds->username + ":" + creds->password) : "";
+  std::string basic =
+      creds ? "Basic " + signing::encode_base64(creds->username + ":" + creds->password) : "";
   std::string scheme = lower(challenge.substr(0, challenge.find(' ')));
   if (scheme == "basic") {
     if (!creds) {

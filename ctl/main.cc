@@ -13,6 +13,7 @@
 #include "ctl/scrub_command.h"
 #include "ctl/status_command.h"
 #include "daemon/config.h"
+#include "daemon/config_flags.h"
 #include "daemon/exit_codes.h"
 #include "daemon/serve.h"
 
@@ -20,10 +21,8 @@ int main(int argc, char** argv) {
   CLI::App app{"ferryctl: administer a Ferry registry's data directory"};
   app.require_subcommand(1);
   app.set_version_flag("--version", FERRY_VERSION);
-  std::string config_file, data_dir;
-  app.add_option("--data-dir", data_dir, "The registry's data directory (default ./data)");
-  app.add_option("--config", config_file, "ferryd's TOML configuration (for data_dir, gc.*)")
-      ->check(CLI::ExistingFile);
+  ferry::ConfigFlags config_flags;
+  config_flags.add_to(&app);
 
   ferry::ctl::GcCommand gc_command;
   std::string grace;
@@ -56,12 +55,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? ferry::kOk : ferry::kUsage;
   }
   ferry::DaemonConfig config;
-  try {
-    if (!config_file.empty()) ferry::load_config_file(config_file, config);
-  } catch (const std::exception& e) {
-    return ferry::fail(ferry::kUsage, e.what());
-  }
-  if (!data_dir.empty()) config.data_dir = data_dir;
+  if (!config_flags.load(config)) return ferry::kUsage;
   try {
     if (*gc) {
       if (!grace.empty()) {

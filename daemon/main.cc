@@ -4,41 +4,17 @@
 #include <string>
 
 #include "daemon/config.h"
+#include "daemon/config_flags.h"
 #include "daemon/exit_codes.h"
 #include "daemon/import_command.h"
 #include "daemon/serve.h"
-
-namespace {
-
-// Flags common to every subcommand that works on a data directory.
-struct CommonFlags {
-  std::string config_file, data_dir;
-
-  void add_to(CLI::App* cmd) {
-    cmd->add_option("--data-dir", data_dir, "Where blobs and the database live (default ./data)");
-    cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
-  }
-  // Defaults, then the file, then flags.
-  bool load(ferry::DaemonConfig& config) const {
-    try {
-      if (!config_file.empty()) ferry::load_config_file(config_file, config);
-    } catch (const std::exception& e) {
-      ferry::fail(ferry::kUsage, e.what());
-      return false;
-    }
-    if (!data_dir.empty()) config.data_dir = data_dir;
-    return true;
-  }
-};
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"ferryd: an OCI registry for edge and offline hosts"};
   app.require_subcommand(1);
   app.set_version_flag("--version", FERRY_VERSION);
 
-  CommonFlags serve_flags, import_flags, imports_flags;
+  ferry::ConfigFlags serve_flags, import_flags, imports_flags;
   std::string listen;
   auto* serve = app.add_subcommand("serve", "Serve the OCI Distribution API from a data directory");
   serve->add_option("--listen", listen, "ADDR:PORT to listen on (default 127.0.0.1:5000)");

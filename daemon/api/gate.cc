@@ -1,6 +1,5 @@
 #include "daemon/api/gate.h"
 
-#include <sodium.h>
 #include <strings.h>
 
 #include <ctime>
@@ -9,6 +8,7 @@
 #include "core/digest.h"
 #include "core/units.h"
 #include "daemon/log.h"
+#include "signing/text_format.h"
 
 namespace ferry::api {
 namespace {
@@ -39,17 +39,6 @@ std::string scope_action(Action action) {
 
 std::string scope_of(std::string_view repository, Action action) {
   return "repository:" + std::string(repository) + ":" + scope_action(action);
-}
-
-std::optional<std::string> base64_decode(const std::string& text) {
-  std::string out(text.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
 }
 
 }  // namespace
@@ -212,7 +201,7 @@ Caller Gate::authenticate(const http::Request& req) {
         "credentials (a password or a robot token)",
         challenge(caller));
   }
-  auto decoded = base64_decode(header->substr(6));
+  auto decoded = signing::decode_base64(header->substr(6));
   // Empty credentials (some clients send "Basic Og==", or nothing after it)
   // are an anonymous caller, not a failed login.
   if (decoded && (decoded->empty() || *decoded == ":")) return caller;
