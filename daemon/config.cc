@@ -140,6 +140,8 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.size("storage.min_free", config.min_free);
   r.boolean("auth.open", config.auth_open);
   r.duration("auth.token_ttl", config.token_ttl);
+  r.string("tls.cert", config.tls_cert);
+  r.string("tls.key", config.tls_key);
   r.duration("uploads.expire_after", config.upload_expiry);
   r.duration("gc.interval", config.gc_interval);
   r.duration("gc.grace", config.gc_grace);

@@ -21,11 +21,12 @@ struct DaemonConfig {
   std::chrono::seconds idle_timeout{60};
   uint64_t connection_buffer = 64 * 1024;
   uint64_t max_manifest_bytes = 4 << 20;
-  uint64_t min_free = 64 << 20;
+  uint64_t min_free = 64 << 20;  // storage.min_free: pushes and imports stop below it
   // auth.open: no access control even beyond loopback (docs/access.md).
   bool auth_open = false;
-  std::chrono::seconds token_ttl{300};  // auth.token_ttl: bearer tokens live this long  //
-                                        // storage.min_free: pushes and imports stop below it
+  std::chrono::seconds token_ttl{300};  // auth.token_ttl: bearer tokens live this long
+  // tls.cert and tls.key (PEM files): serve HTTPS; reloaded on SIGHUP.
+  std::string tls_cert, tls_key;
   std::chrono::seconds upload_expiry{24 * 3600};
   // Garbage collection: on this schedule (0: only on demand), sparing
   // content younger than the grace period, after the retention rules.

@@ -15,6 +15,7 @@
 #include "daemon/exit_codes.h"
 #include "daemon/housekeeping.h"
 #include "daemon/http/server.h"
+#include "daemon/http/tls.h"
 #include "daemon/import/inbox.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
@@ -25,6 +26,21 @@ namespace ferry {
 namespace {
 
 constexpr unsigned kDrainSeconds = 30;
+
+// SIGHUP: a renewed certificate is served from the next handshake on; a bad
+// one is refused and the current one stays.
+void reload_tls(http::TlsCertificate* tls) {
+  if (!tls) {
+    log::info("SIGHUP: TLS is off, nothing to reload");
+    return;
+  }
+  try {
+    tls->reload();
+    log::info("SIGHUP: TLS certificate reloaded: " + tls->describe());
+  } catch (const std::exception& e) {
+    log::error(std::string("SIGHUP: kept the current TLS certificate: ") + e.what());
+  }
+}
 
 }  // namespace
 
@@ -51,6 +67,16 @@ int serve(const DaemonConfig& config) {
   options.connection_buffer = config.connection_buffer;
   options.access_log = config.access_log;
   options.listen_fd = systemd::take_listen_fd();  // socket activation (ferryd.socket)
+  std::optional<http::TlsCertificate> tls;
+  if (!config.tls_cert.empty() || !config.tls_key.empty()) {
+    try {
+      tls.emplace(http::TlsFiles{config.tls_cert, config.tls_key});
+    } catch (const std::exception& e) {
+      return fail(kUsage, e.what());
+    }
+    options.tls = &*tls;
+    log::info("TLS certificate " + tls->describe());
+  }
   Metrics metrics;
   options.on_complete = [&metrics](const http::CompletedRequest& r) {
     metrics.request(r.method, r.url, r.status, r.bytes_in, r.bytes_out, r.duration);
@@ -79,9 +105,9 @@ int serve(const DaemonConfig& config) {
                                 options.address == "localhost");
   std::optional<api::Gate> gate;
   try {
-    gate.emplace(*store,
-                 api::GateOptions{config.auth_open, loopback,
-                                  store->options().data_dir + "/token.key", config.token_ttl});
+    gate.emplace(*store, api::GateOptions{config.auth_open, loopback,
+                                          store->options().data_dir + "/token.key",
+                                          config.token_ttl, tls.has_value()});
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("cannot set up access control: ") + e.what());
   }
@@ -103,9 +129,10 @@ int serve(const DaemonConfig& config) {
       log::warn(std::string("the import inbox is off: ") + e.what());
     }
   }
-  std::string where = options.listen_fd >= 0
-                          ? "a socket from systemd"
-                          : options.address + ":" + std::to_string(server.port());
+  std::string where =
+      (tls ? "https://" : "http://") +
+      (options.listen_fd >= 0 ? std::string("a socket from systemd")
+                              : options.address + ":" + std::to_string(server.port()));
   log::info("ferryd " FERRY_VERSION " serving " + store->options().data_dir + " on " + where);
   std::optional<systemd::Watchdog> watchdog;
   if (auto interval = systemd::watchdog_interval()) {
@@ -125,7 +152,7 @@ int serve(const DaemonConfig& config) {
     int sig = 0;
     sigwait(&signals, &sig);
     if (sig == SIGHUP) {
-      log::info("SIGHUP: nothing to reload yet");
+      reload_tls(tls ? &*tls : nullptr);
       continue;
     }
     systemd::notify("STOPPING=1\nSTATUS=draining requests in flight");

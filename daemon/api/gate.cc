@@ -175,7 +175,8 @@ void Gate::login_failed(const Caller& caller, const std::string& who) {
 
 Caller Gate::authenticate(const http::Request& req) {
   Caller caller{std::nullopt, req.client_address(),
-                "http://" + req.header("Host").value_or("localhost") + "/ferry/v1/token",
+                (options_.https ? "https://" : "http://") +
+                    req.header("Host").value_or("localhost") + "/ferry/v1/token",
                 std::nullopt};
   auto header = req.header("Authorization");
   if (!header) return caller;

@@ -40,6 +40,7 @@ struct GateOptions {
   bool loopback = true;   // listening on loopback only
   std::string token_key;  // the Ed25519 seed that signs bearer tokens
   std::chrono::seconds token_ttl{300};
+  bool https = false;  // the token endpoint's scheme in challenges
 };
 
 struct Caller {

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/http/tls.h"
 #include "daemon/log.h"
 
 namespace ferry::http {
@@ -141,6 +142,12 @@ void Server::start() {
       {MHD_OPTION_END, 0, nullptr},
   };
   if (options_.listen_fd >= 0) opts[1] = {MHD_OPTION_LISTEN_SOCKET, options_.listen_fd, nullptr};
+  if (options_.tls) {
+    // The certificate is fetched per handshake, so a reload needs no restart.
+    flags |= MHD_USE_TLS;
+    opts.insert(opts.end() - 1,
+                {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, TlsCertificate::retrieve_function()});
+  }
   errno = 0;
   MHD_Daemon* d =
       MHD_start_daemon(flags, options_.port, nullptr, nullptr, &ServerCallbacks::on_request, this,

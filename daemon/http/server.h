@@ -17,6 +17,8 @@ struct MHD_Daemon;
 
 namespace ferry::http {
 
+class TlsCertificate;
+
 // What the server tells its observer (metrics) about each finished request.
 struct CompletedRequest {
   std::string_view method;
@@ -39,6 +41,8 @@ struct ServerOptions {
   // A listening socket to use instead of binding address:port (systemd
   // socket activation). The server owns it from start().
   int listen_fd = -1;
+  // Serve HTTPS with this certificate (it must outlive the server).
+  const TlsCertificate* tls = nullptr;
   // Called on the request's own thread once it is done; must not block.
   std::function<void(const CompletedRequest&)> on_complete;
 };

@@ -28,6 +28,8 @@ free_port() {
 }
 
 # start_ferryd [DATA_DIR [MORE SERVE FLAGS]]: sets REG=127.0.0.1:PORT and FERRYD_PID.
+# With SCHEME=https the flags must include --tls-cert and --tls-key.
+SCHEME=${SCHEME:-http}
 start_ferryd() {
   local data=${1:-$WORK/data}
   shift || true
@@ -37,7 +39,7 @@ start_ferryd() {
   REG=127.0.0.1:$port
   for _ in $(seq 1 200); do
     # 401: up, with access control on
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://$REG/v2/" 2>/dev/null) =~ ^(200|401)$ ]] && return 0
+    [[ $(curl -sk -o /dev/null -w '%{http_code}' "$SCHEME://$REG/v2/" 2>/dev/null) =~ ^(200|401)$ ]] && return 0
     kill -0 "$FERRYD_PID" 2>/dev/null || { echo "ferryd died at start"; cat "$WORK/ferryd.log"; exit 1; }
     sleep 0.05
   done
@@ -69,6 +71,23 @@ equal() { [[ "$1" == "$2" ]] || { echo "expected '$2', got '$1'"; return 1; }; }
 finish() {
   echo "$PASSED passed, $FAILED failed"
   ((FAILED == 0))
+}
+
+# make_tls DIR [SERIAL_NAME]: a test CA (DIR/ca.crt, DIR/ca.key) made once,
+# and a server certificate for 127.0.0.1 and localhost signed by it
+# (DIR/NAME.crt, DIR/NAME.key; NAME defaults to server).
+make_tls() {
+  local dir=$1 name=${2:-server}
+  mkdir -p "$dir"
+  if [[ ! -f "$dir/ca.crt" ]]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+      -subj "/CN=Ferry e2e test CA" -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  fi
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$dir/ext"
+  openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+    -days 1 -extfile "$dir/ext" -out "$dir/$name.crt" 2>/dev/null
 }
 
 make_layout() { python3 "$HERE/make_oci_layout.py" "$@"; }
