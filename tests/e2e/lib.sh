@@ -73,11 +73,11 @@ finish() {
   ((FAILED == 0))
 }
 
-# make_tls DIR [SERIAL_NAME]: a test CA (DIR/ca.crt, DIR/ca.key) made once,
-# and a server certificate for 127.0.0.1 and localhost signed by it
+# make_tls DIR [NAME [IP]]: a test CA (DIR/ca.crt, DIR/ca.key) made once,
+# and a server certificate for 127.0.0.1, localhost and IP signed by it
 # (DIR/NAME.crt, DIR/NAME.key; NAME defaults to server).
 make_tls() {
-  local dir=$1 name=${2:-server}
+  local dir=$1 name=${2:-server} san="IP:127.0.0.1,DNS:localhost${3:+,IP:$3}"
   mkdir -p "$dir"
   if [[ ! -f "$dir/ca.crt" ]]; then
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
@@ -85,7 +85,7 @@ make_tls() {
   fi
   openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
     -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$dir/ext"
+  printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" >"$dir/ext"
   openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
     -days 1 -extfile "$dir/ext" -out "$dir/$name.crt" 2>/dev/null
 }
