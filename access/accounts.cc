@@ -175,6 +175,7 @@ NewToken Accounts::create_token(const std::string& user, std::optional<int64_t> 
       .run();
   bump();
   tx.commit();
+  token.expires_at = expires_at;
   return token;
 }
 

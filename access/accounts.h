@@ -49,6 +49,7 @@ struct TokenRow {
 struct NewToken {
   std::string id;
   std::string secret;  // "ferry_<id>_<secret>": shown once, never stored
+  std::optional<int64_t> expires_at;
 };
 
 struct GrantRow {

@@ -93,4 +93,9 @@ std::optional<uint64_t> Policy::quota(std::string_view repository) const {
   return s ? s->quota_bytes : std::nullopt;
 }
 
+bool Policy::is_admin(const std::string& user) const {
+  auto it = grants_.find({user, "*"});
+  return it != grants_.end() && it->second == Role::kAdmin;
+}
+
 }  // namespace ferry::access

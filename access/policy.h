@@ -44,6 +44,9 @@ class Policy {
   bool immutable(std::string_view repository, std::string_view tag) const;
   std::optional<uint64_t> quota(std::string_view repository) const;
   bool has_users() const { return has_users_; }
+  // Holds the admin role in namespace "*": may change users, tokens, roles
+  // and namespaces, and read the audit log, through the admin API.
+  bool is_admin(const std::string& user) const;
 
  private:
   const NamespaceRow* settings(const std::string& name_space) const;

@@ -26,6 +26,9 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kTooLarge: return "SIZE_INVALID";
     case ErrorCode::kStorage: return "UNKNOWN";
     case ErrorCode::kInsufficientStorage: return "DENIED";
+    case ErrorCode::kInvalid: return "INVALID";
+    case ErrorCode::kExists: return "EXISTS";
+    case ErrorCode::kNotFound: return "NOT_FOUND";
     case ErrorCode::kInternal: return "UNKNOWN";
   }
   return "UNKNOWN";

@@ -34,6 +34,11 @@ enum class ErrorCode {
   // Free space is under the configured floor, or a write met a full disk:
   // answered 507 DENIED, and pushes work again once space is freed.
   kInsufficientStorage,
+  // Ferry's own admin API (/ferry/v1/): a bad value, an existing user or
+  // token, no such user, token or grant. Not OCI codes: no OCI client sees them.
+  kInvalid,
+  kExists,
+  kNotFound,
   kInternal,
 };
 

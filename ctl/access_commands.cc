@@ -10,6 +10,7 @@
 
 #include "access/accounts.h"
 #include "core/units.h"
+#include "ctl/admin.h"
 #include "daemon/data_dir.h"
 #include "daemon/exit_codes.h"
 #include "daemon/serve.h"
@@ -54,7 +55,7 @@ struct Request {
   bool json = false;
 };
 
-using Action = std::function<std::string(Accounts&, const Request&)>;  // returns the audit target
+using Action = std::function<std::string(Admin&, const Request&)>;  // returns the audit target
 
 // What a refused change was aimed at, for the audit log.
 std::string attempted(const Request& r) {
@@ -65,9 +66,18 @@ std::string attempted(const Request& r) {
   return out;
 }
 
+int exit_code_of(const AccessError& e) {
+  switch (e.kind()) {
+    case AccessErrorKind::kExists: return kExists;
+    case AccessErrorKind::kUnknown: return kUnknown;
+    case AccessErrorKind::kInvalid: break;
+  }
+  return kUsage;
+}
+
 }  // namespace
 
-std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
+std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_commands(CLI::App& app) {
   auto req = std::make_shared<Request>();
   auto chosen = std::make_shared<std::pair<std::string, Action>>();  // action name, work
   auto on = [chosen](CLI::App* cmd, std::string action, Action work) {
@@ -78,24 +88,24 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
       app.add_subcommand("user", "Users who log in with a password")->require_subcommand(1);
   auto* add = user->add_subcommand("add", "Add a user; the password is read from stdin");
   add->add_option("name", req->user)->required();
-  on(add, "user add", [](Accounts& a, const Request& r) {
+  on(add, "user add", [](Admin& a, const Request& r) {
     a.add_user(r.user, read_password());
     return r.user;
   });
   auto* passwd = user->add_subcommand("passwd", "Set a user's password, read from stdin");
   passwd->add_option("name", req->user)->required();
-  on(passwd, "user passwd", [](Accounts& a, const Request& r) {
+  on(passwd, "user passwd", [](Admin& a, const Request& r) {
     a.set_password(r.user, read_password());
     return r.user;
   });
   auto* del = user->add_subcommand("del", "Remove a user with their tokens and roles");
   del->add_option("name", req->user)->required();
-  on(del, "user del", [](Accounts& a, const Request& r) {
+  on(del, "user del", [](Admin& a, const Request& r) {
     a.remove_user(r.user);
     return r.user;
   });
   auto* ulist = user->add_subcommand("list", "List users");
-  on(ulist, "", [](Accounts& a, const Request&) {
+  on(ulist, "", [](Admin& a, const Request&) {
     for (const auto& u : a.users())
       std::printf("%s\t%s\n", u.name.c_str(), format_utc(u.created_at).c_str());
     return std::string();
@@ -107,24 +117,24 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
   create->add_option("--user", req->user, "Whose rights the token carries")->required();
   create->add_option("--expires", req->expires, "Lifetime, e.g. 90d (default: never)");
   create->add_option("--description", req->description, "What it is for");
-  on(create, "token create", [](Accounts& a, const Request& r) {
-    std::optional<int64_t> expires;
+  on(create, "token create", [](Admin& a, const Request& r) {
+    std::optional<int64_t> expires_in;
     if (!r.expires.empty()) {
       auto d = parse_duration(r.expires);
       if (!d || d->count() == 0) {
         throw AccessError(AccessErrorKind::kInvalid,
                           "--expires '" + r.expires + "' is not a duration such as 90d or 12h");
       }
-      expires = now_unix() + d->count();
+      expires_in = d->count();
     }
-    auto t = a.create_token(r.user, expires, r.description);
+    auto t = a.create_token(r.user, expires_in, r.description);
     std::printf("%s\n", t.secret.c_str());
     std::fprintf(stderr, "token %s for %s%s; it is shown only now\n", t.id.c_str(), r.user.c_str(),
-                 expires ? (", expires " + format_utc(*expires)).c_str() : "");
+                 t.expires_at ? (", expires " + format_utc(*t.expires_at)).c_str() : "");
     return "token " + t.id + " of " + r.user;
   });
   auto* tlist = token->add_subcommand("list", "List tokens (never their secrets)");
-  on(tlist, "", [](Accounts& a, const Request&) {
+  on(tlist, "", [](Admin& a, const Request&) {
     for (const auto& t : a.tokens()) {
       std::string state = t.revoked_at                                    ? "revoked"
                           : (t.expires_at && now_unix() >= *t.expires_at) ? "expired"
@@ -136,8 +146,8 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
   });
   auto* trevoke = token->add_subcommand("revoke", "Revoke a token at once");
   trevoke->add_option("id", req->token_id)->required();
-  on(trevoke, "token revoke", [](Accounts& a, const Request& r) {
-    a.revoke_token(r.token_id, now_unix());
+  on(trevoke, "token revoke", [](Admin& a, const Request& r) {
+    a.revoke_token(r.token_id);
     return "token " + r.token_id;
   });
 
@@ -145,7 +155,7 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
   grant->add_option("user", req->user)->required();
   grant->add_option("namespace", req->name_space)->required();
   grant->add_option("role", req->role, "reader, writer, maintainer or admin")->required();
-  on(grant, "grant", [](Accounts& a, const Request& r) {
+  on(grant, "grant", [](Admin& a, const Request& r) {
     auto role = access::parse_role(r.role);
     if (!role) {
       throw AccessError(AccessErrorKind::kInvalid,
@@ -157,12 +167,12 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
   auto* revoke = app.add_subcommand("revoke", "Take a user's role in a namespace away");
   revoke->add_option("user", req->user)->required();
   revoke->add_option("namespace", req->name_space)->required();
-  on(revoke, "revoke", [](Accounts& a, const Request& r) {
+  on(revoke, "revoke", [](Admin& a, const Request& r) {
     a.revoke(r.user, r.name_space);
     return r.user + " " + r.name_space;
   });
   auto* grants = app.add_subcommand("grants", "List every role given");
-  on(grants, "", [](Accounts& a, const Request&) {
+  on(grants, "", [](Admin& a, const Request&) {
     for (const auto& g : a.grants()) {
       std::printf("%s\t%s\t%s\n", g.user.c_str(), g.name_space.c_str(),
                   std::string(access::role_name(g.role)).c_str());
@@ -178,7 +188,7 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
   set->add_option("--immutable", req->immutable,
                   "Tag pattern that cannot be overwritten or deleted (repeatable; none clears)")
       ->allow_extra_args(false);
-  on(set, "namespace set", [](Accounts& a, const Request& r) {
+  on(set, "namespace set", [](Admin& a, const Request& r) {
     access::NamespaceChange change;
     if (!r.anonymous.empty()) {
       if (r.anonymous != "on" && r.anonymous != "off") {
@@ -205,7 +215,7 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
     return r.name_space;
   });
   auto* nlist = ns->add_subcommand("list", "List namespaces and their settings");
-  on(nlist, "", [](Accounts& a, const Request&) {
+  on(nlist, "", [](Admin& a, const Request&) {
     for (const auto& n : a.namespaces()) {
       std::string immutable;
       for (const auto& p : n.immutable) immutable += (immutable.empty() ? "" : ",") + p;
@@ -221,7 +231,7 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
   audit->add_option("-n,--limit", req->limit, "How many entries (default 50)")
       ->check(CLI::Range(1, 1000000));
   audit->add_flag("--json", req->json, "Machine-readable output");
-  on(audit, "", [](Accounts& a, const Request& r) {
+  on(audit, "", [](Admin& a, const Request& r) {
     auto rows = a.audit_log(r.limit);
     if (r.json) {
       nlohmann::json out = nlohmann::json::array();
@@ -245,18 +255,31 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
     return std::string();
   });
 
-  return [req, chosen](const DaemonConfig& config) -> int {
+  return [req, chosen](const DaemonConfig& config, const RemoteOptions* remote) -> int {
     if (!chosen->second) return -1;
+    const std::string& action = chosen->first;
+    if (remote) {
+      // ferryd audits the change under the caller's name.
+      try {
+        RemoteAdmin admin(*remote);
+        chosen->second(admin, *req);
+      } catch (const AccessError& e) {
+        return fail(exit_code_of(e), e.what());
+      } catch (const RemoteError& e) {
+        return fail(e.exit_code(), e.what());
+      }
+      return static_cast<int>(kOk);
+    }
     if (!act_as_data_dir_owner(config.data_dir)) return kStorage;
     std::string error;
     auto store = open_store_beside_server(config, &error);
     if (!store) return fail(kStorage, error);
-    const std::string& action = chosen->first;
     return store->with_database([&](sql::Database& db) {
       Accounts accounts(db);
+      LocalAdmin admin(accounts);
       access::AuditRow row{now_unix(), local_actor(), action, "", "local", "ok", ""};
       try {
-        row.target = chosen->second(accounts, *req);
+        row.target = chosen->second(admin, *req);
       } catch (const AccessError& e) {
         if (!action.empty()) {
           row.target = attempted(*req);
@@ -264,10 +287,7 @@ std::function<int(const DaemonConfig&)> add_access_commands(CLI::App& app) {
           row.detail = e.what();
           accounts.audit(row);
         }
-        int code = e.kind() == AccessErrorKind::kExists    ? kExists
-                   : e.kind() == AccessErrorKind::kUnknown ? kUnknown
-                                                           : kUsage;
-        return fail(code, e.what());
+        return fail(exit_code_of(e), e.what());
       }
       if (!action.empty()) accounts.audit(row);
       return static_cast<int>(kOk);

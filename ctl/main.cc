@@ -1,9 +1,11 @@
-// ferryctl: the administrator's tool for a Ferry data directory. It works on
-// the directory itself, beside a running ferryd or without one; the locks in
-// the data dir keep the two from stepping on each other. Exit codes: 0 done,
-// 1 unexpected, 2 usage or a refused value, 4 storage, 6 scrub found damage,
-// 8 already exists, 9 no such user, token or grant, 20 busy (an import is
-// running).
+// ferryctl: the administrator's tool for a Ferry registry. It works on the
+// data directory itself, beside a running ferryd or without one (the locks
+// in the data dir keep the two from stepping on each other), or, with
+// --registry, on a running ferryd through its admin API (access commands and
+// status). Exit codes: 0 done, 1 unexpected, 2 usage or a refused value,
+// 4 storage, 6 scrub found damage, 8 already exists, 9 no such user, token
+// or grant, 10 the registry cannot be reached, 11 the registry refused the
+// login or the caller is not an admin, 20 busy (an import is running).
 #include <CLI/CLI.hpp>
 #include <string>
 
@@ -23,6 +25,16 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", FERRY_VERSION);
   ferry::ConfigFlags config_flags;
   config_flags.add_to(&app);
+  ferry::ctl::RemoteOptions remote;
+  std::string creds;
+  app.add_option("--registry", remote.url,
+                 "Work through this running ferryd's admin API (https://HOST:PORT) instead of "
+                 "the data dir");
+  app.add_option("--ca-cert", remote.ca_file, "CA certificate (PEM) to trust for --registry")
+      ->check(CLI::ExistingFile);
+  app.add_option("--creds", creds,
+                 "USER:PASSWORD (or USER:TOKEN) of an admin for --registry; default "
+                 "$FERRYCTL_CREDS, then podman's or docker's saved login");
 
   ferry::ctl::GcCommand gc_command;
   std::string grace;
@@ -56,6 +68,28 @@ int main(int argc, char** argv) {
   }
   ferry::DaemonConfig config;
   if (!config_flags.load(config)) return ferry::kUsage;
+  const ferry::ctl::RemoteOptions* through = nullptr;
+  if (!remote.url.empty()) {
+    if (*gc || *scrub) {
+      return ferry::fail(ferry::kUsage,
+                         "gc and scrub work on the data dir; run them on the registry's host "
+                         "without --registry");
+    }
+    if (auto colon = creds.find(':'); !creds.empty()) {
+      if (colon == std::string::npos) {
+        return ferry::fail(ferry::kUsage, "--creds must be USER:PASSWORD or USER:TOKEN");
+      }
+      remote.user = creds.substr(0, colon);
+      remote.secret = creds.substr(colon + 1);
+      remote.credentials_from = "--creds";
+    }
+    try {
+      ferry::ctl::find_remote_credentials(remote);
+    } catch (const ferry::ctl::RemoteError& e) {
+      return ferry::fail(e.exit_code(), e.what());
+    }
+    through = &remote;
+  }
   try {
     if (*gc) {
       if (!grace.empty()) {
@@ -77,8 +111,8 @@ int main(int argc, char** argv) {
       }
       return ferry::ctl::run_scrub(config, scrub_command);
     }
-    if (*status) return ferry::ctl::run_status(config, status_json);
-    if (int rc = run_access_command(config); rc >= 0) return rc;
+    if (*status) return ferry::ctl::run_status(config, through, status_json);
+    if (int rc = run_access_command(config, through); rc >= 0) return rc;
   } catch (const std::exception& e) {
     return ferry::fail(ferry::kFailure, e.what());
   }

@@ -130,9 +130,9 @@ int serve(const DaemonConfig& config) {
     }
   }
   std::string where =
-      (tls ? "https://" : "http://") +
       (options.listen_fd >= 0 ? std::string("a socket from systemd")
-                              : options.address + ":" + std::to_string(server.port()));
+                              : options.address + ":" + std::to_string(server.port())) +
+      (tls ? " (HTTPS)" : "");
   log::info("ferryd " FERRY_VERSION " serving " + store->options().data_dir + " on " + where);
   std::optional<systemd::Watchdog> watchdog;
   if (auto interval = systemd::watchdog_interval()) {

@@ -1,6 +1,7 @@
 #include "daemon/api/api.h"
 
 #include "core/error.h"
+#include "daemon/api/admin.h"
 #include "daemon/api/handlers.h"
 
 namespace ferry::api {
@@ -67,6 +68,7 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
           http::Response::json(200, gate->issue_token(caller, req.query_values("scope"))));
     }
     if (req.path().rfind("/ferry/v1/", 0) == 0) {
+      if (gate && req.path() != "/ferry/v1/imports") return handle_admin(store, *gate, caller, req);
       if (gate && gate->login_required() && !caller.user) {
         throw Unauthorized("log in first", gate->challenge(caller));
       }

@@ -28,6 +28,9 @@ unsigned http_status(ErrorCode code) {
     case ErrorCode::kTooLarge: return 413;
     case ErrorCode::kStorage: return 500;
     case ErrorCode::kInsufficientStorage: return 507;
+    case ErrorCode::kInvalid: return 400;
+    case ErrorCode::kExists: return 409;
+    case ErrorCode::kNotFound: return 404;
     case ErrorCode::kInternal: return 500;
   }
   return 500;

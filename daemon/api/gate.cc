@@ -287,6 +287,34 @@ void Gate::check_tag_change(std::string_view repository, std::string_view tag) {
                                       "' is immutable in its namespace; push a new tag instead");
 }
 
+void Gate::require_admin(const Caller& caller) {
+  auto snap = snapshot();
+  switch (snap->mode) {
+    case Mode::kOpen:
+      if (!options_.open) return;  // loopback, no users yet: the development default
+      throw Error(ErrorCode::kDenied,
+                  "auth.open opens the registry, not its administration; run ferryctl "
+                  "--data-dir on the registry's host");
+    case Mode::kLocked:
+      throw Error(ErrorCode::kDenied,
+                  "no users are defined; create the first admin on the registry's host: "
+                  "ferryctl --data-dir DIR user add NAME, then ferryctl grant NAME '*' admin");
+    case Mode::kEnforced: break;
+  }
+  if (!caller.user) throw Unauthorized("log in as an admin", challenge(caller));
+  if (!snap->policy.is_admin(*caller.user)) {
+    throw Error(ErrorCode::kDenied, "user '" + *caller.user +
+                                        "' is not an admin (the admin role in namespace '*'); "
+                                        "an admin can grant it: ferryctl grant " +
+                                        *caller.user + " '*' admin");
+  }
+}
+
+void Gate::refresh() {
+  std::lock_guard lock(mu_);
+  checked_ = {};
+}
+
 bool Gate::login_required() {
   return snapshot()->mode == Mode::kEnforced;
 }

@@ -67,6 +67,12 @@ class Gate {
   void check_quota(std::string_view repository, uint64_t incoming);
   // Refuses (DENIED) changing or deleting an immutable tag.
   void check_tag_change(std::string_view repository, std::string_view tag);
+  // The admin API (/ferry/v1/ users, tokens, grants, namespaces, audit,
+  // status): an admin of namespace "*", or anyone in the open development
+  // default (loopback, no users). Throws Unauthorized or DENIED.
+  void require_admin(const Caller& caller);
+  // Re-reads the access tables on the next request (after an admin change).
+  void refresh();
   // Whether /v2/ should ask an anonymous caller to log in.
   bool login_required();
   // The challenge for a caller that must (re)authenticate, naming `scope`

@@ -1,0 +1,209 @@
+#include "ctl/remote_admin.h"
+
+#include <curl/curl.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "access/json.h"
+#include "bundler/registry_client.h"
+
+namespace ferry::ctl {
+namespace {
+
+using access::AccessError;
+using access::AccessErrorKind;
+using nlohmann::json;
+
+struct CurlFree {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistFree {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+constexpr size_t kMaxAnswer = 16 << 20;
+
+std::string host_of(const std::string& url) {
+  std::string host = url;
+  if (auto p = host.find("://"); p != std::string::npos) host = host.substr(p + 3);
+  if (auto p = host.find('/'); p != std::string::npos) host = host.substr(0, p);
+  return host;
+}
+
+// A path segment as the URL needs it ("*" and names pass unchanged).
+std::string segment(const std::string& s) {
+  std::unique_ptr<char, decltype(&curl_free)> e(
+      curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size())), curl_free);
+  return e ? std::string(e.get()) : s;
+}
+
+std::string message_of(const std::string& body, long status) {
+  auto doc = json::parse(body, nullptr, false);
+  if (doc.is_object() && doc.contains("errors") && doc["errors"].is_array() &&
+      !doc["errors"].empty() && doc["errors"][0].is_object()) {
+    return doc["errors"][0].value("message", "");
+  }
+  return "the registry answered HTTP " + std::to_string(status);
+}
+
+template <typename Row>
+std::vector<Row> rows(const json& answer, const char* key) {
+  return answer.at(key).get<std::vector<Row>>();
+}
+
+}  // namespace
+
+void find_remote_credentials(RemoteOptions& options) {
+  if (!options.user.empty()) return;
+  if (const char* creds = std::getenv("FERRYCTL_CREDS"); creds && *creds) {
+    std::string c = creds;
+    auto colon = c.find(':');
+    if (colon == std::string::npos) {
+      throw RemoteError(2, "FERRYCTL_CREDS must be USER:PASSWORD or USER:TOKEN");
+    }
+    options.user = c.substr(0, colon);
+    options.secret = c.substr(colon + 1);
+    options.credentials_from = "FERRYCTL_CREDS";
+    return;
+  }
+  if (auto saved = cli::find_credentials(host_of(options.url))) {
+    options.user = saved->username;
+    options.secret = saved->password;
+    options.credentials_from = saved->from;
+  }
+}
+
+RemoteAdmin::RemoteAdmin(RemoteOptions options) : options_(std::move(options)) {
+  while (!options_.url.empty() && options_.url.back() == '/') options_.url.pop_back();
+  if (options_.url.find("://") == std::string::npos) options_.url = "https://" + options_.url;
+  static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  if (!curl_ready) throw RemoteError(1, "libcurl could not be initialised");
+}
+
+json RemoteAdmin::call(const std::string& method, const std::string& path, const json* body) {
+  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+  if (!curl) throw RemoteError(1, "libcurl could not make a handle");
+  const std::string url = options_.url + "/ferry/v1/" + path;
+  std::string payload = body ? body->dump() : "";
+  std::string answer;
+  std::unique_ptr<curl_slist, SlistFree> headers(
+      curl_slist_append(nullptr, "Content-Type: application/json"));
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  if (body) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
+  }
+  if (!options_.user.empty()) {
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(c, CURLOPT_USERNAME, options_.user.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, options_.secret.c_str());
+  }
+  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(
+      c, CURLOPT_WRITEFUNCTION, +[](char* data, size_t, size_t n, void* out) -> size_t {
+        auto* s = static_cast<std::string*>(out);
+        if (s->size() + n > kMaxAnswer) return 0;  // aborts the transfer
+        s->append(data, n);
+        return n;
+      });
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
+  char error[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  if (CURLcode rc = curl_easy_perform(c); rc != CURLE_OK) {
+    throw RemoteError(
+        kUnreachable,
+        "cannot reach " + options_.url + ": " + (*error ? error : curl_easy_strerror(rc)) +
+            (rc == CURLE_PEER_FAILED_VERIFICATION ? " (give the registry's CA with --ca-cert)"
+                                                  : ""));
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 200 && status < 300) {
+    if (status == 204 || answer.empty()) return json();
+    auto doc = json::parse(answer, nullptr, false);
+    if (doc.is_discarded()) {
+      throw RemoteError(kUnreachable, url + " did not answer JSON; is it a Ferry registry?");
+    }
+    return doc;
+  }
+  std::string why = message_of(answer, status);
+  switch (status) {
+    case 400: throw AccessError(AccessErrorKind::kInvalid, why);
+    case 404: throw AccessError(AccessErrorKind::kUnknown, why);
+    case 409: throw AccessError(AccessErrorKind::kExists, why);
+    case 401:
+      throw RemoteError(kRefused,
+                        options_.user.empty()
+                            ? "the registry wants a login: set FERRYCTL_CREDS=USER:PASSWORD "
+                              "or give --creds"
+                            : "the registry refused the login of '" + options_.user + "' (from " +
+                                  options_.credentials_from + "): " + why);
+    case 403: throw RemoteError(kRefused, why);
+    default: throw RemoteError(kUnreachable, url + ": " + why);
+  }
+}
+
+json RemoteAdmin::status() {
+  return call("GET", "status");
+}
+void RemoteAdmin::add_user(const std::string& name, const std::string& password) {
+  json body{{"name", name}, {"password", password}};
+  call("POST", "users", &body);
+}
+void RemoteAdmin::set_password(const std::string& name, const std::string& password) {
+  json body{{"password", password}};
+  call("PUT", "users/" + segment(name) + "/password", &body);
+}
+void RemoteAdmin::remove_user(const std::string& name) {
+  call("DELETE", "users/" + segment(name));
+}
+std::vector<access::UserRow> RemoteAdmin::users() {
+  return rows<access::UserRow>(call("GET", "users"), "users");
+}
+access::NewToken RemoteAdmin::create_token(const std::string& user,
+                                           std::optional<int64_t> expires_in_seconds,
+                                           const std::string& description) {
+  json body{{"user", user}, {"description", description}};
+  if (expires_in_seconds) body["expiresIn"] = *expires_in_seconds;
+  json answer = call("POST", "tokens", &body);
+  access::NewToken token;
+  token.id = answer.at("id").get<std::string>();
+  token.secret = answer.at("secret").get<std::string>();
+  if (!answer.at("expiresAt").is_null()) token.expires_at = answer.at("expiresAt").get<int64_t>();
+  return token;
+}
+std::vector<access::TokenRow> RemoteAdmin::tokens() {
+  return rows<access::TokenRow>(call("GET", "tokens"), "tokens");
+}
+void RemoteAdmin::revoke_token(const std::string& id) {
+  call("DELETE", "tokens/" + segment(id));
+}
+void RemoteAdmin::grant(const std::string& user, const std::string& name_space, access::Role role) {
+  json body{{"role", access::role_name(role)}};
+  call("PUT", "grants/" + segment(user) + "/" + segment(name_space), &body);
+}
+void RemoteAdmin::revoke(const std::string& user, const std::string& name_space) {
+  call("DELETE", "grants/" + segment(user) + "/" + segment(name_space));
+}
+std::vector<access::GrantRow> RemoteAdmin::grants() {
+  return rows<access::GrantRow>(call("GET", "grants"), "grants");
+}
+void RemoteAdmin::change_namespace(const std::string& name, const access::NamespaceChange& change) {
+  json body = change;
+  call("PATCH", "namespaces/" + segment(name), &body);
+}
+std::vector<access::NamespaceRow> RemoteAdmin::namespaces() {
+  return rows<access::NamespaceRow>(call("GET", "namespaces"), "namespaces");
+}
+std::vector<access::AuditRow> RemoteAdmin::audit_log(int64_t limit) {
+  return rows<access::AuditRow>(call("GET", "audit?n=" + std::to_string(limit)), "entries");
+}
+
+}  // namespace ferry::ctl

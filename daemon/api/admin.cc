@@ -1,0 +1,284 @@
+// The admin API under /ferry/v1/, for `ferryctl --registry` and scripts
+// (docs/access.md, "Admin API"). Admins only (Gate::require_admin). Every
+// change goes through the same Accounts code as ferryctl on the data dir,
+// is audited under the caller's name, and takes effect at once.
+//   GET              /ferry/v1/status
+//   GET              /ferry/v1/audit[?n=N]
+//   GET, POST        /ferry/v1/users                {"name", "password"} (the first: admin)
+//   PUT              /ferry/v1/users/NAME/password  {"password"}
+//   DELETE           /ferry/v1/users/NAME
+//   GET, POST        /ferry/v1/tokens               {"user", "expiresIn"?, "description"?}
+//   DELETE           /ferry/v1/tokens/ID
+//   GET              /ferry/v1/grants
+//   PUT, DELETE      /ferry/v1/grants/USER/NAMESPACE {"role"}
+//   GET              /ferry/v1/namespaces
+//   PATCH            /ferry/v1/namespaces/NAME      {"anonymousPull"?, "quota"?, "immutable"?}
+#include "daemon/api/admin.h"
+
+#include <ctime>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "access/accounts.h"
+#include "access/json.h"
+#include "core/error.h"
+#include "daemon/status_json.h"
+
+namespace ferry::api {
+namespace {
+
+using access::AccessError;
+using access::AccessErrorKind;
+using access::Accounts;
+using nlohmann::json;
+
+constexpr size_t kMaxBody = 64 * 1024;
+
+int64_t now_unix() {
+  return static_cast<int64_t>(std::time(nullptr));
+}
+
+Error to_api_error(const AccessError& e) {
+  switch (e.kind()) {
+    case AccessErrorKind::kExists: return Error(ErrorCode::kExists, e.what());
+    case AccessErrorKind::kUnknown: return Error(ErrorCode::kNotFound, e.what());
+    case AccessErrorKind::kInvalid: break;
+  }
+  return Error(ErrorCode::kInvalid, e.what());
+}
+
+// One change: runs it on the accounts, audits it under the caller's name
+// (also when refused), and makes the gate see it on the next request.
+// Holds the caller by value: a change with a body runs after the router returns.
+struct Change {
+  Store& store;
+  Gate& gate;
+  Caller caller;
+
+  http::Response operator()(const std::string& action, const std::string& target,
+                            const std::function<json(Accounts&)>& work) const {
+    json out;
+    try {
+      out = store.with_database([&](sql::Database& db) {
+        Accounts accounts(db);
+        return work(accounts);
+      });
+    } catch (const AccessError& e) {
+      gate.audit(caller, action, target, "refused", e.what());
+      throw to_api_error(e);
+    }
+    gate.audit(caller, action, target, "ok", "");
+    gate.refresh();
+    return out.is_null() ? http::Response::empty(204) : http::Response::json(200, out.dump());
+  }
+};
+
+// Buffers a small JSON object body, then hands it to `work`.
+class JsonBody final : public http::Exchange {
+ public:
+  using Work = std::function<http::Response(const json&)>;
+  explicit JsonBody(Work work) : work_(std::move(work)) {}
+
+  void on_body(const char* data, size_t size) override {
+    if (body_.size() + size > kMaxBody) {
+      throw Error(ErrorCode::kTooLarge, "an admin request body is at most 64 KiB");
+    }
+    body_.append(data, size);
+  }
+  http::Response respond() override {
+    json doc = json::parse(body_, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+      throw Error(ErrorCode::kInvalid, "the body must be a JSON object");
+    }
+    try {
+      return work_(doc);
+    } catch (const json::exception& e) {
+      throw Error(ErrorCode::kInvalid, std::string("the body does not fit: ") + e.what());
+    }
+  }
+
+ private:
+  Work work_;
+  std::string body_;
+};
+
+ExchangePtr with_body(JsonBody::Work work) {
+  return std::make_unique<JsonBody>(std::move(work));
+}
+
+std::vector<std::string> split_path(std::string_view rest) {
+  std::vector<std::string> parts;
+  while (!rest.empty()) {
+    auto slash = rest.find('/');
+    parts.emplace_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+template <typename Rows>
+json rows_json(const char* key, const Rows& rows) {
+  json list = json::array();
+  for (const auto& r : rows) list.push_back(r);
+  return {{key, list}};
+}
+
+int64_t limit_of(const http::Request& req) {
+  auto n = req.query("n");
+  if (!n) return 50;
+  try {
+    size_t used = 0;
+    int64_t value = std::stoll(*n, &used);
+    if (used == n->size() && value >= 1 && value <= 100000) return value;
+  } catch (const std::exception&) {
+  }
+  throw Error(ErrorCode::kInvalid, "n must be an integer from 1 to 100000");
+}
+
+void expect(const http::Request& req, std::string_view method, std::string_view allowed) {
+  if (req.method() != method && !(method == "GET" && req.method() == "HEAD")) {
+    method_not_allowed(req, allowed);
+  }
+}
+
+}  // namespace
+
+ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const http::Request& req) {
+  auto parts = split_path(req.path().substr(std::string_view("/ferry/v1/").size()));
+  const std::string what = parts.empty() ? "" : parts[0];
+  const std::string_view m = req.method();
+  gate.require_admin(caller);
+  Change change{store, gate, caller};
+  auto read = [&](const std::function<json(Accounts&)>& work) {
+    return answer(http::Response::json(200, store
+                                                .with_database([&](sql::Database& db) {
+                                                  Accounts accounts(db);
+                                                  return work(accounts);
+                                                })
+                                                .dump()));
+  };
+
+  if (what == "status" && parts.size() == 1) {
+    expect(req, "GET", "GET");
+    return answer(http::Response::json(200, status_json(store).dump()));
+  }
+  if (what == "audit" && parts.size() == 1) {
+    expect(req, "GET", "GET");
+    int64_t n = limit_of(req);
+    return read([n](Accounts& a) { return rows_json("entries", a.audit_log(n)); });
+  }
+  if (what == "users" && parts.size() == 1) {
+    if (m == "GET" || m == "HEAD")
+      return read([](Accounts& a) { return rows_json("users", a.users()); });
+    expect(req, "POST", "GET, POST");
+    return with_body([change](const json& body) {
+      std::string name = body.at("name").get<std::string>();
+      std::string password = body.at("password").get<std::string>();
+      return change("user add", name, [&](Accounts& a) {
+        // Only reachable with no users in the open default: the first user
+        // must be an admin, or nobody could go on through the API.
+        bool first = a.users().empty();
+        a.add_user(name, password);
+        if (first) a.grant(name, "*", access::Role::kAdmin);
+        return json();
+      });
+    });
+  }
+  if (what == "users" && parts.size() == 3 && parts[2] == "password") {
+    expect(req, "PUT", "PUT");
+    return with_body([change, name = parts[1]](const json& body) {
+      std::string password = body.at("password").get<std::string>();
+      return change("user passwd", name, [&](Accounts& a) {
+        a.set_password(name, password);
+        return json();
+      });
+    });
+  }
+  if (what == "users" && parts.size() == 2) {
+    expect(req, "DELETE", "DELETE");
+    return answer(change("user del", parts[1], [&](Accounts& a) {
+      a.remove_user(parts[1]);
+      return json();
+    }));
+  }
+  if (what == "tokens" && parts.size() == 1) {
+    if (m == "GET" || m == "HEAD")
+      return read([](Accounts& a) { return rows_json("tokens", a.tokens()); });
+    expect(req, "POST", "GET, POST");
+    return with_body([change](const json& body) {
+      std::string user = body.at("user").get<std::string>();
+      std::optional<int64_t> expires;
+      if (body.contains("expiresIn") && !body["expiresIn"].is_null()) {
+        int64_t in = body["expiresIn"].get<int64_t>();
+        if (in <= 0)
+          throw Error(ErrorCode::kInvalid, "expiresIn must be a positive number of seconds");
+        expires = now_unix() + in;
+      }
+      std::string description = body.value("description", "");
+      // Audited as "token ID of USER" once the id exists (Change takes the
+      // target by reference).
+      std::string target = "token of " + user;
+      return change("token create", target, [&](Accounts& a) {
+        auto t = a.create_token(user, expires, description);
+        target = "token " + t.id + " of " + user;
+        return json{{"id", t.id},
+                    {"secret", t.secret},
+                    {"expiresAt", t.expires_at ? json(*t.expires_at) : json()}};
+      });
+    });
+  }
+  if (what == "tokens" && parts.size() == 2) {
+    expect(req, "DELETE", "DELETE");
+    return answer(change("token revoke", "token " + parts[1], [&](Accounts& a) {
+      a.revoke_token(parts[1], now_unix());
+      return json();
+    }));
+  }
+  if (what == "grants" && parts.size() == 1) {
+    expect(req, "GET", "GET");
+    return read([](Accounts& a) { return rows_json("grants", a.grants()); });
+  }
+  if (what == "grants" && parts.size() == 3) {
+    std::string target = parts[1] + " " + parts[2];
+    if (m == "DELETE") {
+      return answer(change("revoke", target, [&](Accounts& a) {
+        a.revoke(parts[1], parts[2]);
+        return json();
+      }));
+    }
+    expect(req, "PUT", "PUT, DELETE");
+    return with_body([change, user = parts[1], ns = parts[2]](const json& body) {
+      std::string role_text = body.at("role").get<std::string>();
+      auto role = access::parse_role(role_text);
+      return change("grant", user + " " + ns + " " + role_text, [&](Accounts& a) {
+        if (!role) {
+          throw AccessError(AccessErrorKind::kInvalid,
+                            "role '" + role_text + "' is not reader, writer, maintainer or admin");
+        }
+        a.grant(user, ns, *role);
+        return json();
+      });
+    });
+  }
+  if (what == "namespaces" && parts.size() == 1) {
+    expect(req, "GET", "GET");
+    return read([](Accounts& a) { return rows_json("namespaces", a.namespaces()); });
+  }
+  if (what == "namespaces" && parts.size() == 2) {
+    expect(req, "PATCH", "PATCH");
+    return with_body([change, name = parts[1]](const json& body) {
+      auto settings = body.get<access::NamespaceChange>();
+      return change("namespace set", name, [&](Accounts& a) {
+        a.change_namespace(name, settings);
+        return json();
+      });
+    });
+  }
+  throw Error(ErrorCode::kNameUnknown,
+              "no such endpoint: " + std::string(req.path().substr(0, 300)) +
+                  "; Ferry's API has /ferry/v1/imports, status, audit, users, tokens, grants and "
+                  "namespaces");
+}
+
+}  // namespace ferry::api
