@@ -65,6 +65,15 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
+void require_namespace(const std::string& name) {
+  if (!valid_namespace(name)) {
+    throw AccessError(AccessErrorKind::kInvalid,
+                      "namespace '" + name.substr(0, 80) +
+                          "' is not valid: use * or up to 8 components of a-z, 0-9 and . _ - "
+                          "joined by /, such as team or site/line1");
+  }
+}
+
 void require_name(std::string_view what, const std::string& name) {
   if (!valid_name(name)) {
     throw AccessError(AccessErrorKind::kInvalid,
@@ -102,6 +111,17 @@ bool valid_name(std::string_view name) {
     if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
   }
   return true;
+}
+
+bool valid_namespace(std::string_view name) {
+  if (name == "*") return true;
+  int components = 0;
+  while (true) {
+    auto slash = name.find('/');
+    if (!valid_name(name.substr(0, slash)) || ++components > 8) return false;
+    if (slash == std::string_view::npos) return true;
+    name.remove_prefix(slash + 1);
+  }
 }
 
 int64_t Accounts::user_id(const std::string& name) {
@@ -230,7 +250,7 @@ std::vector<TokenRow> Accounts::tokens() {
 }
 
 void Accounts::grant(const std::string& user, const std::string& name_space, Role role) {
-  if (name_space != "*") require_name("namespace", name_space);
+  require_namespace(name_space);
   sql::Transaction tx(db_);
   int64_t id = user_id(user);
   db_.prepare(
@@ -267,7 +287,7 @@ std::vector<GrantRow> Accounts::grants() {
 }
 
 void Accounts::change_namespace(const std::string& name, const NamespaceChange& change) {
-  if (name != "*") require_name("namespace", name);
+  require_namespace(name);
   sql::Transaction tx(db_);
   db_.prepare("INSERT INTO namespaces(name) VALUES (?) ON CONFLICT(name) DO NOTHING")
       .bind(name)
@@ -275,6 +295,11 @@ void Accounts::change_namespace(const std::string& name, const NamespaceChange& 
   if (change.anonymous_pull) {
     db_.prepare("UPDATE namespaces SET anonymous_pull = ? WHERE name = ?")
         .bind(*change.anonymous_pull ? 1 : 0, name)
+        .run();
+  }
+  if (change.import_allowed) {
+    db_.prepare("UPDATE namespaces SET import_allowed = ? WHERE name = ?")
+        .bind(*change.import_allowed ? 1 : 0, name)
         .run();
   }
   if (change.quota_bytes) {
@@ -293,10 +318,12 @@ void Accounts::change_namespace(const std::string& name, const NamespaceChange& 
 
 std::vector<NamespaceRow> Accounts::namespaces() {
   auto s = db_.prepare(
-      "SELECT name, anonymous_pull, quota_bytes, immutable FROM namespaces ORDER BY name");
+      "SELECT name, anonymous_pull, quota_bytes, immutable, import_allowed FROM namespaces "
+      "ORDER BY name");
   std::vector<NamespaceRow> out;
   while (s.step()) {
-    NamespaceRow row{s.column_text(0), s.column_int(1) != 0, std::nullopt, {}};
+    NamespaceRow row{
+        s.column_text(0), s.column_int(1) != 0, s.column_int(4) != 0, std::nullopt, {}};
     if (auto q = s.column_optional_int(2)) row.quota_bytes = static_cast<uint64_t>(*q);
     if (auto p = s.column_optional_text(3)) row.immutable = split(*p);
     out.push_back(std::move(row));

@@ -61,12 +61,14 @@ struct GrantRow {
 struct NamespaceRow {
   std::string name;
   bool anonymous_pull = false;
+  bool import_allowed = false;  // bundles may publish here (once users exist)
   std::optional<uint64_t> quota_bytes;
   std::vector<std::string> immutable;  // tag patterns that cannot be overwritten or deleted
 };
 
 struct NamespaceChange {
   std::optional<bool> anonymous_pull;
+  std::optional<bool> import_allowed;
   std::optional<std::optional<uint64_t>> quota_bytes;  // set, or clear with nullopt inside
   std::optional<std::vector<std::string>> immutable;
 };
@@ -76,8 +78,13 @@ struct AuditRow {
   std::string actor, action, target, client, result, detail;
 };
 
-// A user or namespace name: [a-z0-9] then up to 63 of [a-z0-9._-].
+// A user name, or one component of a namespace: [a-z0-9] then up to 63 of
+// [a-z0-9._-].
 bool valid_name(std::string_view name);
+// "*", or up to 8 valid_name components joined by "/": a namespace is the
+// first path component of its repositories, or a configured prefix such as
+// "site/line1" (access/policy.h).
+bool valid_namespace(std::string_view name);
 
 class Accounts {
  public:

@@ -57,12 +57,14 @@ void from_json(const nlohmann::json& j, GrantRow& row) {
 void to_json(nlohmann::json& j, const NamespaceRow& row) {
   j = {{"name", row.name},
        {"anonymousPull", row.anonymous_pull},
+       {"import", row.import_allowed},
        {"quota", or_null(row.quota_bytes)},
        {"immutable", row.immutable}};
 }
 void from_json(const nlohmann::json& j, NamespaceRow& row) {
   row.name = j.at("name").get<std::string>();
   row.anonymous_pull = j.at("anonymousPull").get<bool>();
+  row.import_allowed = j.at("import").get<bool>();
   row.quota_bytes = optional_at<uint64_t>(j, "quota");
   row.immutable = j.at("immutable").get<std::vector<std::string>>();
 }
@@ -87,11 +89,13 @@ void from_json(const nlohmann::json& j, AuditRow& row) {
 void to_json(nlohmann::json& j, const NamespaceChange& change) {
   j = nlohmann::json::object();
   if (change.anonymous_pull) j["anonymousPull"] = *change.anonymous_pull;
+  if (change.import_allowed) j["import"] = *change.import_allowed;
   if (change.quota_bytes) j["quota"] = or_null(*change.quota_bytes);
   if (change.immutable) j["immutable"] = *change.immutable;
 }
 void from_json(const nlohmann::json& j, NamespaceChange& change) {
   if (j.contains("anonymousPull")) change.anonymous_pull = j.at("anonymousPull").get<bool>();
+  if (j.contains("import")) change.import_allowed = j.at("import").get<bool>();
   if (j.contains("quota")) change.quota_bytes = optional_at<uint64_t>(j, "quota");
   if (j.contains("immutable")) change.immutable = j.at("immutable").get<std::vector<std::string>>();
 }

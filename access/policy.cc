@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <set>
 
 namespace ferry::access {
 namespace {
@@ -29,6 +30,12 @@ std::string_view verb(Action action) {
 
 }  // namespace
 
+Mode mode_of(bool auth_open, bool loopback, bool has_users) {
+  if (auth_open) return Mode::kOpen;
+  if (!has_users) return loopback ? Mode::kOpen : Mode::kLocked;
+  return Mode::kEnforced;
+}
+
 Policy Policy::load(sql::Database& db, bool open) {
   Policy p;
   p.open_ = open;
@@ -36,11 +43,34 @@ Policy Policy::load(sql::Database& db, bool open) {
   p.has_users_ = !accounts.users().empty();
   for (auto& n : accounts.namespaces()) p.namespaces_[n.name] = std::move(n);
   for (const auto& g : accounts.grants()) p.grants_[{g.user, g.name_space}] = g.role;
+  std::set<std::string> prefixes;
+  for (const auto& [name, row] : p.namespaces_) {
+    if (name.find('/') != std::string::npos) prefixes.insert(name);
+  }
+  for (const auto& [key, role] : p.grants_) {
+    if (key.second.find('/') != std::string::npos) prefixes.insert(key.second);
+  }
+  p.prefixes_.assign(prefixes.begin(), prefixes.end());
+  std::stable_sort(p.prefixes_.begin(), p.prefixes_.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   return p;
 }
 
-std::string Policy::namespace_of(std::string_view repository) {
+std::string Policy::namespace_of(std::string_view repository) const {
+  for (const auto& prefix : prefixes_) {
+    if (repository == prefix ||
+        (repository.size() > prefix.size() && repository.substr(0, prefix.size()) == prefix &&
+         repository[prefix.size()] == '/')) {
+      return prefix;
+    }
+  }
   return std::string(repository.substr(0, repository.find('/')));
+}
+
+std::vector<std::string> Policy::prefixes() const {
+  std::vector<std::string> sorted = prefixes_;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
 }
 
 const NamespaceRow* Policy::settings(const std::string& name_space) const {
@@ -91,6 +121,16 @@ bool Policy::immutable(std::string_view repository, std::string_view tag) const 
 std::optional<uint64_t> Policy::quota(std::string_view repository) const {
   const NamespaceRow* s = settings(namespace_of(repository));
   return s ? s->quota_bytes : std::nullopt;
+}
+
+Decision Policy::may_import(std::string_view repository) const {
+  if (open_) return {true, false, {}};
+  std::string ns = namespace_of(repository);
+  const NamespaceRow* s = settings(ns);
+  if (s && s->import_allowed) return {true, false, {}};
+  return {false, false,
+          "namespace '" + ns + "' does not take imports (" + std::string(repository) +
+              "); allow them with ferryctl namespace set " + ns + " --import on (or '*')"};
 }
 
 bool Policy::is_admin(const std::string& user) const {

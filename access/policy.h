@@ -23,6 +23,14 @@ enum class Action {
   kDelete,  // manifests, tags, blobs
 };
 
+// Who decides, from the listen address and whether any user exists
+// (docs/access.md, "Safe defaults"):
+//   open      no users and loopback only, or auth.open: everything allowed;
+//   locked    no users and listening beyond loopback: pulls only;
+//   enforced  users exist: the rules below.
+enum class Mode { kOpen, kLocked, kEnforced };
+Mode mode_of(bool auth_open, bool loopback, bool has_users);
+
 struct Decision {
   bool allowed = false;
   bool need_login = false;  // refused because the caller is anonymous (401, not 403)
@@ -35,7 +43,12 @@ class Policy {
   // no users on loopback, or `auth.open`); immutable tags still hold.
   static Policy load(sql::Database& db, bool open);
 
-  static std::string namespace_of(std::string_view repository);
+  // The repository's namespace: the longest configured namespace (one with
+  // settings or grants) that is the repository or a path prefix of it, else
+  // its first path component.
+  std::string namespace_of(std::string_view repository) const;
+  // The configured namespaces with more than one component ("site/line1").
+  std::vector<std::string> prefixes() const;
 
   // user is empty for an anonymous caller.
   Decision decide(const std::optional<std::string>& user, Action action,
@@ -43,6 +56,10 @@ class Policy {
   // True when the tag matches one of its namespace's immutable patterns.
   bool immutable(std::string_view repository, std::string_view tag) const;
   std::optional<uint64_t> quota(std::string_view repository) const;
+  // Whether a bundle may publish into the repository once users exist: its
+  // namespace (or "*") has import on. Imports are not HTTP requests; the
+  // trust store of signers vets the bundle, this vets where it lands.
+  Decision may_import(std::string_view repository) const;
   bool has_users() const { return has_users_; }
   // Holds the admin role in namespace "*": may change users, tokens, roles
   // and namespaces, and read the audit log, through the admin API.
@@ -56,6 +73,7 @@ class Policy {
   bool has_users_ = false;
   std::map<std::string, NamespaceRow> namespaces_;
   std::map<std::pair<std::string, std::string>, Role> grants_;  // (user, namespace)
+  std::vector<std::string> prefixes_;  // multi-component namespaces, longest first
 };
 
 }  // namespace ferry::access

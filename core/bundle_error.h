@@ -23,6 +23,7 @@ enum class BundleErrorKind {
   kMissingBase,  // a delta whose required blobs are not in the store
   kNoSpace,      // the store's disk cannot hold what the bundle adds
   kQuota,        // it would take a namespace over its quota
+  kNotAllowed,   // the access rules refuse imports there (locked box, namespace without import)
 };
 
 class BundleError : public std::runtime_error {

@@ -10,7 +10,7 @@ int64_t now() {
   return static_cast<int64_t>(std::time(nullptr));
 }
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Reads (digest, media_type, size) from the first row, if any.
 std::optional<ManifestRow> manifest_row(sql::Statement& s) {
@@ -178,6 +178,13 @@ CREATE TABLE audit (
 );
 )sql";
 
+// v5: imports need the namespace's permission once users exist (default
+// deny, like pushes): namespaces.import_allowed, set with ferryctl
+// namespace set NAME --import on.
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE namespaces ADD COLUMN import_allowed INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 Metadata::Metadata(const std::string& db_path) : db_(db_path) {}
@@ -203,6 +210,7 @@ void Metadata::migrate() {
   if (version < 2) db_.exec(kSchemaV2);
   if (version < 3) db_.exec(kSchemaV3);
   if (version < 4) db_.exec(kSchemaV4);
+  if (version < 5) db_.exec(kSchemaV5);
   if (version < kSchemaVersion) {
     db_.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   }

@@ -27,6 +27,7 @@ enum RefusalExit {
   kExitMissingBase = 23,    // a delta whose base is not on this box
   kExitNoSpace = 24,        // not enough free space for what it adds
   kExitQuota = 25,          // it would take a namespace over its quota
+  kExitNotAllowed = 26,     // the access rules refuse imports into a namespace it names
 };
 
 struct Refusal {

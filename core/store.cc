@@ -63,6 +63,22 @@ SELECT r.ns, count(*),
   });
 }
 
+NamespaceUsage Store::prefix_usage(const std::string& prefix) {
+  NamespaceUsage usage{prefix, 0, 0, namespace_bytes(prefix)};
+  with_database([&](sql::Database& db) {
+    auto s = db.prepare(R"sql(
+WITH repos AS (SELECT id FROM repositories WHERE name = ?1 OR substr(name, 1, length(?1) + 1) = ?1 || '/')
+SELECT (SELECT count(*) FROM repos),
+       (SELECT count(*) FROM tags WHERE repository_id IN (SELECT id FROM repos)))sql");
+    s.bind(prefix);
+    if (s.step()) {
+      usage.repositories = static_cast<uint64_t>(s.column_int(0));
+      usage.tags = static_cast<uint64_t>(s.column_int(1));
+    }
+  });
+  return usage;
+}
+
 uint64_t Store::namespace_bytes(std::string_view name_space) {
   return with_database([&](sql::Database& db) {
     auto s = db.prepare(R"sql(

@@ -167,6 +167,8 @@ class Store {
 
   StoreStats stats();
   std::vector<NamespaceUsage> namespace_usage();
+  // The same for every repository at or under `prefix` ("site/line1").
+  NamespaceUsage prefix_usage(const std::string& prefix);
   // Bytes of distinct content the namespace's repositories hold.
   uint64_t namespace_bytes(std::string_view name_space);
   // Of this content, the bytes the namespace does not hold yet.

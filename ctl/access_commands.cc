@@ -49,7 +49,7 @@ std::string when(std::optional<int64_t> t) {
 
 // Everything the user asked for, filled in by CLI11, then run by `run`.
 struct Request {
-  std::string user, name_space, role, token_id, expires, description, anonymous, quota;
+  std::string user, name_space, role, token_id, expires, description, anonymous, import, quota;
   std::vector<std::string> immutable;
   int64_t limit = 50;
   bool json = false;
@@ -184,6 +184,8 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
   auto* set = ns->add_subcommand("set", "Change a namespace's settings");
   set->add_option("namespace", req->name_space)->required();
   set->add_option("--anonymous-pull", req->anonymous, "on or off");
+  set->add_option("--import", req->import,
+                  "on or off: whether bundles may publish here once users exist (default off)");
   set->add_option("--quota", req->quota, "Storage quota, e.g. 20GiB, or none");
   set->add_option("--immutable", req->immutable,
                   "Tag pattern that cannot be overwritten or deleted (repeatable; none clears)")
@@ -195,6 +197,12 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
         throw AccessError(AccessErrorKind::kInvalid, "--anonymous-pull takes on or off");
       }
       change.anonymous_pull = r.anonymous == "on";
+    }
+    if (!r.import.empty()) {
+      if (r.import != "on" && r.import != "off") {
+        throw AccessError(AccessErrorKind::kInvalid, "--import takes on or off");
+      }
+      change.import_allowed = r.import == "on";
     }
     if (!r.quota.empty()) {
       if (r.quota == "none") {
@@ -219,8 +227,8 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
     for (const auto& n : a.namespaces()) {
       std::string immutable;
       for (const auto& p : n.immutable) immutable += (immutable.empty() ? "" : ",") + p;
-      std::printf("%s\tanonymous-pull %s\tquota %s\timmutable %s\n", n.name.c_str(),
-                  n.anonymous_pull ? "on" : "off",
+      std::printf("%s\tanonymous-pull %s\timport %s\tquota %s\timmutable %s\n", n.name.c_str(),
+                  n.anonymous_pull ? "on" : "off", n.import_allowed ? "on" : "off",
                   n.quota_bytes ? format_size(*n.quota_bytes).c_str() : "none",
                   immutable.empty() ? "-" : immutable.c_str());
     }

@@ -31,8 +31,12 @@ std::string host_of(const std::string& url) {
   return host;
 }
 
-// A path segment as the URL needs it ("*" and names pass unchanged).
+// A path segment as the URL needs it; the "/" of a namespace such as
+// site/line1 stays a separator, which the API expects.
 std::string segment(const std::string& s) {
+  if (auto slash = s.find('/'); slash != std::string::npos) {
+    return segment(s.substr(0, slash)) + "/" + segment(s.substr(slash + 1));
+  }
   std::unique_ptr<char, decltype(&curl_free)> e(
       curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size())), curl_free);
   return e ? std::string(e.get()) : s;

@@ -170,4 +170,14 @@ bool split_listen(const std::string& listen, std::string* address, uint16_t* por
   return true;
 }
 
+bool is_loopback_address(const std::string& address) {
+  return address.rfind("127.", 0) == 0 || address == "::1" || address == "localhost";
+}
+
+bool listens_on_loopback(const std::string& listen) {
+  std::string address;
+  uint16_t port = 0;
+  return split_listen(listen, &address, &port) && is_loopback_address(address);
+}
+
 }  // namespace ferry

@@ -56,5 +56,8 @@ void load_config_file(const std::string& path, DaemonConfig& config);
 
 // Splits "ADDR:PORT" (ADDR may be empty for all interfaces).
 bool split_listen(const std::string& listen, std::string* address, uint16_t* port);
+// Whether `listen` ("ADDR:PORT") is reachable from this host only.
+bool listens_on_loopback(const std::string& listen);
+bool is_loopback_address(const std::string& address);
 
 }  // namespace ferry

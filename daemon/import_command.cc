@@ -18,6 +18,7 @@ namespace ferry {
 int run_import_command(const DaemonConfig& config, import::ImportOptions options) {
   if (options.trust_dir.empty()) options.trust_dir = config.trust_dir;
   if (options.box_key.empty()) options.box_key = config.box_key_path();
+  options.access = {config.auth_open, listens_on_loopback(config.listen)};
   if (!act_as_data_dir_owner(config.data_dir)) return kStorage;
   std::string error;
   auto store = open_store_beside_server(config, &error);

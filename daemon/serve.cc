@@ -100,9 +100,7 @@ int serve(const DaemonConfig& config) {
   }
 
   // Loopback only when bound to it ourselves; a socket from systemd may be anything.
-  bool loopback =
-      options.listen_fd < 0 && (options.address.rfind("127.", 0) == 0 || options.address == "::1" ||
-                                options.address == "localhost");
+  bool loopback = options.listen_fd < 0 && is_loopback_address(options.address);
   std::optional<api::Gate> gate;
   try {
     gate.emplace(*store, api::GateOptions{config.auth_open, loopback,
@@ -124,7 +122,8 @@ int serve(const DaemonConfig& config) {
       inbox.emplace(
           *store, import::InboxOptions{config.inbox_path(), config.trust_dir, config.box_key_path(),
                                        config.inbox_settle, config.inbox_incomplete_wait,
-                                       config.inbox_keep_imported});
+                                       config.inbox_keep_imported,
+                                       import::ImportAccess{config.auth_open, loopback}});
     } catch (const std::exception& e) {
       log::warn(std::string("the import inbox is off: ") + e.what());
     }

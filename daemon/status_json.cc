@@ -1,11 +1,23 @@
 #include "daemon/status_json.h"
 
+#include <algorithm>
+
+#include "access/policy.h"
+
 namespace ferry {
 
 nlohmann::json status_json(Store& store) {
   StoreStats s = store.stats();
+  // First path components, and the configured prefixes ("site/line1"),
+  // whose figures count every repository under them.
+  auto usage = store.namespace_usage();
+  auto policy =
+      store.with_database([](sql::Database& db) { return access::Policy::load(db, false); });
+  for (const auto& prefix : policy.prefixes()) usage.push_back(store.prefix_usage(prefix));
+  std::sort(usage.begin(), usage.end(),
+            [](const NamespaceUsage& a, const NamespaceUsage& b) { return a.name < b.name; });
   nlohmann::json namespaces = nlohmann::json::array();
-  for (const auto& u : store.namespace_usage()) {
+  for (const auto& u : usage) {
     namespaces.push_back({{"namespace", u.name},
                           {"repositories", u.repositories},
                           {"tags", u.tags},

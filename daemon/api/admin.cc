@@ -12,7 +12,9 @@
 //   GET              /ferry/v1/grants
 //   PUT, DELETE      /ferry/v1/grants/USER/NAMESPACE {"role"}
 //   GET              /ferry/v1/namespaces
-//   PATCH            /ferry/v1/namespaces/NAME      {"anonymousPull"?, "quota"?, "immutable"?}
+//   PATCH            /ferry/v1/namespaces/NAME      {"anonymousPull"?, "import"?, "quota"?,
+//                                                    "immutable"?}
+// NAMESPACE and NAME may have several components (site/line1).
 #include "daemon/api/admin.h"
 
 #include <ctime>
@@ -106,6 +108,13 @@ ExchangePtr with_body(JsonBody::Work work) {
   return std::make_unique<JsonBody>(std::move(work));
 }
 
+// parts[from..] joined by "/": a namespace may be a prefix such as "site/line1".
+std::string joined(const std::vector<std::string>& parts, size_t from) {
+  std::string out;
+  for (size_t i = from; i < parts.size(); ++i) out += (i > from ? "/" : "") + parts[i];
+  return out;
+}
+
 std::vector<std::string> split_path(std::string_view rest) {
   std::vector<std::string> parts;
   while (!rest.empty()) {
@@ -122,18 +131,6 @@ json rows_json(const char* key, const Rows& rows) {
   json list = json::array();
   for (const auto& r : rows) list.push_back(r);
   return {{key, list}};
-}
-
-int64_t limit_of(const http::Request& req) {
-  auto n = req.query("n");
-  if (!n) return 50;
-  try {
-    size_t used = 0;
-    int64_t value = std::stoll(*n, &used);
-    if (used == n->size() && value >= 1 && value <= 100000) return value;
-  } catch (const std::exception&) {
-  }
-  throw Error(ErrorCode::kInvalid, "n must be an integer from 1 to 100000");
 }
 
 void expect(const http::Request& req, std::string_view method, std::string_view allowed) {
@@ -165,7 +162,7 @@ ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const h
   }
   if (what == "audit" && parts.size() == 1) {
     expect(req, "GET", "GET");
-    int64_t n = limit_of(req);
+    int64_t n = query_int(req, "n", 50, 1, 100000);
     return read([n](Accounts& a) { return rows_json("entries", a.audit_log(n)); });
   }
   if (what == "users" && parts.size() == 1) {
@@ -239,16 +236,17 @@ ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const h
     expect(req, "GET", "GET");
     return read([](Accounts& a) { return rows_json("grants", a.grants()); });
   }
-  if (what == "grants" && parts.size() == 3) {
-    std::string target = parts[1] + " " + parts[2];
+  if (what == "grants" && parts.size() >= 3) {
+    const std::string ns = joined(parts, 2);
+    std::string target = parts[1] + " " + ns;
     if (m == "DELETE") {
       return answer(change("revoke", target, [&](Accounts& a) {
-        a.revoke(parts[1], parts[2]);
+        a.revoke(parts[1], ns);
         return json();
       }));
     }
     expect(req, "PUT", "PUT, DELETE");
-    return with_body([change, user = parts[1], ns = parts[2]](const json& body) {
+    return with_body([change, user = parts[1], ns](const json& body) {
       std::string role_text = body.at("role").get<std::string>();
       auto role = access::parse_role(role_text);
       return change("grant", user + " " + ns + " " + role_text, [&](Accounts& a) {
@@ -265,9 +263,9 @@ ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const h
     expect(req, "GET", "GET");
     return read([](Accounts& a) { return rows_json("namespaces", a.namespaces()); });
   }
-  if (what == "namespaces" && parts.size() == 2) {
+  if (what == "namespaces" && parts.size() >= 2) {
     expect(req, "PATCH", "PATCH");
-    return with_body([change, name = parts[1]](const json& body) {
+    return with_body([change, name = joined(parts, 1)](const json& body) {
       auto settings = body.get<access::NamespaceChange>();
       return change("namespace set", name, [&](Accounts& a) {
         a.change_namespace(name, settings);

@@ -1,6 +1,5 @@
 // Ferry's own read-only endpoints under /ferry/v1/ (docs/import.md):
 //   GET /ferry/v1/imports[?n=N&before=ID]  the import history, newest first
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -11,23 +10,10 @@
 namespace ferry::api {
 namespace {
 
-int64_t int_query(const http::Request& req, const char* name, int64_t fallback, int64_t max) {
-  auto text = req.query(name);
-  if (!text) return fallback;
-  int64_t value = -1;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < 0 || value > max) {
-    throw Error(ErrorCode::kSizeInvalid, std::string(name) + " must be an integer from 0 to " +
-                                             std::to_string(max) + ", not '" + text->substr(0, 40) +
-                                             "'");
-  }
-  return value;
-}
-
 ExchangePtr handle_imports(Store& store, const http::Request& req) {
   if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
-  int64_t n = int_query(req, "n", 100, 1000);
-  int64_t before = int_query(req, "before", 0, INT64_MAX);
+  int64_t n = query_int(req, "n", 100, 0, 1000);
+  int64_t before = query_int(req, "before", 0, 0, INT64_MAX);
   auto records =
       store.with_database([&](sql::Database& db) { return ImportRecords(db).list(before, n + 1); });
   bool more = static_cast<int64_t>(records.size()) > n;

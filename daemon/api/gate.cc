@@ -100,13 +100,7 @@ std::shared_ptr<const Gate::Snapshot> Gate::snapshot() {
       auto next = std::make_shared<Snapshot>();
       next->version = version;
       next->policy = access::Policy::load(db, options_.open);
-      if (options_.open) {
-        next->mode = Mode::kOpen;
-      } else if (!next->policy.has_users()) {
-        next->mode = options_.loopback ? Mode::kOpen : Mode::kLocked;
-      } else {
-        next->mode = Mode::kEnforced;
-      }
+      next->mode = access::mode_of(options_.open, options_.loopback, next->policy.has_users());
       snapshot_ = std::move(next);
     });
   } catch (const std::exception& e) {
@@ -268,9 +262,10 @@ void Gate::require(const Caller& caller, Action action, std::string_view reposit
 }
 
 void Gate::check_quota(std::string_view repository, uint64_t incoming) {
-  auto quota = snapshot()->policy.quota(repository);
+  auto snap = snapshot();
+  auto quota = snap->policy.quota(repository);
   if (!quota) return;
-  std::string ns = access::Policy::namespace_of(repository);
+  std::string ns = snap->policy.namespace_of(repository);
   uint64_t used = store_.namespace_bytes(ns);
   if (used + incoming <= *quota) return;
   throw Error(ErrorCode::kDenied,

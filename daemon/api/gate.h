@@ -86,7 +86,7 @@ class Gate {
              std::string_view result, std::string_view detail);
 
  private:
-  enum class Mode { kOpen, kLocked, kEnforced };
+  using Mode = access::Mode;
   struct Snapshot {
     access::Policy policy;
     Mode mode = Mode::kOpen;

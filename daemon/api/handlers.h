@@ -40,6 +40,11 @@ ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route
 // Ferry's own read-only API under /ferry/v1/ (import history).
 ExchangePtr handle_ferry_v1(Store& store, const http::Request& req);
 
+// The integer query parameter `name`, `fallback` when absent; throws INVALID
+// (400) when it is not an integer from min to max.
+int64_t query_int(const http::Request& req, const char* name, int64_t fallback, int64_t min,
+                  int64_t max);
+
 // Throws UNSUPPORTED (405) naming the methods the endpoint does take.
 [[noreturn]] void method_not_allowed(const http::Request& req, std::string_view allowed);
 

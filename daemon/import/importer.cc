@@ -160,16 +160,32 @@ uint64_t check_space(Store& store, const bundle::Manifest& m) {
   return needed;
 }
 
-// Each namespace the bundle publishes into must have room under its quota
-// for what the bundle adds to it (docs/access.md): counted generously, as
-// if all of the bundle's content it does not hold yet went to each.
-void check_quotas(Store& store, const bundle::Manifest& m) {
-  auto policy =
-      store.with_database([](sql::Database& db) { return access::Policy::load(db, false); });
+// The access rules (docs/access.md): on a locked box (no users, listening
+// beyond loopback) nothing is imported; once users exist, every namespace
+// the bundle publishes into must take imports. Then, in every mode, each
+// must have room under its quota for what the bundle adds to it: counted
+// generously, as if all of the bundle's content it does not hold yet went
+// to each.
+void check_access(Store& store, const bundle::Manifest& m, const ImportAccess& rules) {
+  auto policy = store.with_database(
+      [&](sql::Database& db) { return access::Policy::load(db, rules.auth_open); });
+  access::Mode mode = access::mode_of(rules.auth_open, rules.loopback, policy.has_users());
+  if (mode == access::Mode::kLocked) {
+    refuse(BundleErrorKind::kNotAllowed,
+           "imports are refused: no users are defined and ferryd listens beyond loopback; "
+           "create an admin (ferryctl user add NAME, ferryctl grant NAME '*' admin) and allow "
+           "imports (ferryctl namespace set '*' --import on), or set auth.open = true");
+  }
+  if (mode == access::Mode::kEnforced) {
+    for (const auto& image : m.images) {
+      auto d = policy.may_import(image.name.substr(0, image.name.rfind(':')));
+      if (!d.allowed) refuse(BundleErrorKind::kNotAllowed, d.reason);
+    }
+  }
   std::set<std::string> seen;
   for (const auto& image : m.images) {
     std::string repo = image.name.substr(0, image.name.rfind(':'));
-    std::string ns = access::Policy::namespace_of(repo);
+    std::string ns = policy.namespace_of(repo);
     auto quota = policy.quota(repo);
     if (!seen.insert(ns).second || !quota) continue;
     std::vector<std::pair<Digest, uint64_t>> content;
@@ -341,7 +357,7 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
     });
     check_base(store, m);
     check_space(store, m);
-    check_quotas(store, m);
+    check_access(store, m, options.access);
 
     uint64_t total = 0;
     for (const auto& b : m.blobs) total += b.size;

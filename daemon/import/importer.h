@@ -18,12 +18,20 @@
 
 namespace ferry::import {
 
+// What decides whether imports need permission (access::mode_of): the
+// defaults are the development default, where everything is open.
+struct ImportAccess {
+  bool auth_open = false;  // auth.open
+  bool loopback = true;    // the registry listens on loopback only
+};
+
 struct ImportOptions {
   std::string bundle;     // the file, or the first volume of a split bundle
   std::string trust_dir;  // minisign public keys of trusted signers
   bool allow_downgrade = false;
   std::string receipt;  // when set, write a signed receipt here (and RECEIPT.minisig)
   std::string box_key;  // the box's own secret key for receipts; made when missing
+  ImportAccess access;
   bool show_progress = true;
   const std::atomic<bool>* cancel = nullptr;  // set to stop early (shutdown)
 };

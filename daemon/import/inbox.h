@@ -19,6 +19,7 @@
 
 #include "core/store.h"
 #include "core/unique_fd.h"
+#include "daemon/import/importer.h"
 
 namespace ferry::import {
 
@@ -29,6 +30,7 @@ struct InboxOptions {
   std::chrono::seconds settle{5};
   std::chrono::seconds incomplete_wait{600};
   bool keep_imported = false;
+  ImportAccess access;
 };
 
 class Inbox {

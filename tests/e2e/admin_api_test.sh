@@ -18,12 +18,25 @@ rc_of() { local rc=0; "$@" >out.txt 2>err.txt || rc=$?; echo "$rc"; }
 
 # ---- the open development default: loopback, no users. The first admin can
 # be made through the API; listening beyond loopback, it cannot.
+FERRY=${FERRY:?set FERRY to the ferry binary}
+"$FERRY" keygen -o signer --no-password >/dev/null && mkdir -p trust && cp signer.pub trust/
+"$FERRY" pack -k signer.key -o locked.ferry "oci:$WORK/a:v1=team/locked:v1" >/dev/null
 port=$(free_port)
-"$FERRYD" serve --listen "0.0.0.0:$port" --data-dir "$DATA" 2>>ferryd.log &
+printf 'listen = "0.0.0.0:%s"\n[import]\ntrust_dir = "%s"\ninbox_settle = "1s"\n' "$port" "$WORK/trust" >locked.toml
+"$FERRYD" serve --data-dir "$DATA" --config locked.toml 2>>ferryd.log &
 FERRYD_PID=$!
 until curl -sf "http://127.0.0.1:$port/v2/" >/dev/null; do sleep 0.05; done
 check "no users, beyond loopback: the admin API refuses (exit 11), saying to use the host" \
   bash -c "[ \$(echo admin-pass | $FERRYCTL --registry http://127.0.0.1:$port user add admin 2>err.txt; echo \$?) = 11 ] && grep -q 'create the first admin on the registry' err.txt"
+cp locked.ferry "$DATA/inbox/locked.ferry.partial" && mv "$DATA/inbox/locked.ferry.partial" "$DATA/inbox/locked.ferry"
+for _ in $(seq 1 100); do
+  "$FERRYD" imports --data-dir "$DATA" --json | jq -e '.imports | length > 0' >/dev/null 2>&1 && break
+  sleep 0.1
+done
+check "... and a bundle in the inbox is refused as not-allowed, nothing published" \
+  bash -c "$FERRYD imports --data-dir $DATA --json | jq -e '.imports[0] | .result == \"refused\" and .reason == \"not-allowed\"' && [ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/v2/team/locked/tags/list) = 404 ]"
+check "... so is ferryd import given that config: exit 26, saying what to do" \
+  bash -c "\"$FERRYD\" import -q --config locked.toml --data-dir $DATA locked.ferry 2>imp.err; [ \$? = 26 ] && grep -q \"ferryctl namespace set '\\*' --import on\" imp.err"
 stop_ferryd
 start_ferryd "$DATA"
 check "no users, loopback: the first user is made through the API, as an admin of '*'" \
@@ -56,7 +69,7 @@ check "namespace set --anonymous-pull on: anonymous pulls work at once" \
 check "namespace set --quota: a push over it is refused at once" \
   bash -c "$(printf '%q ' "${A[@]}") namespace set team --quota 700KiB && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/b:v1 docker://$REG/team/other:v1 2>err.txt && grep -qi 'quota' err.txt"
 check "namespace set --immutable; namespace list shows all three" \
-  bash -c "$(printf '%q ' "${A[@]}") namespace set team --immutable 'v*' --quota none && $(printf '%q ' "${A[@]}") namespace list | grep -qP '^team\tanonymous-pull on\tquota none\timmutable v\*$'"
+  bash -c "$(printf '%q ' "${A[@]}") namespace set team --immutable 'v*' --quota none && $(printf '%q ' "${A[@]}") namespace list | grep -qP '^team\tanonymous-pull on\timport off\tquota none\timmutable v\*$'"
 check "revoke through the API: the writer can no longer push" \
   bash -c "$(printf '%q ' "${A[@]}") revoke dev team && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/a:v1 docker://$REG/team/app:v2 2>/dev/null"
 check "status through the API equals status on the data dir" \

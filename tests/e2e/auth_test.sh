@@ -152,12 +152,28 @@ check "... and no tag was published" equal "$(tags_of quota/app)" "[]"
 "$FERRY" keygen -o k --no-password >/dev/null && mkdir -p trust && cp k.pub trust/
 "$FERRY" pack -k k.key -o q.ferry "oci:$WORK/b:v1=quota/imp:v1" >/dev/null
 rc=0; "$FERRYD" import -q --data-dir "$DATA" --trust-dir trust q.ferry 2>imp.err || rc=$?
+check "users exist: an import into a namespace without import on is refused (26), saying how to allow it" \
+  bash -c "[ $rc -eq 26 ] && grep -q \"namespace 'quota' does not take imports (quota/imp); allow them with ferryctl namespace set quota --import on\" imp.err"
+check "... and nothing was published (404)" \
+  equal "$(curl -s -o /dev/null -w '%{http_code}' -u admin:admin-pass "http://$REG/v2/quota/imp/tags/list")" 404
+ctl namespace set quota --import on
+rc=0; "$FERRYD" import -q --data-dir "$DATA" --trust-dir trust q.ferry 2>imp.err || rc=$?
 check "an import that would go over it: refused (25), naming the namespace" \
   bash -c "[ $rc -eq 25 ] && grep -q \"namespace 'quota'\" imp.err"
 ctl namespace set quota --quota 10MiB
 sleep 1.2
 check "with the quota raised (no restart), the push works" push a quota/app:v1 --dest-creds dev:dev-pass
 check "... and so does the import" "$FERRYD" import -q --data-dir "$DATA" --trust-dir trust q.ferry
+
+# ---- a namespace may be a configured prefix of several components
+ctl grant dev site/line1 writer
+sleep 1.2
+check "a role in the prefix namespace site/line1 lets its holder push under it" \
+  push b site/line1/app:v1 --dest-creds dev:dev-pass
+check "... but not elsewhere under site: 403 naming namespace 'site'" \
+  bash -c "$(declare -f status); REG=$REG; [ \"\$(status POST /v2/site/other/blobs/uploads/ -u dev:dev-pass)\" = '403 DENIED' ] && grep -q \"namespace 'site'\" body.json"
+check "ferryctl status lists the prefix namespace with its space" \
+  bash -c "ctl() { \"$FERRYCTL\" --data-dir \"$DATA\" \"\$@\"; }; ctl status | grep -qE '^site/line1 +1 +1 '"
 
 ctl audit --json -n 1000 >audit.json
 check "the audit log has pushes, refusals, deletes and failed logins, with who and from where" \

@@ -46,24 +46,34 @@ echo "active=$(systemctl is-active ferryd.service)"
 systemctl show ferryd.service -p Type -p User -p WatchdogUSec -p StatusText -p NRestarts
 echo "exposure=$(systemd-analyze security ferryd.service 2>/dev/null | grep -o 'exposure level for ferryd.service: [0-9.]*' | awk '{print $NF}')"
 echo "base=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:5000/v2/)"
+# Listening on 0.0.0.0 with no users yet, the box takes no imports.
+ferryd import -q --config /etc/ferry/ferryd.toml --data-dir /var/lib/ferry /srv/app.ferry \
+  >/root/locked.txt 2>&1
+echo "locked=$?"
+# The first admin, and imports into the site namespace.
+echo admin-pass-1 | ferryctl --data-dir /var/lib/ferry user add admin
+ferryctl --data-dir /var/lib/ferry grant admin '*' admin
+ferryctl --data-dir /var/lib/ferry namespace set site --import on
 # As root: ferryd import becomes the data dir's owner, so the service can
 # still write everything the import created.
-ferryd import -q --data-dir /var/lib/ferry /srv/app.ferry >/root/import.txt 2>&1
+ferryd import -q --config /etc/ferry/ferryd.toml --data-dir /var/lib/ferry /srv/app.ferry \
+  >/root/import.txt 2>&1
 echo "import=$?"
 echo "root-owned=$(find /var/lib/ferry -user root | wc -l)"
 accept='Accept: application/vnd.oci.image.manifest.v1+json'
-echo "app=$(curl -s -o /dev/null -w '%{http_code}' -H "$accept" http://127.0.0.1:5000/v2/site/app/manifests/v1)"
+login='admin:admin-pass-1'
+echo "app=$(curl -s -o /dev/null -w '%{http_code}' -u "$login" -H "$accept" http://127.0.0.1:5000/v2/site/app/manifests/v1)"
 cp /srv/tool.ferry /var/lib/ferry/inbox/tool.ferry.partial
 chown ferry:ferry /var/lib/ferry/inbox/tool.ferry.partial
 mv /var/lib/ferry/inbox/tool.ferry.partial /var/lib/ferry/inbox/tool.ferry
 code=000
 for i in $(seq 1 100); do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "$accept" http://127.0.0.1:5000/v2/site/tool/manifests/v2)
+  code=$(curl -s -o /dev/null -w '%{http_code}' -u "$login" -H "$accept" http://127.0.0.1:5000/v2/site/tool/manifests/v2)
   [ "$code" = 200 ] && break
   sleep 0.2
 done
 echo "inbox=$code"
-echo "history=$(curl -s http://127.0.0.1:5000/ferry/v1/imports | grep -o '"result":"imported"' | wc -l)"
+echo "history=$(curl -s -u "$login" http://127.0.0.1:5000/ferry/v1/imports | grep -o '"result":"imported"' | wc -l)"
 journalctl -u ferryd.service --no-pager -q -o cat | grep -v ' GET \| HEAD ' | tail -20 >/root/journal.txt
 systemctl poweroff
 EOF
@@ -97,7 +107,8 @@ exposure=$(grep -o '^exposure=[0-9.]*' "$root/root/check.txt" | cut -d= -f2 || t
 check "systemd-analyze security on the live unit: 2.0 or lower (${exposure:-none})" \
   awk -v e="${exposure:-99}" 'BEGIN{exit !(e <= 2.0)}'
 check "it answers the registry API" has "base=200"
-check "ferryd import run by root publishes the bundle, as the data dir's owner" \
+check "no users yet, listening on 0.0.0.0: an import is refused as not allowed (26)" has locked=26
+check "after an admin allows imports, ferryd import run by root publishes the bundle, as the data dir's owner" \
   has import=0 app=200 root-owned=0
 check "a bundle moved into the inbox is imported by the sandboxed service" has "inbox=200"
 check "both are in the history served by /ferry/v1/imports" has "history=2"

@@ -42,14 +42,17 @@ check "grants lists both" equal "$(ctl grants | tr '\t\n' ' |')" "alice * reader
 check "revoke alice *" ctl revoke alice '*'
 check "revoke what is not there: exit 9" equal "$(code ctl revoke alice other)" 9
 
-check "namespace set: anonymous pull, quota, immutable tags" \
-  ctl namespace set team --anonymous-pull on --quota 20GiB --immutable 'v*' --immutable latest
+check "namespace set: anonymous pull, imports, quota, immutable tags" \
+  ctl namespace set team --anonymous-pull on --import on --quota 20GiB --immutable 'v*' --immutable latest
 check "namespace list shows them" \
-  equal "$(ctl namespace list)" "team	anonymous-pull on	quota 20.0 GiB	immutable v*,latest"
+  equal "$(ctl namespace list)" "team	anonymous-pull on	import on	quota 20.0 GiB	immutable v*,latest"
 check "namespace set changes only what it is given" \
-  bash -c "'$FERRYCTL' --data-dir '$DATA' namespace set team --quota none --immutable none && [ \"\$('$FERRYCTL' --data-dir '$DATA' namespace list)\" = 'team	anonymous-pull on	quota none	immutable -' ]"
+  bash -c "'$FERRYCTL' --data-dir '$DATA' namespace set team --quota none --immutable none && [ \"\$('$FERRYCTL' --data-dir '$DATA' namespace list)\" = 'team	anonymous-pull on	import on	quota none	immutable -' ]"
 check "--anonymous-pull maybe: exit 2" equal "$(code ctl namespace set team --anonymous-pull maybe)" 2
 check "--quota lots: exit 2" equal "$(code ctl namespace set team --quota lots)" 2
+check "--import maybe: exit 2" equal "$(code ctl namespace set team --import maybe)" 2
+check "a namespace may be a prefix of several components" ctl namespace set site/line1 --quota 1GiB
+check "... but not an invalid one (site//x): exit 2" equal "$(code ctl namespace set site//x --quota 1GiB)" 2
 
 check "user del removes alice's roles too" bash -c "'$FERRYCTL' --data-dir '$DATA' user del alice && [ -z \"\$('$FERRYCTL' --data-dir '$DATA' grants)\" ]"
 ctl audit --json >audit.json

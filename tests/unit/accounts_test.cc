@@ -100,16 +100,25 @@ TEST_F(AccountsTest, GrantsRolesAndRemovingAUserTakesEverythingOfTheirs) {
 }
 
 TEST_F(AccountsTest, NamespaceSettingsChangeOnlyWhatIsGiven) {
-  accounts_.change_namespace(
-      "team", {true, std::optional<uint64_t>(1 << 30), std::vector<std::string>{"v*", "latest"}});
-  accounts_.change_namespace("team", {false, std::nullopt, std::nullopt});
+  NamespaceChange all;
+  all.anonymous_pull = true;
+  all.import_allowed = true;
+  all.quota_bytes = std::optional<uint64_t>(1 << 30);
+  all.immutable = std::vector<std::string>{"v*", "latest"};
+  accounts_.change_namespace("team", all);
+  NamespaceChange pull_off;
+  pull_off.anonymous_pull = false;
+  accounts_.change_namespace("team", pull_off);
   auto ns = accounts_.namespaces();
   ASSERT_EQ(ns.size(), 1u);
   EXPECT_FALSE(ns[0].anonymous_pull);
+  EXPECT_TRUE(ns[0].import_allowed);
   EXPECT_EQ(ns[0].quota_bytes, std::optional<uint64_t>(1 << 30));
   EXPECT_EQ(ns[0].immutable, (std::vector<std::string>{"v*", "latest"}));
-  accounts_.change_namespace("team",
-                             {std::nullopt, std::optional<uint64_t>(), std::vector<std::string>()});
+  NamespaceChange clear;
+  clear.quota_bytes = std::optional<uint64_t>();
+  clear.immutable = std::vector<std::string>();
+  accounts_.change_namespace("team", clear);
   ns = accounts_.namespaces();
   EXPECT_FALSE(ns[0].quota_bytes);
   EXPECT_TRUE(ns[0].immutable.empty());

@@ -23,9 +23,14 @@ class PolicyTest : public ::testing::Test {
     accounts_.grant("writer", "team", Role::kWriter);
     accounts_.grant("maint", "team", Role::kMaintainer);
     accounts_.grant("admin", "*", Role::kAdmin);
-    accounts_.change_namespace("public", {true, std::nullopt, std::nullopt});
-    accounts_.change_namespace(
-        "team", {false, std::optional<uint64_t>(1000), std::vector<std::string>{"v*", "latest"}});
+    NamespaceChange pub;
+    pub.anonymous_pull = true;
+    accounts_.change_namespace("public", pub);
+    NamespaceChange team;
+    team.anonymous_pull = false;
+    team.quota_bytes = std::optional<uint64_t>(1000);
+    team.immutable = std::vector<std::string>{"v*", "latest"};
+    accounts_.change_namespace("team", team);
   }
   bool allowed(const std::optional<std::string>& user, Action action, const char* repo) {
     return Policy::load(meta_.db(), false).decide(user, action, repo).allowed;
@@ -75,10 +80,58 @@ TEST_F(PolicyTest, OpenModeAllowsEverythingButImmutableTagsStillHold) {
   EXPECT_TRUE(p.has_users());
 }
 
-TEST_F(PolicyTest, NamespaceOfIsTheFirstPathComponent) {
-  EXPECT_EQ(Policy::namespace_of("team/app"), "team");
-  EXPECT_EQ(Policy::namespace_of("team/a/b"), "team");
-  EXPECT_EQ(Policy::namespace_of("alpine"), "alpine");
+TEST_F(PolicyTest, NamespaceIsTheFirstPathComponentOrTheLongestConfiguredPrefix) {
+  Policy p = Policy::load(meta_.db(), false);
+  EXPECT_EQ(p.namespace_of("team/app"), "team");
+  EXPECT_EQ(p.namespace_of("team/a/b"), "team");
+  EXPECT_EQ(p.namespace_of("alpine"), "alpine");
+
+  NamespaceChange small;
+  small.quota_bytes = std::optional<uint64_t>(5);
+  accounts_.change_namespace("site/line1", small);
+  accounts_.grant("writer", "site/line1/cell7", Role::kWriter);
+  p = Policy::load(meta_.db(), false);
+  EXPECT_EQ(p.namespace_of("site/line1/app"), "site/line1");
+  EXPECT_EQ(p.namespace_of("site/line1"), "site/line1");
+  EXPECT_EQ(p.namespace_of("site/line1/cell7/app"), "site/line1/cell7");
+  EXPECT_EQ(p.namespace_of("site/line10/app"), "site");  // a prefix of components, not of text
+  EXPECT_EQ(p.namespace_of("site/other"), "site");
+  EXPECT_EQ(p.quota("site/line1/app"), std::optional<uint64_t>(5));
+  EXPECT_FALSE(p.quota("site/line1/cell7/app"));  // its own (empty) settings win
+  EXPECT_TRUE(p.decide("writer", Action::kPush, "site/line1/cell7/app").allowed);
+  EXPECT_FALSE(p.decide("writer", Action::kPush, "site/line1/app").allowed);
+  EXPECT_EQ(p.prefixes(), (std::vector<std::string>{"site/line1", "site/line1/cell7"}));
+
+  EXPECT_THROW(accounts_.change_namespace("site//x", NamespaceChange()), AccessError);
+  EXPECT_THROW(accounts_.change_namespace("Site/x", NamespaceChange()), AccessError);
+  EXPECT_THROW(accounts_.grant("writer", "a/b/c/d/e/f/g/h/i", Role::kReader), AccessError);
+}
+
+TEST_F(PolicyTest, ImportsNeedTheNamespacesPermissionOnceUsersExist) {
+  Policy p = Policy::load(meta_.db(), false);
+  auto refused = p.may_import("team/app");
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_NE(refused.reason.find("ferryctl namespace set team --import on"), std::string::npos);
+  NamespaceChange imports;
+  imports.import_allowed = true;
+  accounts_.change_namespace("team", imports);
+  p = Policy::load(meta_.db(), false);
+  EXPECT_TRUE(p.may_import("team/app").allowed);
+  EXPECT_FALSE(p.may_import("public/app").allowed);
+  accounts_.change_namespace("*", imports);
+  p = Policy::load(meta_.db(), false);
+  EXPECT_TRUE(p.may_import("other/app").allowed);    // "*" covers namespaces without settings
+  EXPECT_FALSE(p.may_import("public/app").allowed);  // but public has its own
+  EXPECT_TRUE(Policy::load(meta_.db(), true).may_import("public/app").allowed);  // auth.open
+}
+
+TEST(AccessModeTest, UsersAndTheListenAddressDecide) {
+  EXPECT_EQ(mode_of(false, true, false), Mode::kOpen);
+  EXPECT_EQ(mode_of(false, false, false), Mode::kLocked);
+  EXPECT_EQ(mode_of(false, true, true), Mode::kEnforced);
+  EXPECT_EQ(mode_of(false, false, true), Mode::kEnforced);
+  EXPECT_EQ(mode_of(true, false, false), Mode::kOpen);
+  EXPECT_EQ(mode_of(true, false, true), Mode::kOpen);
 }
 
 }  // namespace
