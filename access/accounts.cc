@@ -1,6 +1,8 @@
 #include "access/accounts.h"
 
+#include <pwd.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <array>
 
@@ -122,6 +124,11 @@ bool valid_namespace(std::string_view name) {
     if (slash == std::string_view::npos) return true;
     name.remove_prefix(slash + 1);
   }
+}
+
+std::string local_actor(std::string_view program) {
+  const passwd* pw = ::getpwuid(::getuid());
+  return std::string(program) + ":" + (pw ? pw->pw_name : std::to_string(::getuid()));
 }
 
 int64_t Accounts::user_id(const std::string& name) {

@@ -86,6 +86,10 @@ bool valid_name(std::string_view name);
 // "site/line1" (access/policy.h).
 bool valid_namespace(std::string_view name);
 
+// "PROGRAM:USER" for the audit log: who ran a local command (ferryctl,
+// ferryd import), as the Unix user that started it.
+std::string local_actor(std::string_view program);
+
 class Accounts {
  public:
   explicit Accounts(sql::Database& db) : db_(db) {}

@@ -1,8 +1,5 @@
 #include "ctl/access_commands.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <ctime>
 #include <iostream>
 #include <memory>
@@ -27,11 +24,6 @@ constexpr int kUnknown = 9;  // no such user, token or grant
 
 int64_t now_unix() {
   return static_cast<int64_t>(std::time(nullptr));
-}
-
-std::string local_actor() {
-  const passwd* pw = ::getpwuid(::getuid());
-  return std::string("ferryctl:") + (pw ? pw->pw_name : std::to_string(::getuid()));
 }
 
 // The password is the first line of stdin, so scripts can pipe it in and it
@@ -285,7 +277,8 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
     return store->with_database([&](sql::Database& db) {
       Accounts accounts(db);
       LocalAdmin admin(accounts);
-      access::AuditRow row{now_unix(), local_actor(), action, "", "local", "ok", ""};
+      access::AuditRow row{now_unix(), access::local_actor("ferryctl"), action, "", "local", "ok",
+                           ""};
       try {
         row.target = chosen->second(admin, *req);
       } catch (const AccessError& e) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "access/accounts.h"
 #include "core/import_records.h"
 #include "core/store.h"
 #include "core/units.h"
@@ -19,6 +20,7 @@ int run_import_command(const DaemonConfig& config, import::ImportOptions options
   if (options.trust_dir.empty()) options.trust_dir = config.trust_dir;
   if (options.box_key.empty()) options.box_key = config.box_key_path();
   options.access = {config.auth_open, listens_on_loopback(config.listen)};
+  options.actor = access::local_actor("ferryd import");  // before becoming the data dir's owner
   if (!act_as_data_dir_owner(config.data_dir)) return kStorage;
   std::string error;
   auto store = open_store_beside_server(config, &error);

@@ -285,6 +285,27 @@ void classify(const std::exception& e, ImportOutcome& outcome) {
   }
 }
 
+// One audit row per import attempt (docs/access.md): the bundle and its
+// images, the signer, and the result with its reason.
+void audit_import(sql::Database& db, const ImportOptions& options, const ImportRecord& rec) {
+  std::string target = rec.bundle_id.empty() ? rec.source : "bundle " + rec.bundle_id;
+  auto images = nlohmann::json::parse(rec.images.empty() ? "[]" : rec.images, nullptr, false);
+  if (images.is_array() && !images.empty()) {
+    std::string names;
+    for (const auto& image : images) {
+      if (image.is_object()) names += (names.empty() ? "" : ", ") + image.value("name", "");
+    }
+    target += ": " + names;
+  }
+  if (target.size() > 400) target = target.substr(0, 397) + "...";
+  std::string detail = rec.signer.empty() ? "" : "signer " + rec.signer;
+  if (rec.result != "imported") {
+    detail += (detail.empty() ? "" : "; ") + rec.reason + ": " + rec.error.substr(0, 300);
+  }
+  access::Accounts(db).audit({unix_now(), options.actor, "import", target, "local",
+                              rec.result == "imported" ? "ok" : rec.result, detail});
+}
+
 // GC's sweep of a large store holds the import lock for a second or two.
 constexpr std::chrono::milliseconds kLockWait{5000};
 
@@ -381,6 +402,7 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
         records.set_sequence(rec.signer, m.channel, m.sequence, m.id, *rec.finished_at);
       }
       records.finish(rec.id, rec, *rec.finished_at, rec.duration_ms);
+      audit_import(db, options, rec);
     });
   } catch (const std::exception& e) {
     classify(e, outcome);
@@ -391,6 +413,7 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
     try {
       store.with_database([&](sql::Database& db) {
         ImportRecords(db).finish(rec.id, rec, *rec.finished_at, rec.duration_ms);
+        audit_import(db, options, rec);
       });
     } catch (const std::exception& again) {
       log::error(std::string("import history not updated: ") + again.what());

@@ -32,6 +32,8 @@ struct ImportOptions {
   std::string receipt;  // when set, write a signed receipt here (and RECEIPT.minisig)
   std::string box_key;  // the box's own secret key for receipts; made when missing
   ImportAccess access;
+  // Who imports, for the audit log: "ferryd import:USER" or "inbox".
+  std::string actor = "ferryd import";
   bool show_progress = true;
   const std::atomic<bool>* cancel = nullptr;  // set to stop early (shutdown)
 };

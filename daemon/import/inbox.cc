@@ -143,6 +143,7 @@ Inbox::Next Inbox::handle(const std::vector<std::string>& files, std::chrono::se
   options.box_key = options_.box_key;
   options.show_progress = false;
   options.access = options_.access;
+  options.actor = "inbox";
   options.cancel = &cancel_;
   log::info("inbox: importing " + options.bundle);
   ImportOutcome outcome = import_bundle(store_, options);

@@ -35,6 +35,8 @@ for _ in $(seq 1 100); do
 done
 check "... and a bundle in the inbox is refused as not-allowed, nothing published" \
   bash -c "$FERRYD imports --data-dir $DATA --json | jq -e '.imports[0] | .result == \"refused\" and .reason == \"not-allowed\"' && [ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/v2/team/locked/tags/list) = 404 ]"
+check "... and audited as the inbox's refused import of team/locked:v1" \
+  bash -c "$FERRYCTL --data-dir $DATA audit --json | jq -e '[.[] | select(.actor == \"inbox\" and .action == \"import\" and .result == \"refused\" and (.target | endswith(\": team/locked:v1\")))] | length == 1'"
 check "... so is ferryd import given that config: exit 26, saying what to do" \
   bash -c "\"$FERRYD\" import -q --config locked.toml --data-dir $DATA locked.ferry 2>imp.err; [ \$? = 26 ] && grep -q \"ferryctl namespace set '\\*' --import on\" imp.err"
 stop_ferryd

@@ -176,7 +176,7 @@ check "ferryctl status lists the prefix namespace with its space" \
   bash -c "ctl() { \"$FERRYCTL\" --data-dir \"$DATA\" \"\$@\"; }; ctl status | grep -qE '^site/line1 +1 +1 '"
 
 ctl audit --json -n 1000 >audit.json
-check "the audit log has pushes, refusals, deletes and failed logins, with who and from where" \
+check "the audit log has pushes, refusals, deletes, imports and failed logins, with who and from where" \
   python3 - audit.json <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1]))
@@ -184,6 +184,12 @@ seen = {(e["actor"], e["action"], e["result"]) for e in log}
 for want in [("dev", "push manifest", "ok"), ("maint", "delete manifest", "ok"),
              ("admin", "push manifest", "refused"), ("anonymous", "login", "failed")]:
     assert want in seen, (want, sorted(seen))
+imports = [e for e in log if e["action"] == "import"]
+assert all(e["actor"].startswith("ferryd import:") for e in imports), imports
+assert any(e["result"] == "refused" and e["detail"].startswith("signer ") and "not-allowed:" in e["detail"]
+           and e["target"].endswith(": quota/imp:v1") for e in imports), imports
+assert any(e["result"] == "refused" and "quota:" in e["detail"] for e in imports), imports
+assert any(e["result"] == "ok" and e["target"].startswith("bundle ") for e in imports), imports
 assert all(e["client"] for e in log)
 text = json.dumps(log)
 assert not any(s in text for s in ("dev-pass", "admin-pass", "reader-pass", "maint-pass", "ferry_")), \

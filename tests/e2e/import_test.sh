@@ -172,7 +172,7 @@ mkdir small && mount -t tmpfs -o size=100m tmpfs small
 "$FERRYD" import -q --data-dir small/data --trust-dir trust b1.ferry >/dev/null 2>&1
 check "a bundle larger than the free space: refused before writing (24)" \
   bash -c "out=\$('$FERRYD' import -q --data-dir small/data --trust-dir trust big.ferry 2>&1); [ \$? -eq 24 ] && grep -q 'is free on' <<<\"\$out\" && [ -z \"\$(ls small/data/tmp/import 2>/dev/null)\" ]"
-umount small && mount -t tmpfs -o size=180m tmpfs small
+umount small && mount -t tmpfs -o size=190m tmpfs small
 "$FERRYD" import -q --data-dir small/data --trust-dir trust b1.ferry >/dev/null 2>&1
 "$FERRYD" import -q --data-dir small/data --trust-dir trust big.ferry 2>full.log &
 pid=$!
