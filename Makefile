@@ -32,6 +32,7 @@ bench:
 	$(MAKE) build BUILD=build-release CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DFERRY_TESTS=OFF"
 	bash bench/hash.sh
 	bash bench/registry.sh build-release
+	bash bench/floor.sh build-release
 	bash bench/bundle.sh build-release
 	bash bench/import.sh build-release
 	python3 bench/gc_bench.py build-release/daemon/ferryd build-release/ctl/ferryctl
