@@ -33,6 +33,7 @@ bench:
 	bash bench/hash.sh
 	bash bench/registry.sh build-release
 	bash bench/floor.sh build-release
+	bash bench/tls.sh build-release
 	bash bench/bundle.sh build-release
 	bash bench/import.sh build-release
 	python3 bench/gc_bench.py build-release/daemon/ferryd build-release/ctl/ferryctl
