@@ -297,6 +297,14 @@ void Gate::require_admin(const Caller& caller) {
     case Mode::kEnforced: break;
   }
   if (!caller.user) throw Unauthorized("log in as an admin", challenge(caller));
+  // Bearer tokens carry repository scopes only; administration takes the
+  // admin's own credentials.
+  if (caller.bearer) {
+    throw Unauthorized(
+        "a bearer token does not cover the admin API; send HTTP Basic credentials (a password "
+        "or a robot token)",
+        challenge(caller));
+  }
   if (!snap->policy.is_admin(*caller.user)) {
     throw Error(ErrorCode::kDenied, "user '" + *caller.user +
                                         "' is not an admin (the admin role in namespace '*'); "

@@ -117,6 +117,9 @@ check "... as a reader: 403 DENIED" \
   equal "$("${C[@]}" -o /dev/null -w '%{http_code}' -u reader:reader-pass "https://$REG/ferry/v1/audit")" 403
 check "... anonymous: 401 with the Bearer challenge" \
   bash -c "$(printf '%q ' "${C[@]}") -D - -o /dev/null https://$REG/ferry/v1/audit | tr -d '\r' | grep -q '^HTTP/1.1 401' "
+admin_bearer=$("${C[@]}" -u admin:admin-pass "https://$REG/ferry/v1/token?service=ferry&scope=repository:team/app:pull" | jq -r .token)
+check "... with a bearer token, even an admin's: 401 saying to send Basic credentials" \
+  bash -c "[ \$($(printf '%q ' "${C[@]}") -o body.json -w '%{http_code}' -H 'Authorization: Bearer $admin_bearer' https://$REG/ferry/v1/audit) = 401 ] && grep -q 'does not cover the admin API' body.json"
 check "... it is read-only: POST is 405 UNSUPPORTED" \
   bash -c "$(printf '%q ' "${C[@]}") -u admin:admin-pass -X POST -d '{}' https://$REG/ferry/v1/audit | jq -e '.errors[0].code == \"UNSUPPORTED\"'"
 check "a body that is not a JSON object: 400 INVALID" \
