@@ -329,8 +329,8 @@ std::vector<NamespaceRow> Accounts::namespaces() {
       "ORDER BY name");
   std::vector<NamespaceRow> out;
   while (s.step()) {
-    NamespaceRow row{
-        s.column_text(0), s.column_int(1) != 0, s.column_int(4) != 0, std::nullopt, {}};
+    NamespaceRow row{s.column_text(0), s.column_int(1) != 0, std::nullopt, std::nullopt, {}};
+    if (auto i = s.column_optional_int(4)) row.import_allowed = *i != 0;
     if (auto q = s.column_optional_int(2)) row.quota_bytes = static_cast<uint64_t>(*q);
     if (auto p = s.column_optional_text(3)) row.immutable = split(*p);
     out.push_back(std::move(row));

@@ -61,7 +61,8 @@ struct GrantRow {
 struct NamespaceRow {
   std::string name;
   bool anonymous_pull = false;
-  bool import_allowed = false;  // bundles may publish here (once users exist)
+  // Bundles may publish here (once users exist); unset: as the "*" row says.
+  std::optional<bool> import_allowed;
   std::optional<uint64_t> quota_bytes;
   std::vector<std::string> immutable;  // tag patterns that cannot be overwritten or deleted
 };

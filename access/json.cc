@@ -57,14 +57,14 @@ void from_json(const nlohmann::json& j, GrantRow& row) {
 void to_json(nlohmann::json& j, const NamespaceRow& row) {
   j = {{"name", row.name},
        {"anonymousPull", row.anonymous_pull},
-       {"import", row.import_allowed},
+       {"import", or_null(row.import_allowed)},
        {"quota", or_null(row.quota_bytes)},
        {"immutable", row.immutable}};
 }
 void from_json(const nlohmann::json& j, NamespaceRow& row) {
   row.name = j.at("name").get<std::string>();
   row.anonymous_pull = j.at("anonymousPull").get<bool>();
-  row.import_allowed = j.at("import").get<bool>();
+  row.import_allowed = optional_at<bool>(j, "import");
   row.quota_bytes = optional_at<uint64_t>(j, "quota");
   row.immutable = j.at("immutable").get<std::vector<std::string>>();
 }

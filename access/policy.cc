@@ -126,8 +126,15 @@ std::optional<uint64_t> Policy::quota(std::string_view repository) const {
 Decision Policy::may_import(std::string_view repository) const {
   if (open_) return {true, false, {}};
   std::string ns = namespace_of(repository);
-  const NamespaceRow* s = settings(ns);
-  if (s && s->import_allowed) return {true, false, {}};
+  // The namespace's own setting, else the "*" row's (unlike its other
+  // settings, where the namespace's row replaces "*" as a whole).
+  std::optional<bool> allowed;
+  if (auto own = namespaces_.find(ns); own != namespaces_.end())
+    allowed = own->second.import_allowed;
+  if (auto all = namespaces_.find("*"); !allowed && all != namespaces_.end()) {
+    allowed = all->second.import_allowed;
+  }
+  if (allowed.value_or(false)) return {true, false, {}};
   return {false, false,
           "namespace '" + ns + "' does not take imports (" + std::string(repository) +
               "); allow them with ferryctl namespace set " + ns + " --import on (or '*')"};

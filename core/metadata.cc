@@ -180,9 +180,10 @@ CREATE TABLE audit (
 
 // v5: imports need the namespace's permission once users exist (default
 // deny, like pushes): namespaces.import_allowed, set with ferryctl
-// namespace set NAME --import on.
+// namespace set NAME --import on|off. NULL inherits the "*" row's, so that
+// giving a namespace a quota does not turn off imports allowed for all.
 constexpr const char* kSchemaV5 = R"sql(
-ALTER TABLE namespaces ADD COLUMN import_allowed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE namespaces ADD COLUMN import_allowed INTEGER;
 )sql";
 
 }  // namespace

@@ -220,7 +220,8 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
       std::string immutable;
       for (const auto& p : n.immutable) immutable += (immutable.empty() ? "" : ",") + p;
       std::printf("%s\tanonymous-pull %s\timport %s\tquota %s\timmutable %s\n", n.name.c_str(),
-                  n.anonymous_pull ? "on" : "off", n.import_allowed ? "on" : "off",
+                  n.anonymous_pull ? "on" : "off",
+                  n.import_allowed ? (*n.import_allowed ? "on" : "off") : "as *",
                   n.quota_bytes ? format_size(*n.quota_bytes).c_str() : "none",
                   immutable.empty() ? "-" : immutable.c_str());
     }

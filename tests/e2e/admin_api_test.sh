@@ -71,7 +71,7 @@ check "namespace set --anonymous-pull on: anonymous pulls work at once" \
 check "namespace set --quota: a push over it is refused at once" \
   bash -c "$(printf '%q ' "${A[@]}") namespace set team --quota 700KiB && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/b:v1 docker://$REG/team/other:v1 2>err.txt && grep -qi 'quota' err.txt"
 check "namespace set --immutable; namespace list shows all three" \
-  bash -c "$(printf '%q ' "${A[@]}") namespace set team --immutable 'v*' --quota none && $(printf '%q ' "${A[@]}") namespace list | grep -qP '^team\tanonymous-pull on\timport off\tquota none\timmutable v\*$'"
+  bash -c "$(printf '%q ' "${A[@]}") namespace set team --immutable 'v*' --quota none && $(printf '%q ' "${A[@]}") namespace list | grep -qP '^team\tanonymous-pull on\timport as \*\tquota none\timmutable v\*$'"
 check "revoke through the API: the writer can no longer push" \
   bash -c "$(printf '%q ' "${A[@]}") revoke dev team && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/a:v1 docker://$REG/team/app:v2 2>/dev/null"
 check "status through the API equals status on the data dir" \

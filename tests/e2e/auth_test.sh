@@ -165,6 +165,16 @@ sleep 1.2
 check "with the quota raised (no restart), the push works" push a quota/app:v1 --dest-creds dev:dev-pass
 check "... and so does the import" "$FERRYD" import -q --data-dir "$DATA" --trust-dir trust q.ferry
 
+# ---- imports follow "*" unless a namespace says otherwise
+ctl namespace set '*' --import on
+"$FERRY" pack -k k.key -o t1.ferry --channel inherit1 "oci:$WORK/b:v1=team/imported:v1" >/dev/null
+"$FERRY" pack -k k.key -o t2.ferry --channel inherit2 "oci:$WORK/b:v1=team/imported:v2" >/dev/null
+check "with '*' --import on, a namespace with settings of its own but no import rule takes imports" \
+  "$FERRYD" import -q --data-dir "$DATA" --trust-dir trust t1.ferry
+ctl namespace set team --import off
+rc=0; "$FERRYD" import -q --data-dir "$DATA" --trust-dir trust t2.ferry 2>imp.err || rc=$?
+check "... until it turns them off itself (26)" equal "$rc" 26
+
 # ---- a namespace may be a configured prefix of several components
 ctl grant dev site/line1 writer
 sleep 1.2

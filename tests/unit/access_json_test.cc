@@ -31,7 +31,8 @@ TEST(AccessJsonTest, RowsRoundTrip) {
 
   NamespaceRow n = round_trip(NamespaceRow{"team", true, true, 1 << 20, {"v*", "latest"}});
   EXPECT_TRUE(n.anonymous_pull);
-  EXPECT_TRUE(n.import_allowed);
+  EXPECT_EQ(n.import_allowed, std::optional<bool>(true));
+  EXPECT_FALSE(round_trip(NamespaceRow{"x", false, std::nullopt, std::nullopt, {}}).import_allowed);
   EXPECT_EQ(n.quota_bytes, std::optional<uint64_t>(1 << 20));
   EXPECT_EQ(n.immutable, (std::vector<std::string>{"v*", "latest"}));
 

@@ -112,7 +112,7 @@ TEST_F(AccountsTest, NamespaceSettingsChangeOnlyWhatIsGiven) {
   auto ns = accounts_.namespaces();
   ASSERT_EQ(ns.size(), 1u);
   EXPECT_FALSE(ns[0].anonymous_pull);
-  EXPECT_TRUE(ns[0].import_allowed);
+  EXPECT_EQ(ns[0].import_allowed, std::optional<bool>(true));
   EXPECT_EQ(ns[0].quota_bytes, std::optional<uint64_t>(1 << 30));
   EXPECT_EQ(ns[0].immutable, (std::vector<std::string>{"v*", "latest"}));
   NamespaceChange clear;

@@ -120,8 +120,13 @@ TEST_F(PolicyTest, ImportsNeedTheNamespacesPermissionOnceUsersExist) {
   EXPECT_FALSE(p.may_import("public/app").allowed);
   accounts_.change_namespace("*", imports);
   p = Policy::load(meta_.db(), false);
-  EXPECT_TRUE(p.may_import("other/app").allowed);    // "*" covers namespaces without settings
-  EXPECT_FALSE(p.may_import("public/app").allowed);  // but public has its own
+  EXPECT_TRUE(p.may_import("other/app").allowed);   // "*" covers namespaces without settings
+  EXPECT_TRUE(p.may_import("public/app").allowed);  // and those with settings but no import rule
+  NamespaceChange no_imports;
+  no_imports.import_allowed = false;
+  accounts_.change_namespace("public", no_imports);
+  p = Policy::load(meta_.db(), false);
+  EXPECT_FALSE(p.may_import("public/app").allowed);  // its own "off" wins over "*"
   EXPECT_TRUE(Policy::load(meta_.db(), true).may_import("public/app").allowed);  // auth.open
 }
 
