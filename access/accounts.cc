@@ -342,6 +342,18 @@ void Accounts::bump() {
   db_.exec("UPDATE access_state SET version = version + 1 WHERE id = 1");
 }
 
+void Accounts::set_served_beyond_loopback(bool beyond) {
+  db_.prepare("UPDATE access_state SET served_beyond_loopback = ? WHERE id = 1")
+      .bind(beyond ? 1 : 0)
+      .run();
+}
+
+bool Accounts::served_beyond_loopback() {
+  return db_.prepare("SELECT served_beyond_loopback FROM access_state WHERE id = 1")
+             .one_int()
+             .value_or(0) != 0;
+}
+
 int64_t Accounts::version() {
   return db_.prepare("SELECT version FROM access_state WHERE id = 1").one_int().value_or(0);
 }

@@ -122,6 +122,11 @@ class Accounts {
   // Changes whenever users, tokens, grants or namespaces change.
   int64_t version();
 
+  // What the last `ferryd serve` listened on (set at its start), for the
+  // access mode of imports run beside or without it.
+  void set_served_beyond_loopback(bool beyond);
+  bool served_beyond_loopback();
+
   void audit(const AuditRow& row);
   // Newest first.
   std::vector<AuditRow> audit_log(int64_t limit);

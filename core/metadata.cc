@@ -182,8 +182,12 @@ CREATE TABLE audit (
 // deny, like pushes): namespaces.import_allowed, set with ferryctl
 // namespace set NAME --import on|off. NULL inherits the "*" row's, so that
 // giving a namespace a quota does not turn off imports allowed for all.
+// access_state.served_beyond_loopback: whether the last `ferryd serve`
+// listened beyond loopback, so `ferryd import` run by hand without the
+// service's config still knows the box is not the open development default.
 constexpr const char* kSchemaV5 = R"sql(
 ALTER TABLE namespaces ADD COLUMN import_allowed INTEGER;
+ALTER TABLE access_state ADD COLUMN served_beyond_loopback INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "access/accounts.h"
 #include "core/error.h"
 #include "core/store.h"
 #include "daemon/api/api.h"
@@ -103,6 +104,8 @@ int serve(const DaemonConfig& config) {
   bool loopback = options.listen_fd < 0 && is_loopback_address(options.address);
   std::optional<api::Gate> gate;
   try {
+    store->with_database(
+        [&](sql::Database& db) { access::Accounts(db).set_served_beyond_loopback(!loopback); });
     gate.emplace(*store, api::GateOptions{config.auth_open, loopback,
                                           store->options().data_dir + "/token.key",
                                           config.token_ttl, tls.has_value()});

@@ -167,9 +167,14 @@ uint64_t check_space(Store& store, const bundle::Manifest& m) {
 // generously, as if all of the bundle's content it does not hold yet went
 // to each.
 void check_access(Store& store, const bundle::Manifest& m, const ImportAccess& rules) {
-  auto policy = store.with_database(
-      [&](sql::Database& db) { return access::Policy::load(db, rules.auth_open); });
-  access::Mode mode = access::mode_of(rules.auth_open, rules.loopback, policy.has_users());
+  bool beyond = false;
+  auto policy = store.with_database([&](sql::Database& db) {
+    beyond = access::Accounts(db).served_beyond_loopback();
+    return access::Policy::load(db, rules.auth_open);
+  });
+  // Loopback only if both this run's config and the last ferryd serve say so.
+  access::Mode mode =
+      access::mode_of(rules.auth_open, rules.loopback && !beyond, policy.has_users());
   if (mode == access::Mode::kLocked) {
     refuse(BundleErrorKind::kNotAllowed,
            "imports are refused: no users are defined and ferryd listens beyond loopback; "

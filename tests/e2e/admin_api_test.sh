@@ -40,6 +40,8 @@ check "... and audited as the inbox's refused import of team/locked:v1" \
 check "... so is ferryd import given that config: exit 26, saying what to do" \
   bash -c "\"$FERRYD\" import -q --config locked.toml --data-dir $DATA locked.ferry 2>imp.err; [ \$? = 26 ] && grep -q \"ferryctl namespace set '\\*' --import on\" imp.err"
 stop_ferryd
+check "... and, the daemon stopped, ferryd import without that config too (the data dir remembers): 26" \
+  bash -c "\"$FERRYD\" import -q --data-dir $DATA --trust-dir trust locked.ferry 2>imp.err; [ \$? = 26 ]"
 start_ferryd "$DATA"
 check "no users, loopback: the first user is made through the API, as an admin of '*'" \
   bash -c "echo admin-pass | $FERRYCTL --registry http://$REG user add admin && $FERRYCTL --registry http://$REG --creds admin:admin-pass grants | grep -qP '^admin\t\*\tadmin$'"
