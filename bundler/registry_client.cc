@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "bundler/curl_handle.h"
 #include "core/bundle_error.h"
 #include "core/error.h"
 #include "core/file_util.h"
@@ -23,16 +24,8 @@ using bundle::BundleErrorKind;
   throw BundleError(BundleErrorKind::kSource, why);
 }
 
-struct CurlFree {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistFree {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
 void init_curl_once() {
-  static const bool done = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  if (!done) fail("libcurl could not be initialised");
+  if (!curl_ready()) fail("libcurl could not be initialised");
 }
 
 // "https://host/v1/" and "host" both name host.
@@ -92,7 +85,8 @@ constexpr const char* kManifestAccept =
 
 }  // namespace
 
-std::optional<RegistryCredentials> find_credentials(const std::string& host) {
+std::optional<RegistryCredentials> find_credentials(const std::string& registry) {
+  const std::string host = registry_key(registry);
   std::vector<std::string> files;
   if (const char* f = std::getenv("REGISTRY_AUTH_FILE")) files.push_back(f);
   if (const char* d = std::getenv("XDG_RUNTIME_DIR"))
@@ -117,9 +111,9 @@ RegistryClient::Reply RegistryClient::attempt(const Request& request,
                                               const std::string& authorization,
                                               const DataFn& on_data) {
   const std::string url = absolute(request.target);
-  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+  CurlHandle curl(curl_easy_init());
   if (!curl) fail("libcurl could not make a handle");
-  std::unique_ptr<curl_slist, SlistFree> headers;
+  CurlHeaders headers;
   auto add_header = [&](const std::string& h) {
     headers.reset(curl_slist_append(headers.release(), h.c_str()));
   };
@@ -222,7 +216,7 @@ void RegistryClient::answer_challenge(const std::string& challenge) {
   std::string realm = challenge_param(challenge, "realm");
   if (realm.empty()) fail(host_ + " sent a bearer challenge without a realm");
   std::string url = realm;
-  std::unique_ptr<CURL, CurlFree> esc(curl_easy_init());
+  CurlHandle esc(curl_easy_init());
   auto escape = [&](const std::string& v) {
     std::unique_ptr<char, decltype(&curl_free)> e(
         curl_easy_escape(esc.get(), v.c_str(), static_cast<int>(v.size())), curl_free);

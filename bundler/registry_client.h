@@ -26,9 +26,10 @@ struct RegistryCredentials {
   std::string from;  // the file they came from, for messages
 };
 
-// Looks for HOST in $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,
+// Looks for the registry (HOST[:PORT], or a URL naming it) in
+// $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,
 // $DOCKER_CONFIG/config.json and ~/.docker/config.json, in that order.
-std::optional<RegistryCredentials> find_credentials(const std::string& host);
+std::optional<RegistryCredentials> find_credentials(const std::string& registry);
 
 class RegistryClient {
  public:

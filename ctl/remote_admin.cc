@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "access/json.h"
+#include "bundler/curl_handle.h"
 #include "bundler/registry_client.h"
 
 namespace ferry::ctl {
@@ -15,21 +16,7 @@ using access::AccessError;
 using access::AccessErrorKind;
 using nlohmann::json;
 
-struct CurlFree {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistFree {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
 constexpr size_t kMaxAnswer = 16 << 20;
-
-std::string host_of(const std::string& url) {
-  std::string host = url;
-  if (auto p = host.find("://"); p != std::string::npos) host = host.substr(p + 3);
-  if (auto p = host.find('/'); p != std::string::npos) host = host.substr(0, p);
-  return host;
-}
 
 // A path segment as the URL needs it; the "/" of a namespace such as
 // site/line1 stays a separator, which the API expects.
@@ -71,7 +58,7 @@ void find_remote_credentials(RemoteOptions& options) {
     options.credentials_from = "FERRYCTL_CREDS";
     return;
   }
-  if (auto saved = cli::find_credentials(host_of(options.url))) {
+  if (auto saved = cli::find_credentials(options.url)) {
     options.user = saved->username;
     options.secret = saved->password;
     options.credentials_from = saved->from;
@@ -81,18 +68,16 @@ void find_remote_credentials(RemoteOptions& options) {
 RemoteAdmin::RemoteAdmin(RemoteOptions options) : options_(std::move(options)) {
   while (!options_.url.empty() && options_.url.back() == '/') options_.url.pop_back();
   if (options_.url.find("://") == std::string::npos) options_.url = "https://" + options_.url;
-  static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  if (!curl_ready) throw RemoteError(1, "libcurl could not be initialised");
+  if (!cli::curl_ready()) throw RemoteError(1, "libcurl could not be initialised");
 }
 
 json RemoteAdmin::call(const std::string& method, const std::string& path, const json* body) {
-  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+  cli::CurlHandle curl(curl_easy_init());
   if (!curl) throw RemoteError(1, "libcurl could not make a handle");
   const std::string url = options_.url + "/ferry/v1/" + path;
   std::string payload = body ? body->dump() : "";
   std::string answer;
-  std::unique_ptr<curl_slist, SlistFree> headers(
-      curl_slist_append(nullptr, "Content-Type: application/json"));
+  cli::CurlHeaders headers(curl_slist_append(nullptr, "Content-Type: application/json"));
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());

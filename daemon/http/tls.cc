@@ -7,10 +7,10 @@
 #include <array>
 #include <atomic>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
+
+#include "core/error.h"
+#include "core/file_util.h"
 
 namespace ferry::http {
 
@@ -37,18 +37,16 @@ constexpr size_t kMaxPemBytes = 1 << 20;
 constexpr unsigned kMaxChain = 16;
 
 std::string read_pem(const std::string& path, const char* what) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  std::ifstream in(path, std::ios::binary);
-  if (ec || !in) {
+  try {
+    return read_small_file(path, kMaxPemBytes);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kTooLarge) {
+      throw std::runtime_error("the TLS " + std::string(what) + " " + path +
+                               " is over 1 MiB; is it the right file?");
+    }
     throw std::runtime_error("cannot read the TLS " + std::string(what) + " " + path + ": " +
-                             (ec ? ec.message() : std::string("permission denied")));
+                             e.what());
   }
-  if (size > kMaxPemBytes) {
-    throw std::runtime_error("the TLS " + std::string(what) + " " + path +
-                             " is over 1 MiB; is it the right file?");
-  }
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 gnutls_datum_t datum(const std::string& s) {

@@ -49,89 +49,92 @@ stop_ferryd
 
 SCHEME=https start_ferryd "$DATA" --tls-cert tls/server.crt --tls-key tls/server.key
 R=("$FERRYCTL" --registry "https://$REG" --ca-cert tls/ca.crt)
+RQ=$(printf '%q ' "${R[@]}")  # the same, as words for bash -c
 A=("${R[@]}" --creds admin:admin-pass)
+AQ=$(printf '%q ' "${A[@]}")  # the same, as words for bash -c
 C=(curl -s --cacert tls/ca.crt)
+CQ=$(printf '%q ' "${C[@]}")  # the same, as words for bash -c
 
-check "user add through the API (password from stdin)" bash -c "echo dev-pass-1 | $(printf '%q ' "${A[@]}") user add dev"
+check "user add through the API (password from stdin)" bash -c "echo dev-pass-1 | $AQ user add dev"
 check "... the new user can log in at once" \
   equal "$("${C[@]}" -o /dev/null -w '%{http_code}' -u dev:dev-pass-1 "https://$REG/v2/")" 200
 check "user passwd through the API: the old password stops working" \
-  bash -c "echo dev-pass-2 | $(printf '%q ' "${A[@]}") user passwd dev && [ \$($(printf '%q ' "${C[@]}") -o /dev/null -w '%{http_code}' -u dev:dev-pass-1 https://$REG/v2/) = 401 ]"
-check "user list" bash -c "$(printf '%q ' "${A[@]}") user list | cut -f1 | tr '\n' ' ' | grep -qx 'admin dev '"
+  bash -c "echo dev-pass-2 | $AQ user passwd dev && [ \$($CQ -o /dev/null -w '%{http_code}' -u dev:dev-pass-1 https://$REG/v2/) = 401 ]"
+check "user list" bash -c "$AQ user list | cut -f1 | tr '\n' ' ' | grep -qx 'admin dev '"
 check "grant through the API; a push works at once" \
-  bash -c "$(printf '%q ' "${A[@]}") grant dev team writer && skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/a:v1 docker://$REG/team/app:v1"
-check "grants" bash -c "$(printf '%q ' "${A[@]}") grants | grep -qP '^dev\tteam\twriter$'"
+  bash -c "$AQ grant dev team writer && skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/a:v1 docker://$REG/team/app:v1"
+check "grants" bash -c "$AQ grants | grep -qP '^dev\tteam\twriter$'"
 tok=$("${A[@]}" token create --user dev --expires 1h --description robot 2>tok.err)
 check "token create through the API: shown once, with its expiry" \
   bash -c "[[ '$tok' == ferry_* ]] && grep -q 'expires' tok.err"
 check "... the token pulls" skopeo inspect --cert-dir certs --creds "dev:$tok" "docker://$REG/team/app:v1"
-check "token list (no secret in it)" bash -c "$(printf '%q ' "${A[@]}") token list | grep -P '\tdev\tactive\t.*robot' && ! $(printf '%q ' "${A[@]}") token list | grep -q '${tok:19}'"
+check "token list (no secret in it)" bash -c "$AQ token list | grep -P '\tdev\tactive\t.*robot' && ! $AQ token list | grep -q '${tok:19}'"
 check "token revoke through the API: the token stops working at once" \
-  bash -c "$(printf '%q ' "${A[@]}") token revoke ${tok:6:12} && ! skopeo inspect --cert-dir certs --creds dev:$tok docker://$REG/team/app:v1 2>/dev/null"
+  bash -c "$AQ token revoke ${tok:6:12} && ! skopeo inspect --cert-dir certs --creds dev:$tok docker://$REG/team/app:v1 2>/dev/null"
 check "namespace set --anonymous-pull on: anonymous pulls work at once" \
-  bash -c "$(printf '%q ' "${A[@]}") namespace set team --anonymous-pull on && [ \$($(printf '%q ' "${C[@]}") -o /dev/null -w '%{http_code}' https://$REG/v2/team/app/manifests/v1) = 200 ]"
+  bash -c "$AQ namespace set team --anonymous-pull on && [ \$($CQ -o /dev/null -w '%{http_code}' https://$REG/v2/team/app/manifests/v1) = 200 ]"
 check "namespace set --quota: a push over it is refused at once" \
-  bash -c "$(printf '%q ' "${A[@]}") namespace set team --quota 700KiB && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/b:v1 docker://$REG/team/other:v1 2>err.txt && grep -qi 'quota' err.txt"
+  bash -c "$AQ namespace set team --quota 700KiB && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/b:v1 docker://$REG/team/other:v1 2>err.txt && grep -qi 'quota' err.txt"
 check "namespace set --immutable; namespace list shows all three" \
-  bash -c "$(printf '%q ' "${A[@]}") namespace set team --immutable 'v*' --quota none && $(printf '%q ' "${A[@]}") namespace list | grep -qP '^team\tanonymous-pull on\timport as \*\tquota none\timmutable v\*$'"
+  bash -c "$AQ namespace set team --immutable 'v*' --quota none && $AQ namespace list | grep -qP '^team\tanonymous-pull on\timport as \*\tquota none\timmutable v\*$'"
 check "revoke through the API: the writer can no longer push" \
-  bash -c "$(printf '%q ' "${A[@]}") revoke dev team && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/a:v1 docker://$REG/team/app:v2 2>/dev/null"
+  bash -c "$AQ revoke dev team && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/a:v1 docker://$REG/team/app:v2 2>/dev/null"
 check "status through the API equals status on the data dir" \
-  bash -c "diff <($(printf '%q ' "${A[@]}") status --json | jq -S 'del(.freeBytes)') <(\"$FERRYCTL\" --data-dir $DATA status --json | jq -S 'del(.freeBytes)')"
+  bash -c "diff <($AQ status --json | jq -S 'del(.freeBytes)') <(\"$FERRYCTL\" --data-dir $DATA status --json | jq -S 'del(.freeBytes)')"
 check "status shows the namespace, its tag and its space" \
-  bash -c "$(printf '%q ' "${A[@]}") status | grep -qE '^team +[12] +1 +[0-9.]+ KiB'"
+  bash -c "$AQ status | grep -qE '^team +[12] +1 +[0-9.]+ KiB'"
 check "audit through the API: changes under the admin's name, from its address" \
-  bash -c "$(printf '%q ' "${A[@]}") audit -n 20 | grep -P '\tadmin\t127\.0\.0\.1\tgrant\tdev team writer\tok'"
+  bash -c "$AQ audit -n 20 | grep -P '\tadmin\t127\.0\.0\.1\tgrant\tdev team writer\tok'"
 check "... token creation names the token" \
-  bash -c "$(printf '%q ' "${A[@]}") audit -n 50 | grep -P '\ttoken create\ttoken ${tok:6:12} of dev\tok'"
+  bash -c "$AQ audit -n 50 | grep -P '\ttoken create\ttoken ${tok:6:12} of dev\tok'"
 check "user del through the API" \
-  bash -c "$(printf '%q ' "${A[@]}") user del dev && ! $(printf '%q ' "${A[@]}") user list | grep -q '^dev'"
+  bash -c "$AQ user del dev && ! $AQ user list | grep -q '^dev'"
 
 # ---- refusals, each with its exit code and one line
 echo reader-pass | local_ctl user add reader
 local_ctl grant reader team reader
 check "a non-admin: exit 11, naming the role needed" \
-  bash -c "[ \$($(printf '%q ' "${R[@]}") --creds reader:reader-pass user list 2>err.txt; echo \$?) = 11 ] && grep -q \"is not an admin\" err.txt"
+  bash -c "[ \$($RQ --creds reader:reader-pass user list 2>err.txt; echo \$?) = 11 ] && grep -q \"is not an admin\" err.txt"
 check "a wrong password: exit 11, saying where the login came from" \
-  bash -c "[ \$($(printf '%q ' "${R[@]}") --creds admin:nope user list 2>err.txt; echo \$?) = 11 ] && grep -q 'refused the login of .admin. (from --creds)' err.txt"
+  bash -c "[ \$($RQ --creds admin:nope user list 2>err.txt; echo \$?) = 11 ] && grep -q 'refused the login of .admin. (from --creds)' err.txt"
 check "no credentials: exit 11, saying how to give them" \
-  bash -c "[ \$($(printf '%q ' "${R[@]}") user list 2>err.txt; echo \$?) = 11 ] && grep -q 'FERRYCTL_CREDS' err.txt"
+  bash -c "[ \$($RQ user list 2>err.txt; echo \$?) = 11 ] && grep -q 'FERRYCTL_CREDS' err.txt"
 check "an untrusted certificate (no --ca-cert): exit 10, suggesting --ca-cert" \
   bash -c "[ \$($FERRYCTL --registry https://$REG --creds admin:admin-pass user list 2>err.txt; echo \$?) = 10 ] && grep -q -- '--ca-cert' err.txt"
 check "nobody listening: exit 10" \
   equal "$(rc_of "$FERRYCTL" --registry "http://127.0.0.1:$(free_port)" --creds a:b user list)" 10
-check "an existing user: exit 8" bash -c "[ \$(echo x-pass-123 | $(printf '%q ' "${A[@]}") user add reader 2>/dev/null; echo \$?) = 8 ]"
+check "an existing user: exit 8" bash -c "[ \$(echo x-pass-123 | $AQ user add reader 2>/dev/null; echo \$?) = 8 ]"
 check "an unknown user: exit 9" equal "$(rc_of "${A[@]}" user del nobody)" 9
 check "an unknown role: exit 2" equal "$(rc_of "${A[@]}" grant reader team boss)" 2
 check "a short password: exit 2, and the refusal is audited" \
-  bash -c "[ \$(echo short | $(printf '%q ' "${A[@]}") user add newbie 2>/dev/null; echo \$?) = 2 ] && $(printf '%q ' "${A[@]}") audit -n 5 | grep -P '\tuser add\tnewbie\trefused\ta password needs'"
+  bash -c "[ \$(echo short | $AQ user add newbie 2>/dev/null; echo \$?) = 2 ] && $AQ audit -n 5 | grep -P '\tuser add\tnewbie\trefused\ta password needs'"
 check "gc through --registry: exit 2, saying to run it on the host" \
-  bash -c "[ \$($(printf '%q ' "${A[@]}") gc 2>err.txt; echo \$?) = 2 ] && grep -q \"registry's host\" err.txt"
+  bash -c "[ \$($AQ gc 2>err.txt; echo \$?) = 2 ] && grep -q \"registry's host\" err.txt"
 check "FERRYCTL_CREDS instead of --creds" \
-  bash -c "FERRYCTL_CREDS=admin:admin-pass $(printf '%q ' "${R[@]}") user list | grep -q reader"
+  bash -c "FERRYCTL_CREDS=admin:admin-pass $RQ user list | grep -q reader"
 check "podman's saved login instead of --creds" \
-  bash -c "podman login --cert-dir certs -u admin -p admin-pass $REG >/dev/null && $(printf '%q ' "${R[@]}") grants | grep -q reader"
+  bash -c "podman login --cert-dir certs -u admin -p admin-pass $REG >/dev/null && $RQ grants | grep -q reader"
 
 # ---- the endpoints themselves
 check "GET /ferry/v1/audit as an admin: JSON entries, newest first, with the pushes" \
-  bash -c "$(printf '%q ' "${C[@]}") -u admin:admin-pass 'https://$REG/ferry/v1/audit?n=500' | jq -e '[.entries[] | select(.action == \"push manifest\" and .target == \"team/app:v1\" and .actor == \"dev\")] | length == 1'"
+  bash -c "$CQ -u admin:admin-pass 'https://$REG/ferry/v1/audit?n=500' | jq -e '[.entries[] | select(.action == \"push manifest\" and .target == \"team/app:v1\" and .actor == \"dev\")] | length == 1'"
 check "... as a reader: 403 DENIED" \
   equal "$("${C[@]}" -o /dev/null -w '%{http_code}' -u reader:reader-pass "https://$REG/ferry/v1/audit")" 403
 check "... anonymous: 401 with the Bearer challenge" \
-  bash -c "$(printf '%q ' "${C[@]}") -D - -o /dev/null https://$REG/ferry/v1/audit | tr -d '\r' | grep -q '^HTTP/1.1 401' "
+  bash -c "$CQ -D - -o /dev/null https://$REG/ferry/v1/audit | tr -d '\r' | grep -q '^HTTP/1.1 401' "
 admin_bearer=$("${C[@]}" -u admin:admin-pass "https://$REG/ferry/v1/token?service=ferry&scope=repository:team/app:pull" | jq -r .token)
 check "... with a bearer token, even an admin's: 401 saying to send Basic credentials" \
-  bash -c "[ \$($(printf '%q ' "${C[@]}") -o body.json -w '%{http_code}' -H 'Authorization: Bearer $admin_bearer' https://$REG/ferry/v1/audit) = 401 ] && grep -q 'does not cover the admin API' body.json"
+  bash -c "[ \$($CQ -o body.json -w '%{http_code}' -H 'Authorization: Bearer $admin_bearer' https://$REG/ferry/v1/audit) = 401 ] && grep -q 'does not cover the admin API' body.json"
 check "... it is read-only: POST is 405 UNSUPPORTED" \
-  bash -c "$(printf '%q ' "${C[@]}") -u admin:admin-pass -X POST -d '{}' https://$REG/ferry/v1/audit | jq -e '.errors[0].code == \"UNSUPPORTED\"'"
+  bash -c "$CQ -u admin:admin-pass -X POST -d '{}' https://$REG/ferry/v1/audit | jq -e '.errors[0].code == \"UNSUPPORTED\"'"
 check "a body that is not a JSON object: 400 INVALID" \
-  bash -c "$(printf '%q ' "${C[@]}") -u admin:admin-pass -X POST -d '[1]' https://$REG/ferry/v1/users | jq -e '.errors[0].code == \"INVALID\"'"
+  bash -c "$CQ -u admin:admin-pass -X POST -d '[1]' https://$REG/ferry/v1/users | jq -e '.errors[0].code == \"INVALID\"'"
 check "a field of the wrong type: 400 INVALID" \
-  bash -c "$(printf '%q ' "${C[@]}") -u admin:admin-pass -X POST -d '{\"name\":1,\"password\":\"x\"}' https://$REG/ferry/v1/users | jq -e '.errors[0].code == \"INVALID\"'"
+  bash -c "$CQ -u admin:admin-pass -X POST -d '{\"name\":1,\"password\":\"x\"}' https://$REG/ferry/v1/users | jq -e '.errors[0].code == \"INVALID\"'"
 check "a body over 64 KiB: 413" \
-  bash -c "head -c 70000 /dev/zero | tr '\0' 'a' | $(printf '%q ' "${C[@]}") -o /dev/null -w '%{http_code}' -u admin:admin-pass -X POST --data-binary @- https://$REG/ferry/v1/users | grep -qx 413"
+  bash -c "head -c 70000 /dev/zero | tr '\0' 'a' | $CQ -o /dev/null -w '%{http_code}' -u admin:admin-pass -X POST --data-binary @- https://$REG/ferry/v1/users | grep -qx 413"
 check "an unknown endpoint: 404 naming the ones there are" \
-  bash -c "$(printf '%q ' "${C[@]}") -u admin:admin-pass https://$REG/ferry/v1/nope | grep -q 'status, audit, users'"
+  bash -c "$CQ -u admin:admin-pass https://$REG/ferry/v1/nope | grep -q 'status, audit, users'"
 check "no password or token in the log or the audit" \
-  bash -c "! grep -q -e dev-pass -e admin-pass -e '${tok:19}' ferryd.log && ! $(printf '%q ' "${A[@]}") audit -n 1000 --json | grep -q -e dev-pass -e '${tok:19}'"
+  bash -c "! grep -q -e dev-pass -e admin-pass -e '${tok:19}' ferryd.log && ! $AQ audit -n 1000 --json | grep -q -e dev-pass -e '${tok:19}'"
 finish

@@ -22,6 +22,7 @@ mkdir -p run
 echo '{"auths":{}}' >auth.json
 export CONTAINERS_STORAGE_CONF=$WORK/storage.conf REGISTRY_AUTH_FILE=$WORK/auth.json XDG_RUNTIME_DIR=$WORK/run
 P=(podman --storage-driver vfs)
+PQ=$(printf '%q ' "${P[@]}")  # the same, as words for bash -c
 
 for u in dev reader; do echo "$u-pass" | ctl user add "$u"; done
 ctl grant dev team writer
@@ -29,9 +30,10 @@ ctl grant reader team reader
 
 SCHEME=https start_ferryd "$DATA" --tls-cert tls/server.crt --tls-key tls/server.key
 C=(curl -s --cacert tls/ca.crt)
+CQ=$(printf '%q ' "${C[@]}")  # the same, as words for bash -c
 
 check "GET /v2/ over HTTPS, verified against the test CA: 401 with an https token realm" \
-  bash -c "$(printf '%q ' "${C[@]}") -D - -o /dev/null https://$REG/v2/ | tr -d '\r' | grep -q 'realm=\"https://$REG/ferry/v1/token\"'"
+  bash -c "$CQ -D - -o /dev/null https://$REG/v2/ | tr -d '\r' | grep -q 'realm=\"https://$REG/ferry/v1/token\"'"
 check "a client without the CA refuses the certificate" \
   bash -c "! curl -sS https://$REG/v2/ 2>err.txt && grep -qi 'certificate' err.txt"
 check "plain HTTP to the HTTPS port gets no registry answer" \
@@ -49,12 +51,12 @@ check "podman push over TLS" \
   "${P[@]}" push --cert-dir certs --digestfile digest localhost/e2e/tls:v1 "$REG/team/tls:v1"
 "${P[@]}" rmi -f localhost/e2e/tls:v1 >/dev/null
 check "podman pull by tag over TLS: the image that was built" \
-  bash -c "$(printf '%q ' "${P[@]}") pull -q --cert-dir certs $REG/team/tls:v1 >/dev/null && [ \"\$($(printf '%q ' "${P[@]}") image inspect --format '{{.Id}}' $REG/team/tls:v1)\" = $image_id ]"
+  bash -c "$PQ pull -q --cert-dir certs $REG/team/tls:v1 >/dev/null && [ \"\$($PQ image inspect --format '{{.Id}}' $REG/team/tls:v1)\" = $image_id ]"
 "${P[@]}" rmi -f "$REG/team/tls:v1" >/dev/null
 check "podman pull by digest over TLS" \
   "${P[@]}" pull -q --cert-dir certs "$REG/team/tls@$(cat digest)"
 check "podman without the CA: refused for the certificate" \
-  bash -c "! $(printf '%q ' "${P[@]}") pull $REG/team/tls:v1 2>err.txt && grep -qi 'x509\|certificate' err.txt"
+  bash -c "! $PQ pull $REG/team/tls:v1 2>err.txt && grep -qi 'x509\|certificate' err.txt"
 
 img=$(make_layout "$WORK/layout" --tag v1 --layers 2 --layer-size 50000 --seed 7)
 check "skopeo copy with --dest-cert-dir and --dest-creds" \
@@ -122,5 +124,5 @@ check "a certificate without its key: exit 2" \
 printf '[tls]\ncert = "%s"\nkey = "%s"\n' "$WORK/tls/renewed.crt" "$WORK/tls/renewed.key" >ferryd.toml
 SCHEME=https start_ferryd "$DATA" --config ferryd.toml
 check "tls.cert and tls.key from the config file" \
-  bash -c "$(printf '%q ' "${C[@]}") -o /dev/null -w '%{http_code}' https://$REG/v2/ | grep -q 401"
+  bash -c "$CQ -o /dev/null -w '%{http_code}' https://$REG/v2/ | grep -q 401"
 finish
