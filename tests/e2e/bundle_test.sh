@@ -94,7 +94,7 @@ check "re-assembled unchanged, it still verifies" bash -c "$(declare -f retar); 
 check "a bundle signed by another key: unknown key (11)" refuses 11 site.ferry other.pub
 check "a truncated bundle: damaged (14)" bash -c "head -c \$(( \$(stat -c %s site.ferry) / 2 )) site.ferry > half.ferry; $(declare -f refuses); FERRY='$FERRY' refuses 14 half.ferry"
 
-cp -r unpacked t1 && printf 'X' | dd of="t1/$first_blob" bs=1 seek=100 conv=notrunc 2>/dev/null
+cp -r unpacked t1 && flip_byte "t1/$first_blob" 100
 retar tampered.ferry t1 $order
 check "one flipped byte in a blob: tampered (13)" refuses 13 tampered.ferry
 

@@ -92,7 +92,7 @@ order=$(tar --zstd -tf b2.ferry | tr '\n' ' ')
 retar unsigned.ferry unpacked $(echo $order | sed 's|ferry-bundle.json.minisig||')
 check "unsigned: refused (12)" refused 12 "not signed" unsigned.ferry
 last_blob=$(tar --zstd -tf b2.ferry | grep '^blobs/' | tail -1)
-cp -r unpacked t1 && printf 'X' | dd of="t1/$last_blob" bs=1 seek=10 conv=notrunc 2>/dev/null
+cp -r unpacked t1 && flip_byte "t1/$last_blob" 10
 retar tampered.ferry t1 $order
 check "a flipped byte in its last blob: refused (13) after the others were written" \
   refused 13 "does not match its digest" tampered.ferry
@@ -208,7 +208,7 @@ check "once every volume is there, ferryd imports it by itself" imported inbox/a
 check "and removes the imported volumes from the inbox" bash -c "sleep 0.5; [ -z \"\$(ls data/inbox/ | grep drop)\" ]"
 "$FERRY" pack -k site.key -o bad.ferry --sequence 550 oci:app2:v2=inbox/bad:v1 >/dev/null
 mkdir bad && tar --zstd -xf bad.ferry -C bad
-printf 'X' | dd of="bad/$(tar --zstd -tf bad.ferry | grep '^blobs/' | tail -1)" bs=1 seek=10 conv=notrunc 2>/dev/null
+flip_byte "bad/$(tar --zstd -tf bad.ferry | grep '^blobs/' | tail -1)" 10
 retar data/inbox/bad.ferry bad $(tar --zstd -tf bad.ferry | tr '\n' ' ')
 check "a bad bundle dropped in the inbox is moved to refused/ with the reason" \
   bash -c "for _ in \$(seq 1 100); do [ -f data/inbox/refused/bad.ferry.reason ] && break; sleep 0.2; done; grep -q tampered data/inbox/refused/bad.ferry.reason"

@@ -92,6 +92,14 @@ make_tls() {
 
 make_layout() { python3 "$HERE/make_oci_layout.py" "$@"; }
 
+# Flips one bit of the byte at OFFSET, so the file always changes (writing a
+# fixed byte does nothing one time in 256 when the byte is already that).
+flip_byte() {  # flip_byte FILE OFFSET
+  python3 -c "
+import sys; f = open(sys.argv[1], 'r+b'); f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2]))
+f.write(bytes([b[0] ^ 1]))" "$1" "$2"
+}
+
 # Re-assembles an unpacked bundle with GNU tar, in a given order, to craft bad ones.
 retar() {  # retar OUT DIR NAME...
   local out=$1 dir=$2; shift 2

@@ -22,7 +22,7 @@ check "ferry signs with its own key" \
 check "minisign -V accepts ferry's signature and shows the trusted comment" \
   bash -c "minisign -V -p nopw.pub -m data.bin | grep -qx 'Trusted comment: bundle=b1 channel=stable sequence=3'"
 
-cp data.bin tampered.bin; printf 'X' | dd of=tampered.bin bs=1 seek=1000 conv=notrunc 2>/dev/null
+cp data.bin tampered.bin; flip_byte tampered.bin 1000
 cp data.bin.minisig tampered.bin.minisig
 check "minisign rejects a tampered file" bash -c "! minisign -V -q -p nopw.pub -m tampered.bin"
 check "ferry rejects it too, as a bad signature (exit 14)" \

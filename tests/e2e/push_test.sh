@@ -33,7 +33,7 @@ check "pushing again uploads nothing" \
 # Refusals that must push nothing.
 mkdir unpacked && cat site.ferry.* | tar --zstd -xf - -C unpacked
 last=$(cat site.ferry.* | tar --zstd -tf - | grep '^blobs/' | tail -1)
-printf 'X' | dd of="unpacked/$last" bs=1 seek=10 conv=notrunc 2>/dev/null
+flip_byte "unpacked/$last" 10
 retar tampered.ferry unpacked $(cat site.ferry.* | tar --zstd -tf - | tr '\n' ' ')
 check "a tampered bundle: refused (13) before anything is pushed" \
   bash -c "'$FERRY' push -p site.pub --insecure tampered.ferry docker://$REG/evil; [ \$? -eq 13 ] && ! curl -sf http://$REG/v2/_catalog | grep -q evil"

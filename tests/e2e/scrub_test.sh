@@ -16,9 +16,6 @@ pulls_as() {
   rm -rf "$WORK/pull" && skopeo copy --src-tls-verify=false "docker://$REG/$1" "oci:$WORK/pull:x" >/dev/null &&
     equal "$(python3 -c "import json;print(json.load(open('$WORK/pull/index.json'))['manifests'][0]['digest'])")" "$2"
 }
-flip_byte() { python3 -c "
-import sys; f = open(sys.argv[1], 'r+b'); f.seek(1000); b = f.read(1); f.seek(1000)
-f.write(bytes([b[0] ^ 1]))" "$1"; }
 first_layer() { python3 -c "import json;print(json.load(open('$SRC/$1/blobs/sha256/${2#sha256:}'))['layers'][0]['digest'])"; }
 
 start_ferryd "$DATA"
@@ -33,7 +30,7 @@ check "... and it checked every file (3 images: 3 manifests, 3 configs, 7 layers
   grep -q '^checked 13 file(s)' clean.txt
 
 layer=$(first_layer a "$a")
-flip_byte "$(blob_file "$layer")"
+flip_byte "$(blob_file "$layer")" 1000
 truncate -s 20 "$(blob_file "$b")"
 rc=0; ctl scrub >damaged.txt || rc=$?
 check "scrub finds both: exit 6" equal "$rc" 6
@@ -78,7 +75,7 @@ stop_ferryd
 printf '[scrub]\ninterval = "1s"\nrate = "64MiB"\n' >scrub.toml
 start_ferryd "$DATA" --config scrub.toml
 layer_c=$(first_layer c "$c")
-flip_byte "$(blob_file "$layer_c")"
+flip_byte "$(blob_file "$layer_c")" 1000
 found() { for _ in $(seq 50); do grep -q "scrub: $layer_c is damaged" "$WORK/ferryd.log" && return 0; sleep 0.2; done; return 1; }
 check "the background scrub logs the damaged layer as an error" found
 check "... and it is no longer served" \
