@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <map>
 
 #include "core/digest.h"
 
@@ -295,29 +296,44 @@ std::vector<GrantRow> Accounts::grants() {
 
 void Accounts::change_namespace(const std::string& name, const NamespaceChange& change) {
   require_namespace(name);
+  // Stored as SQL NULL when unset (follow "*"); a quota of -1 is "none",
+  // an empty pattern list is "none here". Values are bound as text: the
+  // INTEGER columns' affinity stores "1" and "-1" as integers.
+  std::map<NamespaceField, std::pair<const char*, std::optional<std::string>>> columns;
+  const NamespaceSettings& set = change.set;
+  auto flag = [](bool on) { return std::optional<std::string>(on ? "1" : "0"); };
+  if (set.anonymous_pull) {
+    columns[NamespaceField::kAnonymousPull] = {"anonymous_pull", flag(*set.anonymous_pull)};
+  }
+  if (set.import_allowed) {
+    columns[NamespaceField::kImport] = {"import_allowed", flag(*set.import_allowed)};
+  }
+  if (set.quota) {
+    columns[NamespaceField::kQuota] = {"quota_bytes",
+                                       std::to_string(*set.quota ? int64_t(**set.quota) : -1)};
+  }
+  if (set.immutable) columns[NamespaceField::kImmutable] = {"immutable", join(*set.immutable)};
+  for (NamespaceField field : change.inherit) {
+    static const std::map<NamespaceField, const char*> kColumn = {
+        {NamespaceField::kAnonymousPull, "anonymous_pull"},
+        {NamespaceField::kImport, "import_allowed"},
+        {NamespaceField::kQuota, "quota_bytes"},
+        {NamespaceField::kImmutable, "immutable"}};
+    if (columns.count(field)) {
+      throw AccessError(AccessErrorKind::kInvalid,
+                        std::string(kColumn.at(field)) + " is both set and inherited");
+    }
+    columns[field] = {kColumn.at(field), std::nullopt};
+  }
   sql::Transaction tx(db_);
   db_.prepare("INSERT INTO namespaces(name) VALUES (?) ON CONFLICT(name) DO NOTHING")
       .bind(name)
       .run();
-  if (change.anonymous_pull) {
-    db_.prepare("UPDATE namespaces SET anonymous_pull = ? WHERE name = ?")
-        .bind(*change.anonymous_pull ? 1 : 0, name)
+  for (const auto& [field, column] : columns) {
+    // Column names come from the table above, never from the caller.
+    db_.prepare(std::string("UPDATE namespaces SET ") + column.first + " = ? WHERE name = ?")
+        .bind(column.second, name)
         .run();
-  }
-  if (change.import_allowed) {
-    db_.prepare("UPDATE namespaces SET import_allowed = ? WHERE name = ?")
-        .bind(*change.import_allowed ? 1 : 0, name)
-        .run();
-  }
-  if (change.quota_bytes) {
-    std::optional<int64_t> quota;
-    if (*change.quota_bytes) quota = static_cast<int64_t>(**change.quota_bytes);
-    db_.prepare("UPDATE namespaces SET quota_bytes = ? WHERE name = ?").bind(quota, name).run();
-  }
-  if (change.immutable) {
-    std::optional<std::string> patterns;
-    if (!change.immutable->empty()) patterns = join(*change.immutable);
-    db_.prepare("UPDATE namespaces SET immutable = ? WHERE name = ?").bind(patterns, name).run();
   }
   bump();
   tx.commit();
@@ -325,14 +341,19 @@ void Accounts::change_namespace(const std::string& name, const NamespaceChange& 
 
 std::vector<NamespaceRow> Accounts::namespaces() {
   auto s = db_.prepare(
-      "SELECT name, anonymous_pull, quota_bytes, immutable, import_allowed FROM namespaces "
+      "SELECT name, anonymous_pull, import_allowed, quota_bytes, immutable FROM namespaces "
       "ORDER BY name");
   std::vector<NamespaceRow> out;
   while (s.step()) {
-    NamespaceRow row{s.column_text(0), s.column_int(1) != 0, std::nullopt, std::nullopt, {}};
-    if (auto i = s.column_optional_int(4)) row.import_allowed = *i != 0;
-    if (auto q = s.column_optional_int(2)) row.quota_bytes = static_cast<uint64_t>(*q);
-    if (auto p = s.column_optional_text(3)) row.immutable = split(*p);
+    NamespaceRow row;
+    row.name = s.column_text(0);
+    NamespaceSettings& set = row.settings;
+    if (auto v = s.column_optional_int(1)) set.anonymous_pull = *v != 0;
+    if (auto v = s.column_optional_int(2)) set.import_allowed = *v != 0;
+    if (auto v = s.column_optional_int(3)) {
+      set.quota = *v < 0 ? Quota() : Quota(static_cast<uint64_t>(*v));
+    }
+    if (auto v = s.column_optional_text(4)) set.immutable = split(*v);
     out.push_back(std::move(row));
   }
   return out;

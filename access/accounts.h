@@ -1,6 +1,6 @@
 // Who may do what: users with argon2id passwords, robot tokens, roles per
 // namespace, per-namespace settings, and the audit log. All of it lives in
-// the data dir's SQLite database (schema v4), so ferryctl changes take
+// the data dir's SQLite database, so ferryctl changes take
 // effect in a running ferryd without a restart. docs/access.md has the model.
 #pragma once
 
@@ -58,20 +58,31 @@ struct GrantRow {
   Role role = Role::kReader;
 };
 
-struct NamespaceRow {
-  std::string name;
-  bool anonymous_pull = false;
-  // Bundles may publish here (once users exist); unset: as the "*" row says.
-  std::optional<bool> import_allowed;
-  std::optional<uint64_t> quota_bytes;
-  std::vector<std::string> immutable;  // tag patterns that cannot be overwritten or deleted
+// A storage quota: a limit in bytes, or nullopt for none.
+using Quota = std::optional<uint64_t>;
+
+// A namespace's own settings. One left unset follows namespace "*"'s, and
+// one unset in "*" too is the default: anonymous pull off, imports off, no
+// quota, no immutable tags. So "*" holds the defaults and a namespace
+// overrides only what it sets (giving it a quota keeps "*"'s anonymous pull).
+struct NamespaceSettings {
+  std::optional<bool> anonymous_pull;
+  std::optional<bool> import_allowed;  // bundles may publish here (once users exist)
+  std::optional<Quota> quota;          // Quota() set here: no quota, whatever "*" says
+  // Tag patterns that cannot be overwritten or deleted; empty: none here.
+  std::optional<std::vector<std::string>> immutable;
 };
 
+struct NamespaceRow {
+  std::string name;
+  NamespaceSettings settings;
+};
+
+enum class NamespaceField { kAnonymousPull, kImport, kQuota, kImmutable };
+
 struct NamespaceChange {
-  std::optional<bool> anonymous_pull;
-  std::optional<bool> import_allowed;
-  std::optional<std::optional<uint64_t>> quota_bytes;  // set, or clear with nullopt inside
-  std::optional<std::vector<std::string>> immutable;
+  NamespaceSettings set;                // the settings given take these values
+  std::vector<NamespaceField> inherit;  // these follow "*" again
 };
 
 struct AuditRow {

@@ -1,5 +1,6 @@
 #include "access/json.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace ferry::access {
@@ -54,19 +55,64 @@ void from_json(const nlohmann::json& j, GrantRow& row) {
   row.role = *role;
 }
 
+namespace {
+
+// A namespace's settings on the wire: null is unset (follows "*"), and a
+// quota is a number of bytes or "none".
+constexpr const char* kAnonymousPull = "anonymousPull";
+constexpr const char* kImport = "import";
+constexpr const char* kQuota = "quota";
+constexpr const char* kImmutable = "immutable";
+
+nlohmann::json quota_json(const Quota& quota) {
+  return quota ? nlohmann::json(*quota) : nlohmann::json("none");
+}
+
+Quota quota_from(const nlohmann::json& j) {
+  if (j.is_string() && j.get<std::string>() == "none") return Quota();
+  if (!j.is_number_unsigned()) {
+    throw nlohmann::json::type_error::create(302, "quota must be a number of bytes or \"none\"",
+                                             &j);
+  }
+  return j.get<uint64_t>();
+}
+
+void settings_to(nlohmann::json& j, const NamespaceSettings& set) {
+  j[kAnonymousPull] = or_null(set.anonymous_pull);
+  j[kImport] = or_null(set.import_allowed);
+  j[kQuota] = set.quota ? quota_json(*set.quota) : nlohmann::json(nullptr);
+  j[kImmutable] = or_null(set.immutable);
+}
+
+// Reads the settings present in j; those that are null go to *inherit.
+void settings_from(const nlohmann::json& j, NamespaceSettings& set,
+                   std::vector<NamespaceField>* inherit) {
+  auto read = [&](const char* key, NamespaceField field, auto assign) {
+    if (!j.contains(key)) return;
+    if (j.at(key).is_null()) {
+      if (inherit) inherit->push_back(field);
+      return;
+    }
+    assign(j.at(key));
+  };
+  read(kAnonymousPull, NamespaceField::kAnonymousPull,
+       [&](const nlohmann::json& v) { set.anonymous_pull = v.get<bool>(); });
+  read(kImport, NamespaceField::kImport,
+       [&](const nlohmann::json& v) { set.import_allowed = v.get<bool>(); });
+  read(kQuota, NamespaceField::kQuota, [&](const nlohmann::json& v) { set.quota = quota_from(v); });
+  read(kImmutable, NamespaceField::kImmutable,
+       [&](const nlohmann::json& v) { set.immutable = v.get<std::vector<std::string>>(); });
+}
+
+}  // namespace
+
 void to_json(nlohmann::json& j, const NamespaceRow& row) {
-  j = {{"name", row.name},
-       {"anonymousPull", row.anonymous_pull},
-       {"import", or_null(row.import_allowed)},
-       {"quota", or_null(row.quota_bytes)},
-       {"immutable", row.immutable}};
+  j = {{"name", row.name}};
+  settings_to(j, row.settings);
 }
 void from_json(const nlohmann::json& j, NamespaceRow& row) {
   row.name = j.at("name").get<std::string>();
-  row.anonymous_pull = j.at("anonymousPull").get<bool>();
-  row.import_allowed = optional_at<bool>(j, "import");
-  row.quota_bytes = optional_at<uint64_t>(j, "quota");
-  row.immutable = j.at("immutable").get<std::vector<std::string>>();
+  settings_from(j, row.settings, nullptr);
 }
 
 void to_json(nlohmann::json& j, const AuditRow& row) {
@@ -88,16 +134,18 @@ void from_json(const nlohmann::json& j, AuditRow& row) {
 
 void to_json(nlohmann::json& j, const NamespaceChange& change) {
   j = nlohmann::json::object();
-  if (change.anonymous_pull) j["anonymousPull"] = *change.anonymous_pull;
-  if (change.import_allowed) j["import"] = *change.import_allowed;
-  if (change.quota_bytes) j["quota"] = or_null(*change.quota_bytes);
-  if (change.immutable) j["immutable"] = *change.immutable;
+  settings_to(j, change.set);
+  // Only what changes: drop the unset ones, then name the inherited ones.
+  for (auto it = j.begin(); it != j.end();) it = it->is_null() ? j.erase(it) : std::next(it);
+  static const std::map<NamespaceField, const char*> kKey = {
+      {NamespaceField::kAnonymousPull, kAnonymousPull},
+      {NamespaceField::kImport, kImport},
+      {NamespaceField::kQuota, kQuota},
+      {NamespaceField::kImmutable, kImmutable}};
+  for (NamespaceField field : change.inherit) j[kKey.at(field)] = nullptr;
 }
 void from_json(const nlohmann::json& j, NamespaceChange& change) {
-  if (j.contains("anonymousPull")) change.anonymous_pull = j.at("anonymousPull").get<bool>();
-  if (j.contains("import")) change.import_allowed = j.at("import").get<bool>();
-  if (j.contains("quota")) change.quota_bytes = optional_at<uint64_t>(j, "quota");
-  if (j.contains("immutable")) change.immutable = j.at("immutable").get<std::vector<std::string>>();
+  settings_from(j, change.set, &change.inherit);
 }
 
 }  // namespace ferry::access

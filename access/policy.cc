@@ -41,7 +41,7 @@ Policy Policy::load(sql::Database& db, bool open) {
   p.open_ = open;
   Accounts accounts(db);
   p.has_users_ = !accounts.users().empty();
-  for (auto& n : accounts.namespaces()) p.namespaces_[n.name] = std::move(n);
+  for (auto& n : accounts.namespaces()) p.namespaces_[n.name] = std::move(n.settings);
   for (const auto& g : accounts.grants()) p.grants_[{g.user, g.name_space}] = g.role;
   std::set<std::string> prefixes;
   for (const auto& [name, row] : p.namespaces_) {
@@ -73,11 +73,14 @@ std::vector<std::string> Policy::prefixes() const {
   return sorted;
 }
 
-const NamespaceRow* Policy::settings(const std::string& name_space) const {
+template <typename T>
+std::optional<T> Policy::setting(const std::string& name_space,
+                                 std::optional<T> NamespaceSettings::*field) const {
   for (const std::string& key : {name_space, std::string("*")}) {
-    if (auto it = namespaces_.find(key); it != namespaces_.end()) return &it->second;
+    auto it = namespaces_.find(key);
+    if (it != namespaces_.end() && it->second.*field) return it->second.*field;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 std::optional<Role> Policy::role(const std::string& user, const std::string& name_space) const {
@@ -95,8 +98,10 @@ Decision Policy::decide(const std::optional<std::string>& user, Action action,
   if (open_) return {true, false, {}};
   std::string ns = namespace_of(repository);
   if (!user) {
-    const NamespaceRow* s = settings(ns);
-    if (action == Action::kPull && s && s->anonymous_pull) return {true, false, {}};
+    if (action == Action::kPull &&
+        setting(ns, &NamespaceSettings::anonymous_pull).value_or(false)) {
+      return {true, false, {}};
+    }
     return {false, true,
             "log in to " + std::string(verb(action)) + " '" + std::string(repository) + "'"};
   }
@@ -110,31 +115,22 @@ Decision Policy::decide(const std::optional<std::string>& user, Action action,
 }
 
 bool Policy::immutable(std::string_view repository, std::string_view tag) const {
-  const NamespaceRow* s = settings(namespace_of(repository));
-  if (!s) return false;
+  auto patterns = setting(namespace_of(repository), &NamespaceSettings::immutable);
+  if (!patterns) return false;
   std::string t(tag);
-  return std::any_of(s->immutable.begin(), s->immutable.end(), [&](const std::string& pattern) {
+  return std::any_of(patterns->begin(), patterns->end(), [&](const std::string& pattern) {
     return ::fnmatch(pattern.c_str(), t.c_str(), 0) == 0;
   });
 }
 
 std::optional<uint64_t> Policy::quota(std::string_view repository) const {
-  const NamespaceRow* s = settings(namespace_of(repository));
-  return s ? s->quota_bytes : std::nullopt;
+  return setting(namespace_of(repository), &NamespaceSettings::quota).value_or(Quota());
 }
 
 Decision Policy::may_import(std::string_view repository) const {
   if (open_) return {true, false, {}};
   std::string ns = namespace_of(repository);
-  // The namespace's own setting, else the "*" row's (unlike its other
-  // settings, where the namespace's row replaces "*" as a whole).
-  std::optional<bool> allowed;
-  if (auto own = namespaces_.find(ns); own != namespaces_.end())
-    allowed = own->second.import_allowed;
-  if (auto all = namespaces_.find("*"); !allowed && all != namespaces_.end()) {
-    allowed = all->second.import_allowed;
-  }
-  if (allowed.value_or(false)) return {true, false, {}};
+  if (setting(ns, &NamespaceSettings::import_allowed).value_or(false)) return {true, false, {}};
   return {false, false,
           "namespace '" + ns + "' does not take imports (" + std::string(repository) +
               "); allow them with ferryctl namespace set " + ns + " --import on (or '*')"};

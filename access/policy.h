@@ -66,12 +66,15 @@ class Policy {
   bool is_admin(const std::string& user) const;
 
  private:
-  const NamespaceRow* settings(const std::string& name_space) const;
+  // One setting of the namespace: its own, else "*"'s, else nullopt.
+  template <typename T>
+  std::optional<T> setting(const std::string& name_space,
+                           std::optional<T> NamespaceSettings::*field) const;
   std::optional<Role> role(const std::string& user, const std::string& name_space) const;
 
   bool open_ = false;
   bool has_users_ = false;
-  std::map<std::string, NamespaceRow> namespaces_;
+  std::map<std::string, NamespaceSettings> namespaces_;
   std::map<std::pair<std::string, std::string>, Role> grants_;  // (user, namespace)
   std::vector<std::string> prefixes_;  // multi-component namespaces, longest first
 };

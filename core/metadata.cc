@@ -10,7 +10,7 @@ int64_t now() {
   return static_cast<int64_t>(std::time(nullptr));
 }
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // Reads (digest, media_type, size) from the first row, if any.
 std::optional<ManifestRow> manifest_row(sql::Statement& s) {
@@ -190,6 +190,30 @@ ALTER TABLE namespaces ADD COLUMN import_allowed INTEGER;
 ALTER TABLE access_state ADD COLUMN served_beyond_loopback INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// v6: every namespace setting may be unset and then follows the "*" row's
+// (access/accounts.h), so giving a namespace a quota keeps "*"'s anonymous
+// pull. anonymous_pull loses NOT NULL, which takes a rebuild. A quota of -1
+// and an empty pattern list mean "none here". Rows written before kept their
+// meaning: a namespace's row replaced "*"'s as a whole, so its unset quota
+// and patterns become "none", and its anonymous pull stays as it was.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE namespaces_v6 (
+  name           TEXT PRIMARY KEY,
+  anonymous_pull INTEGER,
+  quota_bytes    INTEGER,
+  immutable      TEXT,
+  import_allowed INTEGER
+) WITHOUT ROWID;
+INSERT INTO namespaces_v6(name, anonymous_pull, quota_bytes, immutable, import_allowed)
+  SELECT name, anonymous_pull,
+         CASE WHEN quota_bytes IS NULL AND name <> '*' THEN -1 ELSE quota_bytes END,
+         CASE WHEN immutable IS NULL AND name <> '*' THEN '' ELSE immutable END,
+         import_allowed
+  FROM namespaces;
+DROP TABLE namespaces;
+ALTER TABLE namespaces_v6 RENAME TO namespaces;
+)sql";
+
 }  // namespace
 
 Metadata::Metadata(const std::string& db_path) : db_(db_path) {}
@@ -216,6 +240,7 @@ void Metadata::migrate() {
   if (version < 3) db_.exec(kSchemaV3);
   if (version < 4) db_.exec(kSchemaV4);
   if (version < 5) db_.exec(kSchemaV5);
+  if (version < 6) db_.exec(kSchemaV6);
   if (version < kSchemaVersion) {
     db_.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   }

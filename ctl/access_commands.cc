@@ -175,55 +175,80 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
   auto* ns = app.add_subcommand("namespace", "Per-namespace settings")->require_subcommand(1);
   auto* set = ns->add_subcommand("set", "Change a namespace's settings");
   set->add_option("namespace", req->name_space)->required();
-  set->add_option("--anonymous-pull", req->anonymous, "on or off");
+  set->add_option("--anonymous-pull", req->anonymous, "on, off, or inherit (follow '*')");
   set->add_option("--import", req->import,
-                  "on or off: whether bundles may publish here once users exist (default off)");
-  set->add_option("--quota", req->quota, "Storage quota, e.g. 20GiB, or none");
+                  "on, off, or inherit: whether bundles may publish here once users exist "
+                  "(default off)");
+  set->add_option("--quota", req->quota, "Storage quota, e.g. 20GiB, none, or inherit");
   set->add_option("--immutable", req->immutable,
-                  "Tag pattern that cannot be overwritten or deleted (repeatable; none clears)")
+                  "Tag pattern that cannot be overwritten or deleted (repeatable), none, or "
+                  "inherit")
       ->allow_extra_args(false);
   on(set, "namespace set", [](Admin& a, const Request& r) {
     access::NamespaceChange change;
-    if (!r.anonymous.empty()) {
-      if (r.anonymous != "on" && r.anonymous != "off") {
-        throw AccessError(AccessErrorKind::kInvalid, "--anonymous-pull takes on or off");
+    access::NamespaceSettings& to = change.set;
+    // Each option takes a value, or "inherit" to follow namespace '*' again.
+    auto option = [&](const std::string& text, access::NamespaceField field, auto assign) {
+      if (text.empty()) return;
+      if (text == "inherit") {
+        change.inherit.push_back(field);
+      } else {
+        assign(text);
       }
-      change.anonymous_pull = r.anonymous == "on";
-    }
-    if (!r.import.empty()) {
-      if (r.import != "on" && r.import != "off") {
-        throw AccessError(AccessErrorKind::kInvalid, "--import takes on or off");
+    };
+    auto on_off = [](const char* name, const std::string& text) {
+      if (text != "on" && text != "off") {
+        throw AccessError(AccessErrorKind::kInvalid,
+                          std::string(name) + " takes on, off or inherit, not '" + text + "'");
       }
-      change.import_allowed = r.import == "on";
-    }
-    if (!r.quota.empty()) {
-      if (r.quota == "none") {
-        change.quota_bytes = std::optional<uint64_t>();
-      } else if (auto q = parse_size(r.quota)) {
-        change.quota_bytes = q;
+      return text == "on";
+    };
+    option(r.anonymous, access::NamespaceField::kAnonymousPull,
+           [&](const std::string& t) { to.anonymous_pull = on_off("--anonymous-pull", t); });
+    option(r.import, access::NamespaceField::kImport,
+           [&](const std::string& t) { to.import_allowed = on_off("--import", t); });
+    option(r.quota, access::NamespaceField::kQuota, [&](const std::string& t) {
+      if (t == "none") {
+        to.quota = access::Quota();
+      } else if (auto q = parse_size(t)) {
+        to.quota = access::Quota(*q);
       } else {
         throw AccessError(AccessErrorKind::kInvalid,
-                          "--quota '" + r.quota + "' is not a size such as 20GiB, or none");
+                          "--quota '" + t + "' is not a size such as 20GiB, none or inherit");
       }
-    }
-    if (!r.immutable.empty()) {
-      change.immutable = r.immutable == std::vector<std::string>{"none"}
-                             ? std::vector<std::string>()
-                             : r.immutable;
+    });
+    if (r.immutable == std::vector<std::string>{"inherit"}) {
+      change.inherit.push_back(access::NamespaceField::kImmutable);
+    } else if (!r.immutable.empty()) {
+      to.immutable = r.immutable == std::vector<std::string>{"none"} ? std::vector<std::string>()
+                                                                     : r.immutable;
     }
     a.change_namespace(r.name_space, change);
     return r.name_space;
   });
   auto* nlist = ns->add_subcommand("list", "List namespaces and their settings");
   on(nlist, "", [](Admin& a, const Request&) {
+    // A setting left unset shows as "as *", or in "*" itself as "default".
+    std::string unset;
+    auto shown = [&unset](const auto& setting, auto format) -> std::string {
+      return setting ? format(*setting) : unset;
+    };
+    auto on_off = [](bool enabled) -> std::string { return enabled ? "on" : "off"; };
     for (const auto& n : a.namespaces()) {
-      std::string immutable;
-      for (const auto& p : n.immutable) immutable += (immutable.empty() ? "" : ",") + p;
+      const access::NamespaceSettings& s = n.settings;
+      unset = n.name == "*" ? "default" : "as *";
+      std::string pull = shown(s.anonymous_pull, on_off);
+      std::string import = shown(s.import_allowed, on_off);
+      std::string quota = shown(s.quota, [](const access::Quota& q) -> std::string {
+        return q ? format_size(*q) : "none";
+      });
+      std::string immutable = shown(s.immutable, [](const std::vector<std::string>& patterns) {
+        std::string out;
+        for (const auto& p : patterns) out += (out.empty() ? "" : ",") + p;
+        return out.empty() ? std::string("none") : out;
+      });
       std::printf("%s\tanonymous-pull %s\timport %s\tquota %s\timmutable %s\n", n.name.c_str(),
-                  n.anonymous_pull ? "on" : "off",
-                  n.import_allowed ? (*n.import_allowed ? "on" : "off") : "as *",
-                  n.quota_bytes ? format_size(*n.quota_bytes).c_str() : "none",
-                  immutable.empty() ? "-" : immutable.c_str());
+                  pull.c_str(), import.c_str(), quota.c_str(), immutable.c_str());
     }
     return std::string();
   });

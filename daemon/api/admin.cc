@@ -13,7 +13,7 @@
 //   PUT, DELETE      /ferry/v1/grants/USER/NAMESPACE {"role"}
 //   GET              /ferry/v1/namespaces
 //   PATCH            /ferry/v1/namespaces/NAME      {"anonymousPull"?, "import"?, "quota"?,
-//                                                    "immutable"?}
+//                                                    "immutable"?}; null: follow "*"
 // NAMESPACE and NAME may have several components (site/line1).
 #include "daemon/api/admin.h"
 

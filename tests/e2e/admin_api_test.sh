@@ -131,6 +131,10 @@ check "a body that is not a JSON object: 400 INVALID" \
   bash -c "$CQ -u admin:admin-pass -X POST -d '[1]' https://$REG/ferry/v1/users | jq -e '.errors[0].code == \"INVALID\"'"
 check "a field of the wrong type: 400 INVALID" \
   bash -c "$CQ -u admin:admin-pass -X POST -d '{\"name\":1,\"password\":\"x\"}' https://$REG/ferry/v1/users | jq -e '.errors[0].code == \"INVALID\"'"
+check "PATCH a namespace: a quota of \"none\", and null to follow '*' again" \
+  bash -c "$CQ -u admin:admin-pass -X PATCH -d '{\"quota\":\"none\",\"anonymousPull\":null}' https://$REG/ferry/v1/namespaces/team >/dev/null && $CQ -u admin:admin-pass https://$REG/ferry/v1/namespaces | jq -e '.namespaces[] | select(.name == \"team\") | .quota == \"none\" and .anonymousPull == null and .immutable == [\"v*\"]'"
+check "... a quota that is not a number of bytes: 400 INVALID, nothing changed" \
+  bash -c "$CQ -u admin:admin-pass -X PATCH -d '{\"quota\":\"20GiB\"}' https://$REG/ferry/v1/namespaces/team | jq -e '.errors[0].code == \"INVALID\"' && $CQ -u admin:admin-pass https://$REG/ferry/v1/namespaces | jq -e '.namespaces[] | select(.name == \"team\") | .quota == \"none\"'"
 check "a body over 64 KiB: 413" \
   bash -c "head -c 70000 /dev/zero | tr '\0' 'a' | $CQ -o /dev/null -w '%{http_code}' -u admin:admin-pass -X POST --data-binary @- https://$REG/ferry/v1/users | grep -qx 413"
 check "an unknown endpoint: 404 naming the ones there are" \

@@ -130,6 +130,14 @@ check "the catalog lists only what the caller may pull (reader)" \
   equal "$(curl -sf -u reader:reader-pass "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['team/app', 'team/bot']"
 check "... (anonymous)" \
   equal "$(curl -sf "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['public/app']"
+ctl namespace set '*' --anonymous-pull on
+ctl namespace set lab --quota 1GiB
+ctl namespace set team --anonymous-pull off
+sleep 1.2
+check "'*' with anonymous pull on: a namespace with only a quota of its own follows it" \
+  equal "$(status GET /v2/lab/app/tags/list)" "404 NAME_UNKNOWN"
+check "... and one that turned it off stays closed" equal "$(status GET /v2/team/app/tags/list)" "401 UNAUTHORIZED"
+ctl namespace set '*' --anonymous-pull inherit
 ctl grant reader team writer
 sleep 1.2
 check "a ferryctl grant takes effect without a restart" push b team/app:reader-pushed --dest-creds reader:reader-pass

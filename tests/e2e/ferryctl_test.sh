@@ -47,7 +47,9 @@ check "namespace set: anonymous pull, imports, quota, immutable tags" \
 check "namespace list shows them" \
   equal "$(ctl namespace list)" "team	anonymous-pull on	import on	quota 20.0 GiB	immutable v*,latest"
 check "namespace set changes only what it is given" \
-  bash -c "'$FERRYCTL' --data-dir '$DATA' namespace set team --quota none --immutable none && [ \"\$('$FERRYCTL' --data-dir '$DATA' namespace list)\" = 'team	anonymous-pull on	import on	quota none	immutable -' ]"
+  bash -c "'$FERRYCTL' --data-dir '$DATA' namespace set team --quota none --immutable none && [ \"\$('$FERRYCTL' --data-dir '$DATA' namespace list)\" = 'team	anonymous-pull on	import on	quota none	immutable none' ]"
+check "inherit puts a setting back to following '*'" \
+  bash -c "'$FERRYCTL' --data-dir '$DATA' namespace set team --quota inherit --anonymous-pull inherit && [ \"\$('$FERRYCTL' --data-dir '$DATA' namespace list)\" = 'team	anonymous-pull as *	import on	quota as *	immutable none' ]"
 check "--anonymous-pull maybe: exit 2" equal "$(code ctl namespace set team --anonymous-pull maybe)" 2
 check "--quota lots: exit 2" equal "$(code ctl namespace set team --quota lots)" 2
 check "--import maybe: exit 2" equal "$(code ctl namespace set team --import maybe)" 2

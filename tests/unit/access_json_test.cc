@@ -29,12 +29,26 @@ TEST(AccessJsonTest, RowsRoundTrip) {
   EXPECT_EQ(g.name_space, "site/line1");
   EXPECT_EQ(g.role, Role::kMaintainer);
 
-  NamespaceRow n = round_trip(NamespaceRow{"team", true, true, 1 << 20, {"v*", "latest"}});
-  EXPECT_TRUE(n.anonymous_pull);
-  EXPECT_EQ(n.import_allowed, std::optional<bool>(true));
-  EXPECT_FALSE(round_trip(NamespaceRow{"x", false, std::nullopt, std::nullopt, {}}).import_allowed);
-  EXPECT_EQ(n.quota_bytes, std::optional<uint64_t>(1 << 20));
-  EXPECT_EQ(n.immutable, (std::vector<std::string>{"v*", "latest"}));
+  NamespaceRow team;
+  team.name = "team";
+  team.settings.anonymous_pull = true;
+  team.settings.quota = Quota(1 << 20);
+  team.settings.immutable = std::vector<std::string>{"v*", "latest"};
+  NamespaceRow n = round_trip(team);
+  EXPECT_EQ(n.settings.anonymous_pull, std::optional<bool>(true));
+  EXPECT_FALSE(n.settings.import_allowed) << "unset stays unset (follows '*')";
+  EXPECT_EQ(n.settings.quota, std::optional<Quota>(1 << 20));
+  EXPECT_EQ(n.settings.immutable, (std::vector<std::string>{"v*", "latest"}));
+  NamespaceRow none;
+  none.name = "x";
+  none.settings.quota = Quota();
+  none.settings.immutable = std::vector<std::string>();
+  EXPECT_EQ(nlohmann::json(none).dump(),
+            R"({"anonymousPull":null,"immutable":[],"import":null,"name":"x","quota":"none"})");
+  NamespaceRow back = round_trip(none);
+  ASSERT_TRUE(back.settings.quota);
+  EXPECT_FALSE(*back.settings.quota) << "no quota here, which is not the same as unset";
+  EXPECT_EQ(back.settings.immutable, std::vector<std::string>());
 
   AuditRow a = round_trip(AuditRow{5, "admin", "grant", "dev team writer", "10.0.0.2", "ok", ""});
   EXPECT_EQ(a.at, 5);
@@ -42,28 +56,35 @@ TEST(AccessJsonTest, RowsRoundTrip) {
   EXPECT_EQ(round_trip(UserRow{"dev", 7}).created_at, 7);
 }
 
-TEST(AccessJsonTest, NamespaceChangeCarriesOnlyWhatIsSet) {
+TEST(AccessJsonTest, NamespaceChangeCarriesOnlyWhatIsSetAndNullInherits) {
   NamespaceChange change;
-  change.quota_bytes = std::optional<uint64_t>();  // clear the quota
+  change.set.quota = Quota();  // no quota here
+  change.inherit = {NamespaceField::kAnonymousPull};
   nlohmann::json j = change;
-  EXPECT_EQ(j.dump(), R"({"quota":null})");
+  EXPECT_EQ(j.dump(), R"({"anonymousPull":null,"quota":"none"})");
   auto back = j.get<NamespaceChange>();
-  ASSERT_TRUE(back.quota_bytes.has_value());
-  EXPECT_FALSE(back.quota_bytes->has_value());
-  EXPECT_FALSE(back.anonymous_pull);
-  EXPECT_FALSE(back.import_allowed);
-  EXPECT_FALSE(back.immutable);
+  ASSERT_TRUE(back.set.quota.has_value());
+  EXPECT_FALSE(back.set.quota->has_value());
+  EXPECT_FALSE(back.set.anonymous_pull);
+  EXPECT_FALSE(back.set.import_allowed);
+  EXPECT_FALSE(back.set.immutable);
+  EXPECT_EQ(back.inherit, std::vector<NamespaceField>{NamespaceField::kAnonymousPull});
 
-  auto set = nlohmann::json::parse(R"({"import":true,"immutable":["v*"]})").get<NamespaceChange>();
-  EXPECT_EQ(set.import_allowed, std::optional<bool>(true));
-  EXPECT_FALSE(set.quota_bytes);
+  auto set = nlohmann::json::parse(R"({"import":true,"immutable":["v*"],"quota":1024})")
+                 .get<NamespaceChange>();
+  EXPECT_EQ(set.set.import_allowed, std::optional<bool>(true));
+  EXPECT_EQ(set.set.quota, std::optional<Quota>(1024));
+  EXPECT_TRUE(set.inherit.empty());
 }
 
 TEST(AccessJsonTest, WrongTypesThrowForTheApiToAnswer400) {
   EXPECT_THROW(nlohmann::json::parse(R"({"name":1,"createdAt":2})").get<UserRow>(),
                nlohmann::json::exception);
-  EXPECT_THROW(nlohmann::json::parse(R"({"anonymousPull":"yes"})").get<NamespaceChange>(),
-               nlohmann::json::exception);
+  for (const char* bad : {R"({"anonymousPull":"yes"})", R"({"quota":"20GiB"})", R"({"quota":-1})",
+                          R"({"immutable":"v*"})"}) {
+    EXPECT_THROW(nlohmann::json::parse(bad).get<NamespaceChange>(), nlohmann::json::exception)
+        << bad;
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "access/policy.h"
 #include "core/metadata.h"
 #include "tests/support/temp_dir.h"
 
@@ -101,27 +102,77 @@ TEST_F(AccountsTest, GrantsRolesAndRemovingAUserTakesEverythingOfTheirs) {
 
 TEST_F(AccountsTest, NamespaceSettingsChangeOnlyWhatIsGiven) {
   NamespaceChange all;
-  all.anonymous_pull = true;
-  all.import_allowed = true;
-  all.quota_bytes = std::optional<uint64_t>(1 << 30);
-  all.immutable = std::vector<std::string>{"v*", "latest"};
+  all.set.anonymous_pull = true;
+  all.set.import_allowed = true;
+  all.set.quota = Quota(1 << 30);
+  all.set.immutable = std::vector<std::string>{"v*", "latest"};
   accounts_.change_namespace("team", all);
   NamespaceChange pull_off;
-  pull_off.anonymous_pull = false;
+  pull_off.set.anonymous_pull = false;
   accounts_.change_namespace("team", pull_off);
   auto ns = accounts_.namespaces();
   ASSERT_EQ(ns.size(), 1u);
-  EXPECT_FALSE(ns[0].anonymous_pull);
-  EXPECT_EQ(ns[0].import_allowed, std::optional<bool>(true));
-  EXPECT_EQ(ns[0].quota_bytes, std::optional<uint64_t>(1 << 30));
-  EXPECT_EQ(ns[0].immutable, (std::vector<std::string>{"v*", "latest"}));
-  NamespaceChange clear;
-  clear.quota_bytes = std::optional<uint64_t>();
-  clear.immutable = std::vector<std::string>();
-  accounts_.change_namespace("team", clear);
+  EXPECT_EQ(ns[0].settings.anonymous_pull, std::optional<bool>(false));
+  EXPECT_EQ(ns[0].settings.import_allowed, std::optional<bool>(true));
+  EXPECT_EQ(ns[0].settings.quota, std::optional<Quota>(1 << 30));
+  EXPECT_EQ(ns[0].settings.immutable, (std::vector<std::string>{"v*", "latest"}));
+
+  NamespaceChange none;
+  none.set.quota = Quota();
+  none.set.immutable = std::vector<std::string>();
+  accounts_.change_namespace("team", none);
   ns = accounts_.namespaces();
-  EXPECT_FALSE(ns[0].quota_bytes);
-  EXPECT_TRUE(ns[0].immutable.empty());
+  EXPECT_EQ(ns[0].settings.quota, std::optional<Quota>(Quota())) << "set to none, not unset";
+  EXPECT_EQ(ns[0].settings.immutable, std::vector<std::string>());
+
+  NamespaceChange inherit;
+  inherit.inherit = {NamespaceField::kAnonymousPull, NamespaceField::kQuota,
+                     NamespaceField::kImmutable};
+  accounts_.change_namespace("team", inherit);
+  ns = accounts_.namespaces();
+  EXPECT_FALSE(ns[0].settings.anonymous_pull);
+  EXPECT_FALSE(ns[0].settings.quota);
+  EXPECT_FALSE(ns[0].settings.immutable);
+  EXPECT_EQ(ns[0].settings.import_allowed, std::optional<bool>(true)) << "untouched";
+
+  NamespaceChange both;
+  both.set.quota = Quota(1);
+  both.inherit = {NamespaceField::kQuota};
+  EXPECT_THROW(accounts_.change_namespace("team", both), AccessError);
+}
+
+TEST(AccountsMigrationTest, V5NamespaceRowsKeepTheirMeaningInV6) {
+  // Before v6 a namespace's row replaced "*"'s as a whole: its unset quota
+  // and patterns meant none. The migration must keep that.
+  testing::TempDir dir;
+  {
+    // A current database with its namespaces table put back in v5's shape.
+    Metadata current(dir.path() + "/ferry.db");
+    current.migrate();
+    current.db().exec(R"sql(
+      DROP TABLE namespaces;
+      CREATE TABLE namespaces (name TEXT PRIMARY KEY, anonymous_pull INTEGER NOT NULL DEFAULT 0,
+                               quota_bytes INTEGER, immutable TEXT, import_allowed INTEGER)
+                               WITHOUT ROWID;
+      INSERT INTO namespaces VALUES ('*', 1, 500, 'v*', 1), ('team', 0, NULL, NULL, NULL),
+                                    ('lab', 1, 9, 'x', 0);
+      PRAGMA user_version = 5;)sql");
+  }
+  Metadata meta(dir.path() + "/ferry.db");
+  meta.migrate();
+  Policy p = Policy::load(meta.db(), false);
+  EXPECT_FALSE(p.quota("team/app"));
+  EXPECT_FALSE(p.immutable("team/app", "v1"));
+  EXPECT_FALSE(p.decide(std::nullopt, Action::kPull, "team/app").allowed);
+  EXPECT_TRUE(p.may_import("team/app").allowed) << "import was per setting already";
+  EXPECT_EQ(p.quota("lab/app"), std::optional<uint64_t>(9));
+  EXPECT_FALSE(p.may_import("lab/app").allowed);
+  EXPECT_EQ(p.quota("other/app"), std::optional<uint64_t>(500));
+  EXPECT_TRUE(p.immutable("other/app", "v1"));
+  auto rows = Accounts(meta.db()).namespaces();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].name, "*");
+  EXPECT_EQ(rows[0].settings.quota, std::optional<Quota>(500));
 }
 
 TEST_F(AccountsTest, AuditLogIsNewestFirst) {

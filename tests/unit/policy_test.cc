@@ -24,12 +24,12 @@ class PolicyTest : public ::testing::Test {
     accounts_.grant("maint", "team", Role::kMaintainer);
     accounts_.grant("admin", "*", Role::kAdmin);
     NamespaceChange pub;
-    pub.anonymous_pull = true;
+    pub.set.anonymous_pull = true;
     accounts_.change_namespace("public", pub);
     NamespaceChange team;
-    team.anonymous_pull = false;
-    team.quota_bytes = std::optional<uint64_t>(1000);
-    team.immutable = std::vector<std::string>{"v*", "latest"};
+    team.set.anonymous_pull = false;
+    team.set.quota = Quota(1000);
+    team.set.immutable = std::vector<std::string>{"v*", "latest"};
     accounts_.change_namespace("team", team);
   }
   bool allowed(const std::optional<std::string>& user, Action action, const char* repo) {
@@ -87,7 +87,7 @@ TEST_F(PolicyTest, NamespaceIsTheFirstPathComponentOrTheLongestConfiguredPrefix)
   EXPECT_EQ(p.namespace_of("alpine"), "alpine");
 
   NamespaceChange small;
-  small.quota_bytes = std::optional<uint64_t>(5);
+  small.set.quota = Quota(5);
   accounts_.change_namespace("site/line1", small);
   accounts_.grant("writer", "site/line1/cell7", Role::kWriter);
   p = Policy::load(meta_.db(), false);
@@ -97,7 +97,7 @@ TEST_F(PolicyTest, NamespaceIsTheFirstPathComponentOrTheLongestConfiguredPrefix)
   EXPECT_EQ(p.namespace_of("site/line10/app"), "site");  // a prefix of components, not of text
   EXPECT_EQ(p.namespace_of("site/other"), "site");
   EXPECT_EQ(p.quota("site/line1/app"), std::optional<uint64_t>(5));
-  EXPECT_FALSE(p.quota("site/line1/cell7/app"));  // its own (empty) settings win
+  EXPECT_FALSE(p.quota("site/line1/cell7/app"));  // not site/line1's: it follows '*'s
   EXPECT_TRUE(p.decide("writer", Action::kPush, "site/line1/cell7/app").allowed);
   EXPECT_FALSE(p.decide("writer", Action::kPush, "site/line1/app").allowed);
   EXPECT_EQ(p.prefixes(), (std::vector<std::string>{"site/line1", "site/line1/cell7"}));
@@ -113,7 +113,7 @@ TEST_F(PolicyTest, ImportsNeedTheNamespacesPermissionOnceUsersExist) {
   EXPECT_FALSE(refused.allowed);
   EXPECT_NE(refused.reason.find("ferryctl namespace set team --import on"), std::string::npos);
   NamespaceChange imports;
-  imports.import_allowed = true;
+  imports.set.import_allowed = true;
   accounts_.change_namespace("team", imports);
   p = Policy::load(meta_.db(), false);
   EXPECT_TRUE(p.may_import("team/app").allowed);
@@ -123,11 +123,45 @@ TEST_F(PolicyTest, ImportsNeedTheNamespacesPermissionOnceUsersExist) {
   EXPECT_TRUE(p.may_import("other/app").allowed);   // "*" covers namespaces without settings
   EXPECT_TRUE(p.may_import("public/app").allowed);  // and those with settings but no import rule
   NamespaceChange no_imports;
-  no_imports.import_allowed = false;
+  no_imports.set.import_allowed = false;
   accounts_.change_namespace("public", no_imports);
   p = Policy::load(meta_.db(), false);
   EXPECT_FALSE(p.may_import("public/app").allowed);  // its own "off" wins over "*"
   EXPECT_TRUE(Policy::load(meta_.db(), true).may_import("public/app").allowed);  // auth.open
+}
+
+TEST_F(PolicyTest, EachSettingANamespaceLeavesUnsetFollowsStar) {
+  NamespaceChange defaults;
+  defaults.set.anonymous_pull = true;
+  defaults.set.quota = Quota(100);
+  defaults.set.immutable = std::vector<std::string>{"release-*"};
+  accounts_.change_namespace("*", defaults);
+  NamespaceChange quota_only;
+  quota_only.set.quota = Quota(7);
+  accounts_.change_namespace("lab", quota_only);
+  Policy p = Policy::load(meta_.db(), false);
+  EXPECT_TRUE(p.decide(std::nullopt, Action::kPull, "lab/app").allowed)
+      << "a quota of its own keeps '*'s anonymous pull";
+  EXPECT_EQ(p.quota("lab/app"), std::optional<uint64_t>(7));
+  EXPECT_TRUE(p.immutable("lab/app", "release-1"));
+  EXPECT_EQ(p.quota("fresh/app"), std::optional<uint64_t>(100));
+  EXPECT_FALSE(p.decide(std::nullopt, Action::kPull, "team/app").allowed) << "team said off";
+  EXPECT_FALSE(p.immutable("team/app", "release-1")) << "team has patterns of its own";
+
+  NamespaceChange none;
+  none.set.quota = Quota();
+  none.set.immutable = std::vector<std::string>();
+  accounts_.change_namespace("lab", none);
+  p = Policy::load(meta_.db(), false);
+  EXPECT_FALSE(p.quota("lab/app")) << "none here, whatever '*' says";
+  EXPECT_FALSE(p.immutable("lab/app", "release-1"));
+
+  NamespaceChange inherit;
+  inherit.inherit = {NamespaceField::kQuota, NamespaceField::kImmutable};
+  accounts_.change_namespace("lab", inherit);
+  p = Policy::load(meta_.db(), false);
+  EXPECT_EQ(p.quota("lab/app"), std::optional<uint64_t>(100));
+  EXPECT_TRUE(p.immutable("lab/app", "release-1"));
 }
 
 TEST(AccessModeTest, UsersAndTheListenAddressDecide) {
