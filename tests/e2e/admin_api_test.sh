@@ -9,9 +9,8 @@ FERRYCTL=${FERRYCTL:?set FERRYCTL to the ferryctl binary}
 DATA=$WORK/data
 local_ctl() { "$FERRYCTL" --data-dir "$DATA" "$@"; }
 make_tls "$WORK/tls"
-mkdir -p certs run && cp tls/ca.crt certs/
-echo '{"auths":{}}' >auth.json
-export REGISTRY_AUTH_FILE=$WORK/auth.json XDG_RUNTIME_DIR=$WORK/run
+mkdir -p certs && cp tls/ca.crt certs/
+podman_sandbox
 img=$(make_layout "$WORK/a" --tag v1 --layers 2 --layer-size 300000 --seed 3)
 make_layout "$WORK/b" --tag v1 --layers 2 --layer-size 300000 --seed 4 >/dev/null
 rc_of() { local rc=0; "$@" >out.txt 2>err.txt || rc=$?; echo "$rc"; }

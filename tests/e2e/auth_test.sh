@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Access control over plain HTTP with real clients: podman login/push,
+# Access control over plain HTTP with real clients: podman login/push/pull,
 # skopeo --creds and --authfile, curl for the refusals. Every refusal is
 # checked for its status and error code, and for an unchanged store.
 source "$(dirname "$0")/lib.sh"
@@ -7,8 +7,7 @@ cd "$WORK"
 export WORK  # status() below runs in bash -c subshells too
 FERRYCTL=${FERRYCTL:?set FERRYCTL to the ferryctl binary}
 DATA=$WORK/data
-export REGISTRY_AUTH_FILE=$WORK/auth.json XDG_RUNTIME_DIR=$WORK/run
-mkdir -p "$WORK/run"
+podman_sandbox
 ctl() { "$FERRYCTL" --data-dir "$DATA" "$@"; }
 img=$(make_layout "$WORK/a" --tag v1 --layers 2 --layer-size 100000 --seed 1)
 img2=$(make_layout "$WORK/b" --tag v1 --layers 2 --layer-size 100000 --seed 2)
@@ -54,11 +53,19 @@ start_ferryd "$DATA"
 check "anonymous GET /v2/: 401 with a Bearer challenge naming the token endpoint" \
   bash -c "curl -s -D - -o /dev/null http://$REG/v2/ | tr -d '\r' | grep -qx 'WWW-Authenticate: Bearer realm=\"http://$REG/ferry/v1/token\",service=\"ferry\"'"
 check "podman login with the right password" \
-  podman login --tls-verify=false -u dev -p dev-pass "$REG"
+  "${P[@]}" login --tls-verify=false -u dev -p dev-pass "$REG"
 check "skopeo push with --authfile (podman's login)" push a team/app:v1 --authfile "$REGISTRY_AUTH_FILE"
 check "... and pull it back, same digest" \
   bash -c "$(declare -f pull); WORK=$WORK; pull --authfile $REGISTRY_AUTH_FILE docker://$REG/team/app:v1 && grep -q '$img' $WORK/pulled/index.json"
-check "podman logout" podman logout "$REG"
+image_id=$(build_scratch_image localhost/e2e/auth:v1 500000)
+check "podman push with that login" \
+  "${P[@]}" push -q --tls-verify=false localhost/e2e/auth:v1 "$REG/team/podman:v1"
+"${P[@]}" rmi -f localhost/e2e/auth:v1 >/dev/null
+check "... and podman pull: the image that was built" \
+  bash -c "$PQ pull -q --tls-verify=false $REG/team/podman:v1 >/dev/null && [ \"\$($PQ image inspect --format '{{.Id}}' $REG/team/podman:v1)\" = $image_id ]"
+check "podman logout" "${P[@]}" logout "$REG"
+check "... then podman pull is refused for the login" \
+  bash -c "! $PQ pull -q --tls-verify=false $REG/team/podman:v1 2>err.txt && grep -qi 'unauthorized\|authentication required' err.txt"
 check "skopeo --src-creds reader pulls" pull --src-creds reader:reader-pass "docker://$REG/team/app:v1"
 check "a reader pushing: refused" bash -c "! skopeo copy --dest-tls-verify=false --dest-creds reader:reader-pass oci:$WORK/b:v1 docker://$REG/team/app:dev 2>err.txt"
 check "... 403 DENIED naming the role needed" \
@@ -127,7 +134,7 @@ push a public/app:v1 --dest-creds admin:admin-pass
 check "anonymous pull from a namespace with anonymous pull on" pull "docker://$REG/public/app:v1"
 check "anonymous pull elsewhere: 401" equal "$(status GET /v2/team/app/tags/list)" "401 UNAUTHORIZED"
 check "the catalog lists only what the caller may pull (reader)" \
-  equal "$(curl -sf -u reader:reader-pass "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['team/app', 'team/bot']"
+  equal "$(curl -sf -u reader:reader-pass "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['team/app', 'team/bot', 'team/podman']"
 check "... (anonymous)" \
   equal "$(curl -sf "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['public/app']"
 ctl namespace set '*' --anonymous-pull on

@@ -55,12 +55,10 @@ check "skopeo pulls every image of it, with the digests that were packed" \
            [ \$(skopeo inspect --raw oci:pulled:multi | sha256sum | cut -d' ' -f1) = ${multi#sha256:} ] &&
            skopeo copy -q --src-tls-verify=false docker://$REG/app:v1 oci:pulled:app &&
            [ \"\$(skopeo inspect --raw oci:pulled:app | sha256sum)\" = \"\$(skopeo inspect --raw oci:app:v1 | sha256sum)\" ]"
-mkdir -p podman/root podman/run && echo '{"auths":{}}' >podman/auth.json
-printf '[storage]\ndriver="vfs"\ngraphroot="%s"\nrunroot="%s"\n' "$WORK/podman/root" "$WORK/podman/run" >podman/storage.conf
+podman_sandbox
 check "podman pulls it too, and records the digest that was packed" \
-  bash -c "export CONTAINERS_STORAGE_CONF=podman/storage.conf REGISTRY_AUTH_FILE=podman/auth.json &&
-           podman pull -q --tls-verify=false '$REG/app:v1' >/dev/null &&
-           [ \"\$(podman image inspect --format '{{.Digest}}' '$REG/app:v1')\" = \"sha256:\$(skopeo inspect --raw oci:app:v1 | sha256sum | cut -d' ' -f1)\" ]"
+  bash -c "$PQ pull -q --tls-verify=false '$REG/app:v1' >/dev/null &&
+           [ \"\$($PQ image inspect --format '{{.Digest}}' '$REG/app:v1')\" = \"sha256:\$(skopeo inspect --raw oci:app:v1 | sha256sum | cut -d' ' -f1)\" ]"
 check "the receipt is signed by the box's own key: stock minisign verifies it" \
   bash -c "minisign -V -p data/box.pub -m receipt.json | grep -q 'ferry-receipt bundle=' &&
            jq -e '.images | map(.name) == [\"app:v1\", \"team/multi:v2\"]' receipt.json"

@@ -92,6 +92,35 @@ make_tls() {
 
 make_layout() { python3 "$HERE/make_oci_layout.py" "$@"; }
 
+# Gives podman (and skopeo) this test's own vfs storage, auth file and
+# runtime dir, so nothing outside $WORK is read or changed. Sets P to the
+# podman command and PQ to the same as words for bash -c.
+podman_sandbox() {
+  mkdir -p "$WORK/run"
+  printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "%s"\n' "$WORK/graph" "$WORK/run" \
+    >"$WORK/storage.conf"
+  [ -f "$WORK/auth.json" ] || echo '{"auths":{}}' >"$WORK/auth.json"
+  export CONTAINERS_STORAGE_CONF=$WORK/storage.conf REGISTRY_AUTH_FILE=$WORK/auth.json \
+    XDG_RUNTIME_DIR=$WORK/run
+  P=(podman --storage-driver vfs)
+  PQ=$(printf '%q ' "${P[@]}")
+}
+
+# Builds TAG FROM scratch with BYTES of random payload (and any further
+# files given) and prints its image ID. The build context stays in
+# $WORK/ctx-TAG (with / and : as _) for checks of what went in.
+# Needs podman_sandbox.
+build_scratch_image() {  # build_scratch_image TAG BYTES [FILE...]
+  local tag=$1 bytes=$2 ctx; shift 2
+  ctx=$WORK/ctx-${tag//[\/:]/_}
+  mkdir -p "$ctx"
+  head -c "$bytes" /dev/urandom >"$ctx/payload.bin"
+  printf 'FROM scratch\nCOPY payload.bin /payload.bin\n' >"$ctx/Containerfile"
+  for f in "$@"; do cp "$f" "$ctx/" && printf 'COPY %s /%s\n' "${f##*/}" "${f##*/}" >>"$ctx/Containerfile"; done
+  "${P[@]}" build -q -t "$tag" "$ctx" >/dev/null
+  "${P[@]}" image inspect --format '{{.Id}}' "$tag"
+}
+
 # Flips one bit of the byte at OFFSET, so the file always changes (writing a
 # fixed byte does nothing one time in 256 when the byte is already that).
 flip_byte() {  # flip_byte FILE OFFSET

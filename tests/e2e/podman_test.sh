@@ -5,23 +5,9 @@
 source "$(dirname "$0")/lib.sh"
 start_ferryd
 
-# Each podman call gets this test's own storage and auth file.
-cat >"$WORK/storage.conf" <<CONF
-[storage]
-driver = "vfs"
-graphroot = "$WORK/graph"
-runroot = "$WORK/run"
-CONF
-echo '{"auths":{}}' >"$WORK/auth.json"
-export CONTAINERS_STORAGE_CONF=$WORK/storage.conf REGISTRY_AUTH_FILE=$WORK/auth.json
-P=(podman --storage-driver vfs)
-
-mkdir -p "$WORK/ctx"
-head -c 3000000 /dev/urandom >"$WORK/ctx/payload.bin"
-echo "built by the ferry e2e test" >"$WORK/ctx/hello.txt"
-printf 'FROM scratch\nCOPY payload.bin /payload.bin\nCOPY hello.txt /hello.txt\n' >"$WORK/ctx/Containerfile"
-"${P[@]}" build -q -t localhost/e2e/built:v1 "$WORK/ctx" >/dev/null
-image_id=$("${P[@]}" image inspect --format '{{.Id}}' localhost/e2e/built:v1)
+podman_sandbox
+echo "built by the ferry e2e test" >"$WORK/hello.txt"
+image_id=$(build_scratch_image localhost/e2e/built:v1 3000000 "$WORK/hello.txt")
 
 check "podman push to ferryd" \
   "${P[@]}" push --tls-verify=false --digestfile "$WORK/digest" localhost/e2e/built:v1 "$REG/e2e/built:v1"
@@ -42,7 +28,7 @@ check "podman pull by digest" \
 check "pulled by digest: same image" \
   equal "$("${P[@]}" image inspect --format '{{.Id}}' "$REG/e2e/built@$pushed")" "$image_id"
 check "the layer content survives the round trip" \
-  bash -c "mnt=\$(${P[*]} image mount $REG/e2e/built@$pushed) && cmp \"\$mnt/payload.bin\" '$WORK/ctx/payload.bin'"
+  bash -c "mnt=\$(${P[*]} image mount $REG/e2e/built@$pushed) && cmp \"\$mnt/payload.bin\" '$WORK/ctx-localhost_e2e_built_v1/payload.bin'"
 # podman save -> ferry pack docker-archive: -> bundle -> ferryd -> podman pull
 FERRY=${FERRY:?set FERRY to the ferry binary}
 "${P[@]}" save --format docker-archive -o "$WORK/saved.tar" "$REG/e2e/built@$pushed" >/dev/null 2>&1 ||

@@ -12,17 +12,7 @@ ctl() { "$FERRYCTL" --data-dir "$DATA" "$@"; }
 make_tls "$WORK/tls"
 # podman and skopeo trust the CAs of a folder given with --cert-dir.
 mkdir -p certs && cp tls/ca.crt certs/ca.crt
-cat >storage.conf <<CONF
-[storage]
-driver = "vfs"
-graphroot = "$WORK/graph"
-runroot = "$WORK/run"
-CONF
-mkdir -p run
-echo '{"auths":{}}' >auth.json
-export CONTAINERS_STORAGE_CONF=$WORK/storage.conf REGISTRY_AUTH_FILE=$WORK/auth.json XDG_RUNTIME_DIR=$WORK/run
-P=(podman --storage-driver vfs)
-PQ=$(printf '%q ' "${P[@]}")  # the same, as words for bash -c
+podman_sandbox
 
 for u in dev reader; do echo "$u-pass" | ctl user add "$u"; done
 ctl grant dev team writer
@@ -39,11 +29,7 @@ check "a client without the CA refuses the certificate" \
 check "plain HTTP to the HTTPS port gets no registry answer" \
   bash -c "! curl -sf -m 5 http://$REG/v2/"
 
-mkdir -p ctx
-head -c 2000000 /dev/urandom >ctx/payload.bin
-printf 'FROM scratch\nCOPY payload.bin /payload.bin\n' >ctx/Containerfile
-"${P[@]}" build -q -t localhost/e2e/tls:v1 ctx >/dev/null
-image_id=$("${P[@]}" image inspect --format '{{.Id}}' localhost/e2e/tls:v1)
+image_id=$(build_scratch_image localhost/e2e/tls:v1 2000000)
 
 check "podman login over TLS with --cert-dir" \
   "${P[@]}" login --cert-dir certs -u dev -p dev-pass "$REG"
