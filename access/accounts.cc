@@ -339,6 +339,17 @@ void Accounts::change_namespace(const std::string& name, const NamespaceChange& 
   tx.commit();
 }
 
+void Accounts::remove_namespace(const std::string& name) {
+  sql::Transaction tx(db_);
+  db_.prepare("DELETE FROM namespaces WHERE name = ?").bind(name).run();
+  if (db_.changes() == 0) {
+    throw AccessError(AccessErrorKind::kUnknown,
+                      "namespace '" + name + "' has no settings (see ferryctl namespace list)");
+  }
+  bump();
+  tx.commit();
+}
+
 std::vector<NamespaceRow> Accounts::namespaces() {
   auto s = db_.prepare(
       "SELECT name, anonymous_pull, import_allowed, quota_bytes, immutable FROM namespaces "

@@ -128,6 +128,9 @@ class Accounts {
   std::vector<GrantRow> grants();
 
   void change_namespace(const std::string& name, const NamespaceChange& change);
+  // Drops the namespace's settings, so each follows "*" again. Its grants
+  // stay (and keep a prefix such as "site/line1" a namespace).
+  void remove_namespace(const std::string& name);
   std::vector<NamespaceRow> namespaces();
 
   // Changes whenever users, tokens, grants or namespaces change.

@@ -226,6 +226,12 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
     a.change_namespace(r.name_space, change);
     return r.name_space;
   });
+  auto* ndel = ns->add_subcommand("del", "Drop a namespace's settings: each follows '*' again");
+  ndel->add_option("namespace", req->name_space)->required();
+  on(ndel, "namespace del", [](Admin& a, const Request& r) {
+    a.remove_namespace(r.name_space);
+    return r.name_space;
+  });
   auto* nlist = ns->add_subcommand("list", "List namespaces and their settings");
   on(nlist, "", [](Admin& a, const Request&) {
     // A setting left unset shows as "as *", or in "*" itself as "default".

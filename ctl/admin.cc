@@ -48,6 +48,9 @@ std::vector<access::GrantRow> LocalAdmin::grants() {
 void LocalAdmin::change_namespace(const std::string& name, const access::NamespaceChange& change) {
   a_.change_namespace(name, change);
 }
+void LocalAdmin::remove_namespace(const std::string& name) {
+  a_.remove_namespace(name);
+}
 std::vector<access::NamespaceRow> LocalAdmin::namespaces() {
   return a_.namespaces();
 }

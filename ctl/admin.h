@@ -30,6 +30,7 @@ class Admin {
   virtual void revoke(const std::string& user, const std::string& name_space) = 0;
   virtual std::vector<access::GrantRow> grants() = 0;
   virtual void change_namespace(const std::string& name, const access::NamespaceChange& change) = 0;
+  virtual void remove_namespace(const std::string& name) = 0;
   virtual std::vector<access::NamespaceRow> namespaces() = 0;
   virtual std::vector<access::AuditRow> audit_log(int64_t limit) = 0;
 };
@@ -50,6 +51,7 @@ class LocalAdmin final : public Admin {
   void revoke(const std::string& user, const std::string& name_space) override;
   std::vector<access::GrantRow> grants() override;
   void change_namespace(const std::string& name, const access::NamespaceChange& change) override;
+  void remove_namespace(const std::string& name) override;
   std::vector<access::NamespaceRow> namespaces() override;
   std::vector<access::AuditRow> audit_log(int64_t limit) override;
 

@@ -188,6 +188,9 @@ void RemoteAdmin::change_namespace(const std::string& name, const access::Namesp
   json body = change;
   call("PATCH", "namespaces/" + segment(name), &body);
 }
+void RemoteAdmin::remove_namespace(const std::string& name) {
+  call("DELETE", "namespaces/" + segment(name));
+}
 std::vector<access::NamespaceRow> RemoteAdmin::namespaces() {
   return rows<access::NamespaceRow>(call("GET", "namespaces"), "namespaces");
 }

@@ -52,6 +52,7 @@ class RemoteAdmin final : public Admin {
   void revoke(const std::string& user, const std::string& name_space) override;
   std::vector<access::GrantRow> grants() override;
   void change_namespace(const std::string& name, const access::NamespaceChange& change) override;
+  void remove_namespace(const std::string& name) override;
   std::vector<access::NamespaceRow> namespaces() override;
   std::vector<access::AuditRow> audit_log(int64_t limit) override;
 

@@ -14,6 +14,7 @@
 //   GET              /ferry/v1/namespaces
 //   PATCH            /ferry/v1/namespaces/NAME      {"anonymousPull"?, "import"?, "quota"?,
 //                                                    "immutable"?}; null: follow "*"
+//   DELETE           /ferry/v1/namespaces/NAME      (its settings; grants stay)
 // NAMESPACE and NAME may have several components (site/line1).
 #include "daemon/api/admin.h"
 
@@ -264,7 +265,13 @@ ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const h
     return read([](Accounts& a) { return rows_json("namespaces", a.namespaces()); });
   }
   if (what == "namespaces" && parts.size() >= 2) {
-    expect(req, "PATCH", "PATCH");
+    if (m == "DELETE") {
+      return answer(change("namespace del", joined(parts, 1), [&](Accounts& a) {
+        a.remove_namespace(joined(parts, 1));
+        return json();
+      }));
+    }
+    expect(req, "PATCH", "PATCH, DELETE");
     return with_body([change, name = joined(parts, 1)](const json& body) {
       auto settings = body.get<access::NamespaceChange>();
       return change("namespace set", name, [&](Accounts& a) {

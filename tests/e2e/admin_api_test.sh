@@ -76,6 +76,8 @@ check "namespace set --quota: a push over it is refused at once" \
   bash -c "$AQ namespace set team --quota 700KiB && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/b:v1 docker://$REG/team/other:v1 2>err.txt && grep -qi 'quota' err.txt"
 check "namespace set --immutable; namespace list shows all three" \
   bash -c "$AQ namespace set team --immutable 'v*' --quota none && $AQ namespace list | grep -qP '^team\tanonymous-pull on\timport as \*\tquota none\timmutable v\*$'"
+check "namespace del through the API: the quota and patterns go, '*' rules again" \
+  bash -c "$AQ namespace set lab --quota 1MiB && $AQ namespace del lab && ! $AQ namespace list | grep -q '^lab' && [ \$($AQ namespace del lab 2>/dev/null; echo \$?) = 9 ]"
 check "revoke through the API: the writer can no longer push" \
   bash -c "$AQ revoke dev team && ! skopeo copy -q --dest-cert-dir certs --dest-creds dev:dev-pass-2 oci:$WORK/a:v1 docker://$REG/team/app:v2 2>/dev/null"
 check "status through the API equals status on the data dir" \

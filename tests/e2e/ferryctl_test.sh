@@ -54,6 +54,9 @@ check "--anonymous-pull maybe: exit 2" equal "$(code ctl namespace set team --an
 check "--quota lots: exit 2" equal "$(code ctl namespace set team --quota lots)" 2
 check "--import maybe: exit 2" equal "$(code ctl namespace set team --import maybe)" 2
 check "a namespace may be a prefix of several components" ctl namespace set site/line1 --quota 1GiB
+check "namespace del drops its settings" \
+  bash -c "'$FERRYCTL' --data-dir '$DATA' namespace del site/line1 && ! '$FERRYCTL' --data-dir '$DATA' namespace list | grep -q site/line1"
+check "namespace del of one without settings: exit 9" equal "$(code ctl namespace del site/line1)" 9
 check "... but not an invalid one (site//x): exit 2" equal "$(code ctl namespace set site//x --quota 1GiB)" 2
 
 check "user del removes alice's roles too" bash -c "'$FERRYCTL' --data-dir '$DATA' user del alice && [ -z \"\$('$FERRYCTL' --data-dir '$DATA' grants)\" ]"

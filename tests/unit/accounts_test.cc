@@ -139,6 +139,12 @@ TEST_F(AccountsTest, NamespaceSettingsChangeOnlyWhatIsGiven) {
   both.set.quota = Quota(1);
   both.inherit = {NamespaceField::kQuota};
   EXPECT_THROW(accounts_.change_namespace("team", both), AccessError);
+
+  int64_t before = accounts_.version();
+  accounts_.remove_namespace("team");
+  EXPECT_TRUE(accounts_.namespaces().empty());
+  EXPECT_GT(accounts_.version(), before) << "ferryd must see the removal";
+  EXPECT_EQ(kind_of([&] { accounts_.remove_namespace("team"); }), AccessErrorKind::kUnknown);
 }
 
 TEST(AccountsMigrationTest, V5NamespaceRowsKeepTheirMeaningInV6) {

@@ -101,6 +101,10 @@ TEST_F(PolicyTest, NamespaceIsTheFirstPathComponentOrTheLongestConfiguredPrefix)
   EXPECT_TRUE(p.decide("writer", Action::kPush, "site/line1/cell7/app").allowed);
   EXPECT_FALSE(p.decide("writer", Action::kPush, "site/line1/app").allowed);
   EXPECT_EQ(p.prefixes(), (std::vector<std::string>{"site/line1", "site/line1/cell7"}));
+  accounts_.remove_namespace("site/line1");
+  p = Policy::load(meta_.db(), false);
+  EXPECT_EQ(p.namespace_of("site/line1/app"), "site") << "no settings, no grants: not a prefix";
+  EXPECT_EQ(p.namespace_of("site/line1/cell7/app"), "site/line1/cell7") << "its grant stays";
 
   EXPECT_THROW(accounts_.change_namespace("site//x", NamespaceChange()), AccessError);
   EXPECT_THROW(accounts_.change_namespace("Site/x", NamespaceChange()), AccessError);
