@@ -145,6 +145,15 @@ void to_json(nlohmann::json& j, const NamespaceChange& change) {
   for (NamespaceField field : change.inherit) j[kKey.at(field)] = nullptr;
 }
 void from_json(const nlohmann::json& j, NamespaceChange& change) {
+  // A misspelt setting must not pass as "change nothing".
+  for (const auto& [key, value] : j.items()) {
+    if (key != kAnonymousPull && key != kImport && key != kQuota && key != kImmutable) {
+      throw nlohmann::json::other_error::create(
+          501,
+          "unknown setting '" + key.substr(0, 64) + "' (anonymousPull, import, quota, immutable)",
+          &j);
+    }
+  }
   settings_from(j, change.set, &change.inherit);
 }
 

@@ -81,7 +81,7 @@ TEST(AccessJsonTest, WrongTypesThrowForTheApiToAnswer400) {
   EXPECT_THROW(nlohmann::json::parse(R"({"name":1,"createdAt":2})").get<UserRow>(),
                nlohmann::json::exception);
   for (const char* bad : {R"({"anonymousPull":"yes"})", R"({"quota":"20GiB"})", R"({"quota":-1})",
-                          R"({"immutable":"v*"})"}) {
+                          R"({"immutable":"v*"})", R"({"anonymous_pull":true})"}) {
     EXPECT_THROW(nlohmann::json::parse(bad).get<NamespaceChange>(), nlohmann::json::exception)
         << bad;
   }
