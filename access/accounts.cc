@@ -370,6 +370,30 @@ std::vector<NamespaceRow> Accounts::namespaces() {
   return out;
 }
 
+int64_t Accounts::prune_audit(int64_t before, uint64_t max_entries) {
+  sql::Transaction tx(db_);
+  int64_t removed = 0;
+  // Entries are only appended and pruned from the oldest end, so ids run
+  // in time order without gaps: both deletes are a range of the rowid,
+  // found without a scan of the table.
+  if (before > 0) {
+    db_.prepare(
+           "DELETE FROM audit WHERE id < coalesce((SELECT id FROM audit WHERE at >= ? ORDER BY id "
+           "LIMIT 1), (SELECT max(id) + 1 FROM audit))")
+        .bind(before)
+        .run();
+    removed += db_.changes();
+  }
+  if (max_entries > 0) {
+    db_.prepare("DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?")
+        .bind(max_entries)
+        .run();
+    removed += db_.changes();
+  }
+  tx.commit();
+  return removed;
+}
+
 void Accounts::bump() {
   db_.exec("UPDATE access_state SET version = version + 1 WHERE id = 1");
 }

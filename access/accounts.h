@@ -142,6 +142,9 @@ class Accounts {
   bool served_beyond_loopback();
 
   void audit(const AuditRow& row);
+  // Removes entries from before `before` (Unix seconds; 0: none), then the
+  // oldest beyond the newest `max_entries` (0: no cap). Returns how many.
+  int64_t prune_audit(int64_t before, uint64_t max_entries);
   // Newest first.
   std::vector<AuditRow> audit_log(int64_t limit);
 

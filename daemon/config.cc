@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/units.h"
 
@@ -33,13 +34,16 @@ struct Reader {
       out = n->as_boolean()->get();
     }
   }
-  void count(const char* key, unsigned& out, unsigned min, unsigned max) const {
+  template <typename T>
+  void count(const char* key, T& out, std::type_identity_t<T> min,
+             std::type_identity_t<T> max) const {
     if (auto* n = node(key)) {
       auto v = n->value<int64_t>();
-      if (!n->is_integer() || !v || *v < min || *v > max) {
+      if (!n->is_integer() || !v || *v < 0 || static_cast<uint64_t>(*v) < min ||
+          static_cast<uint64_t>(*v) > max) {
         bad(file, key, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
       }
-      out = static_cast<unsigned>(*v);
+      out = static_cast<T>(*v);
     }
   }
   void size(const char* key, uint64_t& out) const {
@@ -140,6 +144,8 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.size("storage.min_free", config.min_free);
   r.boolean("auth.open", config.auth_open);
   r.duration("auth.token_ttl", config.token_ttl);
+  r.duration("audit.keep", config.audit_keep);
+  r.count("audit.max_entries", config.audit_max_entries, uint64_t{0}, uint64_t{1} << 40);
   r.string("tls.cert", config.tls_cert);
   r.string("tls.key", config.tls_key);
   r.duration("uploads.expire_after", config.upload_expiry);

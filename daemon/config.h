@@ -25,6 +25,10 @@ struct DaemonConfig {
   // auth.open: no access control even beyond loopback (docs/access.md).
   bool auth_open = false;
   std::chrono::seconds token_ttl{300};  // auth.token_ttl: bearer tokens live this long
+  // The audit log keeps entries this long (0: forever) and at most this many
+  // (0: no cap), so a busy or attacked box does not fill its disk with it.
+  std::chrono::seconds audit_keep{365 * 24 * 3600};
+  uint64_t audit_max_entries = 500000;
   // tls.cert and tls.key (PEM files): serve HTTPS; reloaded on SIGHUP.
   std::string tls_cert, tls_key;
   std::chrono::seconds upload_expiry{24 * 3600};

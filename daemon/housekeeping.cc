@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <ctime>
 #include <functional>
 #include <mutex>
 #include <thread>
 
+#include "access/accounts.h"
 #include "daemon/log.h"
 
 namespace ferry {
@@ -19,6 +21,24 @@ constexpr std::chrono::seconds kMaintenanceTick{600};
 void lower_io_priority() {
   constexpr int kWhoProcess = 1, kClassIdle = 3, kClassShift = 13;
   ::syscall(SYS_ioprio_set, kWhoProcess, 0, kClassIdle << kClassShift);
+}
+
+void prune_audit(Store& store, const DaemonConfig& config) {
+  try {
+    int64_t before = 0;
+    if (config.audit_keep.count() > 0) {
+      before = static_cast<int64_t>(std::time(nullptr)) - config.audit_keep.count();
+    }
+    int64_t n = store.with_database([&](sql::Database& db) {
+      return access::Accounts(db).prune_audit(before, config.audit_max_entries);
+    });
+    if (n > 0) {
+      log::info("audit: removed " + std::to_string(n) +
+                " old entries (audit.keep, audit.max_entries)");
+    }
+  } catch (const std::exception& e) {
+    log::warn(std::string("audit pruning failed: ") + e.what());
+  }
 }
 
 }  // namespace
@@ -70,6 +90,7 @@ Housekeeping::Housekeeping(Store& store, const DaemonConfig& config, Metrics& me
         } catch (const std::exception& e) {
           log::warn(std::string("upload expiry failed: ") + e.what());
         }
+        prune_audit(store, config);
         if (config.gc_interval.count() == 0 || std::chrono::steady_clock::now() < next_gc) return;
         try {
           auto report = store.collect_garbage(gc, std::chrono::seconds(1));

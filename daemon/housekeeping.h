@@ -1,6 +1,6 @@
 // ferryd serve's periodic jobs, each on its own thread and stopped promptly
-// at shutdown: abandoned-upload expiry and garbage collection every few
-// minutes or on gc.interval, and the slow background scrub on
+// at shutdown: abandoned-upload expiry and audit-log pruning every few
+// minutes, garbage collection on gc.interval, and the slow background scrub on
 // scrub.interval (hours of paced, idle-priority reads on a big store).
 #pragma once
 

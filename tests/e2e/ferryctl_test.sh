@@ -98,4 +98,17 @@ PY
 check "status for people names each namespace" bash -c "'$FERRYCTL' --data-dir '$DATA' status | grep -Eq '^team +2 +2 '"
 check "ferryd kept serving throughout (401: it now wants a login)" \
   equal "$(curl -s -o /dev/null -w '%{http_code}' "http://$REG/v2/")" 401
+
+# ---- the audit log is pruned by ferryd's housekeeping (at start, then every
+# few minutes) to audit.max_entries, oldest first.
+total=$(ctl audit -n 100000 --json | jq length)
+newest=$(ctl audit -n 1 --json | jq -c '.[0]')
+stop_ferryd
+printf '[audit]\nmax_entries = 5\nkeep = "3650d"\n' >audit.toml
+start_ferryd "$DATA" --config audit.toml
+for _ in $(seq 1 100); do grep -q 'audit: removed' ferryd.log && break; sleep 0.1; done
+check "ferryd keeps the newest audit.max_entries entries and logs what it removed" \
+  bash -c "[ \$('$FERRYCTL' --data-dir '$DATA' audit -n 100000 --json | jq length) = 5 ] && grep -q 'audit: removed $((total - 5)) old entries' ferryd.log"
+check "... the newest entry is still there" \
+  equal "$(ctl audit -n 1 --json | jq -c '.[0]')" "$newest"
 finish

@@ -190,5 +190,22 @@ TEST_F(AccountsTest, AuditLogIsNewestFirst) {
   EXPECT_EQ(accounts_.audit_log(1).size(), 1u);
 }
 
+TEST_F(AccountsTest, AuditPruningDropsTheOldestByAgeThenByCount) {
+  for (int64_t at = 100; at < 110; ++at) accounts_.audit({at, "a", "push", "x", "local", "ok", ""});
+  EXPECT_EQ(accounts_.prune_audit(0, 0), 0) << "0 and 0: keep everything";
+  EXPECT_EQ(accounts_.prune_audit(103, 0), 3);  // at 100, 101, 102
+  EXPECT_EQ(accounts_.audit_log(100).back().at, 103);
+  EXPECT_EQ(accounts_.prune_audit(0, 4), 3);  // keeps the newest four
+  auto log = accounts_.audit_log(100);
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log.front().at, 109);
+  EXPECT_EQ(log.back().at, 106);
+  EXPECT_EQ(accounts_.prune_audit(1000, 0), 4) << "all older than the cut-off";
+  EXPECT_TRUE(accounts_.audit_log(100).empty());
+  EXPECT_EQ(accounts_.prune_audit(1000, 1), 0) << "an empty log";
+  accounts_.audit({2000, "a", "push", "x", "local", "ok", ""});
+  EXPECT_EQ(accounts_.audit_log(100).size(), 1u) << "writing goes on after pruning";
+}
+
 }  // namespace
 }  // namespace ferry::access
