@@ -136,6 +136,14 @@ Decision Policy::may_import(std::string_view repository) const {
               "); allow them with ferryctl namespace set " + ns + " --import on (or '*')"};
 }
 
+std::vector<std::string> Policy::administered_by(const std::string& user) const {
+  std::vector<std::string> out;
+  for (const auto& [key, role] : grants_) {
+    if (key.first == user && role == Role::kAdmin) out.push_back(key.second);
+  }
+  return out;  // sorted: grants_ is ordered by (user, namespace)
+}
+
 bool Policy::is_admin(const std::string& user) const {
   auto it = grants_.find({user, "*"});
   return it != grants_.end() && it->second == Role::kAdmin;

@@ -64,6 +64,8 @@ class Policy {
   // Holds the admin role in namespace "*": may change users, tokens, roles
   // and namespaces, and read the audit log, through the admin API.
   bool is_admin(const std::string& user) const;
+  // The namespaces in which the user holds the admin role, sorted.
+  std::vector<std::string> administered_by(const std::string& user) const;
 
  private:
   // One setting of the namespace: its own, else "*"'s, else nullopt.

@@ -1,5 +1,6 @@
 // The admin API under /ferry/v1/, for `ferryctl --registry` and scripts
-// (docs/access.md, "Admin API"). Admins only (Gate::require_admin). Every
+// (docs/access.md, "Admin API"). Admins only (Gate::admin_scope): an admin
+// of "*" everything, a namespace's admin its grants and settings. Every
 // change goes through the same Accounts code as ferryctl on the data dir,
 // is audited under the caller's name, and takes effect at once.
 //   GET              /ferry/v1/status
@@ -69,6 +70,9 @@ struct Change {
     } catch (const AccessError& e) {
       gate.audit(caller, action, target, "refused", e.what());
       throw to_api_error(e);
+    } catch (const Error& e) {  // outside the caller's admin scope
+      gate.audit(caller, action, target, "refused", e.what());
+      throw;
     }
     gate.audit(caller, action, target, "ok", "");
     gate.refresh();
@@ -134,6 +138,12 @@ json rows_json(const char* key, const Rows& rows) {
   return {{key, list}};
 }
 
+void require_covers(const AdminScope& scope, const std::string& name_space) {
+  if (scope.covers(name_space)) return;
+  throw Error(ErrorCode::kDenied, "user '" + scope.user + "' is not an admin of namespace '" +
+                                      name_space + "' (nor of '*')");
+}
+
 void expect(const http::Request& req, std::string_view method, std::string_view allowed) {
   if (req.method() != method && !(method == "GET" && req.method() == "HEAD")) {
     method_not_allowed(req, allowed);
@@ -146,7 +156,10 @@ ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const h
   auto parts = split_path(req.path().substr(std::string_view("/ferry/v1/").size()));
   const std::string what = parts.empty() ? "" : parts[0];
   const std::string_view m = req.method();
-  gate.require_admin(caller);
+  const AdminScope scope = gate.admin_scope(caller);
+  // A namespace admin sees and changes only their namespaces; the rest of
+  // the API is for admins of "*".
+  if (what != "grants" && what != "namespaces") scope.require_everything("/ferry/v1/" + what);
   Change change{store, gate, caller};
   auto read = [&](const std::function<json(Accounts&)>& work) {
     return answer(http::Response::json(200, store
@@ -235,22 +248,28 @@ ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const h
   }
   if (what == "grants" && parts.size() == 1) {
     expect(req, "GET", "GET");
-    return read([](Accounts& a) { return rows_json("grants", a.grants()); });
+    return read([&scope](Accounts& a) {
+      auto rows = a.grants();
+      std::erase_if(rows, [&](const access::GrantRow& g) { return !scope.covers(g.name_space); });
+      return rows_json("grants", rows);
+    });
   }
   if (what == "grants" && parts.size() >= 3) {
     const std::string ns = joined(parts, 2);
     std::string target = parts[1] + " " + ns;
     if (m == "DELETE") {
       return answer(change("revoke", target, [&](Accounts& a) {
+        require_covers(scope, ns);
         a.revoke(parts[1], ns);
         return json();
       }));
     }
     expect(req, "PUT", "PUT, DELETE");
-    return with_body([change, user = parts[1], ns](const json& body) {
+    return with_body([change, scope, user = parts[1], ns](const json& body) {
       std::string role_text = body.at("role").get<std::string>();
       auto role = access::parse_role(role_text);
       return change("grant", user + " " + ns + " " + role_text, [&](Accounts& a) {
+        require_covers(scope, ns);
         if (!role) {
           throw AccessError(AccessErrorKind::kInvalid,
                             "role '" + role_text + "' is not reader, writer, maintainer or admin");
@@ -262,19 +281,31 @@ ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const h
   }
   if (what == "namespaces" && parts.size() == 1) {
     expect(req, "GET", "GET");
-    return read([](Accounts& a) { return rows_json("namespaces", a.namespaces()); });
+    return read([&scope](Accounts& a) {
+      auto rows = a.namespaces();
+      std::erase_if(rows, [&](const access::NamespaceRow& n) { return !scope.covers(n.name); });
+      return rows_json("namespaces", rows);
+    });
   }
   if (what == "namespaces" && parts.size() >= 2) {
     if (m == "DELETE") {
       return answer(change("namespace del", joined(parts, 1), [&](Accounts& a) {
+        scope.require_everything("dropping a namespace's settings (its quota among them)");
         a.remove_namespace(joined(parts, 1));
         return json();
       }));
     }
     expect(req, "PATCH", "PATCH, DELETE");
-    return with_body([change, name = joined(parts, 1)](const json& body) {
+    return with_body([change, scope, name = joined(parts, 1)](const json& body) {
       auto settings = body.get<access::NamespaceChange>();
       return change("namespace set", name, [&](Accounts& a) {
+        require_covers(scope, name);
+        // Quotas share the disk between namespaces: an admin of one may
+        // not raise its own.
+        if (settings.set.quota || std::count(settings.inherit.begin(), settings.inherit.end(),
+                                             access::NamespaceField::kQuota)) {
+          scope.require_everything("a namespace's quota");
+        }
         a.change_namespace(name, settings);
         return json();
       });

@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -282,11 +283,24 @@ void Gate::check_tag_change(std::string_view repository, std::string_view tag) {
                                       "' is immutable in its namespace; push a new tag instead");
 }
 
-void Gate::require_admin(const Caller& caller) {
+bool AdminScope::covers(std::string_view name_space) const {
+  return everything ||
+         std::find(namespaces.begin(), namespaces.end(), name_space) != namespaces.end();
+}
+
+void AdminScope::require_everything(std::string_view what) const {
+  if (everything) return;
+  throw Error(ErrorCode::kDenied, std::string(what) + " needs the admin role in namespace '*'; " +
+                                      "user '" + user + "' is an admin of namespace '" +
+                                      namespaces.front() + "' only");
+}
+
+AdminScope Gate::admin_scope(const Caller& caller) {
   auto snap = snapshot();
   switch (snap->mode) {
     case Mode::kOpen:
-      if (!options_.open) return;  // loopback, no users yet: the development default
+      // Loopback, no users yet: the development default.
+      if (!options_.open) return AdminScope{true, caller.user.value_or("anonymous"), {}};
       throw Error(ErrorCode::kDenied,
                   "auth.open opens the registry, not its administration; run ferryctl "
                   "--data-dir on the registry's host");
@@ -305,12 +319,16 @@ void Gate::require_admin(const Caller& caller) {
         "or a robot token)",
         challenge(caller));
   }
-  if (!snap->policy.is_admin(*caller.user)) {
+  AdminScope scope{snap->policy.is_admin(*caller.user), *caller.user,
+                   snap->policy.administered_by(*caller.user)};
+  if (!scope.everything && scope.namespaces.empty()) {
     throw Error(ErrorCode::kDenied, "user '" + *caller.user +
-                                        "' is not an admin (the admin role in namespace '*'); "
-                                        "an admin can grant it: ferryctl grant " +
+                                        "' is not an admin (the admin role in namespace '*', or "
+                                        "in a namespace for its roles and settings); an admin "
+                                        "can grant it: ferryctl grant " +
                                         *caller.user + " '*' admin");
   }
+  return scope;
 }
 
 void Gate::refresh() {

@@ -50,6 +50,20 @@ struct Caller {
   std::optional<access::BearerClaims> bearer;  // when it came with a bearer token
 };
 
+// Everything, for an admin of namespace "*" (or anyone in the open
+// development default: loopback, no users); else the namespaces in which
+// the caller holds the admin role, whose roles and settings (but not the
+// quota) they manage, as Harbor's project admins do.
+struct AdminScope {
+  bool everything = false;
+  std::string user;
+  std::vector<std::string> namespaces;
+
+  bool covers(std::string_view name_space) const;
+  // Throws DENIED unless the scope is everything, naming `what` it was for.
+  void require_everything(std::string_view what) const;
+};
+
 class Gate {
  public:
   // Throws when the token signing key cannot be read or made.
@@ -67,10 +81,10 @@ class Gate {
   void check_quota(std::string_view repository, uint64_t incoming);
   // Refuses (DENIED) changing or deleting an immutable tag.
   void check_tag_change(std::string_view repository, std::string_view tag);
-  // The admin API (/ferry/v1/ users, tokens, grants, namespaces, audit,
-  // status): an admin of namespace "*", or anyone in the open development
-  // default (loopback, no users). Throws Unauthorized or DENIED.
-  void require_admin(const Caller& caller);
+  // What the caller may do through the admin API (/ferry/v1/ users,
+  // tokens, grants, namespaces, audit, status). Throws Unauthorized, or
+  // DENIED when they administer nothing.
+  AdminScope admin_scope(const Caller& caller);
   // Re-reads the access tables on the next request (after an admin change).
   void refresh();
   // Whether /v2/ should ask an anonymous caller to log in.

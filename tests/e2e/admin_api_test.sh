@@ -96,6 +96,29 @@ echo reader-pass | local_ctl user add reader
 local_ctl grant reader team reader
 check "a non-admin: exit 11, naming the role needed" \
   bash -c "[ \$($RQ --creds reader:reader-pass user list 2>err.txt; echo \$?) = 11 ] && grep -q \"is not an admin\" err.txt"
+
+# ---- a namespace admin manages that namespace's roles and settings, not
+# its quota, and nothing else (Harbor's project admin).
+echo ops-pass-123 | local_ctl user add ops
+local_ctl grant ops team admin
+sleep 1.2  # ferryd sees changes made on the data dir within a second
+N=("${R[@]}" --creds ops:ops-pass-123)
+NQ=$(printf '%q ' "${N[@]}")
+check "a namespace admin grants a role in their namespace" \
+  bash -c "$NQ grant reader team writer && $AQ grants | grep -qP '^reader\tteam\twriter$'"
+check "... sees only their namespace's grants" \
+  bash -c "[ \"\$($NQ grants | cut -f2 | sort -u | tr '\n' ' ')\" = 'team ' ]"
+check "... changes its settings" \
+  bash -c "$NQ namespace set team --anonymous-pull off && $NQ namespace list | grep -qP '^team\tanonymous-pull off'"
+check "... but not its quota: exit 11, saying who may" \
+  bash -c "[ \$($NQ namespace set team --quota 1TiB 2>err.txt; echo \$?) = 11 ] && grep -q \"quota needs the admin role in namespace '\\*'\" err.txt"
+check "... nor another namespace's roles: exit 11" \
+  bash -c "[ \$($NQ grant reader other writer 2>err.txt; echo \$?) = 11 ] && grep -q \"not an admin of namespace 'other'\" err.txt"
+check "... nor users: exit 11" \
+  bash -c "[ \$($NQ user list 2>err.txt; echo \$?) = 11 ] && grep -q \"admin of namespace 'team' only\" err.txt"
+check "... and the refusals are audited under their name" \
+  bash -c "$AQ audit -n 10 --json | jq -e '[.[] | select(.actor == \"ops\" and .result == \"refused\")] | length >= 2'"
+local_ctl grant reader team reader
 check "a wrong password: exit 11, saying where the login came from" \
   bash -c "[ \$($RQ --creds admin:nope user list 2>err.txt; echo \$?) = 11 ] && grep -q 'refused the login of .admin. (from --creds)' err.txt"
 check "no credentials: exit 11, saying how to give them" \

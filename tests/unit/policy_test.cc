@@ -49,6 +49,12 @@ TEST_F(PolicyTest, RolesAreOrderedAndScopedToTheirNamespace) {
   EXPECT_FALSE(allowed("maint", Action::kPull, "other/app")) << "a role is per namespace";
   EXPECT_FALSE(allowed("nobody", Action::kPull, "team/app"));
   EXPECT_TRUE(allowed("admin", Action::kDelete, "anything/at/all")) << "* covers every namespace";
+  accounts_.grant("maint", "lab", Role::kAdmin);
+  Policy p = Policy::load(meta_.db(), false);
+  EXPECT_EQ(p.administered_by("maint"), std::vector<std::string>{"lab"});
+  EXPECT_EQ(p.administered_by("admin"), std::vector<std::string>{"*"});
+  EXPECT_TRUE(p.administered_by("writer").empty());
+  EXPECT_FALSE(p.is_admin("maint"));
   EXPECT_FALSE(allowed("teamapp", Action::kPull, "team/app")) << "unknown users have no roles";
 }
 
