@@ -207,7 +207,7 @@ NewToken Accounts::create_token(const std::string& user, std::optional<int64_t> 
   return token;
 }
 
-std::optional<std::string> Accounts::check_token(std::string_view text, int64_t now) {
+std::optional<TokenOwner> Accounts::check_token(std::string_view text, int64_t now) {
   // ferry_<12 hex id>_<64 hex secret>
   if (text.size() != kTokenPrefix.size() + 12 + 1 + 64 || text.substr(0, 6) != kTokenPrefix ||
       text[kTokenPrefix.size() + 12] != '_') {
@@ -229,7 +229,7 @@ std::optional<std::string> Accounts::check_token(std::string_view text, int64_t 
     return std::nullopt;
   }
   if (revoked || (expires && now >= *expires)) return std::nullopt;
-  return user;
+  return TokenOwner{user, expires};
 }
 
 void Accounts::revoke_token(const std::string& id, int64_t now) {

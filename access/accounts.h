@@ -52,6 +52,11 @@ struct NewToken {
   std::optional<int64_t> expires_at;
 };
 
+struct TokenOwner {
+  std::string user;
+  std::optional<int64_t> expires_at;  // Unix seconds; none: never
+};
+
 struct GrantRow {
   std::string user;
   std::string name_space;
@@ -119,7 +124,7 @@ class Accounts {
   NewToken create_token(const std::string& user, std::optional<int64_t> expires_at,
                         const std::string& description);
   // The token's user when it is known, unexpired and not revoked.
-  std::optional<std::string> check_token(std::string_view secret, int64_t now);
+  std::optional<TokenOwner> check_token(std::string_view secret, int64_t now);
   void revoke_token(const std::string& id, int64_t now);
   std::vector<TokenRow> tokens();
 

@@ -18,6 +18,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kReloadEvery = std::chrono::seconds(1);
 constexpr auto kVerifiedFor = std::chrono::minutes(10);
+// Bearer tokens are a few hundred bytes; a longer one is checked each time.
+constexpr size_t kMaxCachedBearer = 4096;
 constexpr int kFreeFailures = 5;  // then 1 s, 2 s, 4 s ... of refusal
 constexpr int kMaxBackoffSeconds = 300;
 constexpr size_t kMaxThrottles = 10000;
@@ -135,12 +137,6 @@ void Gate::record_failure(const std::string& key) {
 
 std::optional<std::string> Gate::check_credentials(const std::string& user,
                                                    const std::string& secret, int64_t version) {
-  if (secret.rfind("ferry_", 0) == 0) {
-    auto owner = store_.with_database(
-        [&](sql::Database& db) { return access::Accounts(db).check_token(secret, now_unix()); });
-    if (owner && *owner == user) return owner;
-    return std::nullopt;
-  }
   std::string key = digest_of(user + '\0' + secret).hex();
   {
     std::lock_guard lock(mu_);
@@ -151,14 +147,46 @@ std::optional<std::string> Gate::check_credentials(const std::string& user,
     auto it = verified_.find(key);
     if (it != verified_.end() && it->second.second > Clock::now()) return it->second.first;
   }
-  // argon2id: tens of milliseconds, on purpose; not under the lock.
-  bool ok = store_.with_database(
-      [&](sql::Database& db) { return access::Accounts(db).check_password(user, secret); });
-  if (!ok) return std::nullopt;
+  auto until = Clock::now() + kVerifiedFor;
+  if (secret.rfind("ferry_", 0) == 0) {
+    // A robot token: a query and a SHA-256, cached like a password, but
+    // never past the token's expiry (revoking it changes the version).
+    int64_t now = now_unix();
+    auto owner = store_.with_database(
+        [&](sql::Database& db) { return access::Accounts(db).check_token(secret, now); });
+    if (!owner || owner->user != user) return std::nullopt;
+    if (owner->expires_at) {
+      until = std::min(until, Clock::now() + std::chrono::seconds(*owner->expires_at - now));
+    }
+  } else {
+    // argon2id: tens of milliseconds, on purpose; not under the lock.
+    bool ok = store_.with_database(
+        [&](sql::Database& db) { return access::Accounts(db).check_password(user, secret); });
+    if (!ok) return std::nullopt;
+  }
   std::lock_guard lock(mu_);
   if (verified_.size() > kMaxThrottles) verified_.clear();
-  verified_[key] = {user, Clock::now() + kVerifiedFor};
+  verified_[key] = {user, until};
   return user;
+}
+
+std::optional<access::BearerClaims> Gate::verify_bearer(const std::string& token) {
+  int64_t now = now_unix();
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = bearers_.find(token); it != bearers_.end()) {
+      if (now < it->second.expires_at) return it->second;
+      bearers_.erase(it);
+      return std::nullopt;
+    }
+  }
+  auto claims = keys_.verify(token, now);
+  if (claims && token.size() <= kMaxCachedBearer) {
+    std::lock_guard lock(mu_);
+    if (bearers_.size() >= kMaxThrottles) bearers_.clear();
+    bearers_.emplace(token, *claims);
+  }
+  return claims;
 }
 
 void Gate::login_failed(const Caller& caller, const std::string& who) {
@@ -180,7 +208,7 @@ Caller Gate::authenticate(const http::Request& req) {
   if (snap->mode != Mode::kEnforced) return caller;
   if (header->size() > 7 && strncasecmp(header->c_str(), "Bearer ", 7) == 0) {
     throttle_check("addr:" + caller.address, "client address");
-    auto claims = keys_.verify(header->substr(7), now_unix());
+    auto claims = verify_bearer(header->substr(7));
     if (!claims) {
       record_failure("addr:" + caller.address);
       audit(caller, "login", "bearer token", "failed", "invalid or expired bearer token");

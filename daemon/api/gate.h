@@ -118,6 +118,7 @@ class Gate {
                                                int64_t version);
   void throttle_check(const std::string& key, const char* what);
   void record_failure(const std::string& key);
+  std::optional<access::BearerClaims> verify_bearer(const std::string& token);
   [[noreturn]] void login_failed(const Caller& caller, const std::string& who);
 
   Store& store_;
@@ -131,6 +132,10 @@ class Gate {
   std::unordered_map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>
       verified_;
   int64_t verified_version_ = -1;
+  // Bearer tokens whose signature checked out, until they expire: a client
+  // sends the same one on every request of a pull. The rules are still
+  // applied to their claims on each request.
+  std::unordered_map<std::string, access::BearerClaims> bearers_;
   std::unordered_map<std::string, Throttle> throttles_;  // "addr:.." and "user:.."
 };
 

@@ -126,6 +126,12 @@ check "a revoked token: 401" equal "$(status GET /v2/team/bot/tags/list -u "dev:
 short=$(ctl token create --user dev --expires 1s 2>/dev/null)
 sleep 1.5
 check "an expired token: 401" equal "$(status GET /v2/team/bot/tags/list -u "dev:$short")" "401 UNAUTHORIZED"
+# ferryd caches a checked robot token, but never past its expiry.
+short=$(ctl token create --user dev --expires 3s 2>/dev/null)
+check "a robot token that works ..." equal "$(status GET /v2/team/bot/tags/list -u "dev:$short")" "200 "
+sleep 3.5
+check "... stops working when it expires, though ferryd had cached it" \
+  equal "$(status GET /v2/team/bot/tags/list -u "dev:$short")" "401 UNAUTHORIZED"
 check "a token used outside its user's namespaces: 403" \
   bash -c "t=\$('$FERRYCTL' --data-dir '$DATA' token create --user dev 2>/dev/null); $(declare -f status); REG=$REG; [ \"\$(status POST /v2/other/app/blobs/uploads/ -u dev:\$t)\" = '403 DENIED' ]"
 
@@ -223,4 +229,15 @@ assert not any(s in text for s in ("dev-pass", "admin-pass", "reader-pass", "mai
     "a secret leaked"
 PY
 check "passwords never reach the log" bash -c "! grep -q -e 'dev-pass' -e 'ferry_' ferryd.log"
+
+# ---- a bearer token ferryd has checked (and cached) stops at its expiry.
+stop_ferryd
+printf '[auth]\ntoken_ttl = "2s"\n' >short-tokens.toml
+start_ferryd "$DATA" --config short-tokens.toml
+short_bearer=$(curl -sf -u reader:reader-pass "http://$REG/ferry/v1/token?service=ferry&scope=repository:team/app:pull" | jq -r .token)
+check "a bearer token pulls ..." \
+  equal "$(status GET /v2/team/app/tags/list -H "Authorization: Bearer $short_bearer")" "200 "
+sleep 2.5
+check "... and is refused once it expires (auth.token_ttl), cached or not" \
+  equal "$(status GET /v2/team/app/tags/list -H "Authorization: Bearer $short_bearer")" "401 UNAUTHORIZED"
 finish

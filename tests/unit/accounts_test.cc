@@ -55,7 +55,10 @@ TEST_F(AccountsTest, RefusesBadNamesShortPasswordsAndDuplicates) {
 TEST_F(AccountsTest, TokensAreShownOnceStoredHashedAndExpireOrRevoke) {
   accounts_.add_user("ci", "long enough");
   NewToken t = accounts_.create_token("ci", 2000, "pipeline");
-  EXPECT_EQ(accounts_.check_token(t.secret, 1000), std::optional<std::string>("ci"));
+  auto owner = accounts_.check_token(t.secret, 1000);
+  ASSERT_TRUE(owner);
+  EXPECT_EQ(owner->user, "ci");
+  EXPECT_EQ(owner->expires_at, std::optional<int64_t>(2000)) << "ferryd caches it no longer";
   EXPECT_FALSE(accounts_.check_token(t.secret, 2000)) << "expired";
   auto stored = meta_.db().prepare("SELECT secret_hash FROM tokens").one_text();
   EXPECT_EQ(t.secret.find(*stored), std::string::npos) << "only a hash is stored";
