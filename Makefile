@@ -34,6 +34,7 @@ bench:
 	bash bench/registry.sh build-release
 	bash bench/floor.sh build-release
 	bash bench/tls.sh build-release
+	python3 bench/auth_bench.py build-release/daemon/ferryd build-release/ctl/ferryctl
 	bash bench/bundle.sh build-release
 	bash bench/import.sh build-release
 	python3 bench/gc_bench.py build-release/daemon/ferryd build-release/ctl/ferryctl
