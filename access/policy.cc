@@ -97,11 +97,12 @@ Decision Policy::decide(const std::optional<std::string>& user, Action action,
                         std::string_view repository) const {
   if (open_) return {true, false, {}};
   std::string ns = namespace_of(repository);
+  // Whoever may pull anonymously may pull logged in too: a client that
+  // sends its login everywhere must not lose the public namespaces.
+  if (action == Action::kPull && setting(ns, &NamespaceSettings::anonymous_pull).value_or(false)) {
+    return {true, false, {}};
+  }
   if (!user) {
-    if (action == Action::kPull &&
-        setting(ns, &NamespaceSettings::anonymous_pull).value_or(false)) {
-      return {true, false, {}};
-    }
     return {false, true,
             "log in to " + std::string(verb(action)) + " '" + std::string(repository) + "'"};
   }

@@ -138,9 +138,11 @@ check "a token used outside its user's namespaces: 403" \
 # ---- anonymous pull, the catalog, changes without restart
 push a public/app:v1 --dest-creds admin:admin-pass
 check "anonymous pull from a namespace with anonymous pull on" pull "docker://$REG/public/app:v1"
+check "a logged-in user without a role there pulls it too" \
+  pull --src-creds reader:reader-pass "docker://$REG/public/app:v1"
 check "anonymous pull elsewhere: 401" equal "$(status GET /v2/team/app/tags/list)" "401 UNAUTHORIZED"
 check "the catalog lists only what the caller may pull (reader)" \
-  equal "$(curl -sf -u reader:reader-pass "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['team/app', 'team/bot', 'team/podman']"
+  equal "$(curl -sf -u reader:reader-pass "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['public/app', 'team/app', 'team/bot', 'team/podman']"
 check "... (anonymous)" \
   equal "$(curl -sf "http://$REG/v2/_catalog" | python3 -c 'import json,sys;print(json.load(sys.stdin)["repositories"])')" "['public/app']"
 ctl namespace set '*' --anonymous-pull on

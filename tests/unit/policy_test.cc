@@ -61,6 +61,9 @@ TEST_F(PolicyTest, RolesAreOrderedAndScopedToTheirNamespace) {
 TEST_F(PolicyTest, AnonymousCallersPullOnlyWhereAllowedAndAreAskedToLogIn) {
   auto p = Policy::load(meta_.db(), false);
   EXPECT_TRUE(p.decide(std::nullopt, Action::kPull, "public/app").allowed);
+  EXPECT_TRUE(p.decide("nobody", Action::kPull, "public/app").allowed)
+      << "a user without a role there may pull what anyone may";
+  EXPECT_FALSE(p.decide("nobody", Action::kPush, "public/app").allowed);
   auto push = p.decide(std::nullopt, Action::kPush, "public/app");
   EXPECT_FALSE(push.allowed);
   EXPECT_TRUE(push.need_login);
