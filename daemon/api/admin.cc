@@ -26,6 +26,7 @@
 #include "access/accounts.h"
 #include "access/json.h"
 #include "core/error.h"
+#include "daemon/api/small_body.h"
 #include "daemon/status_json.h"
 
 namespace ferry::api {
@@ -81,36 +82,20 @@ struct Change {
 };
 
 // Buffers a small JSON object body, then hands it to `work`.
-class JsonBody final : public http::Exchange {
- public:
-  using Work = std::function<http::Response(const json&)>;
-  explicit JsonBody(Work work) : work_(std::move(work)) {}
-
-  void on_body(const char* data, size_t size) override {
-    if (body_.size() + size > kMaxBody) {
-      throw Error(ErrorCode::kTooLarge, "an admin request body is at most 64 KiB");
-    }
-    body_.append(data, size);
-  }
-  http::Response respond() override {
-    json doc = json::parse(body_, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-      throw Error(ErrorCode::kInvalid, "the body must be a JSON object");
-    }
-    try {
-      return work_(doc);
-    } catch (const json::exception& e) {
-      throw Error(ErrorCode::kInvalid, std::string("the body does not fit: ") + e.what());
-    }
-  }
-
- private:
-  Work work_;
-  std::string body_;
-};
-
-ExchangePtr with_body(JsonBody::Work work) {
-  return std::make_unique<JsonBody>(std::move(work));
+using JsonWork = std::function<http::Response(const json&)>;
+ExchangePtr with_body(JsonWork work) {
+  return std::make_unique<SmallBody>(
+      kMaxBody, "an admin request body", [work = std::move(work)](const std::string& body) {
+        json doc = json::parse(body, nullptr, false);
+        if (doc.is_discarded() || !doc.is_object()) {
+          throw Error(ErrorCode::kInvalid, "the body must be a JSON object");
+        }
+        try {
+          return work(doc);
+        } catch (const json::exception& e) {
+          throw Error(ErrorCode::kInvalid, std::string("the body does not fit: ") + e.what());
+        }
+      });
 }
 
 // parts[from..] joined by "/": a namespace may be a prefix such as "site/line1".

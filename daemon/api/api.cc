@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "daemon/api/admin.h"
 #include "daemon/api/handlers.h"
+#include "daemon/api/token.h"
 
 namespace ferry::api {
 namespace {
@@ -78,11 +79,7 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
     }
     Caller caller;
     if (gate) caller = gate->authenticate(req);
-    if (gate && req.path() == "/ferry/v1/token") {
-      if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
-      return answer(
-          http::Response::json(200, gate->issue_token(caller, req.query_values("scope"))));
-    }
+    if (gate && req.path() == "/ferry/v1/token") return handle_token(*gate, caller, req);
     if (req.path().rfind("/ferry/v1/", 0) == 0) {
       if (gate && req.path() != "/ferry/v1/imports") return handle_admin(store, *gate, caller, req);
       if (gate && gate->login_required() && !caller.user) {

@@ -72,6 +72,11 @@ class Gate {
   // Throws Unauthorized for bad or malformed credentials and TOOMANYREQUESTS
   // while a client or user is throttled after failed logins.
   Caller authenticate(const http::Request& req);
+  // Checks a user name and a password or robot token as HTTP Basic does,
+  // with the same throttling and audit, for the OAuth2 token request
+  // (daemon/api/token.h). Returns the caller logged in as that user, or as
+  // they were unless the rules are enforced (there is nobody to check).
+  Caller log_in(Caller caller, const std::string& user, const std::string& secret);
   // Throws Unauthorized (must log in, or fetch a token with this scope) or
   // DENIED (403).
   void require(const Caller& caller, access::Action action, std::string_view repository);

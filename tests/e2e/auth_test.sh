@@ -112,6 +112,17 @@ curl -sf "http://$REG/ferry/v1/token?service=ferry&scope=repository:public/app:p
 check "an anonymous token covers public pulls only" \
   equal "$(claims)" '[{"actions": ["pull"], "name": "public/app", "type": "repository"}]'
 check "wrong credentials at the token endpoint: 401" equal "$(status GET '/ferry/v1/token?scope=repository:team/app:pull' -u dev:nope)" "401 UNAUTHORIZED"
+# The OAuth2 password grant, which containerd tries first.
+curl -sf -X POST --data-urlencode grant_type=password --data-urlencode username=reader \
+  --data-urlencode password=reader-pass --data-urlencode service=ferry \
+  --data-urlencode 'scope=repository:team/app:pull,push repository:public/app:pull' \
+  "http://$REG/ferry/v1/token" >tok.json
+check "POST the token endpoint (OAuth2 password grant): the same grants as GET, several scopes" \
+  equal "$(claims)" '[{"actions": ["pull"], "name": "team/app", "type": "repository"}, {"actions": ["pull"], "name": "public/app", "type": "repository"}]'
+check "... with a wrong password: 401" \
+  equal "$(status POST /ferry/v1/token --data 'grant_type=password&username=reader&password=nope')" "401 UNAUTHORIZED"
+check "... another grant type: 400 INVALID, saying what ferryd takes" \
+  bash -c "$(declare -f status); REG=$REG; [ \"\$(status POST /ferry/v1/token --data 'grant_type=refresh_token&refresh_token=x')\" = '400 INVALID' ] && grep -q 'grant_type=password' body.json"
 
 # ---- robot tokens
 tok=$(ctl token create --user dev --description ci 2>/dev/null)
