@@ -322,9 +322,11 @@ bool AdminScope::covers(std::string_view name_space) const {
 
 void AdminScope::require_everything(std::string_view what) const {
   if (everything) return;
+  std::string held;
+  for (const auto& ns : namespaces) held += (held.empty() ? "'" : ", '") + ns + "'";
   throw Error(ErrorCode::kDenied, std::string(what) + " needs the admin role in namespace '*'; " +
-                                      "user '" + user + "' is an admin of namespace '" +
-                                      namespaces.front() + "' only");
+                                      "user '" + user + "' is an admin of namespace" +
+                                      (namespaces.size() > 1 ? "s " : " ") + held + " only");
 }
 
 AdminScope Gate::admin_scope(const Caller& caller) {

@@ -118,6 +118,10 @@ check "... nor users: exit 11" \
   bash -c "[ \$($NQ user list 2>err.txt; echo \$?) = 11 ] && grep -q \"admin of namespace 'team' only\" err.txt"
 check "... and the refusals are audited under their name" \
   bash -c "$AQ audit -n 10 --json | jq -e '[.[] | select(.actor == \"ops\" and .result == \"refused\")] | length >= 2'"
+local_ctl grant ops lab admin
+sleep 1.2
+check "... an admin of several namespaces is told which" \
+  bash -c "[ \$($NQ user list 2>err.txt; echo \$?) = 11 ] && grep -q \"admin of namespaces 'lab', 'team' only\" err.txt"
 local_ctl grant reader team reader
 check "a wrong password: exit 11, saying where the login came from" \
   bash -c "[ \$($RQ --creds admin:nope user list 2>err.txt; echo \$?) = 11 ] && grep -q 'refused the login of .admin. (from --creds)' err.txt"
