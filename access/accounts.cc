@@ -299,40 +299,35 @@ void Accounts::change_namespace(const std::string& name, const NamespaceChange& 
   // Stored as SQL NULL when unset (follow "*"); a quota of -1 is "none",
   // an empty pattern list is "none here". Values are bound as text: the
   // INTEGER columns' affinity stores "1" and "-1" as integers.
-  std::map<NamespaceField, std::pair<const char*, std::optional<std::string>>> columns;
+  static const std::map<NamespaceField, const char*> kColumn = {
+      {NamespaceField::kAnonymousPull, "anonymous_pull"},
+      {NamespaceField::kImport, "import_allowed"},
+      {NamespaceField::kQuota, "quota_bytes"},
+      {NamespaceField::kImmutable, "immutable"}};
+  std::map<NamespaceField, std::optional<std::string>> values;
   const NamespaceSettings& set = change.set;
   auto flag = [](bool on) { return std::optional<std::string>(on ? "1" : "0"); };
-  if (set.anonymous_pull) {
-    columns[NamespaceField::kAnonymousPull] = {"anonymous_pull", flag(*set.anonymous_pull)};
-  }
-  if (set.import_allowed) {
-    columns[NamespaceField::kImport] = {"import_allowed", flag(*set.import_allowed)};
-  }
+  if (set.anonymous_pull) values[NamespaceField::kAnonymousPull] = flag(*set.anonymous_pull);
+  if (set.import_allowed) values[NamespaceField::kImport] = flag(*set.import_allowed);
   if (set.quota) {
-    columns[NamespaceField::kQuota] = {"quota_bytes",
-                                       std::to_string(*set.quota ? int64_t(**set.quota) : -1)};
+    values[NamespaceField::kQuota] = std::to_string(*set.quota ? int64_t(**set.quota) : -1);
   }
-  if (set.immutable) columns[NamespaceField::kImmutable] = {"immutable", join(*set.immutable)};
+  if (set.immutable) values[NamespaceField::kImmutable] = join(*set.immutable);
   for (NamespaceField field : change.inherit) {
-    static const std::map<NamespaceField, const char*> kColumn = {
-        {NamespaceField::kAnonymousPull, "anonymous_pull"},
-        {NamespaceField::kImport, "import_allowed"},
-        {NamespaceField::kQuota, "quota_bytes"},
-        {NamespaceField::kImmutable, "immutable"}};
-    if (columns.count(field)) {
+    if (values.count(field)) {
       throw AccessError(AccessErrorKind::kInvalid,
                         std::string(kColumn.at(field)) + " is both set and inherited");
     }
-    columns[field] = {kColumn.at(field), std::nullopt};
+    values[field] = std::nullopt;
   }
   sql::Transaction tx(db_);
   db_.prepare("INSERT INTO namespaces(name) VALUES (?) ON CONFLICT(name) DO NOTHING")
       .bind(name)
       .run();
-  for (const auto& [field, column] : columns) {
+  for (const auto& [field, value] : values) {
     // Column names come from the table above, never from the caller.
-    db_.prepare(std::string("UPDATE namespaces SET ") + column.first + " = ? WHERE name = ?")
-        .bind(column.second, name)
+    db_.prepare(std::string("UPDATE namespaces SET ") + kColumn.at(field) + " = ? WHERE name = ?")
+        .bind(value, name)
         .run();
   }
   bump();

@@ -234,15 +234,20 @@ Caller Gate::authenticate(const http::Request& req) {
     throw Unauthorized("malformed Authorization header: expected Basic base64(user:password)",
                        challenge(caller));
   }
-  return log_in(std::move(caller), decoded->substr(0, colon), decoded->substr(colon + 1));
+  return log_in(*snap, std::move(caller), decoded->substr(0, colon), decoded->substr(colon + 1));
 }
 
 Caller Gate::log_in(Caller caller, const std::string& user, const std::string& secret) {
   auto snap = snapshot();
   if (snap->mode != Mode::kEnforced) return caller;
+  return log_in(*snap, std::move(caller), user, secret);
+}
+
+Caller Gate::log_in(const Snapshot& snap, Caller caller, const std::string& user,
+                    const std::string& secret) {
   throttle_check("addr:" + caller.address, "client address");
   throttle_check("user:" + user, "user");
-  if (auto who = check_credentials(user, secret, snap->version)) {
+  if (auto who = check_credentials(user, secret, snap.version)) {
     std::lock_guard lock(mu_);
     throttles_.erase("user:" + user);
     caller.user = *who;

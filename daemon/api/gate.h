@@ -124,6 +124,9 @@ class Gate {
   void throttle_check(const std::string& key, const char* what);
   void record_failure(const std::string& key);
   std::optional<access::BearerClaims> verify_bearer(const std::string& token);
+  // log_in's work, for an enforced snapshot the caller already holds.
+  Caller log_in(const Snapshot& snap, Caller caller, const std::string& user,
+                const std::string& secret);
   [[noreturn]] void login_failed(const Caller& caller, const std::string& who);
 
   Store& store_;
