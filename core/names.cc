@@ -54,6 +54,38 @@ bool is_valid_tag(std::string_view tag) {
   return true;
 }
 
+std::optional<std::string> upstream_namespace(std::string_view host) {
+  std::string out;
+  std::string_view port;
+  if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string_view::npos) {
+      return std::nullopt;
+    }
+  }
+  // domain-component: [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9], joined by '.'.
+  size_t start = 0;
+  while (true) {
+    size_t dot = host.find('.', start);
+    std::string_view label = host.substr(start, dot - start);
+    if (label.empty() || label.front() == '-' || label.back() == '-') return std::nullopt;
+    for (char c : label) {
+      char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      if (!is_lower_alnum(lower) && lower != '-') return std::nullopt;
+      out += lower;
+    }
+    if (dot == std::string_view::npos) break;
+    out += '.';
+    start = dot + 1;
+  }
+  if (!port.empty()) out += "_" + std::string(port);
+  // '-' runs are separators in a name component but may not start or end one.
+  if (!is_valid_component(out)) return std::nullopt;
+  return out;
+}
+
 void check_repository_name(std::string_view name) {
   if (!is_valid_repository_name(name)) {
     throw Error(ErrorCode::kNameInvalid,
