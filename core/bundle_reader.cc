@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
 #include "core/error.h"
+#include "core/unique_fd.h"
 
 namespace ferry::bundle {
 namespace {
@@ -40,7 +42,9 @@ VolumeSet find_volumes(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 && errno != ENOENT)
       throw_errno("cannot read " + path, errno);
-    throw BundleError(BundleErrorKind::kMalformed, path + " does not exist");
+    // Not a refusal of a bundle: there is none to look at.
+    throw Error(ErrorCode::kNotFound,
+                path + " does not exist; name the bundle file, or its first volume (NAME.001)");
   }
   if (!is_file(volume_name(base, 1))) {
     throw BundleError(BundleErrorKind::kMissingVolume,
@@ -84,18 +88,55 @@ void BundleReader::ArchiveFree::operator()(archive* a) const {
   archive_read_free(a);
 }
 
+struct BundleReader::Stream {
+  explicit Stream(const std::vector<std::string>& volumes) : files(volumes) {}
+  const std::vector<std::string>& files;
+  size_t next_file = 0;
+  UniqueFd fd;
+  std::vector<char> block = std::vector<char>(128 << 10);
+
+  // libarchive's read callback: the next bytes of the current volume, moving
+  // on to the next volume at the end of one; 0 after the last.
+  static la_ssize_t read(archive* a, void* self, const void** out) {
+    auto* s = static_cast<Stream*>(self);
+    while (true) {
+      if (!s->fd) {
+        if (s->next_file == s->files.size()) return 0;
+        const std::string& file = s->files[s->next_file++];
+        s->fd = UniqueFd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!s->fd) {
+          archive_set_error(a, errno, "cannot open %s", file.c_str());
+          return -1;
+        }
+      }
+      ssize_t n = ::read(s->fd.get(), s->block.data(), s->block.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        archive_set_error(a, errno, "cannot read %s", s->files[s->next_file - 1].c_str());
+        return -1;
+      }
+      if (n > 0) {
+        *out = s->block.data();
+        return n;
+      }
+      s->fd.reset();
+    }
+  }
+};
+
+BundleReader::~BundleReader() = default;
+
 BundleReader::BundleReader(const std::string& path)
-    : volumes_(find_volumes(path)), ar_(archive_read_new()) {
+    : volumes_(find_volumes(path)),
+      stream_(std::make_unique<Stream>(volumes_.files)),
+      ar_(archive_read_new()) {
   archive_read_support_filter_zstd(ar_.get());
   archive_read_support_format_tar(ar_.get());
-  std::vector<const char*> names;
   for (const auto& v : volumes_.files) {
     // An unreadable file is an I/O problem to fix, not a bad bundle.
     if (::access(v.c_str(), R_OK) != 0) throw_errno("cannot read " + v, errno);
-    names.push_back(v.c_str());
   }
-  names.push_back(nullptr);
-  if (archive_read_open_filenames(ar_.get(), names.data(), 128 << 10) != ARCHIVE_OK) {
+  if (archive_read_open(ar_.get(), stream_.get(), nullptr, &Stream::read, nullptr) != ARCHIVE_OK) {
     const char* why = archive_error_string(ar_.get());
     throw BundleError(
         BundleErrorKind::kMalformed,

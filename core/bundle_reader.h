@@ -32,6 +32,7 @@ VolumeSet find_volumes(const std::string& path);
 class BundleReader {
  public:
   explicit BundleReader(const std::string& path);
+  ~BundleReader();
   BundleReader(const BundleReader&) = delete;
   BundleReader& operator=(const BundleReader&) = delete;
   const std::vector<std::string>& volumes() const { return volumes_.files; }
@@ -50,7 +51,12 @@ class BundleReader {
   struct ArchiveFree {
     void operator()(archive* a) const;
   };
+  // The volumes as one byte stream. Ours, not archive_read_open_filenames:
+  // libarchive 3.6's volume switching frees a wrong pointer when a volume
+  // ends before its first read block does (a crash on small --split sizes).
+  struct Stream;
   VolumeSet volumes_;
+  std::unique_ptr<Stream> stream_;  // outlives ar_, whose reads use it
   std::unique_ptr<archive, ArchiveFree> ar_;
 };
 
