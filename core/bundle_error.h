@@ -24,6 +24,7 @@ enum class BundleErrorKind {
   kNoSpace,      // the store's disk cannot hold what the bundle adds
   kQuota,        // it would take a namespace over its quota
   kNotAllowed,   // the access rules refuse imports there (locked box, namespace without import)
+  kImmutable,    // it would move a tag its namespace marks immutable
 };
 
 class BundleError : public std::runtime_error {

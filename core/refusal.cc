@@ -35,6 +35,7 @@ std::optional<Refusal> classify_refusal(const std::exception& e) {
       case BundleErrorKind::kNoSpace: return Refusal{kExitNoSpace, "no-space"};
       case BundleErrorKind::kQuota: return Refusal{kExitQuota, "quota"};
       case BundleErrorKind::kNotAllowed: return Refusal{kExitNotAllowed, "not-allowed"};
+      case BundleErrorKind::kImmutable: return Refusal{kExitImmutable, "immutable"};
       case BundleErrorKind::kSource: return std::nullopt;
     }
   }

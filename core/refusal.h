@@ -28,6 +28,7 @@ enum RefusalExit {
   kExitNoSpace = 24,        // not enough free space for what it adds
   kExitQuota = 25,          // it would take a namespace over its quota
   kExitNotAllowed = 26,     // the access rules refuse imports into a namespace it names
+  kExitImmutable = 27,      // it would move a tag that its namespace marks immutable
 };
 
 struct Refusal {

@@ -142,9 +142,14 @@ class Store {
   // Links every image's content and moves its tag, all in one transaction,
   // together with whatever `also` writes on the same connection (the import
   // history and the rollback mark). Throws, changing nothing, if any content
-  // is missing.
+  // is missing. `before_move` is called in the same transaction for each tag
+  // that points at another manifest (digests as text), and may throw to
+  // refuse the move: checked there, no push can slip in between.
+  using TagMoveCheck = std::function<void(const std::string& repository, const std::string& tag,
+                                          const std::string& from, const std::string& to)>;
   void publish_images(const std::vector<ImageToPublish>& images,
-                      const std::function<void(sql::Database&)>& also);
+                      const std::function<void(sql::Database&)>& also,
+                      const TagMoveCheck& before_move = {});
   // Runs fn on a pooled connection (for tables beside the registry's own).
   template <typename F>
   auto with_database(F&& fn) {

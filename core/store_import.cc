@@ -41,7 +41,8 @@ std::string Store::read_content(const Digest& digest, uint64_t max_bytes) {
 }
 
 void Store::publish_images(const std::vector<ImageToPublish>& images,
-                           const std::function<void(sql::Database&)>& also) {
+                           const std::function<void(sql::Database&)>& also,
+                           const TagMoveCheck& before_move) {
   auto meta = pool_.acquire();
   sql::Transaction tx(meta->db());
   for (const auto& image : images) {
@@ -78,7 +79,14 @@ void Store::publish_images(const std::vector<ImageToPublish>& images,
       meta->insert_blob(row.digest, row.size);
       meta->insert_manifest(repo_id, row, blob_refs, manifest_refs);
     }
-    meta->set_tag(repo_id, image.tag, image.manifests.back().digest.str());
+    std::string target = image.manifests.back().digest.str();
+    if (before_move) {
+      auto current = meta->find_tagged_manifest(repo_id, image.tag);
+      if (current && current->digest != target) {
+        before_move(image.repository, image.tag, current->digest, target);
+      }
+    }
+    meta->set_tag(repo_id, image.tag, target);
   }
   if (also) also(meta->db());
   tx.commit();

@@ -113,14 +113,19 @@ void check_expiry(const bundle::Manifest& m) {
   }
 }
 
+// When this very bundle is the last one of its signer and channel, it was
+// imported already: the time it was, so the import can end with nothing to do.
+std::optional<int64_t> imported_before(ImportRecords& records, const std::string& signer,
+                                       const bundle::Manifest& m) {
+  auto mark = records.last_sequence(signer, m.channel);
+  if (mark && mark->bundle_id == m.id) return mark->imported_at;
+  return std::nullopt;
+}
+
 void check_sequence(ImportRecords& records, const std::string& signer, const bundle::Manifest& m,
                     bool allow_downgrade) {
   auto mark = records.last_sequence(signer, m.channel);
   if (!mark || m.sequence > mark->sequence || allow_downgrade) return;
-  if (mark->bundle_id == m.id) {
-    refuse(BundleErrorKind::kRollback, "bundle " + m.id + " was already imported on " +
-                                           format_utc(mark->imported_at) + "; nothing to do");
-  }
   refuse(BundleErrorKind::kRollback,
          "bundle " + m.id + " is sequence " + std::to_string(m.sequence) + " of channel '" +
              m.channel + "', not newer than sequence " + std::to_string(mark->sequence) +
@@ -166,7 +171,8 @@ uint64_t check_space(Store& store, const bundle::Manifest& m) {
 // must have room under its quota for what the bundle adds to it: counted
 // generously, as if all of the bundle's content it does not hold yet went
 // to each.
-void check_access(Store& store, const bundle::Manifest& m, const ImportAccess& rules) {
+// Returns the policy it checked against, for the checks that follow.
+access::Policy check_access(Store& store, const bundle::Manifest& m, const ImportAccess& rules) {
   bool beyond = false;
   auto policy = store.with_database([&](sql::Database& db) {
     beyond = access::Accounts(db).served_beyond_loopback();
@@ -202,6 +208,40 @@ void check_access(Store& store, const bundle::Manifest& m, const ImportAccess& r
              "the bundle adds up to " + format_size(needed) + " to namespace '" + ns +
                  "', which holds " + format_size(used) + " of its " + format_size(*quota) +
                  " quota; free space there (delete images, ferryctl gc) or raise the quota");
+    }
+  }
+  return policy;
+}
+
+// An import never moves an immutable tag (docs/access.md), just as a push
+// may not: the whole bundle is refused, naming the tag.
+void check_tag_move(const access::Policy& policy, const std::string& repository,
+                    const std::string& tag, const std::string& from, const std::string& to) {
+  if (!policy.immutable(repository, tag)) return;
+  refuse(BundleErrorKind::kImmutable,
+         "the bundle would move tag " + repository + ":" + tag + " from " + from + " to " + to +
+             ", but the tag is immutable in namespace '" + policy.namespace_of(repository) +
+             "'; nothing was imported: ask for a bundle that publishes a new tag, or change the "
+             "namespace's immutable patterns (ferryctl namespace set)");
+}
+
+// Before any content is written: the tags of the bundle that exist here
+// and would move. publish_images checks again inside its transaction.
+void check_immutable_tags(Store& store, const bundle::Manifest& m, const access::Policy& policy) {
+  for (const auto& image : m.images) {
+    auto colon = image.name.rfind(':');
+    if (colon == std::string::npos) continue;  // plan_images refuses it
+    std::string repository = image.name.substr(0, colon), tag = image.name.substr(colon + 1);
+    if (!policy.immutable(repository, tag)) continue;
+    std::optional<ManifestInfo> current;
+    try {
+      current = store.resolve_manifest(repository, tag, false);
+    } catch (const Error& e) {
+      if (e.is_storage()) throw;
+      continue;  // no such tag (or repository) yet: nothing moves
+    }
+    if (current->digest != image.digest.str()) {
+      check_tag_move(policy, repository, tag, current->digest, image.digest.str());
     }
   }
 }
@@ -311,6 +351,24 @@ void audit_import(sql::Database& db, const ImportOptions& options, const ImportR
                               rec.result == "imported" ? "ok" : rec.result, detail});
 }
 
+// The same bundle again: exit 0, one info line, a history row saying so,
+// and nothing else touched (the tags it set may have moved since, on purpose).
+ImportOutcome finish_unchanged(Store& store, const ImportOptions& options, ImportOutcome& outcome,
+                               int64_t imported_at) {
+  ImportRecord& rec = outcome.record;
+  rec.result = "unchanged";
+  rec.reason = "already-imported";
+  rec.error = "bundle " + rec.bundle_id + " was already imported on " + format_utc(imported_at) +
+              "; nothing to do";
+  rec.finished_at = unix_now();
+  store.with_database([&](sql::Database& db) {
+    ImportRecords(db).finish(rec.id, rec, *rec.finished_at, 0);
+    audit_import(db, options, rec);
+  });
+  log::info("import of " + rec.source + ": " + rec.error);
+  return outcome;
+}
+
 // GC's sweep of a large store holds the import lock for a second or two.
 constexpr std::chrono::milliseconds kLockWait{5000};
 
@@ -376,6 +434,12 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
     rec.images = images_json(m);
     store.with_database([&](sql::Database& db) { ImportRecords(db).describe(rec.id, rec); });
 
+    auto before = store.with_database([&](sql::Database& db) {
+      ImportRecords records(db);
+      return imported_before(records, rec.signer, m);
+    });
+    if (before) return finish_unchanged(store, options, outcome, *before);
+
     check_expiry(m);
     store.with_database([&](sql::Database& db) {
       ImportRecords records(db);
@@ -383,7 +447,8 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
     });
     check_base(store, m);
     check_space(store, m);
-    check_access(store, m, options.access);
+    access::Policy policy = check_access(store, m, options.access);
+    check_immutable_tags(store, m, policy);
 
     uint64_t total = 0;
     for (const auto& b : m.blobs) total += b.size;
@@ -400,15 +465,19 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
                           std::chrono::steady_clock::now() - started)
                           .count();
     // The tags, the rollback mark and the history row: one transaction.
-    store.publish_images(images, [&](sql::Database& db) {
-      ImportRecords records(db);
-      auto mark = records.last_sequence(rec.signer, m.channel);
-      if (!mark || m.sequence > mark->sequence) {
-        records.set_sequence(rec.signer, m.channel, m.sequence, m.id, *rec.finished_at);
-      }
-      records.finish(rec.id, rec, *rec.finished_at, rec.duration_ms);
-      audit_import(db, options, rec);
-    });
+    store.publish_images(
+        images,
+        [&](sql::Database& db) {
+          ImportRecords records(db);
+          auto mark = records.last_sequence(rec.signer, m.channel);
+          if (!mark || m.sequence > mark->sequence) {
+            records.set_sequence(rec.signer, m.channel, m.sequence, m.id, *rec.finished_at);
+          }
+          records.finish(rec.id, rec, *rec.finished_at, rec.duration_ms);
+          audit_import(db, options, rec);
+        },
+        [&](const std::string& repository, const std::string& tag, const std::string& from,
+            const std::string& to) { check_tag_move(policy, repository, tag, from, to); });
   } catch (const std::exception& e) {
     classify(e, outcome);
     rec.finished_at = unix_now();

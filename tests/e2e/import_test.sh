@@ -68,7 +68,12 @@ check "so does GET /ferry/v1/imports on the running server" \
   bash -c "curl -sf http://$REG/ferry/v1/imports | jq -e '.imports[0].result == \"imported\"'"
 
 # ---- rollback and freeze protection
-check "the same bundle again: already imported (21)" refused 21 "already imported" b1.ferry
+before=$(snapshot)
+rc=0 && imp b1.ferry >again.txt 2>&1 || rc=$?
+check "the same bundle again: exit 0 and one line saying it was already imported" \
+  bash -c "[ $rc -eq 0 ] && [ \$(wc -l <again.txt) -eq 1 ] && grep -q 'was already imported on .*; nothing to do' again.txt"
+check "and it changed nothing" equal "$(snapshot)" "$before"
+check "and the history says so" equal "$(last_result)" "unchanged already-imported"
 "$FERRY" pack -k site.key -o b-old.ferry --channel stable --sequence 9 oci:app2:v2=app:v1 >/dev/null
 check "an older sequence of the channel: refused as a rollback (21)" refused 21 "not newer than sequence 10" b-old.ferry
 check "--allow-downgrade takes it, for the admin who means it" imp --allow-downgrade b-old.ferry
