@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Serve the OCI Distribution API from a data directory");
   serve->add_option("--listen", listen, "ADDR:PORT to listen on (default 127.0.0.1:5000)");
   serve_flags.add_to(serve);
-  std::string tls_cert, tls_key;
+  std::string tls_cert, tls_key, serve_trust_dir;
+  serve->add_option("--trust-dir", serve_trust_dir,
+                    "Folder of trusted signers' public keys for the inbox (import.trust_dir)");
   serve->add_option("--tls-cert", tls_cert, "PEM certificate chain: serve HTTPS (tls.cert)");
   serve->add_option("--tls-key", tls_key, "PEM private key of --tls-cert (tls.key)");
 
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
       if (!listen.empty()) config.listen = listen;
       if (!tls_cert.empty()) config.tls_cert = tls_cert;
       if (!tls_key.empty()) config.tls_key = tls_key;
+      if (!serve_trust_dir.empty()) config.trust_dir = serve_trust_dir;
       return ferry::serve(config);
     }
     if (*import) {

@@ -22,6 +22,7 @@
 #include "daemon/metrics.h"
 #include "daemon/systemd/notify.h"
 #include "daemon/systemd/watchdog.h"
+#include "signing/trusted_keys.h"
 
 namespace ferry {
 namespace {
@@ -121,6 +122,11 @@ int serve(const DaemonConfig& config) {
   Housekeeping housekeeping(*store, config, metrics);
   std::optional<import::Inbox> inbox;
   if (config.inbox_enabled) {
+    if (signing::load_trusted_keys(config.trust_dir).keys.empty()) {
+      log::warn("import inbox " + config.inbox_path() + ": no trusted keys in " + config.trust_dir +
+                " (put the signers' .pub files there, or --trust-dir); bundles are refused until "
+                "then, and tried again when a key arrives");
+    }
     try {
       inbox.emplace(
           *store, import::InboxOptions{config.inbox_path(), config.trust_dir, config.box_key_path(),

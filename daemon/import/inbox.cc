@@ -32,6 +32,27 @@ std::string volume_base(const std::string& name) {
   return name.substr(0, name.size() - 4);
 }
 
+int64_t nanos(const timespec& t) {
+  return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+// When the trust folder last changed: its own ctime (a key added, removed
+// or renamed) or a key file's (rewritten, even by `cp -p`, which keeps the
+// mtime but cannot keep the ctime). 0 when it cannot be read.
+int64_t trust_changed_at(const std::string& dir) {
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) return 0;
+  int64_t newest = nanos(st.st_ctim);
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+  if (!d) return newest;
+  while (dirent* e = readdir(d.get())) {
+    std::string name = e->d_name;
+    if (name.size() < 4 || name.compare(name.size() - 4, 4, ".pub") != 0) continue;
+    if (stat((dir + "/" + name).c_str(), &st) == 0) newest = std::max(newest, nanos(st.st_ctim));
+  }
+  return newest;
+}
+
 bool still_being_written(const std::string& name) {
   return name.empty() || name[0] == '.' || ends_with(name, ".partial") ||
          ends_with(name, ".part") || ends_with(name, ".tmp");
@@ -39,7 +60,8 @@ bool still_being_written(const std::string& name) {
 
 }  // namespace
 
-Inbox::Inbox(Store& store, InboxOptions options) : store_(store), options_(std::move(options)) {
+Inbox::Inbox(Store& store, InboxOptions options)
+    : store_(store), options_(std::move(options)), wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   mkdirs(options_.dir);
   thread_ = std::jthread([this](std::stop_token st) { run(st); });
 }
@@ -82,6 +104,10 @@ void Inbox::run(std::stop_token stop) {
 }
 
 void Inbox::scan() {
+  if (int64_t changed = trust_changed_at(options_.trust_dir); changed > trust_seen_) {
+    retry_unknown_signers(changed);
+    trust_seen_ = changed;
+  }
   // Bundles in the inbox by their first file: NAME.ferry, or NAME.001 with
   // its later volumes.
   std::map<std::string, std::vector<std::string>> bundles;
@@ -166,6 +192,48 @@ Inbox::Next Inbox::handle(const std::vector<std::string>& files, std::chrono::se
   }
   move_aside(files, "refused", rec.reason + ": " + rec.error);
   return Next::kDone;
+}
+
+void Inbox::retry_unknown_signers(int64_t trust_changed) {
+  std::string refused = options_.dir + "/refused";
+  std::map<std::string, std::vector<std::string>> files;  // volume base or name -> names
+  std::vector<std::string> retry;
+  {
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(refused.c_str()), closedir);
+    if (!d) return;
+    while (dirent* e = readdir(d.get())) {
+      std::string name = e->d_name;
+      if (!ends_with(name, ".reason")) {
+        std::string base = volume_base(name);
+        files[base.empty() ? name : base].push_back(name);
+        continue;
+      }
+      struct stat st {};
+      std::string path = refused + "/" + name;
+      if (stat(path.c_str(), &st) != 0 || nanos(st.st_ctim) >= trust_changed) continue;
+      std::string text;
+      try {
+        text = read_small_file(path, 64 << 10);
+      } catch (const std::exception&) {
+        continue;
+      }
+      if (text.rfind("unknown-key:", 0) == 0) retry.push_back(name.substr(0, name.size() - 7));
+    }
+  }
+  for (const auto& first : retry) {
+    std::string base = volume_base(first);
+    const auto& names = files[base.empty() ? first : base];
+    bool clash = false;
+    for (const auto& n : names) clash |= ::access((options_.dir + "/" + n).c_str(), F_OK) == 0;
+    if (names.empty() || clash) continue;
+    log::info("inbox: the trusted keys changed; trying " + first + " again");
+    for (const auto& n : names) {
+      if (::rename((refused + "/" + n).c_str(), (options_.dir + "/" + n).c_str()) != 0) {
+        log::warn("inbox: cannot move " + refused + "/" + n + " back: " + strerror(errno));
+      }
+    }
+    remove_file(refused + "/" + first + ".reason");
+  }
 }
 
 void Inbox::move_aside(const std::vector<std::string>& files, const std::string& subdir,

@@ -8,6 +8,9 @@
 // volume or cut short is left where it is while files may still be arriving
 // (`incomplete_wait`). Afterwards an imported bundle is deleted (or moved
 // to imported/), a refused one moved to refused/ with NAME.reason beside it.
+// A bundle refused because no trusted key signed it is moved back into the
+// inbox, and so tried again, whenever the trust folder changes after it was
+// refused (a signer's .pub added), also across restarts.
 #pragma once
 
 #include <atomic>
@@ -60,10 +63,14 @@ class Inbox {
   Next handle(const std::vector<std::string>& files, std::chrono::seconds age);
   void move_aside(const std::vector<std::string>& files, const std::string& subdir,
                   const std::string& reason);
+  // Moves bundles refused for an unknown signer before `trust_changed`
+  // (nanoseconds since the epoch) back into the inbox.
+  void retry_unknown_signers(int64_t trust_changed);
 
   Store& store_;
   InboxOptions options_;
   std::map<std::string, Seen> seen_;
+  int64_t trust_seen_ = -1;  // the trust folder's last change retried for
   std::atomic<bool> cancel_{false};
   UniqueFd wake_;  // eventfd: stop() interrupts the watcher's wait
   std::jthread thread_;
