@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "bundler/key_files.h"
 #include "core/bundle_error.h"
 #include "core/error.h"
 #include "signing/error.h"
@@ -11,6 +12,7 @@ namespace ferry::cli {
 namespace {
 
 int code_for(const std::exception& e) {
+  if (dynamic_cast<const KeyFileError*>(&e)) return kKeyError;
   if (auto refusal = classify_refusal(e)) return refusal->exit_code;
   if (const auto* s = dynamic_cast<const signing::SigningError*>(&e)) {
     if (s->kind() == signing::SigningErrorKind::kWrongPassphrase) return kKeyError;

@@ -10,6 +10,7 @@
 
 #include "bundler/delta.h"
 #include "bundler/exit_codes.h"
+#include "bundler/key_files.h"
 #include "bundler/registry_client.h"
 #include "bundler/source.h"
 #include "core/bundle_error.h"
@@ -34,15 +35,6 @@ std::string expiry_time(const std::string& expires, int64_t created) {
                               "(2027-01-31T00:00:00Z)");
 }
 
-signing::SecretKey load_key(const PackOptions& options) {
-  std::string text = read_small_file(options.key_path, 64 << 10);
-  std::optional<signing::SecureBuffer> passphrase;
-  return signing::SecretKey::parse(text, [&] {
-    passphrase = read_passphrase(options.passphrase, /*confirm=*/false);
-    return view_of(*passphrase);
-  });
-}
-
 // The OCI index of the bundle's layout: one entry per image, by name.
 std::string layout_index(const std::vector<ResolvedImage>& images) {
   nlohmann::json manifests = nlohmann::json::array();
@@ -61,8 +53,9 @@ std::string layout_index(const std::vector<ResolvedImage>& images) {
 }  // namespace
 
 int run_pack(const PackOptions& options) {
-  expiry_time(options.expires, 0);             // a bad --expires is a usage error before any work
-  signing::SecretKey key = load_key(options);  // before any work: a wrong passphrase fails fast
+  expiry_time(options.expires, 0);  // a bad --expires is a usage error before any work
+  // Before any work: a wrong key or passphrase fails fast.
+  signing::SecretKey key = load_secret_key(options.key_path, options.passphrase);
 
   std::map<Digest, CollectedBlob> blobs;
   std::vector<ResolvedImage> images;

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "bundler/exit_codes.h"
+#include "bundler/key_files.h"
 #include "bundler/registry_client.h"
 #include "core/bundle_error.h"
 #include "core/bundle_verifier.h"
@@ -154,14 +155,14 @@ int run_push(const PushOptions& options) {
     throw std::invalid_argument("push destination docker://" + dest +
                                 " is not docker://HOST[/PREFIX] with a lower-case prefix");
   }
-  auto key = signing::PublicKey::parse(read_small_file(options.public_key, 64 << 10));
+  auto keys = load_public_keys(options.public_key);
 
   RegistryClient client(host, options.insecure, options.ca_file);
   // Pass 1: verify everything; keep the manifests.
   ManifestKeeper kept;
   bundle::Manifest manifest;
   {
-    bundle::BundleVerifier verifier(options.bundle, {key});
+    bundle::BundleVerifier verifier(options.bundle, keys);
     manifest = verifier.open();
     verifier.stream(kept);
   }
@@ -200,7 +201,7 @@ int run_push(const PushOptions& options) {
   Progress progress("pushing", total);
   Uploader uploader(client, repos_of, progress);
   {
-    bundle::BundleVerifier verifier(options.bundle, {key});
+    bundle::BundleVerifier verifier(options.bundle, keys);
     verifier.open();
     verifier.stream(uploader);
   }

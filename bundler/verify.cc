@@ -3,14 +3,13 @@
 #include <cstdio>
 
 #include "bundler/exit_codes.h"
+#include "bundler/key_files.h"
 #include "core/bundle_verifier.h"
-#include "core/file_util.h"
 
 namespace ferry::cli {
 
 int run_verify(const std::string& public_key_path, const std::string& bundle_path) {
-  auto key = signing::PublicKey::parse(read_small_file(public_key_path, 64 << 10));
-  bundle::BundleVerifier verifier(bundle_path, {key});
+  bundle::BundleVerifier verifier(bundle_path, load_public_keys(public_key_path));
   const bundle::Manifest& m = verifier.open();
   bundle::BlobSink discard;
   bundle::VerifyReport report = verifier.stream(discard);

@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "access/accounts.h"
+#include "core/bundle_reader.h"
+#include "core/error.h"
 #include "core/import_records.h"
 #include "core/store.h"
 #include "core/units.h"
@@ -21,6 +23,13 @@ int run_import_command(const DaemonConfig& config, import::ImportOptions options
   if (options.box_key.empty()) options.box_key = config.box_key_path();
   options.access = {config.auth_open, listens_on_loopback(config.listen)};
   options.actor = access::local_actor("ferryd import");  // before becoming the data dir's owner
+  try {
+    bundle::find_volumes(options.bundle);  // a path that names nothing is a usage error
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kNotFound) return fail(kUsage, e.what());
+  } catch (const std::exception&) {
+    // Anything else is the import's to refuse, and to record in the history.
+  }
   if (!act_as_data_dir_owner(config.data_dir)) return kStorage;
   std::string error;
   auto store = open_store_beside_server(config, &error);
