@@ -88,6 +88,9 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
       return handle_ferry_v1(store, req);
     }
     Route route = parse_route(req.path());
+    // Before access control, so roles, quotas and immutable tags see the
+    // name the image is kept under (docs/registry-api.md, "Mirrors").
+    if (!route.name.empty()) route.name = mirrored_name(route.name, req.query("ns"));
     Checks checks;
     if (gate) {
       // Without enforced rules everyone may pull everything (and a mount

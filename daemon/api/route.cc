@@ -1,5 +1,8 @@
 #include "daemon/api/route.h"
 
+#include "core/error.h"
+#include "core/names.h"
+
 namespace ferry::api {
 namespace {
 
@@ -47,6 +50,18 @@ Route parse_route(std::string_view path) {
     }
   }
   return {};
+}
+
+std::string mirrored_name(std::string_view name, const std::optional<std::string>& ns) {
+  if (!ns) return std::string(name);
+  auto upstream = upstream_namespace(*ns);
+  if (!upstream) {
+    throw Error(ErrorCode::kNameInvalid,
+                "invalid ns '" + ns->substr(0, 300) +
+                    "': ns names the registry an image comes from, a host name with an optional "
+                    ":PORT, such as docker.io or registry.local:5000");
+  }
+  return *upstream + "/" + std::string(name);
 }
 
 }  // namespace ferry::api

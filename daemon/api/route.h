@@ -3,6 +3,7 @@
 // which endpoint it is, everything before them is the name.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,5 +28,11 @@ struct Route {
 };
 
 Route parse_route(std::string_view path);
+
+// containerd's mirror parameter: a mirror asked for `library/nginx` with
+// `?ns=docker.io` is asked for the image docker.io/library/nginx, kept on
+// the box as `upstream_namespace(ns) + "/" + name`. Without ns the name is
+// the one given. An ns that is not a registry host throws NAME_INVALID.
+std::string mirrored_name(std::string_view name, const std::optional<std::string>& ns);
 
 }  // namespace ferry::api

@@ -136,6 +136,8 @@ ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Ro
     // Under access control a blob is mounted only from a repository the
     // caller may pull; otherwise the client uploads it.
     auto from = req.query("from");
+    // A mirror names the source as upstream does, in the same ns.
+    if (from) from = mirrored_name(*from, req.query("ns"));
     bool may = !checks.may_pull || (from && checks.may_pull(*from));
     if (may && store.mount_blob(route.name, *mount, from)) {
       return answer(blob_created(route, *mount));

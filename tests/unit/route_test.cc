@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.h"
+
 namespace ferry::api {
 namespace {
 
@@ -41,6 +43,32 @@ TEST(Route, UnknownShapesAreNotFound) {
   for (const char* p : {"/", "/v1/x", "/v2/manifests/x", "/v2/a/manifests/", "/v2/a/other/x",
                         "/v2//blobs/sha256:00"}) {
     EXPECT_EQ(parse_route(p).endpoint, Endpoint::kNotFound) << p;
+  }
+}
+
+TEST(Route, MirrorNsPrefixesTheUpstreamNamespace) {
+  EXPECT_EQ(mirrored_name("library/nginx", "docker.io"), "docker.io/library/nginx");
+  EXPECT_EQ(mirrored_name("acme/app", "quay.io"), "quay.io/acme/app");
+  EXPECT_EQ(mirrored_name("pause", "registry.k8s.io"), "registry.k8s.io/pause");
+  // A port becomes "_PORT"; hosts are case-insensitive.
+  EXPECT_EQ(mirrored_name("app", "Registry.local:5000"), "registry.local_5000/app");
+  // No ns: the name as given, a host component included.
+  EXPECT_EQ(mirrored_name("library/nginx", std::nullopt), "library/nginx");
+  EXPECT_EQ(mirrored_name("docker.io/library/nginx", std::nullopt), "docker.io/library/nginx");
+}
+
+TEST(Route, BadMirrorNsIsNameInvalid) {
+  for (const char* ns : {"", "docker.io/library", "[::1]:5000", "host:", "host:123456", "a..b",
+                         "-x.io", "under_score.io", "../etc"}) {
+    try {
+      mirrored_name("library/nginx", std::string(ns));
+      ADD_FAILURE() << "accepted ns '" << ns << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kNameInvalid) << ns;
+      EXPECT_NE(std::string(e.what()).find("invalid ns '" + std::string(ns) + "'"),
+                std::string::npos)
+          << e.what();
+    }
   }
 }
 
