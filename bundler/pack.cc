@@ -58,26 +58,48 @@ std::string layout_index(const std::vector<ResolvedImage>& images) {
       .dump();
 }
 
+// Every source, from the command line and then the -f list, parsed before
+// any work so that a bad one is refused at once.
+std::vector<SourceSpec> gather_sources(const PackOptions& options) {
+  std::vector<SourceSpec> specs;
+  for (const auto& text : options.sources) specs.push_back(parse_source(text));
+  if (!options.list_file.empty()) {
+    auto listed = read_source_list(options.list_file);
+    specs.insert(specs.end(), listed.begin(), listed.end());
+  }
+  if (specs.empty()) throw std::invalid_argument("pack needs at least one SOURCE (or -f LIST)");
+  for (auto& spec : specs) {
+    spec.platforms = options.platforms;
+    spec.insecure = options.insecure;
+    spec.ca_file = options.ca_file;
+  }
+  return specs;
+}
+
+std::string source_label(const SourceSpec& spec) {
+  return spec.origin.empty() ? spec.text : spec.origin + " (" + spec.text + ")";
+}
+
 }  // namespace
 
 int run_pack(const PackOptions& options) {
+  std::vector<SourceSpec> specs = gather_sources(options);
   expiry_time(options.expires, 0);             // a bad --expires is a usage error before any work
   signing::SecretKey key = load_key(options);  // before any work: a wrong passphrase fails fast
 
   std::map<Digest, CollectedBlob> blobs;
   std::vector<ResolvedImage> images;
-  std::set<std::string> names;
-  for (const auto& text : options.sources) {
-    SourceSpec spec = parse_source(text);
-    spec.platforms = options.platforms;
-    spec.insecure = options.insecure;
-    spec.ca_file = options.ca_file;
-    ResolvedImage image = collect_image(spec, blobs);
-    if (!names.insert(image.name).second) {
-      throw std::invalid_argument("two sources are both named " + image.name +
-                                  "; name one with SOURCE=REPO:TAG");
+  std::map<std::string, std::string> source_of;  // name -> the source that gave it
+  for (const auto& spec : specs) {
+    std::optional<ResolvedImage> image;
+    with_origin(spec.origin, [&] { image = collect_image(spec, blobs); });
+    auto [it, fresh] = source_of.emplace(image->name, source_label(spec));
+    if (!fresh) {
+      throw std::invalid_argument("two sources are both named " + image->name + ": " + it->second +
+                                  " and " + source_label(spec) + "; name one with SOURCE=REPO:TAG");
     }
-    images.push_back(std::move(image));
+    std::printf("image %s <- %s\n", image->name.c_str(), source_label(spec).c_str());
+    images.push_back(std::move(*image));
   }
   std::sort(images.begin(), images.end(),
             [](const ResolvedImage& a, const ResolvedImage& b) { return a.name < b.name; });
