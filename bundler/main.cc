@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   pack_cmd->add_option("-f,--file", pack.list_file,
                        "Read more sources from FILE, one per line (# comments), e.g. a k3s "
                        "image list");
+  pack_cmd->add_flag("--force", pack.force, "Replace an existing OUT (or volumes OUT.001...)");
   std::string split;
   pack_cmd->add_option("--split", split,
                        "Write volumes OUT.001, OUT.002, ... of at most SIZE (e.g. 4G)");

@@ -15,6 +15,7 @@
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
 #include "core/bundle_writer.h"
+#include "core/error.h"
 #include "core/file_util.h"
 #include "core/progress.h"
 #include "core/units.h"
@@ -76,6 +77,25 @@ std::vector<SourceSpec> gather_sources(const PackOptions& options) {
   return specs;
 }
 
+// The files of an earlier bundle at OUT: OUT itself and volumes OUT.001...
+std::vector<std::string> earlier_outputs(const std::string& out) {
+  std::vector<std::string> found;
+  if (path_exists(out)) found.push_back(out);
+  for (size_t n = 1; n <= 999; ++n) {
+    if (path_exists(bundle::volume_name(out, n))) found.push_back(bundle::volume_name(out, n));
+  }
+  return found;
+}
+
+// A new bundle never silently replaces an earlier one; with --force, the
+// earlier files it did not overwrite go (a stale OUT.004 would otherwise
+// read as part of a new three-volume bundle).
+void remove_stale(const std::vector<std::string>& earlier, const std::vector<std::string>& now) {
+  for (const auto& f : earlier) {
+    if (std::find(now.begin(), now.end(), f) == now.end()) remove_file(f);
+  }
+}
+
 std::string source_label(const SourceSpec& spec) {
   return spec.origin.empty() ? spec.text : spec.origin + " (" + spec.text + ")";
 }
@@ -84,7 +104,12 @@ std::string source_label(const SourceSpec& spec) {
 
 int run_pack(const PackOptions& options) {
   std::vector<SourceSpec> specs = gather_sources(options);
-  expiry_time(options.expires, 0);             // a bad --expires is a usage error before any work
+  expiry_time(options.expires, 0);  // a bad --expires is a usage error before any work
+  std::vector<std::string> earlier = earlier_outputs(options.output);
+  if (!earlier.empty() && !options.force) {
+    throw Error(ErrorCode::kExists,
+                earlier.front() + " exists; pass --force to replace it, or choose another -o");
+  }
   signing::SecretKey key = load_key(options);  // before any work: a wrong passphrase fails fast
 
   std::map<Digest, CollectedBlob> blobs;
@@ -189,6 +214,7 @@ int run_pack(const PackOptions& options) {
     total += blob.size;
   }
   writer.finish();
+  if (options.force) remove_stale(earlier, writer.outputs());
   progress.finish();
   std::string where = writer.outputs().size() == 1
                           ? writer.outputs().front()

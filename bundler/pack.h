@@ -20,6 +20,7 @@ struct PackOptions {
   uint64_t split_bytes = 0;            // 0: one file
   std::vector<std::string> sources;    // SOURCE[=REPO:TAG] from the command line
   std::string list_file;               // -f: more sources, one per line
+  bool force = false;                  // --force: replace an existing OUT (or its volumes)
   std::vector<std::string> platforms;  // --platform
   bool insecure = false;               // --insecure: plain HTTP to docker:// sources
   std::string ca_file;                 // --ca-cert: a private CA for docker:// sources
@@ -30,8 +31,8 @@ struct PackOptions {
 
 // Packs the sources into options.output. Throws std::invalid_argument for a
 // bad command line or source text (exit 2), ferry::Error when a file cannot
-// be read or written (3), BundleError(kSource) when a source image cannot be
-// read (5); refusals of -f entries name FILE:LINE.
+// be read or written or OUT exists without --force (3), BundleError(kSource)
+// when a source image cannot be read (5); refusals of -f entries name FILE:LINE.
 int run_pack(const PackOptions& options);
 
 }  // namespace ferry::cli

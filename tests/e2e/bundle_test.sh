@@ -189,6 +189,20 @@ check "oci: a ref.name that is a whole reference is the image's name; else the f
 check "oci:DIR:REF splits at the first ':', as skopeo does" \
   bash -c "'$FERRY' pack -k site.key -o q2.ferry oci:quay:quay.io/acme/app:v1 >/dev/null"
 
+# An earlier bundle is never replaced silently.
+check "pack refuses an existing OUT (3), naming it and --force" \
+  bash -c "out=\$('$FERRY' pack -k site.key -o site.ferry oci:app:v1 2>&1); [ \$? -eq 3 ] && grep -q 'site.ferry exists; pass --force' <<<\"\$out\" &&
+           '$FERRY' verify -p site.pub site.ferry | grep -q 'sequence 7'"
+check "--force replaces it" \
+  bash -c "'$FERRY' pack -k site.key -o site.ferry --force --sequence 8 oci:app:v1 >/dev/null &&
+           '$FERRY' inspect --json site.ferry | jq -e '.sequence == 8'"
+check "and refuses existing volumes OUT.001... (3)" \
+  bash -c "out=\$('$FERRY' pack -k site.key -o split.ferry --split 300K oci:app:v1 2>&1); [ \$? -eq 3 ] && grep -q 'split.ferry.001 exists' <<<\"\$out\""
+check "--force over volumes removes those the new bundle did not rewrite" \
+  bash -c "n=\$(ls split.ferry.* | wc -l) && [ \$n -ge 3 ] &&
+           '$FERRY' pack -k site.key -o split.ferry --force --split 1M oci:app:v1 >/dev/null &&
+           [ \$(ls split.ferry.* | wc -l) -lt \$n ] && '$FERRY' verify -p site.pub split.ferry >/dev/null"
+
 check "pack refuses a tag the layout does not have (5)" \
   bash -c "'$FERRY' pack -k site.key -o x.ferry oci:app:nope; test \$? -eq 5"
 check "pack refuses a destination that is not REPO:TAG (2)" \
