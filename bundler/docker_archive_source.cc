@@ -15,6 +15,7 @@
 #include "bundler/source.h"
 #include "core/bundle_error.h"
 #include "core/media_types.h"
+#include "core/reference.h"
 
 namespace ferry::cli {
 namespace {
@@ -120,14 +121,21 @@ const Member& resolve(const Scan& s, const std::string& file, std::string name, 
   bad(file, "manifest.json names '" + name + "', which is not in the archive");
 }
 
-// "registry.example:5000/team/app:v1" -> "team/app:v1"; "localhost/x:1" -> "x:1".
-std::string without_host(const std::string& ref) {
-  auto slash = ref.find('/');
-  if (slash == std::string::npos) return ref;
-  std::string first = ref.substr(0, slash);
-  bool host = first.find('.') != std::string::npos || first.find(':') != std::string::npos ||
-              first == "localhost";
-  return host ? ref.substr(slash + 1) : ref;
+// A RepoTags entry or a wanted REF, normalised so that docker save's
+// "nginx:1.25" and podman save's "docker.io/library/nginx:1.25" are one
+// image; nullopt for what is no reference.
+std::optional<ImageReference> as_reference(const std::string& text) {
+  try {
+    return parse_reference(text);
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;
+  }
+}
+
+bool same_image(const std::string& repo_tag, const std::string& wanted) {
+  if (repo_tag == wanted) return true;
+  auto a = as_reference(repo_tag), b = as_reference(wanted);
+  return a && b && a->str() == b->str();
 }
 
 }  // namespace
@@ -151,9 +159,11 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
       }
     }
     if (source.tag) {
-      if (std::find(tags.begin(), tags.end(), *source.tag) != tags.end()) {
-        chosen = &image;
-        chosen_tag = *source.tag;
+      for (const auto& t : tags) {
+        if (!chosen && same_image(t, *source.tag)) {
+          chosen = &image;
+          chosen_tag = t;
+        }
       }
     } else {
       if (chosen) bad(file, "holds several images; name one: docker-archive:FILE:REPO:TAG");
@@ -211,10 +221,18 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
   blobs.insert(own.begin(), own.end());
 
   std::string where = "docker-archive:" + file;
-  std::string name = source.destination.value_or(without_host(chosen_tag));
-  if (name.empty()) {
-    throw std::invalid_argument(where + " has no tag; name the image with " + where + "=REPO:TAG");
+  // The RepoTags entry, normalised as docker reads it: "nginx:1.25" is
+  // docker.io/library/nginx:1.25, podman's "localhost/app:v1" stays.
+  auto ref = as_reference(chosen_tag);
+  auto kept = source.destination ? source.destination : ref ? ref->kept_name() : std::nullopt;
+  if (!kept) {
+    throw std::invalid_argument(
+        where +
+        (chosen_tag.empty() ? " has no tag for its image"
+                            : " tags its image '" + chosen_tag + "', which is no reference") +
+        "; name it with " + source.text + "=REPO:TAG");
   }
+  std::string name = *kept;
   std::vector<std::string> platforms;
   if (config_doc.contains("os") && config_doc.contains("architecture")) {
     std::string p = config_doc.value("os", "") + "/" + config_doc.value("architecture", "");

@@ -1,5 +1,6 @@
 #include "bundler/inspect.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -51,11 +52,15 @@ int run_inspect(const std::string& bundle_path, bool json) {
               sig.key_id.hex().c_str());
   std::printf("volumes   %zu\nblobs     %zu, %s\n\n", reader.volumes().size(), m.blobs.size(),
               format_size(total).c_str());
-  std::printf("%-40s %-28s %10s  %s\n", "IMAGE", "PLATFORMS", "SIZE", "DIGEST");
+  // Names carry their registry host (docker.io/library/nginx:1.25): the
+  // column is as wide as the longest.
+  int width = 40;
+  for (const auto& i : m.images) width = std::max(width, static_cast<int>(i.name.size()));
+  std::printf("%-*s %-28s %10s  %s\n", width, "IMAGE", "PLATFORMS", "SIZE", "DIGEST");
   for (const auto& i : m.images) {
     std::string platforms;
     for (const auto& p : i.platforms) platforms += (platforms.empty() ? "" : ",") + p;
-    std::printf("%-40s %-28s %10s  %s\n", i.name.c_str(),
+    std::printf("%-*s %-28s %10s  %s\n", width, i.name.c_str(),
                 platforms.empty() ? "-" : platforms.c_str(), format_size(i.content_bytes).c_str(),
                 i.digest.str().substr(0, 19).c_str());
   }

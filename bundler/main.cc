@@ -6,7 +6,6 @@
 #include "bundler/keygen.h"
 #include "bundler/pack.h"
 #include "bundler/push.h"
-#include "bundler/source.h"
 #include "bundler/verify.h"
 #include "core/units.h"
 
@@ -50,9 +49,10 @@ int main(int argc, char** argv) {
                        "Delta: leave out what this earlier bundle delivered");
   pack_cmd->add_option("--base-inventory", pack.base_inventory,
                        "Delta: leave out the blobs in this JSON list of digests");
-  std::string list_file;
-  pack_cmd->add_option("-f,--file", list_file,
-                       "Read more sources from FILE, one per line (# comments)");
+  pack_cmd->add_option("-f,--file", pack.list_file,
+                       "Read more sources from FILE, one per line (# comments), e.g. a k3s "
+                       "image list");
+  pack_cmd->add_flag("--force", pack.force, "Replace an existing OUT (or volumes OUT.001...)");
   std::string split;
   pack_cmd->add_option("--split", split,
                        "Write volumes OUT.001, OUT.002, ... of at most SIZE (e.g. 4G)");
@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
                    "Also trust the CA certificates in FILE (PEM) for docker:// registries")
       ->check(CLI::ExistingFile);
   pack_cmd->add_option("sources", pack.sources,
-                       "docker://HOST/REPO[:TAG|@DIGEST], oci:DIR[:TAG] or "
-                       "docker-archive:FILE[:REPO:TAG], each [=REPO:TAG]");
+                       "REF (e.g. nginx:1.25, quay.io/org/app:v1@sha256:...), docker://REF, "
+                       "oci:DIR[:TAG] or docker-archive:FILE[:REF], each [=REPO:TAG]");
 
   std::string public_key, bundle_path;
   auto* verify_cmd = app.add_subcommand("verify", "Check a bundle's signature and every entry");
@@ -94,17 +94,6 @@ int main(int argc, char** argv) {
   }
   if (!keygen_passphrase_file.empty()) keygen.passphrase.file = keygen_passphrase_file;
   if (!pack_passphrase_file.empty()) pack.passphrase.file = pack_passphrase_file;
-  if (!list_file.empty()) {
-    try {
-      append_source_list(list_file, pack.sources);
-    } catch (const std::exception& e) {
-      return report_failure(e);
-    }
-  }
-  if (*pack_cmd && pack.sources.empty()) {
-    std::fprintf(stderr, "ferry: pack needs at least one SOURCE (or -f LIST)\n");
-    return kUsage;
-  }
   if (!split.empty()) {
     auto bytes = ferry::parse_size(split);
     if (!bytes || *bytes < 1024) {

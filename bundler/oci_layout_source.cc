@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/media_types.h"
-#include "core/names.h"
+#include "core/reference.h"
 
 namespace ferry::cli {
 namespace {
@@ -59,68 +59,26 @@ class LayoutReader : public ContentReader {
   std::string dir_, where_;
 };
 
-// Takes "…<sep>TAG" at `at` off `rest` into spec.tag; returns what is left.
-std::string_view take_tag(std::string_view rest, size_t at, SourceSpec& spec) {
-  spec.tag = std::string(rest.substr(at + 1));
-  return rest.substr(0, at);
+// An image's name when no =DEST is given: a ref.name that is a whole
+// reference with its host (what `skopeo copy … oci:DIR:quay.io/org/app:v1`
+// writes, or a bundle's own index) keeps that name; else the directory's
+// name and the tag.
+std::string default_name(const std::string& dir, const std::optional<std::string>& tag,
+                         const std::string& ref) {
+  if (names_registry_host(ref)) {
+    try {
+      if (auto kept = parse_reference(ref).kept_name()) return *kept;
+    } catch (const std::invalid_argument&) {
+      // not a reference after all: named like any other tag
+    }
+  }
+  std::string repo = std::filesystem::path(dir).lexically_normal().filename().string();
+  if (repo.empty())
+    repo = std::filesystem::absolute(dir).lexically_normal().parent_path().filename().string();
+  return repo + ":" + (tag ? *tag : ref.empty() ? "latest" : ref);
 }
 
 }  // namespace
-
-SourceSpec parse_source(std::string_view text) {
-  SourceSpec spec;
-  if (auto eq = text.rfind('='); eq != std::string_view::npos) {
-    spec.destination = std::string(text.substr(eq + 1));
-    text = text.substr(0, eq);
-  }
-  if (text.substr(0, 9) == "docker://") {
-    spec.transport = "docker";
-    std::string_view rest = text.substr(9);
-    // HOST[:PORT]/REPO[:TAG|@DIGEST]: a tag's ':' comes after the last '/'.
-    if (auto at = rest.find('@'); at != std::string_view::npos) {
-      rest = take_tag(rest, at, spec);
-    } else if (auto colon = rest.rfind(':');
-               colon != std::string_view::npos &&
-               rest.substr(colon + 1).find('/') == std::string_view::npos &&
-               rest.substr(0, colon).find('/') != std::string_view::npos) {
-      rest = take_tag(rest, colon, spec);
-    }
-    spec.location = std::string(rest);
-    if (spec.location.find('/') == std::string::npos) {
-      throw std::invalid_argument(
-          "docker://" + spec.location +
-          " needs a registry host, e.g. docker://registry.local:5000/app:v1");
-    }
-    return spec;
-  }
-  if (text.substr(0, 15) == "docker-archive:") {
-    spec.transport = "docker-archive";
-    std::string_view rest = text.substr(15);
-    // docker-archive:FILE[:REF]; REF (repo:tag) has a ':' of its own.
-    if (auto colon = rest.find(':'); colon != std::string_view::npos) {
-      rest = take_tag(rest, colon, spec);
-    }
-    spec.location = std::string(rest);
-    if (spec.location.empty()) throw std::invalid_argument("docker-archive: needs a file");
-    return spec;
-  }
-  if (text.substr(0, 4) != "oci:") {
-    throw std::invalid_argument("source '" + std::string(text) +
-                                "' is not supported; use docker://HOST/REPO[:TAG|@DIGEST], "
-                                "oci:DIR[:TAG] or docker-archive:FILE[:REF], optionally =REPO:TAG");
-  }
-  spec.transport = "oci";
-  std::string_view rest = text.substr(4);
-  // oci:DIR:TAG, as the containers tools write it; a tag cannot contain '/'.
-  if (auto colon = rest.rfind(':'); colon != std::string_view::npos &&
-                                    rest.substr(colon + 1).find('/') == std::string_view::npos) {
-    rest = take_tag(rest, colon, spec);
-  }
-  spec.location = std::string(rest);
-  if (spec.location.empty())
-    throw std::invalid_argument("oci: needs a directory, e.g. oci:./layout:v1");
-  return spec;
-}
 
 bool platform_wanted(const std::string& platform, const std::vector<std::string>& wanted) {
   if (wanted.empty()) return true;
@@ -128,31 +86,6 @@ bool platform_wanted(const std::string& platform, const std::vector<std::string>
     if (platform == w || platform.rfind(w + "/", 0) == 0) return true;
   }
   return false;
-}
-
-void append_source_list(const std::string& file, std::vector<std::string>& sources) {
-  std::string text = read_small_file(file, 16 << 20);
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    line.erase(0, line.find_first_not_of(" \t\r"));
-    line.erase(line.find_last_not_of(" \t\r") + 1);
-    if (!line.empty() && line[0] != '#') sources.push_back(line);
-    start = end + 1;
-  }
-}
-
-std::string checked_destination(const std::string& name, const std::string& source) {
-  auto colon = name.rfind(':');
-  if (colon == std::string::npos || !is_valid_repository_name(name.substr(0, colon)) ||
-      !is_valid_tag(name.substr(colon + 1))) {
-    throw std::invalid_argument("destination '" + name + "' for " + source +
-                                " is not REPO:TAG (lower-case repository); name it with " + source +
-                                "=REPO:TAG");
-  }
-  return name;
 }
 
 ResolvedImage collect_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs) {
@@ -195,13 +128,7 @@ ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, Colle
   for (const auto& [digest, blob] : own) content_bytes += blob.size;
   blobs.insert(own.begin(), own.end());
 
-  std::string name = source.destination.value_or("");
-  if (name.empty()) {
-    std::string repo = std::filesystem::path(dir).lexically_normal().filename().string();
-    if (repo.empty())
-      repo = std::filesystem::absolute(dir).lexically_normal().parent_path().filename().string();
-    name = repo + ":" + (source.tag ? *source.tag : ref.empty() ? "latest" : ref);
-  }
+  std::string name = source.destination.value_or(default_name(dir, source.tag, ref));
   name = checked_destination(name, where + (source.tag ? ":" + *source.tag : ""));
   return ResolvedImage{name, top, image_platforms(reader, top, own), content_bytes};
 }

@@ -16,6 +16,7 @@
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
 #include "core/bundle_writer.h"
+#include "core/error.h"
 #include "core/file_util.h"
 #include "core/progress.h"
 #include "core/units.h"
@@ -50,27 +51,73 @@ std::string layout_index(const std::vector<ResolvedImage>& images) {
       .dump();
 }
 
+// Every source, from the command line and then the -f list, parsed before
+// any work so that a bad one is refused at once.
+std::vector<SourceSpec> gather_sources(const PackOptions& options) {
+  std::vector<SourceSpec> specs;
+  for (const auto& text : options.sources) specs.push_back(parse_source(text));
+  if (!options.list_file.empty()) {
+    auto listed = read_source_list(options.list_file);
+    specs.insert(specs.end(), listed.begin(), listed.end());
+  }
+  if (specs.empty()) throw std::invalid_argument("pack needs at least one SOURCE (or -f LIST)");
+  for (auto& spec : specs) {
+    spec.platforms = options.platforms;
+    spec.insecure = options.insecure;
+    spec.ca_file = options.ca_file;
+  }
+  return specs;
+}
+
+// The files of an earlier bundle at OUT: OUT itself and volumes OUT.001...
+std::vector<std::string> earlier_outputs(const std::string& out) {
+  std::vector<std::string> found;
+  if (path_exists(out)) found.push_back(out);
+  for (size_t n = 1; n <= 999; ++n) {
+    if (path_exists(bundle::volume_name(out, n))) found.push_back(bundle::volume_name(out, n));
+  }
+  return found;
+}
+
+// A new bundle never silently replaces an earlier one; with --force, the
+// earlier files it did not overwrite go (a stale OUT.004 would otherwise
+// read as part of a new three-volume bundle).
+void remove_stale(const std::vector<std::string>& earlier, const std::vector<std::string>& now) {
+  for (const auto& f : earlier) {
+    if (std::find(now.begin(), now.end(), f) == now.end()) remove_file(f);
+  }
+}
+
+std::string source_label(const SourceSpec& spec) {
+  return spec.origin.empty() ? spec.text : spec.origin + " (" + spec.text + ")";
+}
+
 }  // namespace
 
 int run_pack(const PackOptions& options) {
+  std::vector<SourceSpec> specs = gather_sources(options);
   expiry_time(options.expires, 0);  // a bad --expires is a usage error before any work
+  std::vector<std::string> earlier = earlier_outputs(options.output);
+  if (!earlier.empty() && !options.force) {
+    throw Error(ErrorCode::kExists,
+                earlier.front() + " exists; pass --force to replace it, or choose another -o");
+  }
   // Before any work: a wrong key or passphrase fails fast.
   signing::SecretKey key = load_secret_key(options.key_path, options.passphrase);
 
   std::map<Digest, CollectedBlob> blobs;
   std::vector<ResolvedImage> images;
-  std::set<std::string> names;
-  for (const auto& text : options.sources) {
-    SourceSpec spec = parse_source(text);
-    spec.platforms = options.platforms;
-    spec.insecure = options.insecure;
-    spec.ca_file = options.ca_file;
-    ResolvedImage image = collect_image(spec, blobs);
-    if (!names.insert(image.name).second) {
-      throw std::invalid_argument("two sources are both named " + image.name +
-                                  "; name one with SOURCE=REPO:TAG");
+  std::map<std::string, std::string> source_of;  // name -> the source that gave it
+  for (const auto& spec : specs) {
+    std::optional<ResolvedImage> image;
+    with_origin(spec.origin, [&] { image = collect_image(spec, blobs); });
+    auto [it, fresh] = source_of.emplace(image->name, source_label(spec));
+    if (!fresh) {
+      throw std::invalid_argument("two sources are both named " + image->name + ": " + it->second +
+                                  " and " + source_label(spec) + "; name one with SOURCE=REPO:TAG");
     }
-    images.push_back(std::move(image));
+    std::printf("image %s <- %s\n", image->name.c_str(), source_label(spec).c_str());
+    images.push_back(std::move(*image));
   }
   std::sort(images.begin(), images.end(),
             [](const ResolvedImage& a, const ResolvedImage& b) { return a.name < b.name; });
@@ -160,6 +207,7 @@ int run_pack(const PackOptions& options) {
     total += blob.size;
   }
   writer.finish();
+  if (options.force) remove_stale(earlier, writer.outputs());
   progress.finish();
   std::string where = writer.outputs().size() == 1
                           ? writer.outputs().front()

@@ -17,8 +17,10 @@ struct PackOptions {
   std::optional<uint64_t> sequence;  // default: the creation time in Unix seconds
   std::string expires;               // a duration from creation ("90d") or an RFC 3339 time
   int threads = 0;
-  uint64_t split_bytes = 0;  // 0: one file
-  std::vector<std::string> sources;
+  uint64_t split_bytes = 0;            // 0: one file
+  std::vector<std::string> sources;    // SOURCE[=REPO:TAG] from the command line
+  std::string list_file;               // -f: more sources, one per line
+  bool force = false;                  // --force: replace an existing OUT (or its volumes)
   std::vector<std::string> platforms;  // --platform
   bool insecure = false;               // --insecure: plain HTTP to docker:// sources
   std::string ca_file;                 // --ca-cert: a private CA for docker:// sources
@@ -27,6 +29,10 @@ struct PackOptions {
   PassphraseSource passphrase;
 };
 
+// Packs the sources into options.output. Throws std::invalid_argument for a
+// bad command line or source text (exit 2), ferry::Error when a file cannot
+// be read or written or OUT exists without --force (3), BundleError(kSource)
+// when a source image cannot be read (5); refusals of -f entries name FILE:LINE.
 int run_pack(const PackOptions& options);
 
 }  // namespace ferry::cli

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/media_types.h"
+#include "core/reference.h"
 #include "signing/text_format.h"
 
 namespace ferry::cli {
@@ -35,8 +36,12 @@ std::string registry_key(std::string key) {
   return key;
 }
 
+bool is_docker_hub(const std::string& host) {
+  return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io";
+}
+
 std::optional<RegistryCredentials> credentials_in(const std::string& file,
-                                                  const std::string& host) {
+                                                  const std::string& registry) {
   std::string text;
   try {
     text = read_small_file(file, 1 << 20);
@@ -46,7 +51,7 @@ std::optional<RegistryCredentials> credentials_in(const std::string& file,
   auto doc = nlohmann::json::parse(text, nullptr, false);
   if (!doc.is_object() || !doc.contains("auths") || !doc["auths"].is_object()) return std::nullopt;
   for (const auto& [key, entry] : doc["auths"].items()) {
-    if (registry_key(key) != host || !entry.is_object()) continue;
+    if (!auth_key_matches(key, registry) || !entry.is_object()) continue;
     auto decoded = signing::decode_base64(entry.value("auth", ""));
     if (!decoded) continue;
     auto colon = decoded->find(':');
@@ -85,8 +90,12 @@ constexpr const char* kManifestAccept =
 
 }  // namespace
 
+bool auth_key_matches(const std::string& key, const std::string& registry) {
+  std::string a = registry_key(key), b = registry_key(registry);
+  return a == b || (is_docker_hub(a) && is_docker_hub(b));
+}
+
 std::optional<RegistryCredentials> find_credentials(const std::string& registry) {
-  const std::string host = registry_key(registry);
   std::vector<std::string> files;
   if (const char* f = std::getenv("REGISTRY_AUTH_FILE")) files.push_back(f);
   if (const char* d = std::getenv("XDG_RUNTIME_DIR"))
@@ -95,14 +104,14 @@ std::optional<RegistryCredentials> find_credentials(const std::string& registry)
     files.push_back(std::string(d) + "/config.json");
   if (const char* h = std::getenv("HOME")) files.push_back(std::string(h) + "/.docker/config.json");
   for (const auto& f : files) {
-    if (auto c = credentials_in(f, host)) return c;
+    if (auto c = credentials_in(f, registry)) return c;
   }
   return std::nullopt;
 }
 
 RegistryClient::RegistryClient(std::string host, bool insecure, std::string ca_file)
     : host_(std::move(host)),
-      base_((insecure ? "http://" : "https://") + host_),
+      base_((insecure ? "http://" : "https://") + registry_api_host(host_)),
       ca_file_(std::move(ca_file)) {
   init_curl_once();
 }

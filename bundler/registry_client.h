@@ -26,6 +26,13 @@ struct RegistryCredentials {
   std::string from;  // the file they came from, for messages
 };
 
+// True when `key`, an entry of an auth file's "auths" (HOST[:PORT],
+// HOST/PATH, or a URL such as "https://index.docker.io/v1/"), holds the
+// credentials of `registry` (HOST[:PORT]). Docker Hub's are found under any
+// of its names: docker.io, index.docker.io (what `docker login` writes, as
+// https://index.docker.io/v1/) and registry-1.docker.io.
+bool auth_key_matches(const std::string& key, const std::string& registry);
+
 // Looks for the registry (HOST[:PORT], or a URL naming it) in
 // $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,
 // $DOCKER_CONFIG/config.json and ~/.docker/config.json, in that order.
@@ -33,8 +40,9 @@ std::optional<RegistryCredentials> find_credentials(const std::string& registry)
 
 class RegistryClient {
  public:
-  // ca_file: extra trusted CA certificates (PEM) for a registry with a
-  // private CA; empty uses the system's.
+  // host: the registry as references name it (docker.io for Docker Hub,
+  // whose API is at registry-1.docker.io). ca_file: extra trusted CA
+  // certificates (PEM) for a registry with a private CA; empty uses the system's.
   RegistryClient(std::string host, bool insecure, std::string ca_file = "");
   const std::string& host() const { return host_; }
 
@@ -96,7 +104,7 @@ class RegistryClient {
   std::string absolute(const std::string& location) const;
 
   std::string host_;
-  std::string base_;  // https://HOST or http://HOST
+  std::string base_;  // https://API-HOST or http://API-HOST
   std::string ca_file_;
   std::mutex mu_;
   std::string authorization_;  // the Authorization header in use, if any

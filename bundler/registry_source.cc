@@ -1,4 +1,4 @@
-// docker://HOST/REPO[:TAG|@DIGEST]: images pulled from a registry, streamed
+// Registry references (REF, docker://REF): images pulled from a registry, streamed
 // blob by blob into the bundle as it is written.
 #include <nlohmann/json.hpp>
 
@@ -6,7 +6,6 @@
 #include "bundler/registry_client.h"
 #include "bundler/source.h"
 #include "core/media_types.h"
-#include "core/names.h"
 
 namespace ferry::cli {
 namespace {
@@ -49,29 +48,32 @@ class RegistryReader : public ContentReader {
 
 ResolvedImage collect_registry_image(const SourceSpec& source,
                                      std::map<Digest, CollectedBlob>& blobs) {
-  // location is HOST/REPO; the host is the first component.
-  auto slash = source.location.find('/');
-  std::string host = source.location.substr(0, slash);
-  std::string repository = slash == std::string::npos ? "" : source.location.substr(slash + 1);
-  std::string where = "docker://" + source.location;
-  if (repository.empty() || !is_valid_repository_name(repository)) {
-    bad_source(where, "not HOST/REPOSITORY (lower-case), e.g. docker://registry.local:5000/app:v1");
+  const ImageReference& ref = source.reference;
+  std::string where = "docker://" + ref.str();
+  // Named before anything is fetched.
+  auto kept = source.destination ? source.destination : ref.kept_name();
+  if (!kept) {
+    throw std::invalid_argument(where + " names no tag (a digest alone); name the image with " +
+                                source.text + "=REPO:TAG");
   }
-  std::string reference = source.tag.value_or("latest");
-  auto client = std::make_shared<RegistryClient>(host, source.insecure, source.ca_file);
-  RegistryReader reader(client, repository);
-  auto top_manifest = client->get_manifest(repository, reference);
+  std::string name = checked_destination(*kept, where);
+  // A digest, when given, is what is fetched (and checked); the tag only names it.
+  std::string wanted = ref.digest ? ref.digest->str() : ref.tag;
+  auto client = std::make_shared<RegistryClient>(ref.host, source.insecure, source.ca_file);
+  RegistryReader reader(client, ref.path);
+  auto top_manifest = client->get_manifest(ref.path, wanted);
   std::string type = top_manifest.media_type;
   if (!media::is_manifest(type)) {  // some registries send a generic Content-Type
     auto doc = nlohmann::json::parse(top_manifest.bytes, nullptr, false);
     type = doc.is_object() ? doc.value("mediaType", std::string(media::kOciManifest))
                            : std::string(media::kOciManifest);
   }
-  auto pinned = Digest::parse(reference);
-  Digest digest =
-      digest_of(top_manifest.bytes, pinned ? pinned->algorithm() : DigestAlgorithm::kSha256);
-  if (pinned && *pinned != digest)
-    bad_source(where, "the registry sent a manifest that is not " + reference);
+  Digest digest = digest_of(top_manifest.bytes,
+                            ref.digest ? ref.digest->algorithm() : DigestAlgorithm::kSha256);
+  if (ref.digest && *ref.digest != digest) {
+    bad_source(where, "the registry sent a manifest whose digest is " + digest.str() + ", not " +
+                          ref.digest->str());
+  }
   Descriptor top{type, digest, top_manifest.bytes.size(), false};
   reader.remember(digest, std::move(top_manifest.bytes));
 
@@ -80,9 +82,6 @@ ResolvedImage collect_registry_image(const SourceSpec& source,
   uint64_t content_bytes = 0;
   for (const auto& [d, blob] : own) content_bytes += blob.size;
   blobs.insert(own.begin(), own.end());
-
-  std::string name = source.destination.value_or(repository + ":" + (pinned ? "" : reference));
-  name = checked_destination(name, where + (pinned ? "@" : ":") + reference);
   return ResolvedImage{name, top, image_platforms(reader, top, own), content_bytes};
 }
 

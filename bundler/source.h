@@ -1,9 +1,10 @@
-// Where images come from: registries (`docker://HOST/REPO[:TAG|@DIGEST]`),
-// OCI image layouts (`oci:DIR[:TAG]`) and `docker save` / `podman save`
-// archives (`docker-archive:FILE[:REF]`), each with an optional destination
-// (`SOURCE=REPO:TAG`).
+// Where images come from: registries (a bare reference like `nginx:1.25`,
+// or `docker://REF`), OCI image layouts (`oci:DIR[:TAG]`) and `docker save` /
+// `podman save` archives (`docker-archive:FILE[:REF]`), each with an optional
+// destination (`SOURCE=REPO:TAG`).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -13,17 +14,20 @@
 
 #include "core/digest.h"
 #include "core/manifest.h"
+#include "core/reference.h"
 
 struct archive;
 
 namespace ferry::cli {
 
 struct SourceSpec {
-  std::string transport;                   // "docker", "oci" or "docker-archive"
-  std::string location;                    // HOST/REPO, the layout directory, or the archive file
-  std::optional<std::string> tag;          // oci: the ref name; docker-archive: a RepoTags entry;
-                                           // docker: the tag or the @digest
-  std::optional<std::string> destination;  // REPO:TAG
+  std::string text;                // as given, for messages
+  std::string origin;              // "" on the command line; "FILE:LINE" from a -f list
+  std::string transport;           // "docker", "oci" or "docker-archive"
+  std::string location;            // the layout directory or the archive file (docker: HOST/PATH)
+  std::optional<std::string> tag;  // oci: the ref name; docker-archive: a RepoTags reference
+  ImageReference reference;        // docker: the image, normalised
+  std::optional<std::string> destination;  // REPO:TAG, taken as given
   // --platform: "os/arch[/variant]"; empty keeps every platform.
   std::vector<std::string> platforms;
   bool insecure = false;  // docker: plain HTTP (--insecure), for local registries
@@ -34,12 +38,22 @@ struct SourceSpec {
 // without a variant matches any variant).
 bool platform_wanted(const std::string& platform, const std::vector<std::string>& wanted);
 
-// Throws std::invalid_argument with the accepted forms.
+// Parses SOURCE[=DEST] (spaces around '=' allowed). A SOURCE without a
+// known prefix is a registry reference, normalised as docker reads it
+// (core/reference.h); DEST is kept as given. Throws std::invalid_argument
+// quoting the text and saying what is wrong.
 SourceSpec parse_source(std::string_view text);
 
-// Appends the sources listed in `file`, one per line; blank lines and lines
-// starting with '#' are skipped. Throws ferry::Error when it cannot be read.
-void append_source_list(const std::string& file, std::vector<std::string>& sources);
+// The sources of a -f LIST: one SOURCE[ = DEST] per line (k3s and rke2
+// image lists as published); blank lines and lines starting with '#' are
+// skipped. Each spec's origin is "FILE:LINE". Throws std::invalid_argument
+// "FILE:LINE: why" for a line that is no source, ferry::Error when the file
+// cannot be read.
+std::vector<SourceSpec> read_source_list(const std::string& file);
+
+// Runs `fn`; a refusal it throws is thrown again with "ORIGIN: " in front,
+// keeping its type (and so its exit code). An empty origin adds nothing.
+void with_origin(const std::string& origin, const std::function<void()>& fn);
 
 class RegistryClient;
 

@@ -160,6 +160,49 @@ check "an archive without manifest.json is refused (5)" \
 check "a docker-archive that does not exist is refused (5)" \
   bash -c "'$FERRY' pack -k site.key -o x.ferry docker-archive:nope.tar; test \$? -eq 5"
 
+# Names without =DEST: what a user would expect, printed by pack.
+mkdir -p da/l && echo hi >da/l/hello && tar -cf da/layer.tar -C da/l hello
+echo '{"os":"linux","architecture":"amd64","rootfs":{"type":"layers","diff_ids":[]}}' >da/c.json
+save_archive() {  # save_archive FILE REPOTAG: a docker save archive of one tiny image
+  printf '[{"Config":"c.json","RepoTags":["%s"],"Layers":["layer.tar"]}]' "$2" >da/manifest.json
+  tar -cf "$1" -C da manifest.json c.json layer.tar
+}
+save_archive docker-saved.tar nginx:1.25
+save_archive podman-saved.tar localhost/app:v1
+check "docker-archive: docker save's RepoTags nginx:1.25 is kept as docker.io/library/nginx:1.25" \
+  bash -c "'$FERRY' pack -k site.key -o da1.ferry docker-archive:docker-saved.tar >out.txt &&
+           grep -qx 'image docker.io/library/nginx:1.25 <- docker-archive:docker-saved.tar' out.txt &&
+           '$FERRY' inspect --json da1.ferry | jq -e '.images[0].name == \"docker.io/library/nginx:1.25\"'"
+check "podman save's localhost/app:v1 stays localhost/app:v1" \
+  bash -c "'$FERRY' pack -k site.key -o da2.ferry docker-archive:podman-saved.tar >/dev/null &&
+           '$FERRY' inspect --json da2.ferry | jq -e '.images[0].name == \"localhost/app:v1\"'"
+check "docker-archive:FILE:REF picks an image by its normalised name" \
+  "$FERRY" pack -k site.key -o da3.ferry docker-archive:docker-saved.tar:docker.io/library/nginx:1.25
+check "SOURCE=DEST names it as given, not normalised" \
+  bash -c "'$FERRY' pack -k site.key -o da4.ferry 'docker-archive:docker-saved.tar=nginx:1.25' >/dev/null &&
+           '$FERRY' inspect --json da4.ferry | jq -e '.images[0].name == \"nginx:1.25\"'"
+make_layout quay --tag quay.io/acme/app:v1 --seed 11 >/dev/null
+check "oci: a ref.name that is a whole reference is the image's name; else the folder's name and tag" \
+  bash -c "'$FERRY' pack -k site.key -o q.ferry oci:quay oci:app:v1 >out.txt &&
+           grep -qx 'image quay.io/acme/app:v1 <- oci:quay' out.txt && grep -qx 'image app:v1 <- oci:app:v1' out.txt &&
+           '$FERRY' inspect --json q.ferry | jq -e '[.images[].name] == [\"app:v1\", \"quay.io/acme/app:v1\"]'"
+check "oci:DIR:REF splits at the first ':', as skopeo does" \
+  bash -c "'$FERRY' pack -k site.key -o q2.ferry oci:quay:quay.io/acme/app:v1 >/dev/null"
+
+# An earlier bundle is never replaced silently.
+check "pack refuses an existing OUT (3), naming it and --force" \
+  bash -c "out=\$('$FERRY' pack -k site.key -o site.ferry oci:app:v1 2>&1); [ \$? -eq 3 ] && grep -q 'site.ferry exists; pass --force' <<<\"\$out\" &&
+           '$FERRY' verify -p site.pub site.ferry | grep -q 'sequence 7'"
+check "--force replaces it" \
+  bash -c "'$FERRY' pack -k site.key -o site.ferry --force --sequence 8 oci:app:v1 >/dev/null &&
+           '$FERRY' inspect --json site.ferry | jq -e '.sequence == 8'"
+check "and refuses existing volumes OUT.001... (3)" \
+  bash -c "out=\$('$FERRY' pack -k site.key -o split.ferry --split 300K oci:app:v1 2>&1); [ \$? -eq 3 ] && grep -q 'split.ferry.001 exists' <<<\"\$out\""
+check "--force over volumes removes those the new bundle did not rewrite" \
+  bash -c "n=\$(ls split.ferry.* | wc -l) && [ \$n -ge 3 ] &&
+           '$FERRY' pack -k site.key -o split.ferry --force --split 1M oci:app:v1 >/dev/null &&
+           [ \$(ls split.ferry.* | wc -l) -lt \$n ] && '$FERRY' verify -p site.pub split.ferry >/dev/null"
+
 check "pack refuses a tag the layout does not have (5)" \
   bash -c "'$FERRY' pack -k site.key -o x.ferry oci:app:nope; test \$? -eq 5"
 check "pack refuses a destination that is not REPO:TAG (2)" \

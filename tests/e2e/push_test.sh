@@ -29,6 +29,12 @@ check "with a prefix, under it" \
   bash -c "'$FERRY' push -p site.pub --insecure site.ferry.001 docker://$REG/mirror >/dev/null && [ \$(digest_of mirror/team/app:v1) = ${app#sha256:} ]"
 check "pushing again uploads nothing" \
   bash -c "'$FERRY' push -p site.pub --insecure site.ferry.001 docker://$REG >out.txt && grep -q ' 0 blob(s) uploaded' out.txt"
+# Images packed from a registry keep its host as their first name component.
+"$FERRY" pack -k site.key -o upstream.ferry --insecure "docker://$REG/team/app:v1" >/dev/null
+check "an image named with its upstream host goes under PREFIX/HOST_PORT/..." \
+  bash -c "'$FERRY' push -p site.pub --insecure upstream.ferry docker://$REG/mirror >out.txt &&
+           grep -q \"^  $REG/mirror/${REG/:/_}/team/app:v1\$\" out.txt &&
+           [ \$(digest_of mirror/${REG/:/_}/team/app:v1) = ${app#sha256:} ]"
 
 # Refusals that must push nothing.
 mkdir unpacked && cat site.ferry.* | tar --zstd -xf - -C unpacked
