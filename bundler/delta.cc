@@ -2,10 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bundler/key_files.h"
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
 #include "core/bundle_reader.h"
 #include "core/file_util.h"
+#include "core/inventory.h"
+#include "signing/error.h"
+#include "signing/signature.h"
 
 namespace ferry::cli {
 
@@ -23,14 +27,61 @@ std::set<Digest> blobs_of_base_bundle(const std::string& base_bundle) {
   return have;
 }
 
-std::set<Digest> blobs_of_inventory(const std::string& inventory_file) {
-  auto doc = nlohmann::json::parse(read_small_file(inventory_file, 256 << 20), nullptr, false);
-  if (!doc.is_array()) {
+namespace {
+
+// A receipt's digests count only when the box that wrote it signed them.
+void check_receipt(const std::string& file, const std::string& text,
+                   const std::string& receipt_key) {
+  if (receipt_key.empty()) {
+    throw KeyFileError(file +
+                       " is an import receipt: name the box's public key to check it with "
+                       "--receipt-key BOX.pub (box.pub in the box's data directory)");
+  }
+  auto keys = load_public_keys(receipt_key);
+  auto sig = signing::Signature::parse(read_small_file(file + ".minisig", 64 << 10));
+  signing::Prehash prehash;
+  prehash.update(text.data(), text.size());
+  auto digest = prehash.final();
+  for (const auto& key : keys) {
+    if (key.id() == sig.key_id) return signing::verify_prehashed(key, sig, digest);
+  }
+  throw signing::SigningError(
+      signing::SigningErrorKind::kUnknownKey,
+      file + " is signed by box key " + sig.key_id.hex() + ", which is not in " + receipt_key);
+}
+
+// The digest list of the document: the array itself, or its blobs/inventory.
+const nlohmann::json* digest_list(const nlohmann::json& doc, const std::string& file,
+                                  const std::string& text, const std::string& receipt_key) {
+  if (doc.is_array()) return &doc;
+  std::string type = doc.is_object() ? doc.value("mediaType", "") : "";
+  if (type == kInventoryMediaType && doc.contains("blobs")) return &doc["blobs"];
+  if (type == kReceiptMediaType) {
+    if (!doc.contains("inventory")) {
+      throw std::invalid_argument(file +
+                                  " is a receipt from a ferryd that did not record its "
+                                  "inventory; use ferryd inventory's output instead");
+    }
+    check_receipt(file, text, receipt_key);
+    return &doc["inventory"];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::set<Digest> blobs_of_inventory(const std::string& inventory_file,
+                                    const std::string& receipt_key) {
+  std::string text = read_small_file(inventory_file, 256 << 20);
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  const nlohmann::json* list = digest_list(doc, inventory_file, text, receipt_key);
+  if (!list || !list->is_array()) {
     throw std::invalid_argument(inventory_file +
-                                " is not a JSON list of digests (--base-inventory)");
+                                " is neither ferryd inventory's output, an import receipt, nor "
+                                "a JSON list of digests (--base-inventory)");
   }
   std::set<Digest> have;
-  for (const auto& d : doc) {
+  for (const auto& d : *list) {
     auto digest = d.is_string() ? Digest::parse(d.get<std::string>()) : std::nullopt;
     if (!digest)
       throw std::invalid_argument(inventory_file + " lists something that is not a digest");

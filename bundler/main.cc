@@ -48,7 +48,11 @@ int main(int argc, char** argv) {
   pack_cmd->add_option("--base", pack.base_bundle,
                        "Delta: leave out what this earlier bundle delivered");
   pack_cmd->add_option("--base-inventory", pack.base_inventory,
-                       "Delta: leave out the blobs in this JSON list of digests");
+                       "Delta: leave out what the site holds: ferryd inventory's output, an "
+                       "import receipt (with --receipt-key), or a JSON list of digests");
+  pack_cmd->add_option("--receipt-key", pack.receipt_key,
+                       "The box's public key (box.pub), or a folder of them, to check a receipt "
+                       "given to --base-inventory");
   pack_cmd->add_option("-f,--file", pack.list_file,
                        "Read more sources from FILE, one per line (# comments), e.g. a k3s "
                        "image list");

@@ -127,7 +127,7 @@ int run_pack(const PackOptions& options) {
   std::set<Digest> on_site;
   if (!options.base_bundle.empty()) on_site = blobs_of_base_bundle(options.base_bundle);
   if (!options.base_inventory.empty()) {
-    auto more = blobs_of_inventory(options.base_inventory);
+    auto more = blobs_of_inventory(options.base_inventory, options.receipt_key);
     on_site.insert(more.begin(), more.end());
   }
   std::vector<Digest> required;

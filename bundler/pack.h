@@ -25,7 +25,8 @@ struct PackOptions {
   bool insecure = false;               // --insecure: plain HTTP to docker:// sources
   std::string ca_file;                 // --ca-cert: a private CA for docker:// sources
   std::string base_bundle;             // --base: leave out what it delivered
-  std::string base_inventory;          // --base-inventory: a JSON list of digests
+  std::string base_inventory;          // --base-inventory: an inventory, receipt or digest list
+  std::string receipt_key;             // --receipt-key: box.pub (or a folder) for a receipt
   PassphraseSource passphrase;
 };
 

@@ -27,6 +27,15 @@ std::string Store::import_lock_path() const {
   return options_.data_dir + "/import.lock";
 }
 
+void Store::for_each_held_digest(const std::function<void(const std::string& digest)>& fn) {
+  with_database([&](sql::Database& db) {
+    auto s = db.prepare(
+        "SELECT digest FROM repository_blobs UNION SELECT digest FROM manifests "
+        "EXCEPT SELECT digest FROM damaged ORDER BY 1");
+    while (s.step()) fn(s.column_text(0));
+  });
+}
+
 StoreStats Store::stats() {
   return with_database([](sql::Database& db) {
     auto s = db.prepare(

@@ -171,6 +171,11 @@ class Store {
   ScrubReport scrub(const ScrubOptions& options, std::stop_token stop = {});
 
   StoreStats stats();
+
+  // Every digest the store holds for some repository (a linked blob or a
+  // manifest), damaged content left out, in order: what a delta bundle may
+  // leave out for this box (docs/import.md, inventory). fn is called once each.
+  void for_each_held_digest(const std::function<void(const std::string& digest)>& fn);
   std::vector<NamespaceUsage> namespace_usage();
   // The same for every repository at or under `prefix` ("site/line1").
   NamespaceUsage prefix_usage(const std::string& prefix);

@@ -7,6 +7,7 @@
 #include "daemon/config_flags.h"
 #include "daemon/exit_codes.h"
 #include "daemon/import_command.h"
+#include "daemon/inventory_command.h"
 #include "daemon/serve.h"
 
 int main(int argc, char** argv) {
@@ -14,7 +15,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", FERRY_VERSION);
 
-  ferry::ConfigFlags serve_flags, import_flags, imports_flags;
+  ferry::ConfigFlags serve_flags, import_flags, imports_flags, inventory_flags;
   std::string listen;
   auto* serve = app.add_subcommand("serve", "Serve the OCI Distribution API from a data directory");
   serve->add_option("--listen", listen, "ADDR:PORT to listen on (default 127.0.0.1:5000)");
@@ -32,7 +33,8 @@ int main(int argc, char** argv) {
   import->add_option("--trust-dir", import_options.trust_dir,
                      "Folder of trusted signers' public keys (default /etc/ferry/trusted-keys)");
   import->add_flag("--allow-downgrade", import_options.allow_downgrade,
-                   "Accept a bundle not newer than the last one of its signer and channel");
+                   "Accept a bundle not newer than the last one of its signer and channel, or "
+                   "apply the same bundle again");
   import->add_option("--receipt", import_options.receipt,
                      "Write a receipt signed by the box's key here (and RECEIPT.minisig)");
   import->add_option("--box-key", import_options.box_key,
@@ -49,6 +51,12 @@ int main(int argc, char** argv) {
   imports_flags.add_to(imports);
   imports->add_flag("--json", json, "Machine-readable output");
   imports->add_option("-n,--limit", limit, "How many (default 50)")->check(CLI::Range(1, 100000));
+
+  std::string inventory_output;
+  auto* inventory = app.add_subcommand(
+      "inventory", "Write what this box holds, for ferry pack --base-inventory (JSON)");
+  inventory_flags.add_to(inventory);
+  inventory->add_option("-o,--output", inventory_output, "Write to FILE (default: stdout)");
 
   try {
     app.parse(argc, argv);
@@ -69,6 +77,10 @@ int main(int argc, char** argv) {
       if (!import_flags.load(config)) return ferry::kUsage;
       import_options.show_progress = !quiet;
       return ferry::run_import_command(config, import_options);
+    }
+    if (*inventory) {
+      if (!inventory_flags.load(config)) return ferry::kUsage;
+      return ferry::run_inventory_command(config, inventory_output);
     }
     if (*imports) {
       if (!imports_flags.load(config)) return ferry::kUsage;

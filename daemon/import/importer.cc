@@ -438,7 +438,10 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
       ImportRecords records(db);
       return imported_before(records, rec.signer, m);
     });
-    if (before) return finish_unchanged(store, options, outcome, *before);
+    // --allow-downgrade is the admin saying "apply it again", tags and all.
+    if (before && !options.allow_downgrade) {
+      return finish_unchanged(store, options, outcome, *before);
+    }
 
     check_expiry(m);
     store.with_database([&](sql::Database& db) {
@@ -506,7 +509,9 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
             std::to_string(rec.duration_ms) + " ms");
   if (!options.receipt.empty()) {
     try {
-      write_receipt(options.receipt, options.box_key, m, rec);
+      std::vector<std::string> held;
+      store.for_each_held_digest([&](const std::string& d) { held.push_back(d); });
+      write_receipt(options.receipt, options.box_key, m, rec, held);
       log::info("receipt written to " + options.receipt + " (and .minisig)");
     } catch (const std::exception& e) {
       log::error("the import succeeded but its receipt could not be written: " +

@@ -25,13 +25,13 @@ signing::SecretKey load_box_key(const std::string& key_path) {
   });
 }
 
+}  // namespace
+
 std::string host_name() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
   return buf;
 }
-
-}  // namespace
 
 std::string ensure_box_key(const std::string& key_path) {
   if (path_exists(key_path)) return load_box_key(key_path).id().hex();
@@ -43,7 +43,8 @@ std::string ensure_box_key(const std::string& key_path) {
 }
 
 void write_receipt(const std::string& path, const std::string& box_key_path,
-                   const bundle::Manifest& manifest, const ImportRecord& record) {
+                   const bundle::Manifest& manifest, const ImportRecord& record,
+                   const std::vector<std::string>& inventory) {
   ensure_box_key(box_key_path);
   auto key = load_box_key(box_key_path);
   nlohmann::json images = nlohmann::json::array();
@@ -68,6 +69,7 @@ void write_receipt(const std::string& path, const std::string& box_key_path,
       {"blobsWritten", record.blobs_written},
       {"bytesWritten", record.bytes_written},
       {"bytesAlreadyPresent", record.bytes_skipped},
+      {"inventory", inventory},
   };
   std::string text = doc.dump(2) + "\n";
   signing::Prehash prehash;

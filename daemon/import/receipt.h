@@ -7,19 +7,23 @@
 
 #include "core/bundle_format.h"
 #include "core/import_records.h"
+#include "core/inventory.h"
 
 namespace ferry::import {
 
-inline constexpr std::string_view kReceiptMediaType =
-    "application/vnd.ferry.import-receipt.v1+json";
+// This machine's name, as receipts and inventories record it.
+std::string host_name();
 
 // Loads the box's secret key, or creates it (unencrypted, mode 0600: the box
 // signs unattended) with its public half beside it as <name>.pub.
 // Returns the key's id in minisign's hex form.
 std::string ensure_box_key(const std::string& key_path);
 
-// Writes `path` (JSON) and `path`.minisig, each atomically.
+// Writes `path` (JSON) and `path`.minisig, each atomically. `inventory` is
+// every digest the box holds after the import (core/inventory.h), so the
+// receipt tells the connected side what the next delta may leave out.
 void write_receipt(const std::string& path, const std::string& box_key_path,
-                   const bundle::Manifest& manifest, const ImportRecord& record);
+                   const bundle::Manifest& manifest, const ImportRecord& record,
+                   const std::vector<std::string>& inventory);
 
 }  // namespace ferry::import

@@ -87,6 +87,35 @@ check "a key added while ferryd was down: the refused bundle is imported after t
 check "with a key in the folder, start-up does not warn" \
   bash -c "[ \$(grep -c 'no trusted keys' '$WORK/ferryd.log') -eq 1 ]"
 
+# ---- sites say what they hold: ferryd inventory and receipts
+make_layout app3 --tag v3 --layers 3 --layer-size 100000 --seed 1 >/dev/null  # app's 2 layers and 1 more
+"$FERRYD" inventory --data-dir "$DATA" -o inventory.json 2>/dev/null
+check "ferryd inventory lists every digest the box holds, and only those" \
+  bash -c "jq -e '.mediaType == \"application/vnd.ferry.inventory.v1+json\" and (.blobs | index(\"sha256:$(layout_digest app:v1)\") != null)' inventory.json >/dev/null &&
+           [ \"\$(jq -r '.blobs[]' inventory.json | cut -d: -f2)\" = \"\$(find '$DATA/blobs' -type f -printf '%f\\n' | sort)\" ]"
+check "ferryd inventory prints to stdout without -o" \
+  bash -c "[ \"\$('$FERRYD' inventory --data-dir '$DATA' | jq -c .blobs)\" = \"\$(jq -c .blobs inventory.json)\" ]"
+"$FERRY" pack -k site.key -o delta.ferry --sequence 20 --base-inventory inventory.json oci:app3:v3=team/app3:v3 >delta.out
+check "ferry pack --base-inventory leaves out the layers the site holds" \
+  bash -c "grep -q 'delta: 2 blob(s) left out' delta.out && [ \$(tar --zstd -tf delta.ferry | grep -c '^blobs/') -eq 3 ]"
+check "and the delta imports on that site" imp --receipt receipt.json delta.ferry
+check "the receipt carries the box's inventory after the import" \
+  bash -c "jq -e '.inventory | index(\"sha256:$(layout_digest app3:v3)\") != null' receipt.json >/dev/null"
+make_layout app4 --tag v4 --layers 3 --layer-size 100000 --seed 2 >/dev/null  # app2's 2 layers and 1 more
+rc=0 && "$FERRY" pack -k site.key -o d2.ferry --base-inventory receipt.json oci:app4:v4=team/app4:v4 >d2.out 2>&1 || rc=$?
+check "a receipt as --base-inventory without --receipt-key: refused, saying which key to give (4)" \
+  bash -c "[ $rc -eq 4 ] && grep -q 'is an import receipt: name the box.s public key' d2.out"
+check "with the box's public key, the receipt is checked and used" \
+  bash -c "'$FERRY' pack -k site.key -o d2.ferry --base-inventory receipt.json --receipt-key '$DATA/box.pub' oci:app4:v4=team/app4:v4 | grep -q 'delta: 2 blob(s) left out'"
+jq '.inventory += ["sha256:0000000000000000000000000000000000000000000000000000000000000000"]' receipt.json >forged.json
+cp receipt.json.minisig forged.json.minisig
+rc=0 && "$FERRY" pack -k site.key -o d3.ferry --base-inventory forged.json --receipt-key "$DATA/box.pub" oci:app4:v4=x/y:v1 >d3.out 2>&1 || rc=$?
+check "a receipt changed after the box signed it: refused as a bad signature (10)" \
+  bash -c "[ $rc -eq 10 ] && [ ! -e d3.ferry ]"
+rc=0 && "$FERRY" pack -k site.key -o d3.ferry --base-inventory receipt.json --receipt-key site.pub oci:app4:v4=x/y:v1 >d3.out 2>&1 || rc=$?
+check "a receipt checked against another key: refused as an unknown key (11)" \
+  bash -c "[ $rc -eq 11 ] && grep -q 'signed by box key' d3.out"
+
 # ---- key files and paths
 check "ferry verify takes the trust folder, as import does" \
   bash -c "'$FERRY' verify -p empty-trust b1.ferry | grep -q '^ok: bundle'"

@@ -36,10 +36,13 @@ check "free space is reported, and not low" bash -c "[ $(value ferry_free_bytes 
 "$FERRY" keygen -o k --no-password >/dev/null && mkdir -p trust && cp k.pub trust/
 "$FERRY" pack -k k.key -o b.ferry "oci:$SRC/img:v1=imp/app:v1" >/dev/null
 "$FERRYD" import -q --data-dir "$DATA" --trust-dir trust b.ferry >/dev/null 2>&1
-"$FERRYD" import -q --data-dir "$DATA" --trust-dir trust b.ferry >/dev/null 2>&1 || true
+"$FERRYD" import -q --data-dir "$DATA" --trust-dir trust b.ferry >/dev/null 2>&1
+"$FERRY" keygen -o stranger --no-password >/dev/null
+"$FERRY" pack -k stranger.key -o s.ferry "oci:$SRC/img:v1=imp/other:v1" >/dev/null
+"$FERRYD" import -q --data-dir "$DATA" --trust-dir trust s.ferry >/dev/null 2>&1 || true
 scrape
-check "imports by result: one imported, one refused" \
-  equal "$(value 'ferry_imports_total{result="imported"}') $(value 'ferry_imports_total{result="refused"}')" "1 1"
+check "imports by result: one imported, one unchanged (the same again), one refused" \
+  equal "$(value 'ferry_imports_total{result="imported"}') $(value 'ferry_imports_total{result="unchanged"}') $(value 'ferry_imports_total{result="refused"}')" "1 1 1"
 
 layer=$(python3 -c "import json;print(json.load(open('$SRC/img/blobs/sha256/${img#sha256:}'))['layers'][0]['digest'])")
 python3 -c "

@@ -1,0 +1,16 @@
+// `ferryd inventory`: what this box holds, as the JSON document that
+// `ferry pack --base-inventory` reads to leave it out of the next delta
+// bundle (core/inventory.h).
+#pragma once
+
+#include <string>
+
+#include "daemon/config.h"
+
+namespace ferry {
+
+// Writes the inventory to `output` (atomically), or to stdout when empty.
+// Returns an exit code (daemon/exit_codes.h).
+int run_inventory_command(const DaemonConfig& config, const std::string& output);
+
+}  // namespace ferry
