@@ -66,9 +66,12 @@ int main(int argc, char** argv) {
       ->add_option("--ca-cert", pack.ca_file,
                    "Also trust the CA certificates in FILE (PEM) for docker:// registries")
       ->check(CLI::ExistingFile);
+  pack_cmd->add_option("--chart-prefix", pack.chart_prefix,
+                       "Put chart:FILE.tgz sources at PREFIX/NAME:VERSION (default: charts)");
   pack_cmd->add_option("sources", pack.sources,
                        "REF (e.g. nginx:1.25, quay.io/org/app:v1@sha256:...), docker://REF, "
-                       "oci:DIR[:TAG] or docker-archive:FILE[:REF], each [=REPO:TAG]");
+                       "oci:DIR[:TAG], docker-archive:FILE[:REF], chart:FILE.tgz or file:PATH, "
+                       "each [=REPO:TAG]");
 
   std::string public_key, bundle_path;
   auto* verify_cmd = app.add_subcommand("verify", "Check a bundle's signature and every entry");

@@ -91,6 +91,8 @@ bool platform_wanted(const std::string& platform, const std::vector<std::string>
 ResolvedImage collect_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs) {
   if (source.transport == "docker-archive") return collect_docker_archive(source, blobs);
   if (source.transport == "docker") return collect_registry_image(source, blobs);
+  if (source.transport == "chart") return collect_chart(source, blobs);
+  if (source.transport == "file") return collect_file(source, blobs);
   return collect_oci_image(source, blobs);
 }
 

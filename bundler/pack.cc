@@ -1,9 +1,11 @@
 #include "bundler/pack.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -51,6 +53,29 @@ std::string layout_index(const std::vector<ResolvedImage>& images) {
       .dump();
 }
 
+// A folder beside the bundle for what pack makes on disk (a folder's
+// tar.gz), where there is room for the bundle anyway; removed with all it
+// holds when the pack ends, however it ends.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& output) {
+    std::string tmpl = parent_dir(output) + "/.ferry-pack-XXXXXX";
+    if (!::mkdtemp(tmpl.data()))
+      throw_errno("cannot make a scratch folder beside " + output, errno);
+    path_ = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 // Every source, from the command line and then the -f list, parsed before
 // any work so that a bad one is refused at once.
 std::vector<SourceSpec> gather_sources(const PackOptions& options) {
@@ -65,6 +90,7 @@ std::vector<SourceSpec> gather_sources(const PackOptions& options) {
     spec.platforms = options.platforms;
     spec.insecure = options.insecure;
     spec.ca_file = options.ca_file;
+    spec.chart_prefix = options.chart_prefix;
   }
   return specs;
 }
@@ -104,6 +130,12 @@ int run_pack(const PackOptions& options) {
   }
   // Before any work: a wrong key or passphrase fails fast.
   signing::SecretKey key = load_secret_key(options.key_path, options.passphrase);
+  std::optional<ScratchDir> scratch;
+  for (auto& spec : specs) {
+    if (spec.transport != "file") continue;
+    if (!scratch) scratch.emplace(options.output);
+    spec.scratch_dir = scratch->path();
+  }
 
   std::map<Digest, CollectedBlob> blobs;
   std::vector<ResolvedImage> images;

@@ -1,7 +1,8 @@
 // Where images come from: registries (a bare reference like `nginx:1.25`,
 // or `docker://REF`), OCI image layouts (`oci:DIR[:TAG]`) and `docker save` /
 // `podman save` archives (`docker-archive:FILE[:REF]`), each with an optional
-// destination (`SOURCE=REPO:TAG`).
+// destination (`SOURCE=REPO:TAG`). Packaged Helm charts (`chart:FILE.tgz`)
+// and plain files and folders (`file:PATH`) become OCI artifacts.
 #pragma once
 
 #include <functional>
@@ -23,15 +24,17 @@ namespace ferry::cli {
 struct SourceSpec {
   std::string text;                // as given, for messages
   std::string origin;              // "" on the command line; "FILE:LINE" from a -f list
-  std::string transport;           // "docker", "oci" or "docker-archive"
+  std::string transport;           // "docker", "oci", "docker-archive", "chart" or "file"
   std::string location;            // the layout directory or the archive file (docker: HOST/PATH)
   std::optional<std::string> tag;  // oci: the ref name; docker-archive: a RepoTags reference
   ImageReference reference;        // docker: the image, normalised
   std::optional<std::string> destination;  // REPO:TAG, taken as given
   // --platform: "os/arch[/variant]"; empty keeps every platform.
   std::vector<std::string> platforms;
-  bool insecure = false;  // docker: plain HTTP (--insecure), for local registries
-  std::string ca_file;    // docker: --ca-cert, a private CA's certificates
+  bool insecure = false;                // docker: plain HTTP (--insecure), for local registries
+  std::string ca_file;                  // docker: --ca-cert, a private CA's certificates
+  std::string chart_prefix = "charts";  // chart: repositories go under it (--chart-prefix)
+  std::string scratch_dir;  // file: where a folder's tar.gz is made, removed after the pack
 };
 
 // True when a platform "os/arch[/variant]" is one of `wanted` (a wanted entry
@@ -93,6 +96,11 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
                                      std::map<Digest, CollectedBlob>& blobs);
 ResolvedImage collect_registry_image(const SourceSpec& source,
                                      std::map<Digest, CollectedBlob>& blobs);
+// chart:FILE.tgz: the manifest `helm push` makes, at PREFIX/NAME:VERSION
+// (docs/payload.md).
+ResolvedImage collect_chart(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs);
+// file:PATH: a file or folder as an ORAS-style artifact, at files/NAME:latest.
+ResolvedImage collect_file(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs);
 
 // Checks and returns a destination REPO:TAG, or throws std::invalid_argument
 // telling the user to name it with SOURCE=REPO:TAG.

@@ -11,8 +11,8 @@ namespace ferry::cli {
 namespace {
 
 constexpr const char* kForms =
-    "sources are REF (e.g. nginx:1.25, quay.io/org/app:v1), docker://REF, oci:DIR[:TAG] or "
-    "docker-archive:FILE[:REF], each optionally =REPO:TAG";
+    "sources are REF (e.g. nginx:1.25, quay.io/org/app:v1), docker://REF, oci:DIR[:TAG], "
+    "docker-archive:FILE[:REF], chart:FILE.tgz or file:PATH, each optionally =REPO:TAG";
 
 // Transports the containers tools know and pack does not read.
 constexpr std::string_view kOtherTransports[] = {
@@ -62,6 +62,21 @@ SourceSpec parse_source(std::string_view text) {
     if (spec.location.empty()) {
       throw std::invalid_argument(archive ? "docker-archive: needs a file"
                                           : "oci: needs a directory, e.g. oci:./layout:v1");
+    }
+    return spec;
+  }
+  if (starts_with(source, "chart:") || starts_with(source, "file:")) {
+    spec.transport = starts_with(source, "chart:") ? "chart" : "file";
+    spec.location = std::string(source.substr(spec.transport.size() + 1));
+    if (spec.location.empty()) {
+      throw std::invalid_argument(spec.transport == "chart"
+                                      ? "chart: needs a packaged chart, e.g. chart:./app-1.0.0.tgz"
+                                      : "file: needs a file or folder, e.g. file:./setup.sh");
+    }
+    // file:PATH=NAME is files/NAME:latest; =REPO:TAG names it whole.
+    if (spec.transport == "file" && spec.destination &&
+        spec.destination->find(':') == std::string::npos) {
+      spec.destination = "files/" + *spec.destination + ":latest";
     }
     return spec;
   }

@@ -433,6 +433,19 @@ std::vector<ReferrerRow> Metadata::list_referrers(int64_t repo, const std::strin
   return out;
 }
 
+std::vector<TaggedManifest> Metadata::tagged_artifacts(const std::string& artifact_type) {
+  auto& s = stmt(
+                "SELECT r.name, t.name, t.digest FROM tags t "
+                "JOIN repositories r ON r.id = t.repository_id "
+                "JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest "
+                "WHERE m.artifact_type = ? ORDER BY r.name, t.name")
+                .bind(artifact_type);
+  std::vector<TaggedManifest> out;
+  while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
+  s.reset();
+  return out;
+}
+
 void Metadata::insert_upload(const std::string& id, int64_t repo) {
   int64_t t = now();
   stmt("INSERT INTO uploads(id, repository_id, created_at, updated_at) VALUES (?, ?, ?, ?)")

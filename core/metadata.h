@@ -29,6 +29,13 @@ struct ReferrerRow {
   std::optional<std::string> annotations;  // JSON object text
 };
 
+// A tag and the manifest it points at.
+struct TaggedManifest {
+  std::string repository;
+  std::string tag;
+  std::string digest;
+};
+
 struct NewManifest {
   std::string digest;
   std::string media_type;
@@ -86,6 +93,8 @@ class Metadata {
   std::vector<std::string> list_repositories(const std::string& after, int64_t limit);
   std::vector<ReferrerRow> list_referrers(int64_t repo, const std::string& subject,
                                           const std::optional<std::string>& artifact_type);
+  // Every tag whose manifest has this artifactType, by repository and tag.
+  std::vector<TaggedManifest> tagged_artifacts(const std::string& artifact_type);
 
   void insert_upload(const std::string& id, int64_t repo);
   std::optional<int64_t> upload_repository(const std::string& id);

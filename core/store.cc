@@ -277,4 +277,8 @@ std::vector<ReferrerRow> Store::list_referrers(std::string_view repo, const Dige
   return meta->list_referrers(*id, subject.str(), artifact_type);
 }
 
+std::vector<TaggedManifest> Store::tagged_artifacts(const std::string& artifact_type) {
+  return pool_.acquire()->tagged_artifacts(artifact_type);
+}
+
 }  // namespace ferry

@@ -207,6 +207,8 @@ class Store {
   std::vector<std::string> tags_of(std::string_view repo, const Digest& digest);
   std::vector<ReferrerRow> list_referrers(std::string_view repo, const Digest& subject,
                                           const std::optional<std::string>& artifact_type);
+  // Every tag, in every repository, of a manifest with this artifactType.
+  std::vector<TaggedManifest> tagged_artifacts(const std::string& artifact_type);
 
  private:
   struct UploadState;

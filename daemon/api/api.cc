@@ -87,6 +87,20 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
       }
       return handle_ferry_v1(store, req);
     }
+    if (is_files_path(req.path())) {
+      Checks checks;
+      if (gate && gate->login_required()) {
+        checks.may_pull = [gate, caller](std::string_view repo) {
+          return gate->allowed(caller, Action::kPull, repo);
+        };
+      }
+      if (gate) {
+        checks.require_pull = [gate, caller](std::string_view repo) {
+          gate->require(caller, Action::kPull, repo);
+        };
+      }
+      return handle_files(store, req, checks, !caller.user.has_value());
+    }
     Route route = parse_route(req.path());
     // Before access control, so roles, quotas and immutable tags see the
     // name the image is kept under (docs/registry-api.md, "Mirrors").

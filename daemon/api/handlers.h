@@ -25,9 +25,22 @@ struct Checks {
   // Before `bytes` more are stored in the repository (its namespace's
   // quota); throws to refuse.
   std::function<void(uint64_t bytes)> before_write;
+  // Throws (401 or 403) unless the caller may pull the repository.
+  std::function<void(std::string_view repository)> require_pull;
 };
 
 ExchangePtr handle_blob(Store& store, const http::Request& req, const Route& route);
+// GET or HEAD of a blob of the repository: the whole file or a Range of it
+// (206, 416), sent with sendfile, the digest as a strong ETag. Throws
+// BLOB_UNKNOWN when the repository does not hold it.
+http::Response blob_response(Store& store, const http::Request& req, std::string_view repo,
+                             const Digest& digest);
+// /files/...: the files of file artifacts as plain downloads (files.cc).
+bool is_files_path(std::string_view path);
+// `anonymous`: the caller gave no credentials (an empty listing asks them
+// to log in when files exist). Uses checks.may_pull and require_pull.
+ExchangePtr handle_files(Store& store, const http::Request& req, const Checks& checks,
+                         bool anonymous);
 ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Route& route,
                                 const Checks& checks = {});
 ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& route,

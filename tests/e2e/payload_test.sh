@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Helm charts and plain files in bundles, offline: a chart .tgz made here
+# with tar+gzip, a few MB of random binary and a folder go through ferry
+# pack -> ferryd import -> pull (skopeo into an OCI layout, curl /files/),
+# each compared byte for byte with what went in. Helm is not in Debian 12,
+# so the chart's manifest and config are compared with what helm push
+# writes (Helm 3's pkg/registry), written out here by hand.
+source "$(dirname "$0")/lib.sh"
+FERRY=${FERRY:?set FERRY to the ferry binary}
+FERRYCTL=${FERRYCTL:?set FERRYCTL to the ferryctl binary}
+cd "$WORK"
+export WORK FERRY_PROGRESS=0
+DATA=$WORK/data
+ctl() { "$FERRYCTL" --data-dir "$DATA" "$@"; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+"$FERRY" keygen -o site --no-password >/dev/null
+mkdir trust && cp site.pub trust/
+imp() { "$FERRYD" import -q --data-dir "$DATA" --trust-dir "$WORK/trust" "$@"; }
+
+# ---- the content: a chart as helm package lays it out, a file, a folder
+mkdir -p src/demo/templates
+cat >src/demo/Chart.yaml <<'EOF'
+apiVersion: v2
+name: demo
+description: A demo chart for Ferry
+type: application
+version: 0.1.0+build.7
+appVersion: "1.16.0"
+EOF
+printf 'replicaCount: 1\nmessage: hello\n' >src/demo/values.yaml
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  message: {{ .Values.message }}\n' \
+  >src/demo/templates/configmap.yaml
+tar -C src -czf demo-0.1.0+build.7.tgz demo
+touch -d '2026-01-02T03:04:05Z' demo-0.1.0+build.7.tgz  # helm push dates a chart by its file
+head -c 3000000 /dev/urandom >installer.bin
+mkdir -p tools/sub
+printf '#!/bin/sh\necho hi\n' >tools/run.sh && chmod 755 tools/run.sh
+head -c 200000 /dev/urandom >tools/sub/data.bin
+ln -s run.sh tools/start
+
+check "ferry pack takes a chart, a file and a folder, naming each where it will land" \
+  bash -c "'$FERRY' pack -k site.key -o p.ferry chart:demo-0.1.0+build.7.tgz file:installer.bin file:tools >pack.out &&
+           grep -q '^image charts/demo:0.1.0_build.7 <- chart:demo-0.1.0+build.7.tgz$' pack.out &&
+           grep -q '^image files/installer.bin:latest <- file:installer.bin$' pack.out &&
+           grep -q '^image files/tools:latest <- file:tools$' pack.out"
+check "pack leaves no scratch folder behind" bash -c "! ls -a | grep -q '^.ferry-pack-'"
+start_ferryd "$DATA"
+check "ferryd import publishes them" imp p.ferry
+
+# ---- the chart, against helm's format
+tgz=demo-0.1.0+build.7.tgz
+config='{"name":"demo","version":"0.1.0+build.7","description":"A demo chart for Ferry","apiVersion":"v2","appVersion":"1.16.0","type":"application"}'
+config_digest=sha256:$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)
+manifest='{"schemaVersion":2,"config":{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"'$config_digest'","size":'${#config}'},"layers":[{"mediaType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","digest":"sha256:'$(sha $tgz)'","size":'$(stat -c %s $tgz)'}],"annotations":{"org.opencontainers.image.created":"2026-01-02T03:04:05Z","org.opencontainers.image.description":"A demo chart for Ferry","org.opencontainers.image.title":"demo","org.opencontainers.image.version":"0.1.0+build.7"}}'
+check "the chart's manifest is byte for byte the one helm push writes (tag with _ for +)" \
+  bash -c "skopeo inspect --raw --tls-verify=false docker://$REG/charts/demo:0.1.0_build.7 >chart-manifest.json &&
+           [ \"\$(cat chart-manifest.json)\" = '$manifest' ]"
+check "its config is Chart.yaml as helm's chart.Metadata JSON, byte for byte" \
+  bash -c "[ \"\$(curl -sf http://$REG/v2/charts/demo/blobs/$config_digest)\" = '$config' ]"
+check "skopeo copies the chart to an OCI layout; its layer is the .tgz, unchanged" \
+  bash -c "skopeo copy -q --src-tls-verify=false docker://$REG/charts/demo:0.1.0_build.7 oci:pulled:chart &&
+           cmp pulled/blobs/sha256/$(sha $tgz) $tgz"
+check "the manifest is served as an OCI image manifest" \
+  bash -c "curl -sf -o /dev/null -D - -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+             http://$REG/v2/charts/demo/manifests/0.1.0_build.7 | tr -d '\r' |
+           grep -qx 'Content-Type: application/vnd.oci.image.manifest.v1+json'"
+check "a chart in a registry packs as any registry source: helm's media types pass through" \
+  bash -c "'$FERRY' pack -k site.key -o again.ferry --insecure docker://$REG/charts/demo:0.1.0_build.7=charts/demo:copy >/dev/null &&
+           '$FERRY' inspect --json again.ferry | jq -e --arg d sha256:$(sha chart-manifest.json) '
+             (.images[0].digest == \$d) and ([.blobs[].mediaType] | sort ==
+             [\"application/vnd.cncf.helm.chart.content.v1.tar+gzip\", \"application/vnd.cncf.helm.config.v1+json\",
+              \"application/vnd.oci.image.manifest.v1+json\"])'"
+check "--chart-prefix puts a chart elsewhere, and a .prov beside the .tgz goes along" \
+  bash -c "printf 'signed\n' >$tgz.prov && '$FERRY' pack -k site.key -o prov.ferry --chart-prefix helm/stable chart:$tgz >out.txt &&
+           grep -q '^image helm/stable/demo:0.1.0_build.7 ' out.txt &&
+           '$FERRY' inspect --json prov.ferry | jq -e '[.blobs[].mediaType] | index(\"application/vnd.cncf.helm.chart.provenance.v1.prov\")' &&
+           rm $tgz.prov"
+# bad_chart NAME FILE TEXT: pack exits 5 with one line naming the file and why.
+bad_chart() {
+  local rc=0
+  "$FERRY" pack -k site.key -o bad.ferry "chart:$2" >bad.out 2>&1 || rc=$?
+  [[ $rc -eq 5 ]] || { echo "exit $rc"; cat bad.out; return 1; }
+  [[ $(wc -l <bad.out) -eq 1 ]] && grep -q "chart:$2: .*$3" bad.out || { cat bad.out; return 1; }
+  [[ ! -e bad.ferry ]]
+}
+head -c 5000 /dev/urandom >noise.tgz
+mkdir -p src2/nochart && echo x >src2/nochart/values.yaml && tar -C src2 -czf nochart.tgz nochart
+mkdir -p src3/badver && printf 'apiVersion: v2\nname: badver\nversion: latest\n' >src3/badver/Chart.yaml &&
+  tar -C src3 -czf badver.tgz badver
+check "a file that is no chart: exit 5, one line naming it" bad_chart noise noise.tgz "not a packaged chart"
+check "a chart without Chart.yaml: exit 5, saying so" bad_chart nochart nochart.tgz "no CHARTNAME/Chart.yaml"
+check "a chart whose version is not SemVer: exit 5, saying so" bad_chart badver badver.tgz 'version "latest" is not SemVer'
+check "a chart that is not there: exit 5, naming it" bad_chart missing missing.tgz "cannot read it"
+
+# ---- files and folders as ORAS artifacts
+check "a file's artifact: artifactType, the empty config, one layer titled with its name" \
+  bash -c "skopeo inspect --raw --tls-verify=false docker://$REG/files/installer.bin:latest | jq -e '
+             .artifactType == \"application/vnd.ferry.file.v1\" and
+             .config.mediaType == \"application/vnd.oci.empty.v1+json\" and .config.size == 2 and
+             (.layers | length) == 1 and .layers[0].annotations[\"org.opencontainers.image.title\"] == \"installer.bin\" and
+             .layers[0].digest == \"sha256:$(sha installer.bin)\"'"
+check "skopeo copies it to an OCI layout; the layer is the file, byte for byte" \
+  bash -c "skopeo copy -q --src-tls-verify=false docker://$REG/files/installer.bin:latest oci:pulled:file &&
+           cmp pulled/blobs/sha256/$(sha installer.bin) installer.bin &&
+           [ \"\$(cat pulled/blobs/sha256/44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a)\" = '{}' ]"
+skopeo inspect --raw --tls-verify=false "docker://$REG/files/tools:latest" >tools-manifest.json
+folder_digest=$(jq -r '.layers[0].digest' tools-manifest.json)
+check "a folder is one tar+gzip layer that oras pull unpacks (unpack, digest of the tar)" \
+  bash -c "curl -sf http://$REG/v2/files/tools/blobs/$folder_digest -o tools-layer.tgz &&
+           jq -e --arg tar sha256:\$(gzip -dc tools-layer.tgz | sha256sum | cut -d' ' -f1) '.layers[0] |
+             .mediaType == \"application/vnd.oci.image.layer.v1.tar+gzip\" and
+             .annotations[\"io.deis.oras.content.unpack\"] == \"true\" and
+             .annotations[\"io.deis.oras.content.digest\"] == \$tar and
+             .annotations[\"org.opencontainers.image.title\"] == \"tools\"' tools-manifest.json"
+check "the folder's archive holds it under its name, sorted, owner 0, with its link" \
+  bash -c "[ \"\$(tar -tzvf tools-layer.tgz | awk '{print \$1, \$2, \$6 (\$7 ? \" \" \$7 \" \" \$8 : \"\")}')\" = \"\$(printf '%s\n' \
+             'drwxr-xr-x 0/0 tools/' '-rwxr-xr-x 0/0 tools/run.sh' 'lrwxrwxrwx 0/0 tools/start -> run.sh' \
+             'drwxr-xr-x 0/0 tools/sub/' '-rw-r--r-- 0/0 tools/sub/data.bin')\" ] &&
+           mkdir -p unpacked && tar -xzf tools-layer.tgz -C unpacked && diff -r tools unpacked/tools"
+check "packing the folder again after a touch gives the same layer digest" \
+  bash -c "touch -d '2001-01-01' tools/sub/data.bin && '$FERRY' pack -k site.key -o tools2.ferry file:tools >/dev/null &&
+           '$FERRY' inspect --json tools2.ferry | jq -e --arg l $folder_digest '(.blobs | map(.digest) | index(\$l)) != null'"
+check "... and without any change at all, the very same bundle contents" \
+  bash -c "'$FERRY' pack -k site.key -o t1.ferry file:tools >/dev/null && '$FERRY' pack -k site.key -o t2.ferry file:tools >/dev/null &&
+           [ \"\$('$FERRY' inspect --json t1.ferry | jq -c '[.images, .blobs]')\" = \"\$('$FERRY' inspect --json t2.ferry | jq -c '[.images, .blobs]')\" ]"
+
+# ---- /files/: plain downloads for a node with only curl
+check "GET /files/ lists the files as JSON: name, size, sha256, repository:tag (no charts)" \
+  bash -c "curl -sf http://$REG/files/ | jq -e --arg s $(sha installer.bin) '
+             (.files | map(.name) | sort) == [\"installer.bin\", \"tools.tar.gz\"] and
+             (.files[] | select(.name == \"installer.bin\") | .size == 3000000 and .sha256 == \$s and
+               .reference == \"files/installer.bin:latest\" and .path == \"/files/files/installer.bin/latest/installer.bin\")'"
+mkdir dl
+check "curl -fO /files/NAME downloads the file byte for byte" \
+  bash -c "cd dl && curl -sfO http://$REG/files/installer.bin && cmp installer.bin ../installer.bin"
+check "the folder downloads as NAME.tar.gz" \
+  bash -c "cd dl && curl -sfO http://$REG/files/tools.tar.gz && cmp tools.tar.gz ../tools-layer.tgz"
+check "the plain-text listing checks with sha256sum -c" \
+  bash -c "cd dl && curl -sf 'http://$REG/files/?format=sha256sum' | sha256sum -c --strict"
+check "... also asked for with Accept: text/plain" \
+  bash -c "cd dl && curl -sf -H 'Accept: text/plain' http://$REG/files/ | sha256sum -c --strict"
+check "the full path /files/REPO/TAG/NAME serves it too" \
+  bash -c "curl -sf http://$REG/files/files/installer.bin/latest/installer.bin | cmp - installer.bin"
+check "a Range request returns that slice (206, Content-Range)" \
+  bash -c "curl -s -D h.txt -r 1000000-1000999 http://$REG/files/installer.bin -o slice.bin &&
+           grep -q '^HTTP/1.1 206' h.txt && grep -qi '^Content-Range: bytes 1000000-1000999/3000000' h.txt &&
+           cmp slice.bin <(tail -c +1000001 installer.bin | head -c 1000)"
+check "HEAD: 200, Content-Length and the digest as a strong ETag" \
+  bash -c "curl -sfI http://$REG/files/installer.bin | tr -d '\r' >head.txt &&
+           grep -qx 'Content-Length: 3000000' head.txt && grep -qix 'ETag: \"sha256:$(sha installer.bin)\"' head.txt"
+check "a missing name: 404 with the OCI error JSON" \
+  bash -c "[ \"\$(curl -s -o e.json -w '%{http_code}' http://$REG/files/nope.bin)\" = 404 ] &&
+           jq -e '.errors[0].code == \"NAME_UNKNOWN\"' e.json &&
+           [ \"\$(curl -s -o /dev/null -w '%{http_code}' http://$REG/files/files/installer.bin/v9/installer.bin)\" = 404 ]"
+check "not GET or HEAD: 405" \
+  bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X DELETE http://$REG/files/installer.bin)\" = 405 ]"
+"$FERRY" pack -k site.key -o dup.ferry "file:installer.bin=team/installer:v2" >/dev/null && imp dup.ferry >/dev/null
+check "two files of one name: the short form says where each is (409); the full paths work" \
+  bash -c "[ \"\$(curl -s -o e.json -w '%{http_code}' http://$REG/files/installer.bin)\" = 409 ] &&
+           grep -q '/files/team/installer/v2/installer.bin' e.json &&
+           curl -sf http://$REG/files/team/installer/v2/installer.bin | cmp - installer.bin &&
+           [ \"\$(curl -sf 'http://$REG/files/?repository=team/installer' | jq -r '.files[].path')\" = /files/team/installer/v2/installer.bin ]"
+
+# ---- access control: as a pull of the file's repository
+stop_ferryd
+for u in admin reader; do echo "$u-pass" | ctl user add "$u" >/dev/null; done
+ctl grant admin '*' admin >/dev/null
+ctl grant reader team reader >/dev/null
+start_ferryd "$DATA"
+P=/files/files/installer.bin/latest/installer.bin
+code() { curl -s -o body.json -w '%{http_code}' "$@"; }
+check "anonymous, with users and no anonymous pull: 401 with the Bearer challenge" \
+  bash -c "curl -s -D h.txt -o body.json http://$REG$P; grep -q '^HTTP/1.1 401' h.txt &&
+           tr -d '\r' <h.txt | grep -q '^WWW-Authenticate: Bearer realm=\"http://$REG/ferry/v1/token\"' &&
+           jq -e '.errors[0].code == \"UNAUTHORIZED\"' body.json"
+check "... for the short form and the listing too" \
+  bash -c "$(declare -f code); [ \$(code http://$REG/files/tools.tar.gz) = 401 ] && [ \$(code http://$REG/files/) = 401 ]"
+check "a user without a role on the repository: 403 DENIED" \
+  bash -c "$(declare -f code); [ \$(code -u reader:reader-pass http://$REG$P) = 403 ] && jq -e '.errors[0].code == \"DENIED\"' body.json"
+check "... who still gets the files of repositories they may pull" \
+  bash -c "curl -sf -u reader:reader-pass http://$REG/files/team/installer/v2/installer.bin | cmp - installer.bin &&
+           [ \"\$(curl -sf -u reader:reader-pass http://$REG/files/ | jq -r '[.files[].path] | join(\" \")')\" = /files/team/installer/v2/installer.bin ]"
+check "a user with the role downloads it" \
+  bash -c "curl -sf -u admin:admin-pass http://$REG$P | cmp - installer.bin"
+ctl namespace set files --anonymous-pull on >/dev/null
+sleep 1.2  # access changes reach ferryd within a second
+check "anonymous pull on for the namespace: anonymous curl works again" \
+  bash -c "curl -sf http://$REG$P | cmp - installer.bin"
+
+finish
