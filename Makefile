@@ -39,6 +39,7 @@ bench:
 	bash bench/import.sh build-release
 	python3 bench/gc_bench.py build-release/daemon/ferryd build-release/ctl/ferryctl
 	bash bench/scrub.sh build-release
+	bash bench/payload.sh build-release
 
 format:
 	find core daemon ctl access bundler signing tests bench -name '*.h' -o -name '*.cc' | xargs -r clang-format -i
