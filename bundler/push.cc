@@ -3,7 +3,8 @@
 // passed is pushed. The second streams it again and uploads each blob once,
 // in chunks, into the first repository that needs it, mounting it into the
 // others. Manifests follow, children before indexes, and the tags last, so a
-// failure part way leaves no tag pointing at anything incomplete.
+// failure part way leaves no tag pointing at anything incomplete; then the
+// referrers, each after its subject.
 #include "bundler/push.h"
 
 #include <algorithm>
