@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -357,7 +358,16 @@ std::vector<std::string> RegistryClient::list_tags(const std::string& repository
                        fail("the tag list of " + repository + " is too large");
                      body.append(d, n);
                    },
-                   {404});
+                   {401, 403, 404});
+    if (r.status == 401 || r.status == 403) {
+      // Some registries let a puller fetch by name but not list: no tag-schema
+      // referrers then, rather than no bundle.
+      std::fprintf(stderr,
+                   "ferry: %s does not let this login list the tags of %s (%ld); "
+                   "cosign .sig tags there are not carried\n",
+                   host_.c_str(), repository.c_str(), r.status);
+      break;
+    }
     if (r.status == 404) break;
     auto doc = nlohmann::json::parse(body, nullptr, false);
     if (!doc.is_object()) fail(host_ + " sent a tag list of " + repository + " that is not JSON");

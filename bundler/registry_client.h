@@ -65,7 +65,8 @@ class RegistryClient {
   // when the registry has no referrers API (404, 405, or no index in reply).
   std::optional<std::string> get_referrers(const std::string& repository, const Digest& subject);
   // Every tag of the repository, following the Link header's pages; empty
-  // when the repository has none (404).
+  // when the repository has none (404) or the login may not list them (401,
+  // 403: said once on stderr).
   std::vector<std::string> list_tags(const std::string& repository);
 
   // ---- pushing (ferry push)
