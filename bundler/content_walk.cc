@@ -1,7 +1,9 @@
 #include "bundler/content_walk.h"
 
 #include <algorithm>
+#include <deque>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/bundle_error.h"
 #include "core/error.h"
@@ -60,7 +62,92 @@ std::string join(const std::vector<std::string>& v) {
   return out.empty() ? "none" : out;
 }
 
+// More than this many referrers of one image is a source gone wrong.
+constexpr size_t kMaxReferrers = 10000;
+
+// A referrer's manifest, read and checked; an untagged one must name its subject.
+ParsedManifest read_referrer(ContentReader& reader, const Referrer& r) {
+  ParsedManifest m;
+  try {
+    m = parse_manifest(reader.read_small(r.descriptor), r.descriptor.media_type);
+  } catch (const Error& e) {
+    bad_source(reader.where(), "referrer " + r.descriptor.digest.str() + ": " + e.what());
+  }
+  if (r.tag.empty() && (!m.subject || m.subject->digest != r.subject)) {
+    bad_source(reader.where(), "listed " + r.descriptor.digest.str() + " as a referrer of " +
+                                   r.subject.str() +
+                                   ", but its subject says otherwise; pack with --no-referrers "
+                                   "to leave referrers out");
+  }
+  return m;
+}
+
 }  // namespace
+
+std::vector<Referrer> ContentReader::referrers_of(const Digest&) {
+  return {};
+}
+
+std::vector<std::string> tag_schema_tags(const std::vector<std::string>& tags,
+                                         const Digest& subject, std::string* index_tag) {
+  // The tag schema writes sha256:<hex> as sha256-<hex>.
+  std::string prefix = std::string(subject.algorithm_name()) + "-" + subject.hex();
+  std::vector<std::string> out;
+  for (const auto& t : tags) {
+    if (t.rfind(prefix, 0) != 0) continue;
+    if (t.size() == prefix.size()) {
+      if (index_tag) *index_tag = t;
+    } else if (t[prefix.size()] == '.') {
+      out.push_back(t);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Referrer> referrers_in_index(const std::string& index_json, const Digest& subject,
+                                         const std::string& where) {
+  auto doc = json::parse(index_json, nullptr, false);
+  if (!doc.is_object() || !doc.contains("manifests") || !doc["manifests"].is_array()) {
+    bad_source(where, "the referrers of " + subject.str() + " are not an OCI index");
+  }
+  std::vector<Referrer> out;
+  for (const auto& m : doc["manifests"]) {
+    out.push_back(Referrer{descriptor_of(m, where), subject, "", ""});
+  }
+  return out;
+}
+
+std::vector<Digest> manifests_in(const std::map<Digest, CollectedBlob>& own) {
+  std::vector<Digest> out;
+  for (const auto& [digest, blob] : own) {
+    if (media::is_manifest(blob.media_type)) out.push_back(digest);
+  }
+  return out;
+}
+
+std::vector<Referrer> collect_referrers(ContentReader& reader, const std::vector<Digest>& subjects,
+                                        std::map<Digest, CollectedBlob>& own) {
+  std::vector<Referrer> found;
+  std::set<std::pair<Digest, std::string>> seen;  // a referrer may be both tagged and not
+  std::set<Digest> asked;
+  std::deque<Digest> queue(subjects.begin(), subjects.end());
+  while (!queue.empty()) {
+    Digest subject = queue.front();
+    queue.pop_front();
+    if (!asked.insert(subject).second) continue;
+    for (auto& r : reader.referrers_of(subject)) {
+      if (!seen.emplace(r.descriptor.digest, r.tag).second) continue;
+      if (found.size() >= kMaxReferrers) bad_source(reader.where(), "lists too many referrers");
+      ParsedManifest m = read_referrer(reader, r);
+      collect(reader, r.descriptor, own, 0);
+      r.artifact_type = m.artifact_type.value_or("");
+      queue.push_back(r.descriptor.digest);  // a signature of this SBOM, say
+      found.push_back(std::move(r));
+    }
+  }
+  return found;
+}
 
 Descriptor descriptor_of(const json& j, const std::string& where) {
   auto digest = Digest::parse(j.value("digest", ""));

@@ -22,7 +22,30 @@ class ContentReader {
   virtual std::string read_small(const Descriptor& d) = 0;
   // Where pack will stream the blob from.
   virtual CollectedBlob locate(const Descriptor& d) = 0;
+  // The referrers of `subject` the source holds, each with its tag when it
+  // is a tag-schema one (sha256-<hex>.sig). None by default.
+  virtual std::vector<Referrer> referrers_of(const Digest& subject);
 };
+
+// The cosign-style tags among `tags` that name `subject`: sha256-<hex>.sig,
+// .att, .sbom (any sha256-<hex>.SUFFIX). With `index_tag`, also the OCI
+// referrers tag schema's sha256-<hex> (an index listing referrers) when present.
+std::vector<std::string> tag_schema_tags(const std::vector<std::string>& tags,
+                                         const Digest& subject, std::string* index_tag);
+
+// The referrers listed by an OCI index (the referrers API's answer, or the
+// tag schema's index) whose subject may be `subject`; bad entries refused.
+std::vector<Referrer> referrers_in_index(const std::string& index_json, const Digest& subject,
+                                         const std::string& where);
+
+// Adds every referrer of `subjects` to `own` with its content, and theirs
+// in turn (a signature of an SBOM), each once; returns them in the order
+// found. A referrer's bytes are read and checked, never re-serialised.
+std::vector<Referrer> collect_referrers(ContentReader& reader, const std::vector<Digest>& subjects,
+                                        std::map<Digest, CollectedBlob>& own);
+
+// The manifests among `own`, to ask for their referrers.
+std::vector<Digest> manifests_in(const std::map<Digest, CollectedBlob>& own);
 
 // Adds every blob the image at `top` needs to `own`, keeping only the
 // wanted platforms (all when empty), and returns the image's top: `top`

@@ -248,7 +248,8 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
                   ", not one of the --platform values");
   }
   Descriptor top{std::string(media::kOciManifest), manifest_digest, manifest.size(), false};
-  return ResolvedImage{checked_destination(name, where), top, platforms, content_bytes};
+  // An archive carries no referrers.
+  return ResolvedImage{checked_destination(name, where), top, platforms, content_bytes, {}};
 }
 
 MemberStream::MemberStream(const std::string& archive_file, const std::string& member) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "bundler/exit_codes.h"
 #include "core/bundle_error.h"
@@ -22,6 +23,33 @@ std::string read_entry(bundle::BundleReader& reader, std::string_view expected, 
         "not a Ferry bundle: expected " + std::string(expected) + " among its first entries");
   }
   return reader.read_whole(*entry, limit, std::string(expected));
+}
+
+// The image's referrers under their subjects, a signature of an SBOM under
+// the SBOM; one whose subject is a child of the image's index says which.
+void print_referrers(const bundle::ImageEntry& image, const Digest& subject, int depth) {
+  for (const auto& r : image.referrers) {
+    if (r.subject != subject) continue;
+    std::printf("%*sreferrer %s %s%s\n", 2 * depth, "",
+                r.artifact_type.empty() ? "-" : r.artifact_type.c_str(),
+                r.digest.str().substr(0, 19).c_str(),
+                r.tag.empty() ? "" : ("  tag " + r.tag).c_str());
+    if (depth < 16) print_referrers(image, r.digest, depth + 1);
+  }
+}
+
+void print_referrers(const bundle::ImageEntry& image) {
+  print_referrers(image, image.digest, 1);
+  std::set<Digest> known{image.digest};
+  for (const auto& r : image.referrers) known.insert(r.digest);
+  std::set<Digest> children;  // subjects inside the image's index
+  for (const auto& r : image.referrers) {
+    if (!known.count(r.subject)) children.insert(r.subject);
+  }
+  for (const auto& child : children) {
+    std::printf("  of %s (in the index):\n", child.str().substr(0, 19).c_str());
+    print_referrers(image, child, 2);
+  }
 }
 
 }  // namespace
@@ -63,6 +91,7 @@ int run_inspect(const std::string& bundle_path, bool json) {
     std::printf("%-*s %-28s %10s  %s\n", width, i.name.c_str(),
                 platforms.empty() ? "-" : platforms.c_str(), format_size(i.content_bytes).c_str(),
                 i.digest.str().substr(0, 19).c_str());
+    print_referrers(i);
   }
   if (!m.requires_.empty()) {
     std::printf("\ndelta: expects %zu blob(s) already on site\n", m.requires_.size());

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   pack_cmd->add_option("-f,--file", pack.list_file,
                        "Read more sources from FILE, one per line (# comments), e.g. a k3s "
                        "image list");
+  pack_cmd->add_flag("--no-referrers", pack.no_referrers,
+                     "Leave out the images' referrers (signatures, SBOMs, attestations)");
   pack_cmd->add_flag("--force", pack.force, "Replace an existing OUT (or volumes OUT.001...)");
   std::string split;
   pack_cmd->add_option("--split", split,

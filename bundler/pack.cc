@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "bundler/delta.h"
 #include "bundler/exit_codes.h"
@@ -38,19 +38,26 @@ std::string expiry_time(const std::string& expires, int64_t created) {
                               "(2027-01-31T00:00:00Z)");
 }
 
-// The OCI index of the bundle's layout: one entry per image, by name.
-std::string layout_index(const std::vector<ResolvedImage>& images) {
-  nlohmann::json manifests = nlohmann::json::array();
-  for (const auto& i : images) {
-    manifests.push_back({{"mediaType", i.top.media_type},
-                         {"digest", i.top.digest.str()},
-                         {"size", i.top.size},
-                         {"annotations", {{"org.opencontainers.image.ref.name", i.name}}}});
+// The manifest's entry of a referrer of `image`.
+bundle::ReferrerEntry referrer_entry(const Referrer& r) {
+  return {r.descriptor.digest, r.descriptor.size, r.descriptor.media_type,
+          r.subject,           r.artifact_type,   r.tag};
+}
+
+// The image's entry, with its referrers sorted by digest (then tag). A
+// tag-schema referrer whose REPO:TAG is itself packed as an image is left
+// to that image.
+bundle::ImageEntry image_entry(const ResolvedImage& i, const std::set<std::string>& names) {
+  bundle::ImageEntry e{i.name,      i.top.digest,    i.top.size, i.top.media_type,
+                       i.platforms, i.content_bytes, {}};
+  for (const auto& r : i.referrers) {
+    if (!r.tag.empty() && names.count(bundle::repository_of(i.name) + ":" + r.tag)) continue;
+    e.referrers.push_back(referrer_entry(r));
   }
-  return nlohmann::json{{"schemaVersion", 2},
-                        {"mediaType", "application/vnd.oci.image.index.v1+json"},
-                        {"manifests", manifests}}
-      .dump();
+  std::sort(e.referrers.begin(), e.referrers.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.digest, a.tag) < std::tie(b.digest, b.tag);
+  });
+  return e;
 }
 
 // A folder beside the bundle for what pack makes on disk (a folder's
@@ -88,6 +95,7 @@ std::vector<SourceSpec> gather_sources(const PackOptions& options) {
   if (specs.empty()) throw std::invalid_argument("pack needs at least one SOURCE (or -f LIST)");
   for (auto& spec : specs) {
     spec.platforms = options.platforms;
+    spec.referrers = !options.no_referrers;
     spec.insecure = options.insecure;
     spec.ca_file = options.ca_file;
     spec.chart_prefix = options.chart_prefix;
@@ -149,6 +157,11 @@ int run_pack(const PackOptions& options) {
                                   " and " + source_label(spec) + "; name one with SOURCE=REPO:TAG");
     }
     std::printf("image %s <- %s\n", image->name.c_str(), source_label(spec).c_str());
+    for (const auto& r : image->referrers) {
+      std::printf("  referrer %s %s%s\n", r.descriptor.digest.str().c_str(),
+                  r.artifact_type.empty() ? "-" : r.artifact_type.c_str(),
+                  r.tag.empty() ? "" : (" (tag " + r.tag + ")").c_str());
+    }
     images.push_back(std::move(*image));
   }
   std::sort(images.begin(), images.end(),
@@ -173,7 +186,6 @@ int run_pack(const PackOptions& options) {
   }
 
   auto [created, mtime] = bundle::creation_time();
-  std::string index = layout_index(images);
   bundle::Manifest manifest;
   manifest.created = created;
   manifest.channel = options.channel;
@@ -181,10 +193,10 @@ int run_pack(const PackOptions& options) {
   // made, so import's rollback protection works without any bookkeeping.
   manifest.sequence = options.sequence.value_or(static_cast<uint64_t>(mtime));
   manifest.expires = expiry_time(options.expires, mtime);
-  for (const auto& i : images) {
-    manifest.images.push_back(
-        {i.name, i.top.digest, i.top.size, i.top.media_type, i.platforms, i.content_bytes});
-  }
+  std::set<std::string> names;
+  for (const auto& i : images) names.insert(i.name);
+  for (const auto& i : images) manifest.images.push_back(image_entry(i, names));
+  std::string index = bundle::layout_index(manifest);
   for (const auto& [digest, blob] : blobs)
     manifest.blobs.push_back({digest, blob.size, blob.media_type});
   manifest.requires_ = required;  // sorted: taken from a sorted map

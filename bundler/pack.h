@@ -21,6 +21,7 @@ struct PackOptions {
   std::vector<std::string> sources;     // SOURCE[=REPO:TAG] from the command line
   std::string list_file;                // -f: more sources, one per line
   bool force = false;                   // --force: replace an existing OUT (or its volumes)
+  bool no_referrers = false;            // --no-referrers: leave signatures, SBOMs... out
   std::vector<std::string> platforms;   // --platform
   bool insecure = false;                // --insecure: plain HTTP to docker:// sources
   std::string ca_file;                  // --ca-cert: a private CA for docker:// sources

@@ -3,12 +3,14 @@
 // passed is pushed. The second streams it again and uploads each blob once,
 // in chunks, into the first repository that needs it, mounting it into the
 // others. Manifests follow, children before indexes, and the tags last, so a
-// failure part way leaves no tag pointing at anything incomplete.
+// failure part way leaves no tag pointing at anything incomplete; then the
+// referrers, each after its subject.
 #include "bundler/push.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "bundler/exit_codes.h"
@@ -49,9 +51,10 @@ class ManifestKeeper : public bundle::BlobSink {
 };
 
 struct Target {
-  std::string repository, tag;
+  std::string repository, tag;    // a referrer's tag is empty unless tag-schema
   std::vector<Digest> manifests;  // children first
   std::vector<Digest> blobs;      // configs and layers
+  std::optional<Digest> subject;  // referrers only
 };
 
 // Lists target's manifests (children first) and blobs. A delta may leave
@@ -82,6 +85,37 @@ void walk(ManifestKeeper& kept, RegistryClient& client, const Digest& digest, Ta
     if (!b.external) target.blobs.push_back(b.digest);
   }
   target.manifests.push_back(digest);
+}
+
+// Referrers in an order that puts each after its subject when both are
+// referrers (a signature after the SBOM it signs); images come before all.
+std::vector<const Target*> subjects_first(const std::vector<Target>& referrers) {
+  std::vector<const Target*> order, pending;
+  for (const auto& t : referrers) pending.push_back(&t);
+  while (!pending.empty()) {
+    std::set<Digest> waiting;
+    for (const auto* t : pending) waiting.insert(t->manifests.back());
+    std::vector<const Target*> later;
+    for (const auto* t : pending) (waiting.count(*t->subject) ? later : order).push_back(t);
+    if (later.size() == pending.size()) {  // a cycle cannot be made by digests; stay safe
+      order.insert(order.end(), later.begin(), later.end());
+      break;
+    }
+    pending = std::move(later);
+  }
+  return order;
+}
+
+// PUTs a target's manifests by digest, children first. An image's top one
+// waits for its tag, set last; a referrer's goes by its tag if it has one.
+void put_manifests(RegistryClient& client, ManifestKeeper& kept, const Target& t) {
+  for (size_t i = 0; i < t.manifests.size(); ++i) {
+    bool top = i + 1 == t.manifests.size();
+    if (top && !t.subject) break;
+    const auto& [type, bytes] = kept.manifests.at(t.manifests[i]);
+    client.put_manifest(t.repository, top && !t.tag.empty() ? t.tag : t.manifests[i].str(), type,
+                        bytes);
+  }
 }
 
 // Uploads the blobs of the second pass: each once, then mounted elsewhere.
@@ -166,22 +200,24 @@ int run_push(const PushOptions& options) {
     manifest = verifier.open();
     verifier.stream(kept);
   }
-  std::vector<Target> targets;
+  std::vector<Target> targets, referrers;
   std::map<Digest, std::vector<std::string>> repos_of;  // first: where it is uploaded
-  for (const auto& image : manifest.images) {
-    auto colon = image.name.rfind(':');
-    Target t{(prefix.empty() ? "" : prefix + "/") + image.name.substr(0, colon),
-             image.name.substr(colon + 1),
-             {},
-             {}};
+  auto plan = [&](Target t, const Digest& top, std::vector<Target>& into) {
     std::set<Digest> seen;
-    walk(kept, client, image.digest, t, seen);
+    walk(kept, client, top, t, seen);
     for (const auto& d : t.blobs) {
       auto& repos = repos_of[d];
       if (std::find(repos.begin(), repos.end(), t.repository) == repos.end())
         repos.push_back(t.repository);
     }
-    targets.push_back(std::move(t));
+    into.push_back(std::move(t));
+  };
+  for (const auto& image : manifest.images) {
+    auto colon = image.name.rfind(':');
+    std::string repository = (prefix.empty() ? "" : prefix + "/") + image.name.substr(0, colon);
+    plan(Target{repository, image.name.substr(colon + 1), {}, {}, {}}, image.digest, targets);
+    for (const auto& r : image.referrers)
+      plan(Target{repository, r.tag, {}, {}, r.subject}, r.digest, referrers);
   }
   // A delta's base must already be in the registry.
   std::set<Digest> in_bundle;
@@ -205,20 +241,19 @@ int run_push(const PushOptions& options) {
     verifier.open();
     verifier.stream(uploader);
   }
-  for (const auto& t : targets) {
-    for (size_t i = 0; i + 1 < t.manifests.size(); ++i) {
-      const auto& [type, bytes] = kept.manifests.at(t.manifests[i]);
-      client.put_manifest(t.repository, t.manifests[i].str(), type, bytes);
-    }
-  }
+  for (const auto& t : targets) put_manifests(client, kept, t);
   for (const auto& t : targets) {  // the tags last
     const auto& [type, bytes] = kept.manifests.at(t.manifests.back());
     client.put_manifest(t.repository, t.tag, type, bytes);
   }
+  // Referrers after their subjects: a registry lists them once they are in.
+  for (const auto* t : subjects_first(referrers)) put_manifests(client, kept, *t);
   progress.finish();
-  std::printf("pushed bundle %s to %s: %zu image(s), %zu blob(s) uploaded, %zu already there\n",
-              manifest.id.c_str(), host.c_str(), targets.size(), uploader.uploaded,
-              uploader.present);
+  std::printf(
+      "pushed bundle %s to %s: %zu image(s), %zu referrer(s), %zu blob(s) uploaded, %zu already "
+      "there\n",
+      manifest.id.c_str(), host.c_str(), targets.size(), referrers.size(), uploader.uploaded,
+      uploader.present);
   for (const auto& t : targets)
     std::printf("  %s/%s:%s\n", host.c_str(), t.repository.c_str(), t.tag.c_str());
   return kOk;

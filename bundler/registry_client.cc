@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -88,6 +90,14 @@ constexpr const char* kManifestAccept =
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.docker.distribution.manifest.v2+json";
 
+// The next page's path from a Link header: <PATH?QUERY>; rel="next".
+std::string next_page(const std::string& link) {
+  if (link.find("rel=\"next\"") == std::string::npos) return "";
+  auto open = link.find('<'), close = link.find('>');
+  if (open == std::string::npos || close == std::string::npos || close < open) return "";
+  return link.substr(open + 1, close - open - 1);
+}
+
 }  // namespace
 
 bool auth_key_matches(const std::string& key, const std::string& registry) {
@@ -151,6 +161,7 @@ RegistryClient::Reply RegistryClient::attempt(const Request& request,
       if (name == "content-type") st->reply.content_type = value;
       if (name == "www-authenticate") st->reply.challenge = value;
       if (name == "location") st->reply.location = value;
+      if (name == "link") st->reply.link = value;
     }
     return n;
   };
@@ -267,7 +278,7 @@ std::string RegistryClient::absolute(const std::string& target) const {
 }
 
 RegistryClient::Reply RegistryClient::send(const Request& request, const DataFn& on_data,
-                                           bool accept_404) {
+                                           const std::vector<long>& tolerated) {
   for (int round = 0;; ++round) {
     std::string authorization;
     {
@@ -279,7 +290,10 @@ RegistryClient::Reply RegistryClient::send(const Request& request, const DataFn&
       answer_challenge(r.challenge);
       continue;
     }
-    if ((r.status >= 200 && r.status < 300) || (accept_404 && r.status == 404)) return r;
+    if ((r.status >= 200 && r.status < 300) ||
+        std::find(tolerated.begin(), tolerated.end(), r.status) != tolerated.end()) {
+      return r;
+    }
     std::string target =
         request.target.rfind("http", 0) == 0 ? request.target : host_ + request.target;
     std::string where = request.method + " " + target.substr(0, target.find('?'));
@@ -306,9 +320,65 @@ bool RegistryClient::has_blob(const std::string& repository, const Digest& diges
   Request request;
   request.method = "HEAD";
   request.target = "/v2/" + repository + "/blobs/" + digest.str();
-  return send(
-             request, [](const char*, size_t) {}, /*accept_404=*/true)
-             .status != 404;
+  return send(request, [](const char*, size_t) {}, {404}).status != 404;
+}
+
+std::optional<std::string> RegistryClient::get_referrers(const std::string& repository,
+                                                         const Digest& subject) {
+  Request request;
+  request.target = "/v2/" + repository + "/referrers/" + subject.str();
+  request.accept = std::string(media::kOciIndex);
+  std::string body;
+  Reply r = send(request,
+                 [&](const char* d, size_t n) {
+                   if (body.size() + n > (16 << 20))
+                     fail("the referrers of " + subject.str() + " are too many");
+                   body.append(d, n);
+                 },
+                 {400, 404, 405});
+  if (r.status != 200) return std::nullopt;
+  // A registry without the API may answer 200 with something else (a UI page).
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("manifests") || !doc["manifests"].is_array())
+    return std::nullopt;
+  return body;
+}
+
+std::vector<std::string> RegistryClient::list_tags(const std::string& repository) {
+  std::vector<std::string> tags;
+  std::string path = "/v2/" + repository + "/tags/list?n=1000";
+  for (int page = 0; !path.empty() && page < 1000; ++page) {
+    Request request;
+    request.target = path;
+    request.accept = "application/json";
+    std::string body;
+    Reply r = send(request,
+                   [&](const char* d, size_t n) {
+                     if (body.size() + n > (16 << 20))
+                       fail("the tag list of " + repository + " is too large");
+                     body.append(d, n);
+                   },
+                   {401, 403, 404});
+    if (r.status == 401 || r.status == 403) {
+      // Some registries let a puller fetch by name but not list: no tag-schema
+      // referrers then, rather than no bundle.
+      std::fprintf(stderr,
+                   "ferry: %s does not let this login list the tags of %s (%ld); "
+                   "cosign .sig tags there are not carried\n",
+                   host_.c_str(), repository.c_str(), r.status);
+      break;
+    }
+    if (r.status == 404) break;
+    auto doc = nlohmann::json::parse(body, nullptr, false);
+    if (!doc.is_object()) fail(host_ + " sent a tag list of " + repository + " that is not JSON");
+    if (doc.contains("tags") && doc["tags"].is_array()) {
+      for (const auto& t : doc["tags"]) {
+        if (t.is_string()) tags.push_back(t.get<std::string>());
+      }
+    }
+    path = next_page(r.link);
+  }
+  return tags;
 }
 
 bool RegistryClient::mount_blob(const std::string& repository, const Digest& digest,

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "core/digest.h"
 
@@ -59,6 +60,15 @@ class RegistryClient {
   using DataFn = std::function<void(const char* data, size_t size)>;
   void get_blob(const std::string& repository, const Digest& digest, const DataFn& on_data);
 
+  // ---- referrers (pack carries them)
+  // GET /v2/REPO/referrers/DIGEST: the OCI index of its referrers, or nullopt
+  // when the registry has no referrers API (404, 405, or no index in reply).
+  std::optional<std::string> get_referrers(const std::string& repository, const Digest& subject);
+  // Every tag of the repository, following the Link header's pages; empty
+  // when the repository has none (404) or the login may not list them (401,
+  // 403: said once on stderr).
+  std::vector<std::string> list_tags(const std::string& repository);
+
   // ---- pushing (ferry push)
   bool has_blob(const std::string& repository, const Digest& digest);
   // Cross-repository mount; false when the registry would rather have an upload.
@@ -92,12 +102,14 @@ class RegistryClient {
     std::string content_type;
     std::string challenge;  // WWW-Authenticate
     std::string location;
+    std::string link;  // the next page of a listing
     std::string error_body;
   };
   // One request, answering one 401 challenge (Basic, or Bearer with a token
   // from the realm) and retrying. Throws BundleError(kSource) on a status
-  // outside `ok` (2xx by default).
-  Reply send(const Request& request, const DataFn& on_data, bool accept_404 = false);
+  // that is neither 2xx nor one of `tolerated`.
+  Reply send(const Request& request, const DataFn& on_data,
+             const std::vector<long>& tolerated = {});
   Reply get(const std::string& path, const std::string& accept, const DataFn& on_data);
   Reply attempt(const Request& request, const std::string& authorization, const DataFn& on_data);
   void answer_challenge(const std::string& challenge);

@@ -38,10 +38,56 @@ class RegistryReader : public ContentReader {
     return CollectedBlob{d.size, d.media_type, "", "", "", "", {client_, repository_}};
   }
 
+  // The manifest a tag (or digest) names, fetched once and kept.
+  Descriptor fetch(const std::string& reference, DigestAlgorithm algorithm) {
+    auto m = client_->get_manifest(repository_, reference);
+    Descriptor d{media_type_of(m), digest_of(m.bytes, algorithm), m.bytes.size(), false};
+    remember(d.digest, std::move(m.bytes));
+    return d;
+  }
+
+  // The referrers API where the registry has it, else the tag schema's
+  // sha256-<hex> index; and cosign's sha256-<hex>.sig/.att/.sbom tags in
+  // either case, as cosign writes those even where the API exists.
+  std::vector<Referrer> referrers_of(const Digest& subject) override {
+    std::vector<Referrer> out;
+    if (has_api_ != false) {
+      auto index = client_->get_referrers(repository_, subject);
+      has_api_ = index.has_value();
+      if (index) out = referrers_in_index(*index, subject, where_);
+    }
+    std::string index_tag;
+    for (const auto& tag : tag_schema_tags(tags(), subject, *has_api_ ? nullptr : &index_tag)) {
+      out.push_back(Referrer{fetch(tag, DigestAlgorithm::kSha256), subject, "", tag});
+    }
+    if (!index_tag.empty()) {
+      Descriptor index = fetch(index_tag, DigestAlgorithm::kSha256);
+      auto listed = referrers_in_index(read_small(index), subject, where_);
+      out.insert(out.end(), listed.begin(), listed.end());
+    }
+    return out;
+  }
+
+  // Some registries send a generic Content-Type: the manifest's own field then.
+  static std::string media_type_of(const RegistryClient::Manifest& m) {
+    if (media::is_manifest(m.media_type)) return m.media_type;
+    auto doc = nlohmann::json::parse(m.bytes, nullptr, false);
+    return doc.is_object() ? doc.value("mediaType", std::string(media::kOciManifest))
+                           : std::string(media::kOciManifest);
+  }
+
  private:
+  // The repository's tags, listed once for all subjects.
+  const std::vector<std::string>& tags() {
+    if (!tags_) tags_ = client_->list_tags(repository_);
+    return *tags_;
+  }
+
   std::shared_ptr<RegistryClient> client_;
   std::string repository_, where_;
   std::map<Digest, std::string> fetched_;
+  std::optional<bool> has_api_;  // asked once: the first answer decides
+  std::optional<std::vector<std::string>> tags_;
 };
 
 }  // namespace
@@ -61,28 +107,22 @@ ResolvedImage collect_registry_image(const SourceSpec& source,
   std::string wanted = ref.digest ? ref.digest->str() : ref.tag;
   auto client = std::make_shared<RegistryClient>(ref.host, source.insecure, source.ca_file);
   RegistryReader reader(client, ref.path);
-  auto top_manifest = client->get_manifest(ref.path, wanted);
-  std::string type = top_manifest.media_type;
-  if (!media::is_manifest(type)) {  // some registries send a generic Content-Type
-    auto doc = nlohmann::json::parse(top_manifest.bytes, nullptr, false);
-    type = doc.is_object() ? doc.value("mediaType", std::string(media::kOciManifest))
-                           : std::string(media::kOciManifest);
+  Descriptor top =
+      reader.fetch(wanted, ref.digest ? ref.digest->algorithm() : DigestAlgorithm::kSha256);
+  if (ref.digest && *ref.digest != top.digest) {
+    bad_source(where, "the registry sent a manifest whose digest is " + top.digest.str() +
+                          ", not " + ref.digest->str());
   }
-  Digest digest = digest_of(top_manifest.bytes,
-                            ref.digest ? ref.digest->algorithm() : DigestAlgorithm::kSha256);
-  if (ref.digest && *ref.digest != digest) {
-    bad_source(where, "the registry sent a manifest whose digest is " + digest.str() + ", not " +
-                          ref.digest->str());
-  }
-  Descriptor top{type, digest, top_manifest.bytes.size(), false};
-  reader.remember(digest, std::move(top_manifest.bytes));
 
   std::map<Digest, CollectedBlob> own;
   top = collect_content(reader, top, source.platforms, own);
   uint64_t content_bytes = 0;
   for (const auto& [d, blob] : own) content_bytes += blob.size;
+  auto platforms = image_platforms(reader, top, own);
+  std::vector<Referrer> referrers;
+  if (source.referrers) referrers = collect_referrers(reader, manifests_in(own), own);
   blobs.insert(own.begin(), own.end());
-  return ResolvedImage{name, top, image_platforms(reader, top, own), content_bytes};
+  return ResolvedImage{name, top, platforms, content_bytes, std::move(referrers)};
 }
 
 }  // namespace ferry::cli

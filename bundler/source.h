@@ -31,6 +31,7 @@ struct SourceSpec {
   std::optional<std::string> destination;  // REPO:TAG, taken as given
   // --platform: "os/arch[/variant]"; empty keeps every platform.
   std::vector<std::string> platforms;
+  bool referrers = true;                // carry each packed manifest's referrers (--no-referrers)
   bool insecure = false;                // docker: plain HTTP (--insecure), for local registries
   std::string ca_file;                  // docker: --ca-cert, a private CA's certificates
   std::string chart_prefix = "charts";  // chart: repositories go under it (--chart-prefix)
@@ -80,11 +81,21 @@ struct CollectedBlob {
   RegistryLocation registry;
 };
 
+// A referrer found at the source: its descriptor, the manifest it refers
+// to, and for tag-schema ones (cosign's sha256-<hex>.sig) the tag.
+struct Referrer {
+  Descriptor descriptor;
+  Digest subject;
+  std::string artifact_type;  // filled in from its bytes by collect_referrers
+  std::string tag;
+};
+
 struct ResolvedImage {
   std::string name;  // REPO:TAG at the destination
   Descriptor top;
-  std::vector<std::string> platforms;  // sorted, "os/arch[/variant]"
-  uint64_t content_bytes = 0;          // all its blobs, each once
+  std::vector<std::string> platforms;    // sorted, "os/arch[/variant]"
+  uint64_t content_bytes = 0;            // all its blobs, each once (its referrers' not counted)
+  std::vector<Referrer> referrers = {};  // with their blobs in the collected map
 };
 
 // Resolves the image a source names and adds every blob it needs (manifests,

@@ -15,10 +15,11 @@ int run_verify(const std::string& public_key_path, const std::string& bundle_pat
   bundle::VerifyReport report = verifier.stream(discard);
   std::printf(
       "ok: bundle %s (channel %s, sequence %llu, %zu volume(s)) signed by %s: %zu image(s), "
-      "%llu blob(s), %llu bytes verified\n",
+      "%zu referrer(s), %llu blob(s), %llu bytes verified\n",
       m.id.c_str(), m.channel.c_str(), static_cast<unsigned long long>(m.sequence),
       verifier.volumes().size(), verifier.signer().hex().c_str(), m.images.size(),
-      static_cast<unsigned long long>(report.blobs), static_cast<unsigned long long>(report.bytes));
+      m.referrer_count(), static_cast<unsigned long long>(report.blobs),
+      static_cast<unsigned long long>(report.bytes));
   return kOk;
 }
 

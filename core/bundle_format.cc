@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/bundle_error.h"
 #include "core/units.h"
@@ -37,7 +39,111 @@ std::string string_field(const json& j, const char* key, const std::string& wher
   return it->get<std::string>();
 }
 
+json referrer_json(const ReferrerEntry& r) {
+  json j = {{"digest", r.digest.str()},
+            {"size", r.size},
+            {"mediaType", r.media_type},
+            {"subject", r.subject.str()}};
+  if (!r.artifact_type.empty()) j["artifactType"] = r.artifact_type;
+  if (!r.tag.empty()) j["tag"] = r.tag;
+  return j;
+}
+
+ReferrerEntry parse_referrer(const json& e, const std::string& where) {
+  if (!e.is_object()) malformed(where + " is not an object");
+  ReferrerEntry r{digest_field(e, "digest", where),
+                  size_field(e, "size", where),
+                  string_field(e, "mediaType", where),
+                  digest_field(e, "subject", where),
+                  "",
+                  ""};
+  if (e.contains("artifactType")) r.artifact_type = string_field(e, "artifactType", where);
+  if (e.contains("tag")) r.tag = string_field(e, "tag", where);
+  return r;
+}
+
+// Optional, so bundles without referrers (and their ids) are as before.
+std::vector<ReferrerEntry> parse_referrers(const json& image, const std::string& where) {
+  std::vector<ReferrerEntry> out;
+  if (!image.contains("referrers")) return out;
+  if (!image["referrers"].is_array()) malformed(where + ".referrers must be an array");
+  for (size_t i = 0; i < image["referrers"].size(); ++i) {
+    out.push_back(
+        parse_referrer(image["referrers"][i], where + ".referrers[" + std::to_string(i) + "]"));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string repository_of(const std::string& image_name) {
+  return image_name.substr(0, image_name.rfind(':'));
+}
+
+std::string layout_index(const Manifest& m) {
+  constexpr const char* kRefName = "org.opencontainers.image.ref.name";
+  json manifests = json::array();
+  for (const auto& i : m.images) {
+    manifests.push_back({{"mediaType", i.media_type},
+                         {"digest", i.digest.str()},
+                         {"size", i.size},
+                         {"annotations", {{kRefName, i.name}}}});
+  }
+  std::set<std::string> listed;  // a referrer of two images is listed once
+  for (const auto& i : m.images) {
+    for (const auto& r : i.referrers) {
+      std::string name = r.tag.empty() ? "" : repository_of(i.name) + ":" + r.tag;
+      if (!listed.insert(name + "@" + r.digest.str()).second) continue;
+      json d = {{"mediaType", r.media_type}, {"digest", r.digest.str()}, {"size", r.size}};
+      if (!r.artifact_type.empty()) d["artifactType"] = r.artifact_type;
+      if (!name.empty()) d["annotations"] = {{kRefName, name}};
+      manifests.push_back(std::move(d));
+    }
+  }
+  return json{{"schemaVersion", 2},
+              {"mediaType", "application/vnd.oci.image.index.v1+json"},
+              {"manifests", manifests}}
+      .dump();
+}
+
+void check_layout_index(std::string_view bytes, const Manifest& m) {
+  auto tampered = [](const std::string& why) {
+    throw BundleError(BundleErrorKind::kTampered, why);
+  };
+  auto doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("manifests") ||
+      !doc["manifests"].is_array()) {
+    tampered("index.json is not an OCI image index");
+  }
+  // Named entries by name; untagged ones (referrers) by digest.
+  std::map<std::string, std::string> named, expected_named;
+  std::set<std::string> untagged, expected_untagged;
+  for (const auto& d : doc["manifests"]) {
+    if (!d.is_object()) tampered("index.json lists something that is not a descriptor");
+    std::string ref;
+    if (d.contains("annotations") && d["annotations"].is_object()) {
+      ref = d["annotations"].value("org.opencontainers.image.ref.name", "");
+    }
+    std::string digest = d.value("digest", "");
+    if (ref.empty()) {
+      untagged.insert(digest);
+    } else if (!named.emplace(ref, digest).second) {
+      tampered("index.json names " + ref + " twice");
+    }
+  }
+  for (const auto& i : m.images) {
+    expected_named[i.name] = i.digest.str();
+    for (const auto& r : i.referrers) {
+      if (r.tag.empty()) {
+        expected_untagged.insert(r.digest.str());
+      } else {
+        expected_named[repository_of(i.name) + ":" + r.tag] = r.digest.str();
+      }
+    }
+  }
+  if (named != expected_named || untagged != expected_untagged)
+    tampered("index.json does not name the manifest's images and referrers");
+}
 
 std::string blob_entry_name(const Digest& digest) {
   return "blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
@@ -63,12 +169,14 @@ std::string Manifest::to_json(bool with_id) const {
   }
   json image_list = json::array();
   for (const auto& i : images) {
-    image_list.push_back({{"name", i.name},
-                          {"digest", i.digest.str()},
-                          {"size", i.size},
-                          {"mediaType", i.media_type},
-                          {"platforms", i.platforms},
-                          {"contentBytes", i.content_bytes}});
+    json entry = {{"name", i.name},           {"digest", i.digest.str()},
+                  {"size", i.size},           {"mediaType", i.media_type},
+                  {"platforms", i.platforms}, {"contentBytes", i.content_bytes}};
+    if (!i.referrers.empty()) {
+      entry["referrers"] = json::array();
+      for (const auto& r : i.referrers) entry["referrers"].push_back(referrer_json(r));
+    }
+    image_list.push_back(std::move(entry));
   }
   json req = json::array();
   for (const auto& d : requires_) req.push_back(d.str());
@@ -92,6 +200,12 @@ void Manifest::assign_id() {
 
 std::string Manifest::trusted_comment() const {
   return "ferry-bundle id=" + id + " channel=" + channel + " sequence=" + std::to_string(sequence);
+}
+
+size_t Manifest::referrer_count() const {
+  size_t n = 0;
+  for (const auto& i : images) n += i.referrers.size();
+  return n;
 }
 
 Manifest Manifest::parse(std::string_view text) {
@@ -120,7 +234,8 @@ Manifest Manifest::parse(std::string_view text) {
                      size_field(e, "size", where),
                      string_field(e, "mediaType", where),
                      {},
-                     0};
+                     0,
+                     {}};
     if (e.contains("platforms")) {
       if (!e["platforms"].is_array()) malformed(where + ".platforms must be an array");
       for (const auto& p : e["platforms"]) {
@@ -129,6 +244,7 @@ Manifest Manifest::parse(std::string_view text) {
       }
     }
     if (e.contains("contentBytes")) image.content_bytes = size_field(e, "contentBytes", where);
+    image.referrers = parse_referrers(e, where);
     m.images.push_back(std::move(image));
   }
   for (size_t i = 0; i < doc["blobs"].size(); ++i) {

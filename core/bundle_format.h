@@ -29,14 +29,30 @@ struct BlobEntry {
   std::string media_type;
 };
 
+// A referrer (OCI 1.1: a manifest whose `subject` names another, or a
+// cosign-style `sha256-<hex>.sig` tag) that import publishes into its
+// image's repository with the image. Its bytes are carried unchanged.
+struct ReferrerEntry {
+  Digest digest;
+  uint64_t size = 0;
+  std::string media_type;
+  Digest subject;             // the manifest it refers to: the image's, a child's, or a referrer's
+  std::string artifact_type;  // as the referrers API lists it; may be empty
+  std::string tag;            // tag-schema referrers only (sha256-<hex>.sig); else empty
+};
+
 struct ImageEntry {
   std::string name;  // REPO:TAG at the destination
   Digest digest;     // its top manifest or index
   uint64_t size = 0;
   std::string media_type;
-  std::vector<std::string> platforms;  // "os/arch[/variant]", sorted
-  uint64_t content_bytes = 0;          // all of its blobs, each counted once
+  std::vector<std::string> platforms;         // "os/arch[/variant]", sorted
+  uint64_t content_bytes = 0;                 // all of its blobs, each counted once
+  std::vector<ReferrerEntry> referrers = {};  // sorted by digest; absent from the JSON when empty
 };
+
+// REPO of an image's REPO:TAG name.
+std::string repository_of(const std::string& image_name);
 
 struct Manifest {
   std::string id;
@@ -57,7 +73,19 @@ struct Manifest {
   // Parses and checks the structure; throws BundleError(kMalformed).
   static Manifest parse(std::string_view json);
   std::string trusted_comment() const;
+  // Referrers over all images (one carried for two images counts twice).
+  size_t referrer_count() const;
 };
+
+// The bundle's index.json (entry 4): each image by its REPO:TAG in
+// org.opencontainers.image.ref.name; each referrer once, tag-schema ones
+// named REPO:TAG too, the others untagged with their artifactType, so OCI
+// tools reading the unpacked layout (oras, skopeo) find them.
+std::string layout_index(const Manifest& m);
+
+// Throws BundleError(kTampered) unless index.json names exactly the
+// manifest's images and referrers (any JSON layout of the same entries).
+void check_layout_index(std::string_view index_json, const Manifest& m);
 
 // "blobs/<algorithm>/<hex>"
 std::string blob_entry_name(const Digest& digest);

@@ -59,10 +59,11 @@ struct ManifestToPublish {
 };
 
 // An image an import publishes: its manifests with children before the
-// index that lists them, the top one last.
+// index that lists them, the top one last. A referrer (signature, SBOM) is
+// published the same way, untagged (tag empty) unless it is a tag-schema one.
 struct ImageToPublish {
   std::string repository;
-  std::string tag;
+  std::string tag;  // empty: publish the manifests, move no tag
   std::vector<ManifestToPublish> manifests;
 };
 

@@ -47,7 +47,7 @@ void Store::publish_images(const std::vector<ImageToPublish>& images,
   sql::Transaction tx(meta->db());
   for (const auto& image : images) {
     check_repository_name(image.repository);
-    check_tag(image.tag);
+    if (!image.tag.empty()) check_tag(image.tag);
     int64_t repo_id = meta->ensure_repository(image.repository);
     for (const auto& m : image.manifests) {
       std::vector<std::string> blob_refs, manifest_refs;
@@ -79,6 +79,7 @@ void Store::publish_images(const std::vector<ImageToPublish>& images,
       meta->insert_blob(row.digest, row.size);
       meta->insert_manifest(repo_id, row, blob_refs, manifest_refs);
     }
+    if (image.tag.empty()) continue;  // an untagged referrer
     std::string target = image.manifests.back().digest.str();
     if (before_move) {
       auto current = meta->find_tagged_manifest(repo_id, image.tag);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "access/policy.h"
 #include "core/bundle_error.h"
@@ -225,13 +226,26 @@ void check_tag_move(const access::Policy& policy, const std::string& repository,
              "namespace's immutable patterns (ferryctl namespace set)");
 }
 
-// Before any content is written: the tags of the bundle that exist here
-// and would move. publish_images checks again inside its transaction.
-void check_immutable_tags(Store& store, const bundle::Manifest& m, const access::Policy& policy) {
+// Every tag the bundle sets: REPO, TAG and the digest it will name. Its
+// images', and its tag-schema referrers' (sha256-<hex>.sig).
+std::vector<std::tuple<std::string, std::string, std::string>> tags_set(const bundle::Manifest& m) {
+  std::vector<std::tuple<std::string, std::string, std::string>> out;
   for (const auto& image : m.images) {
     auto colon = image.name.rfind(':');
     if (colon == std::string::npos) continue;  // plan_images refuses it
-    std::string repository = image.name.substr(0, colon), tag = image.name.substr(colon + 1);
+    std::string repository = image.name.substr(0, colon);
+    out.emplace_back(repository, image.name.substr(colon + 1), image.digest.str());
+    for (const auto& r : image.referrers) {
+      if (!r.tag.empty()) out.emplace_back(repository, r.tag, r.digest.str());
+    }
+  }
+  return out;
+}
+
+// Before any content is written: the tags of the bundle that exist here
+// and would move. publish_images checks again inside its transaction.
+void check_immutable_tags(Store& store, const bundle::Manifest& m, const access::Policy& policy) {
+  for (const auto& [repository, tag, digest] : tags_set(m)) {
     if (!policy.immutable(repository, tag)) continue;
     std::optional<ManifestInfo> current;
     try {
@@ -240,9 +254,7 @@ void check_immutable_tags(Store& store, const bundle::Manifest& m, const access:
       if (e.is_storage()) throw;
       continue;  // no such tag (or repository) yet: nothing moves
     }
-    if (current->digest != image.digest.str()) {
-      check_tag_move(policy, repository, tag, current->digest, image.digest.str());
-    }
+    if (current->digest != digest) check_tag_move(policy, repository, tag, current->digest, digest);
   }
 }
 
@@ -278,8 +290,30 @@ void add_manifest(Store& store, ImageToPublish& image, std::set<Digest>& seen, c
   image.manifests.push_back({digest, size, std::move(parsed)});
 }
 
+// The image's referrers, into its repository: untagged but for tag-schema
+// ones. A referrer whose subject is neither in the bundle nor on the box is
+// published all the same, as a push of it would be: the referrers API lists
+// it once the subject arrives.
+void plan_referrers(Store& store, const bundle::ImageEntry& entry, const std::string& repository,
+                    std::vector<ImageToPublish>& out) {
+  for (const auto& r : entry.referrers) {
+    std::string what = entry.name + " (referrer " + r.digest.str() + ")";
+    if (!r.tag.empty()) {
+      try {
+        check_tag(r.tag);
+      } catch (const Error&) {
+        refuse(BundleErrorKind::kMalformed, what + " has tag '" + r.tag + "', which is not valid");
+      }
+    }
+    ImageToPublish referrer{repository, r.tag, {}};
+    std::set<Digest> seen;
+    add_manifest(store, referrer, seen, r.digest, r.media_type, r.size, what);
+    out.push_back(std::move(referrer));
+  }
+}
+
 std::vector<ImageToPublish> plan_images(Store& store, const bundle::Manifest& m) {
-  std::vector<ImageToPublish> images;
+  std::vector<ImageToPublish> images, referrers;
   for (const auto& entry : m.images) {
     auto colon = entry.name.rfind(':');
     ImageToPublish image;
@@ -296,8 +330,12 @@ std::vector<ImageToPublish> plan_images(Store& store, const bundle::Manifest& m)
     }
     std::set<Digest> seen;
     add_manifest(store, image, seen, entry.digest, entry.media_type, entry.size, entry.name);
+    plan_referrers(store, entry, image.repository, referrers);
     images.push_back(std::move(image));
   }
+  // After every image, so each subject is published before what refers to it.
+  images.insert(images.end(), std::make_move_iterator(referrers.begin()),
+                std::make_move_iterator(referrers.end()));
   return images;
 }
 
@@ -503,10 +541,11 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
   const bundle::Manifest& m = *manifest;
   log::info("imported bundle " + m.id + " (channel " + m.channel + ", sequence " +
             std::to_string(m.sequence) + ", signer " + rec.signer + ") from " + rec.source + ": " +
-            std::to_string(m.images.size()) + " image(s), " + std::to_string(rec.blobs_written) +
-            " blob(s) written (" + format_size(rec.bytes_written) + "), " +
-            format_size(rec.bytes_skipped) + " already present, in " +
-            std::to_string(rec.duration_ms) + " ms");
+            std::to_string(m.images.size()) + " image(s) with " +
+            std::to_string(m.referrer_count()) + " referrer(s), " +
+            std::to_string(rec.blobs_written) + " blob(s) written (" +
+            format_size(rec.bytes_written) + "), " + format_size(rec.bytes_skipped) +
+            " already present, in " + std::to_string(rec.duration_ms) + " ms");
   if (!options.receipt.empty()) {
     try {
       std::vector<std::string> held;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/bundle_error.h"
 
 namespace ferry::bundle {
@@ -17,7 +19,8 @@ Manifest sample() {
                       1,
                       "application/vnd.oci.image.index.v1+json",
                       {"linux/amd64", "linux/arm64/v8"},
-                      3});
+                      3,
+                      {}});
   m.blobs.push_back({digest_of("a"), 1, "x"});
   m.blobs.push_back({digest_of("b"), 2, "y"});
   std::sort(m.blobs.begin(), m.blobs.end(),
@@ -70,6 +73,92 @@ TEST(BundleManifest, RefusesWhatIsNotVersionOne) {
   unsorted.replace(b, second.size(), first);
   unsorted.replace(a, first.size(), second);
   EXPECT_EQ(kind_of(unsorted), BundleErrorKind::kMalformed) << "blobs must be sorted";
+}
+
+// An image with an SBOM, a signature of the SBOM, and a cosign .sig tag.
+Manifest with_referrers() {
+  Manifest m = sample();
+  const Digest image = m.images[0].digest;
+  m.images[0].referrers = {
+      {digest_of("sbom"), 10, "application/vnd.oci.image.manifest.v1+json", image,
+       "application/spdx+json", ""},
+      {digest_of("sig-of-sbom"), 11, "application/vnd.oci.image.manifest.v1+json",
+       digest_of("sbom"), "application/vnd.dev.cosign.artifact.sig.v1+json", ""},
+      {digest_of("cosign"), 12, "application/vnd.oci.image.manifest.v1+json", image, "",
+       "sha256-" + image.hex() + ".sig"},
+  };
+  m.assign_id();
+  return m;
+}
+
+TEST(BundleManifest, WithoutReferrersTheJsonIsAsBefore) {
+  std::string json = sample().to_json();
+  EXPECT_EQ(json.find("referrers"), std::string::npos) << "older bundles' ids stay the same";
+  EXPECT_TRUE(Manifest::parse(json).images[0].referrers.empty());
+}
+
+TEST(BundleManifest, ReferrersRoundTripUnderTheirImage) {
+  Manifest m = with_referrers();
+  EXPECT_NE(m.id, sample().id);
+  Manifest back = Manifest::parse(m.to_json());
+  EXPECT_EQ(back.to_json(), m.to_json());
+  ASSERT_EQ(back.images[0].referrers.size(), 3u);
+  EXPECT_EQ(back.referrer_count(), 3u);
+  const auto& sbom = back.images[0].referrers[0];
+  EXPECT_EQ(sbom.subject, m.images[0].digest);
+  EXPECT_EQ(sbom.artifact_type, "application/spdx+json");
+  EXPECT_EQ(sbom.size, 10u);
+  EXPECT_EQ(back.images[0].referrers[1].subject, digest_of("sbom"));
+  EXPECT_EQ(back.images[0].referrers[2].tag, "sha256-" + m.images[0].digest.hex() + ".sig");
+  EXPECT_EQ(back.images[0].referrers[2].artifact_type, "");
+  EXPECT_EQ(m.to_json().find("\"tag\":\"\""), std::string::npos) << "no empty tag field";
+}
+
+TEST(BundleManifest, RefusesABadReferrer) {
+  std::string good = with_referrers().to_json();
+  std::string no_subject = good;
+  no_subject.replace(no_subject.find("\"subject\""), 9, "\"subjekt\"");
+  EXPECT_EQ(kind_of(no_subject), BundleErrorKind::kMalformed);
+  std::string not_a_list = good;
+  not_a_list.replace(not_a_list.find("\"referrers\":["), 13, "\"referrers\":7,\"x\":[");
+  EXPECT_EQ(kind_of(not_a_list), BundleErrorKind::kMalformed);
+}
+
+TEST(LayoutIndex, NamesImagesAndTaggedReferrersAndListsTheOthersUntagged) {
+  Manifest m = with_referrers();
+  std::string index = layout_index(m);
+  auto doc = nlohmann::json::parse(index);
+  ASSERT_EQ(doc["manifests"].size(), 4u);
+  EXPECT_EQ(doc["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"], "team/app:v1");
+  EXPECT_EQ(doc["manifests"][1]["artifactType"], "application/spdx+json");
+  EXPECT_FALSE(doc["manifests"][1].contains("annotations"));
+  EXPECT_EQ(doc["manifests"][3]["annotations"]["org.opencontainers.image.ref.name"],
+            "team/app:sha256-" + m.images[0].digest.hex() + ".sig");
+  EXPECT_NO_THROW(check_layout_index(index, m));
+  EXPECT_NO_THROW(check_layout_index(layout_index(sample()), sample()));
+}
+
+TEST(LayoutIndex, RefusesAnIndexThatDiffersFromTheManifest) {
+  Manifest m = with_referrers();
+  auto doc = nlohmann::json::parse(layout_index(m));
+  auto kind = [&](const nlohmann::json& d) {
+    try {
+      check_layout_index(d.dump(), m);
+    } catch (const BundleError& e) {
+      return e.kind();
+    }
+    return BundleErrorKind::kSource;
+  };
+  auto missing = doc;
+  missing["manifests"].erase(1);
+  EXPECT_EQ(kind(missing), BundleErrorKind::kTampered) << "an untagged referrer left out";
+  auto extra = doc;
+  extra["manifests"].push_back({{"digest", digest_of("other").str()}, {"size", 1}});
+  EXPECT_EQ(kind(extra), BundleErrorKind::kTampered) << "an untagged entry not in the manifest";
+  auto twice = doc;
+  twice["manifests"].push_back(doc["manifests"][0]);
+  EXPECT_EQ(kind(twice), BundleErrorKind::kTampered) << "a name given twice";
+  EXPECT_EQ(kind(nlohmann::json::array()), BundleErrorKind::kTampered);
 }
 
 TEST(BundleManifest, BlobEntryNames) {

@@ -72,6 +72,30 @@ TEST_F(StoreImportTest, MissingContentRefusesTheWholeSet) {
   EXPECT_TRUE(store_.list_repositories("", 100).empty()) << "app:v1 must not appear either";
 }
 
+TEST_F(StoreImportTest, ReferrersArePublishedUntaggedAndListedForTheirSubject) {
+  auto a = image("app", "v1", "layer a");
+  std::string sbom =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+      R"("artifactType":"application/spdx+json","config":{"mediaType":)"
+      R"("application/vnd.oci.empty.v1+json","digest":")" +
+      digest_of("{}").str() +
+      R"(","size":2},"layers":[{"mediaType":"application/spdx+json","digest":")" +
+      add("sbom").str() +
+      R"(","size":4}],"subject":{"mediaType":)"
+      R"("application/vnd.oci.image.manifest.v1+json","digest":")" +
+      a.manifests[0].digest.str() + R"(","size":)" + std::to_string(a.manifests[0].size) + "}}";
+  Digest sd = add(sbom);
+  ImageToPublish referrer{"app", "", {{sd, sbom.size(), parse_manifest(sbom, "")}}};
+  store_.publish_images({referrer}, nullptr);  // before its subject, as a push may be
+  EXPECT_TRUE(store_.list_tags("app", "", 100).empty()) << "an untagged referrer sets no tag";
+  store_.publish_images({a}, nullptr);
+  auto listed = store_.list_referrers("app", a.manifests[0].digest, std::nullopt);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].digest, sd.str());
+  EXPECT_EQ(listed[0].artifact_type, "application/spdx+json");
+  EXPECT_EQ(store_.list_tags("app", "", 100), std::vector<std::string>{"v1"});
+}
+
 TEST_F(StoreImportTest, HistoryAndRollbackMarks) {
   store_.with_database([](sql::Database& db) {
     ImportRecords records(db);
