@@ -8,33 +8,7 @@ cd "$WORK"
 FERRYCTL=${FERRYCTL:?set FERRYCTL to the ferryctl binary}
 DATA=$WORK/data
 ctl() { "$FERRYCTL" --data-dir "$DATA" "$@"; }
-command -v containerd >/dev/null || { echo "containerd is missing: install Debian's containerd"; exit 1; }
-
-CONTAINERD_PID=""
-containerd_cleanup() {
-  [[ -n "$CONTAINERD_PID" ]] && kill "$CONTAINERD_PID" 2>/dev/null && wait "$CONTAINERD_PID" 2>/dev/null
-  cleanup
-}
-trap containerd_cleanup EXIT
-
-# The CRI plugin (Kubernetes' side of containerd) is not needed to pull.
-mkdir -p ctrd
-cat >ctrd/config.toml <<CONF
-version = 2
-root = "$WORK/ctrd/root"
-state = "$WORK/ctrd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$WORK/ctrd/sock"
-[ttrpc]
-  address = "$WORK/ctrd/ttrpc.sock"
-CONF
-containerd --config ctrd/config.toml >containerd.log 2>&1 &
-CONTAINERD_PID=$!
-CTR=(ctr --address "$WORK/ctrd/sock")
-for _ in $(seq 1 100); do "${CTR[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
-"${CTR[@]}" version >/dev/null 2>&1 || { echo "containerd did not start"; tail -20 containerd.log; exit 1; }
-CQ=$(printf '%q ' "${CTR[@]}")  # the same, as words for bash -c
+start_containerd
 
 # pull REF [ctr flags...]: unpacked with the native snapshotter (no mounts).
 pull() {

@@ -9,9 +9,11 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ferry-e2e.XXXXXX")
 PASSED=0
 FAILED=0
 FERRYD_PID=""
+CONTAINERD_PID=""
 
 cleanup() {
   [[ -n "$FERRYD_PID" ]] && kill -9 "$FERRYD_PID" 2>/dev/null || true
+  [[ -n "$CONTAINERD_PID" ]] && kill "$CONTAINERD_PID" 2>/dev/null && wait "$CONTAINERD_PID" 2>/dev/null
   wait 2>/dev/null || true
   if ((FAILED)) && [[ -f "$WORK/ferryd.log" ]]; then
     echo "---- ferryd log (last 40 lines)"; tail -40 "$WORK/ferryd.log"
@@ -91,6 +93,30 @@ make_tls() {
 }
 
 make_layout() { python3 "$HERE/make_oci_layout.py" "$@"; }
+
+# Starts Debian's containerd (k3s's runtime) with its own root, state and
+# socket in $WORK/ctrd, without the CRI plugin (not needed to pull); cleanup
+# stops it. Sets CTR to the ctr command and CQ to the same as words for bash -c.
+start_containerd() {
+  command -v containerd >/dev/null || { echo "containerd is missing: install Debian's containerd"; exit 1; }
+  mkdir -p "$WORK/ctrd"
+  cat >"$WORK/ctrd/config.toml" <<CONF
+version = 2
+root = "$WORK/ctrd/root"
+state = "$WORK/ctrd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$WORK/ctrd/sock"
+[ttrpc]
+  address = "$WORK/ctrd/ttrpc.sock"
+CONF
+  containerd --config "$WORK/ctrd/config.toml" >"$WORK/containerd.log" 2>&1 &
+  CONTAINERD_PID=$!
+  CTR=(ctr --address "$WORK/ctrd/sock")
+  for _ in $(seq 1 100); do "${CTR[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
+  "${CTR[@]}" version >/dev/null 2>&1 || { echo "containerd did not start"; tail -20 "$WORK/containerd.log"; exit 1; }
+  CQ=$(printf '%q ' "${CTR[@]}")
+}
 
 # Gives podman (and skopeo) this test's own vfs storage, auth file and
 # runtime dir, so nothing outside $WORK is read or changed. Sets P to the

@@ -19,33 +19,13 @@ export FERRY_PROGRESS=0
 DATA=$WORK/data
 DOC=$HERE/../../docs/mirrors.md
 ctl() { "$FERRYCTL" --data-dir "$DATA" "$@"; }
-command -v containerd >/dev/null || { echo "containerd is missing: install Debian's containerd"; exit 1; }
-
-CONTAINERD_PID="" RECORDER_PID=""
+RECORDER_PID=""
 mirror_cleanup() {
   [[ -n "$RECORDER_PID" ]] && kill "$RECORDER_PID" 2>/dev/null
-  [[ -n "$CONTAINERD_PID" ]] && kill "$CONTAINERD_PID" 2>/dev/null && wait "$CONTAINERD_PID" 2>/dev/null
   cleanup
 }
 trap mirror_cleanup EXIT
-
-# containerd with its own root, state and socket; no CRI plugin (not needed to pull).
-mkdir -p ctrd
-cat >ctrd/config.toml <<CONF
-version = 2
-root = "$WORK/ctrd/root"
-state = "$WORK/ctrd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$WORK/ctrd/sock"
-[ttrpc]
-  address = "$WORK/ctrd/ttrpc.sock"
-CONF
-containerd --config ctrd/config.toml >containerd.log 2>&1 &
-CONTAINERD_PID=$!
-CTR=(ctr --address "$WORK/ctrd/sock")
-for _ in $(seq 1 100); do "${CTR[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
-"${CTR[@]}" version >/dev/null 2>&1 || { echo "containerd did not start"; tail -20 containerd.log; exit 1; }
+start_containerd
 
 # pull REF [ctr flags...]: unpacked with the native snapshotter (no mounts).
 pull() {
