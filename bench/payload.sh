@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole air-gap payload (issue 18), measured side by side in one run:
-#  1. pack and import of a bundle of 50 images with an SBOM referrer each,
-#     plus Helm charts and files, against an images-only bundle of about the
-#     same bytes (target: within 10%);
+#  1. pack and import of a bundle of 50 images (2 layers of 8 MiB) with an
+#     SBOM referrer each, plus 5 Helm charts and 5 files of 8 MiB, against an
+#     images-only bundle of the same bytes (target: within 10%);
 #  2. a 512 MiB file downloaded from ferryd's /files/ against nginx
 #     (sendfile) serving the same file: MB/s and server CPU-s per GB (target:
 #     at least 90% of nginx's throughput at no more CPU per GB).
@@ -18,8 +18,8 @@ chmod 755 "$work"  # nginx workers run as www-data
 mkdir trust && cp k.pub trust/
 export FERRY_PROGRESS=0
 
-# ---- 1. content: 50 images (2 layers of 1 MiB) with an SBOM each, 5 charts
-# and 5 files of 2 MiB; and 50 images alone whose layers hold the same bytes.
+# ---- 1. content: 50 images (2 layers of 8 MiB) with an SBOM each, 5 charts
+# and 5 files of 8 MiB; and 50 images alone whose layers hold the same bytes.
 python3 - <<'EOF'
 import gzip, hashlib, io, json, os, random, subprocess, sys, tarfile
 
@@ -63,7 +63,7 @@ rng = random.Random(18)
 MiB = 1 << 20
 sources_mixed, sources_plain = [], []
 for i in range(50):
-    image(f"mixed/img{i}", rng, [MiB, MiB], 64 << 10)
+    image(f"mixed/img{i}", rng, [8 * MiB, 8 * MiB], 256 << 10)
     sources_mixed.append(f"oci:mixed/img{i}:v1=bench/img{i}:v1")
 for i in range(5):
     chart = f"mixed/chart{i}"
@@ -74,15 +74,15 @@ for i in range(5):
             info = tarfile.TarInfo(f"c{i}/{name}"); info.size = len(data); t.addfile(info, io.BytesIO(data))
         add("Chart.yaml", f"apiVersion: v2\nname: c{i}\nversion: 1.0.{i}\n".encode())
         add("values.yaml", b"replicas: 1\n")
-        add("templates/blob.bin", rng.randbytes(512 << 10))
+        add("templates/blob.bin", rng.randbytes(MiB))
     open(f"{chart}/c{i}-1.0.{i}.tgz", "wb").write(buf.getvalue())
     sources_mixed.append(f"chart:{chart}/c{i}-1.0.{i}.tgz")
-    open(f"mixed/file{i}.bin", "wb").write(rng.randbytes(2 * MiB))
+    open(f"mixed/file{i}.bin", "wb").write(rng.randbytes(8 * MiB))
     sources_mixed.append(f"file:mixed/file{i}.bin")
 # Images alone, the same bytes: the SBOMs, charts and files go into layers.
-extra = (50 * (64 << 10) + 5 * (512 << 10) + 5 * 2 * MiB) // 50
+extra = (50 * (256 << 10) + 5 * MiB + 5 * 8 * MiB) // 50
 for i in range(50):
-    image(f"plain/img{i}", rng, [MiB, MiB + extra], 0)
+    image(f"plain/img{i}", rng, [8 * MiB, 8 * MiB + extra], 0)
     sources_plain.append(f"oci:plain/img{i}:v1=bench/img{i}:v1")
 open("mixed.list", "w").write("\n".join(sources_mixed) + "\n")
 open("plain.list", "w").write("\n".join(sources_plain) + "\n")
@@ -102,7 +102,7 @@ for r in $(seq "$runs"); do
 done
 pm=$(printf '%s\n' "${pack_m[@]}" | median); pp=$(printf '%s\n' "${pack_p[@]}" | median)
 im=$(printf '%s\n' "${imp_m[@]}" | median); ip=$(printf '%s\n' "${imp_p[@]}" | median)
-items=$("$ferry" inspect --json mixed.ferry | jq '[.images | length, .blobs | length] | join(" images, ")')
+items=$("$ferry" inspect --json mixed.ferry | jq -r '"\(.images | length) images, \(.blobs | length)"')
 echo "bundle with the payload: $((bytes_mixed >> 20)) MiB of sources ($items blobs);" \
   "images alone: $((bytes_plain >> 20)) MiB; medians of $runs runs"
 echo
@@ -114,7 +114,7 @@ echo "| ferryd import | $im | $ip | $(awk -v a="$im" -v b="$ip" 'BEGIN{printf "%
 # ---- 2. one big file: ferryd /files/ against nginx
 head -c $((file_mib << 20)) /dev/urandom >big.bin
 "$ferry" pack -k k.key -o big.ferry file:big.bin >/dev/null
-rm -rf data-files && "$ferryd" import -q --data-dir data-files --trust-dir trust big.ferry
+rm -rf data-files && "$ferryd" import -q --data-dir data-files --trust-dir trust big.ferry >/dev/null 2>&1
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 # get_runs URL PID...: "MB/s CPU-s/GB" medians over RUNS downloads.
@@ -125,7 +125,7 @@ get_runs() {
     a=$(ticks "$@")
     speeds+="$(curl -s -o /dev/null -w '%{speed_download}' "$url")"$'\n'
     b=$(ticks "$@")
-    cpus+="$(awk -v a="$a" -v b="$b" -v t="$(getconf CLK_TCK)" -v g="$((file_mib << 20))" 'BEGIN{print (b-a)/t/(g/1e9)}')"$'\n'
+    cpus+="$(awk -v a="$a" -v b="$b" -v t="$(getconf CLK_TCK)" -v g="$((file_mib << 20))" 'BEGIN{printf "%.3f\n", (b-a)/t/(g/1e9)}')"$'\n'
   done
   echo "$(printf '%s' "$speeds" | median | awk '{printf "%.0f", $1/1e6}') $(printf '%s' "$cpus" | median)"
 }
