@@ -1,6 +1,7 @@
 #include "daemon/import_command.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -23,6 +24,11 @@ int run_import_command(const DaemonConfig& config, import::ImportOptions options
   if (options.box_key.empty()) options.box_key = config.box_key_path();
   options.access = {config.auth_open, listens_on_loopback(config.listen)};
   options.actor = access::local_actor("ferryd import");  // before becoming the data dir's owner
+  if (!std::filesystem::is_directory(options.trust_dir)) {
+    return fail(kUsage, "the trust folder " + options.trust_dir +
+                            " does not exist; name the folder of signers' .pub files with "
+                            "--trust-dir (import.trust_dir)");
+  }
   try {
     bundle::find_volumes(options.bundle);  // a path that names nothing is a usage error
   } catch (const Error& e) {

@@ -35,7 +35,18 @@ void emit(Level level, const char* priority, const char* name, std::string_view 
   }
   line += name;
   line += ' ';
-  line += message;
+  // Control characters come from names others chose (a file dropped into
+  // the inbox, a header): escaped, so no one can forge or split a log line.
+  for (unsigned char c : message) {
+    if (c >= 0x20 && c != 0x7f) {
+      line += static_cast<char>(c);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      line += "\\x";
+      line += kHex[c >> 4];
+      line += kHex[c & 15];
+    }
+  }
   line += '\n';
   // One write per line keeps lines whole when threads log at once.
   if (::write(STDERR_FILENO, line.data(), line.size()) < 0 && errno == EAGAIN) {

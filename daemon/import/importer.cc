@@ -391,8 +391,8 @@ void audit_import(sql::Database& db, const ImportOptions& options, const ImportR
 
 // The same bundle again: exit 0, one info line, a history row saying so,
 // and nothing else touched (the tags it set may have moved since, on purpose).
-ImportOutcome finish_unchanged(Store& store, const ImportOptions& options, ImportOutcome& outcome,
-                               int64_t imported_at) {
+void finish_unchanged(Store& store, const ImportOptions& options, ImportOutcome& outcome,
+                      int64_t imported_at) {
   ImportRecord& rec = outcome.record;
   rec.result = "unchanged";
   rec.reason = "already-imported";
@@ -404,7 +404,23 @@ ImportOutcome finish_unchanged(Store& store, const ImportOptions& options, Impor
     audit_import(db, options, rec);
   });
   log::info("import of " + rec.source + ": " + rec.error);
-  return outcome;
+}
+
+// With --receipt, for an import or the same bundle again: a USB stick
+// plugged in twice still carries back a fresh receipt and inventory.
+void write_receipt_if_asked(Store& store, const ImportOptions& options, const bundle::Manifest& m,
+                            ImportOutcome& outcome) {
+  if (options.receipt.empty()) return;
+  try {
+    std::vector<std::string> held;
+    store.for_each_held_digest([&](const std::string& d) { held.push_back(d); });
+    write_receipt(options.receipt, options.box_key, m, outcome.record, held);
+    log::info("receipt written to " + options.receipt + " (and .minisig)");
+  } catch (const std::exception& e) {
+    log::error("the import succeeded but its receipt could not be written: " +
+               std::string(e.what()));
+    outcome.exit_code = kExitReceipt;
+  }
 }
 
 // GC's sweep of a large store holds the import lock for a second or two.
@@ -478,7 +494,9 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
     });
     // --allow-downgrade is the admin saying "apply it again", tags and all.
     if (before && !options.allow_downgrade) {
-      return finish_unchanged(store, options, outcome, *before);
+      finish_unchanged(store, options, outcome, *before);
+      write_receipt_if_asked(store, options, m, outcome);
+      return outcome;
     }
 
     check_expiry(m);
@@ -546,18 +564,7 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
             std::to_string(rec.blobs_written) + " blob(s) written (" +
             format_size(rec.bytes_written) + "), " + format_size(rec.bytes_skipped) +
             " already present, in " + std::to_string(rec.duration_ms) + " ms");
-  if (!options.receipt.empty()) {
-    try {
-      std::vector<std::string> held;
-      store.for_each_held_digest([&](const std::string& d) { held.push_back(d); });
-      write_receipt(options.receipt, options.box_key, m, rec, held);
-      log::info("receipt written to " + options.receipt + " (and .minisig)");
-    } catch (const std::exception& e) {
-      log::error("the import succeeded but its receipt could not be written: " +
-                 std::string(e.what()));
-      outcome.exit_code = kExitReceipt;
-    }
-  }
+  write_receipt_if_asked(store, options, m, outcome);
   return outcome;
 }
 

@@ -86,6 +86,9 @@ check "a key added while ferryd was down: the refused bundle is imported after t
   wait_for "curl -sf http://$REG/v2/drop/other/tags/list | grep -q v1"
 check "with a key in the folder, start-up does not warn" \
   bash -c "[ \$(grep -c 'no trusted keys' '$WORK/ferryd.log') -eq 1 ]"
+cp inbox1.ferry "$DATA/inbox/$(printf 'forged\n2026-01-01T00:00:00.000Z info imported bundle x.ferry')"
+check "a file name with a newline dropped into the inbox cannot forge a log line" \
+  wait_for "grep -q 'forged\\\\x0a2026-01-01' '$WORK/ferryd.log' && ! grep -q '^2026-01-01T00:00:00.000Z' '$WORK/ferryd.log'"
 
 # ---- sites say what they hold: ferryd inventory and receipts
 make_layout app3 --tag v3 --layers 3 --layer-size 100000 --seed 1 >/dev/null  # app's 2 layers and 1 more
@@ -116,6 +119,10 @@ rc=0 && "$FERRY" pack -k site.key -o d3.ferry --base-inventory receipt.json --re
 check "a receipt checked against another key: refused as an unknown key (11)" \
   bash -c "[ $rc -eq 11 ] && grep -q 'signed by box key' d3.out"
 
+rc=0 && imp --receipt again.json delta.ferry >again.out 2>&1 || rc=$?
+check "the same bundle again with --receipt: exit 0, and a fresh signed receipt with the inventory" \
+  bash -c "[ $rc -eq 0 ] && minisign -Vq -p '$DATA/box.pub' -m again.json && jq -e '.inventory | length > 0' again.json >/dev/null"
+
 # ---- key files and paths
 check "ferry verify takes the trust folder, as import does" \
   bash -c "'$FERRY' verify -p empty-trust b1.ferry | grep -q '^ok: bundle'"
@@ -132,6 +139,16 @@ check "ferry pack given a public key where the secret key belongs says so (4)" \
 rc=0 && "$FERRY" verify -p site.pub no-such.ferry >v.out 2>&1 || rc=$?
 check "ferry verify of a missing bundle is an I/O problem (3), not 'not a bundle'" \
   bash -c "[ $rc -eq 3 ] && grep -q 'no-such.ferry does not exist' v.out"
+rc=0 && "$FERRYD" import -q --data-dir "$DATA" --trust-dir "$WORK/no-such-folder" b1.ferry >i.out 2>&1 || rc=$?
+check "ferryd import with a trust folder that does not exist: a usage error (2) naming it, not 'unknown key'" \
+  bash -c "[ $rc -eq 2 ] && grep -q 'the trust folder $WORK/no-such-folder does not exist' i.out"
+mkdir fifo-trust && mkfifo fifo-trust/a.pub && cp site.pub fifo-trust/ && head -c 100000 /dev/zero >fifo-trust/huge.pub
+rc=0 && timeout 20 "$FERRY" verify -p fifo-trust b1.ferry >v.out 2>&1 || rc=$?
+check "a FIFO and a huge file named .pub in the trust folder are skipped, not read: verify still answers" \
+  equal "$rc" 0
+rc=0 && timeout 20 "$FERRYD" import -q --data-dir "$DATA" --trust-dir fifo-trust b1.ferry >i.out 2>&1 || rc=$?
+check "... and so does ferryd import (a rollback here), naming the skipped files" \
+  bash -c "[ $rc -eq 21 ] && grep -q 'a.pub: not a regular file' i.out && grep -q 'huge.pub: too large' i.out"
 rc=0 && imp no-such.ferry >i.out 2>&1 || rc=$?
 check "ferryd import of a missing bundle is a usage error (2) naming the path" \
   bash -c "[ $rc -eq 2 ] && grep -q 'no-such.ferry does not exist' i.out"

@@ -124,6 +124,28 @@ TEST(BundleManifest, RefusesABadReferrer) {
   EXPECT_EQ(kind_of(not_a_list), BundleErrorKind::kMalformed);
 }
 
+// Only the tag schema's names for the referrer's own subject: any other tag
+// would let a bundle move an ordinary tag (found by a new user's attack).
+TEST(BundleManifest, RefusesAReferrerTagThatIsNotItsSubjectsSchemaName) {
+  const std::string image_hex = with_referrers().images[0].digest.hex();
+  const std::string cosign_tag = "sha256-" + image_hex + ".sig";
+  for (const std::string& ok :
+       {"sha256-" + image_hex, "sha256-" + image_hex + ".att", "sha256-" + image_hex + ".sbom"}) {
+    std::string json = with_referrers().to_json();
+    json.replace(json.find(cosign_tag), cosign_tag.size(), ok);
+    EXPECT_NO_THROW(Manifest::parse(json)) << ok;
+  }
+  const std::string other_hex = digest_of("sbom").hex();
+  for (const std::string& bad :
+       {std::string("prod"), std::string("latest"), "sha256-" + other_hex + ".sig",
+        "sha256-" + image_hex + ".", "sha256-" + image_hex + ".SIG",
+        "sha256-" + image_hex + ".sig.x", "sha512-" + image_hex + ".sig"}) {
+    std::string json = with_referrers().to_json();
+    json.replace(json.find(cosign_tag), cosign_tag.size(), bad);
+    EXPECT_EQ(kind_of(json), BundleErrorKind::kMalformed) << bad;
+  }
+}
+
 TEST(LayoutIndex, NamesImagesAndTaggedReferrersAndListsTheOthersUntagged) {
   Manifest m = with_referrers();
   std::string index = layout_index(m);
