@@ -308,6 +308,15 @@ void plan_referrers(Store& store, const bundle::ImageEntry& entry, const std::st
     ImageToPublish referrer{repository, r.tag, {}};
     std::set<Digest> seen;
     add_manifest(store, referrer, seen, r.digest, r.media_type, r.size, what);
+    // The signed list and the referrer itself must agree on its subject, so
+    // `ferry inspect` shows the tree the box will serve. Cosign's tag-schema
+    // manifests name theirs only through the tag.
+    const auto& subject = referrer.manifests.back().parsed.subject;
+    if (subject ? subject->digest != r.subject : r.tag.empty()) {
+      refuse(BundleErrorKind::kTampered,
+             what + " is listed with subject " + r.subject.str() + " but its manifest names " +
+                 (subject ? subject->digest.str() : std::string("none")));
+    }
     out.push_back(std::move(referrer));
   }
 }
