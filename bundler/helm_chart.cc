@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <stdexcept>
 
@@ -18,6 +19,8 @@ namespace {
 using ordered = nlohmann::ordered_json;
 
 constexpr size_t kMaxChartYaml = 1 << 20;
+// helm's loader refuses charts that unpack to more (MaxDecompressedChartSize).
+constexpr uint64_t kMaxUnpackedChart = 100 << 20;
 
 [[noreturn]] void bad(const std::string& why) {
   throw std::invalid_argument(why);
@@ -327,26 +330,36 @@ std::string chart_yaml_in(const std::string& tgz_path) {
     }
     bad("not a packaged chart (a gzip tar, as helm package makes): " + why);
   }
+  // Every entry is looked at, as helm's loader does before it installs:
+  // a chart it would refuse is refused here, on the connected side.
   archive_entry* entry = nullptr;
   int rc;
+  std::optional<std::string> yaml;
+  uint64_t unpacked = 0;
   while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
-    std::string_view path = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+    std::string path = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+    if (path.empty() || path.front() == '/' || ("/" + path + "/").find("/../") != std::string::npos)
+      bad("holds an entry outside the chart's folder (" + path.substr(0, 200) +
+          "), which helm refuses");
+    unpacked += static_cast<uint64_t>(std::max<la_int64_t>(archive_entry_size(entry), 0));
+    if (unpacked > kMaxUnpackedChart) bad("unpacks to more than 100 MiB, which helm refuses");
     auto slash = path.find('/');
-    if (slash == std::string_view::npos || path.substr(slash + 1) != "Chart.yaml") continue;
+    if (slash == std::string::npos || path.substr(slash + 1) != "Chart.yaml") continue;
     if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    if (yaml) bad("holds two Chart.yaml files (" + path + ")");
     if (archive_entry_size(entry) > static_cast<la_int64_t>(kMaxChartYaml)) {
-      bad(std::string(path) + " is larger than 1 MiB");
+      bad(path + " is larger than 1 MiB");
     }
-    std::string yaml(static_cast<size_t>(archive_entry_size(entry)), '\0');
-    la_ssize_t n = archive_read_data(a.get(), yaml.data(), yaml.size());
-    if (n < 0 || static_cast<size_t>(n) != yaml.size()) bad("cannot read " + std::string(path));
-    return yaml;
+    yaml.emplace(static_cast<size_t>(archive_entry_size(entry)), '\0');
+    la_ssize_t n = archive_read_data(a.get(), yaml->data(), yaml->size());
+    if (n < 0 || static_cast<size_t>(n) != yaml->size()) bad("cannot read " + path);
   }
   if (rc != ARCHIVE_EOF) {
     bad(std::string("not a packaged chart (a gzip tar, as helm package makes): ") +
         (archive_error_string(a.get()) ? archive_error_string(a.get()) : "damaged"));
   }
-  bad("holds no CHARTNAME/Chart.yaml; make it with helm package");
+  if (!yaml) bad("holds no CHARTNAME/Chart.yaml; make it with helm package");
+  return *yaml;
 }
 
 }  // namespace ferry::cli::helm

@@ -78,6 +78,7 @@ check "--chart-prefix puts a chart elsewhere, and a .prov beside the .tgz goes a
            rm $tgz.prov"
 # bad_chart NAME FILE TEXT: pack exits 5 with one line naming the file and why.
 bad_chart() {
+  rm -f bad.ferry
   local rc=0
   "$FERRY" pack -k site.key -o bad.ferry "chart:$2" >bad.out 2>&1 || rc=$?
   [[ $rc -eq 5 ]] || { echo "exit $rc"; cat bad.out; return 1; }
@@ -92,6 +93,27 @@ check "a file that is no chart: exit 5, one line naming it" bad_chart noise nois
 check "a chart without Chart.yaml: exit 5, saying so" bad_chart nochart nochart.tgz "no CHARTNAME/Chart.yaml"
 check "a chart whose version is not SemVer: exit 5, saying so" bad_chart badver badver.tgz 'version "latest" is not SemVer'
 check "a chart that is not there: exit 5, naming it" bad_chart missing missing.tgz "cannot read it"
+# What helm's loader refuses is refused before it crosses the air gap.
+python3 - <<'PY'  # GNU tar would drop the ../ itself
+import io, tarfile
+with tarfile.open("escape.tgz", "w:gz") as t:
+    for name, data in (("esc/Chart.yaml", b"apiVersion: v2\nname: esc\nversion: 1.0.0\n"), ("esc/../pwn", b"pwn\n")):
+        info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
+PY
+check "a chart with an entry outside its folder (../): exit 5, naming the entry" \
+  bad_chart escape escape.tgz "outside the chart's folder (esc/../pwn)"
+mkdir -p src5/bomb && printf 'apiVersion: v2\nname: bomb\nversion: 1.0.0\n' >src5/bomb/Chart.yaml &&
+  truncate -s 101M src5/bomb/zeros && tar -C src5 -czf bomb.tgz bomb
+check "a chart that unpacks to more than 100 MiB (helm's limit): exit 5" bad_chart bomb bomb.tgz "more than 100 MiB"
+python3 - <<'PY'
+import io, tarfile
+with tarfile.open("two.tgz", "w:gz") as t:
+    for version in (b"1.0.0", b"9.0.0"):
+        data = b"apiVersion: v2\nname: two\nversion: " + version + b"\n"
+        info = tarfile.TarInfo("two/Chart.yaml"); info.size = len(data); t.addfile(info, io.BytesIO(data))
+PY
+check "a chart with two Chart.yaml: exit 5, rather than guessing which one helm reads" \
+  bad_chart two two.tgz "two Chart.yaml"
 
 # ---- files and folders as ORAS artifacts
 check "a file's artifact: artifactType, the empty config, one layer titled with its name" \
