@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "bundler/key_files.h"
 #include "core/bundle_error.h"
@@ -25,10 +27,26 @@ int code_for(const std::exception& e) {
   return kFailure;
 }
 
+// Messages quote what users and registries gave (list lines, names): their
+// control characters are shown escaped, never sent to the terminal.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c != 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int report_failure(const std::exception& e) {
-  std::fprintf(stderr, "ferry: %s\n", e.what());
+  std::fprintf(stderr, "ferry: %s\n", printable(e.what()).c_str());
   return code_for(e);
 }
 

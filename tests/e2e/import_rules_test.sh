@@ -149,6 +149,10 @@ check "a FIFO and a huge file named .pub in the trust folder are skipped, not re
 rc=0 && timeout 20 "$FERRYD" import -q --data-dir "$DATA" --trust-dir fifo-trust b1.ferry >i.out 2>&1 || rc=$?
 check "... and so does ferryd import (a rollback here), naming the skipped files" \
   bash -c "[ $rc -eq 21 ] && grep -q 'a.pub: not a regular file' i.out && grep -q 'huge.pub: too large' i.out"
+printf 'oci:app:v1=team/ok:v1\n\033]0;owned\007evil\n' >escape.list
+rc=0 && "$FERRY" pack -k site.key -o esc.ferry -f escape.list >e.out 2>&1 || rc=$?
+check "a list line with terminal escapes is refused (2) and quoted escaped, never sent raw to the terminal" \
+  bash -c "[ $rc -eq 2 ] && grep -q 'escape.list:2: .\\\\x1b\]0;owned\\\\x07evil' e.out && ! grep -q \$'\\033' e.out"
 rc=0 && imp no-such.ferry >i.out 2>&1 || rc=$?
 check "ferryd import of a missing bundle is a usage error (2) naming the path" \
   bash -c "[ $rc -eq 2 ] && grep -q 'no-such.ferry does not exist' i.out"
