@@ -105,7 +105,10 @@ ResolvedImage collect_registry_image(const SourceSpec& source,
   std::string name = checked_destination(*kept, where);
   // A digest, when given, is what is fetched (and checked); the tag only names it.
   std::string wanted = ref.digest ? ref.digest->str() : ref.tag;
-  auto client = std::make_shared<RegistryClient>(ref.host, source.insecure, source.ca_file);
+  // Docker Hub speaks HTTPS only: --insecure, meant for a local registry
+  // packed beside it, must not downgrade it to plain HTTP.
+  bool plain_http = source.insecure && ref.host != "docker.io";
+  auto client = std::make_shared<RegistryClient>(ref.host, plain_http, source.ca_file);
   RegistryReader reader(client, ref.path);
   Descriptor top =
       reader.fetch(wanted, ref.digest ? ref.digest->algorithm() : DigestAlgorithm::kSha256);

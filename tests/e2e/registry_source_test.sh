@@ -69,6 +69,10 @@ check "a bare name and docker://NAME are Docker Hub's library/NAME, asked of reg
              out=\$(env -u no_proxy -u NO_PROXY https_proxy=http://127.0.0.1:$(free_port) '$FERRY' pack -k site.key -o x.ferry \$src 2>&1)
              [ \$? -eq 5 ] && grep -q 'https://registry-1.docker.io/v2/library/nginx/manifests/1.25' <<<\"\$out\" || exit 1
            done"
+check "--insecure (for a local registry) does not downgrade Docker Hub to plain HTTP" \
+  bash -c "out=\$(env -u no_proxy -u NO_PROXY https_proxy=http://127.0.0.1:$(free_port) http_proxy=http://127.0.0.1:$(free_port) \
+             '$FERRY' pack -k site.key -o x.ferry --insecure nginx:1.25 2>&1)
+           [ \$? -eq 5 ] && grep -q 'https://registry-1.docker.io/v2/library/nginx/manifests/1.25' <<<\"\$out\""
 
 # ---- a second registry: the same path there is another image
 port2=$(free_port)
