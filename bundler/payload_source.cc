@@ -4,6 +4,7 @@
 // only manifests and configs are held in memory.
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -99,6 +100,42 @@ files::Layer folder_layer(const SourceSpec& source, const std::string& title,
   bad_source(where, "is neither a file nor a folder");
 }
 
+// Control characters as C escapes (\n, \x1b), so an error names the file
+// on one line.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// The download's name: the file's or folder's own. It travels in
+// sha256sum listings, Content-Disposition-less curl -O and error lines, so
+// control characters (a newline adds a line) are refused.
+std::string file_title(const std::string& location, const std::string& where) {
+  namespace fs = std::filesystem;
+  std::string title = fs::path(location).lexically_normal().filename().string();
+  if (title.empty() || title == "." || title == "..") {
+    title = fs::absolute(location).lexically_normal().parent_path().filename().string();
+  }
+  if (title.empty()) bad_source(where, "has no name to give the download");
+  for (unsigned char c : title) {
+    if (c < 0x20 || c == 0x7f) {
+      bad_source(where, "its name holds a control character; rename it");
+    }
+  }
+  return title;
+}
+
 }  // namespace
 
 ResolvedImage collect_chart(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs) {
@@ -126,14 +163,9 @@ ResolvedImage collect_chart(const SourceSpec& source, std::map<Digest, Collected
 }
 
 ResolvedImage collect_file(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs) {
-  namespace fs = std::filesystem;
-  std::string where = "file:" + source.location;
+  std::string where = "file:" + printable(source.location);
   struct stat st = stat_source(where, source.location);
-  std::string title = fs::path(source.location).lexically_normal().filename().string();
-  if (title.empty() || title == "." || title == "..") {
-    title = fs::absolute(source.location).lexically_normal().parent_path().filename().string();
-  }
-  if (title.empty()) bad_source(where, "has no name to give the download");
+  std::string title = file_title(source.location, where);
   std::string name = source.destination.value_or("");
   if (name.empty()) {
     std::string repo = files::default_repository(title);

@@ -72,6 +72,11 @@ void method_not_allowed(const http::Request& req, std::string_view allowed) {
 
 http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
   return [&store, metrics, gate](const http::Request& req) -> ExchangePtr {
+    if (req.has_nul()) {
+      throw Error(ErrorCode::kNameInvalid,
+                  "the path or query holds %00 (a NUL byte), which no name, tag, digest or file "
+                  "name may hold");
+    }
     if (metrics && req.path() == "/metrics") {
       if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET, HEAD");
       return answer(http::Response::text(200, metrics->render(store),
@@ -99,7 +104,13 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
           gate->require(caller, Action::kPull, repo);
         };
       }
-      return handle_files(store, req, checks, !caller.user.has_value());
+      LoginPrompt ask_login;
+      if (gate && gate->login_required() && !caller.user) {
+        ask_login = [gate, caller] {
+          throw Unauthorized("log in to download files", gate->challenge(caller));
+        };
+      }
+      return handle_files(store, req, checks, ask_login);
     }
     Route route = parse_route(req.path());
     // Before access control, so roles, quotas and immutable tags see the

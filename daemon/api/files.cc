@@ -3,6 +3,7 @@
 // file:PATH` makes) as plain downloads, for a node that has curl but no
 // container runtime yet. docs/registry-api.md, "Files".
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/error.h"
 #include "core/media_types.h"
@@ -80,12 +81,50 @@ bool wants_text(const http::Request& req) {
   return false;
 }
 
+// A name as GNU sha256sum writes it: with '\\', newline or carriage return
+// the line starts with '\\' and those are escaped, so a title cannot add a
+// line or break `sha256sum -c`.
+std::string sha256sum_line(const std::string& hex, const std::string& name) {
+  std::string escaped;
+  bool any = false;
+  for (char c : name) {
+    switch (c) {
+      case '\\':
+        escaped += "\\\\";
+        any = true;
+        break;
+      case '\n':
+        escaped += "\\n";
+        any = true;
+        break;
+      case '\r':
+        escaped += "\\r";
+        any = true;
+        break;
+      default: escaped += c;
+    }
+  }
+  return (any ? "\\" : "") + hex + "  " + escaped + "\n";
+}
+
+// The names held by more than one entry: those are listed by their full
+// path (REPO/TAG/NAME) in the text form, so no line stands for two files.
+std::set<std::string> shared_names(const std::vector<FileEntry>& entries) {
+  std::set<std::string> seen, shared;
+  for (const auto& e : entries) {
+    if (!seen.insert(e.name).second) shared.insert(e.name);
+  }
+  return shared;
+}
+
 http::Response listing(const std::vector<FileEntry>& entries, const http::Request& req) {
   if (wants_text(req)) {
     std::string text;  // sha256sum's format, for `curl ... | sha256sum -c`
+    std::set<std::string> shared = shared_names(entries);
     for (const auto& e : entries) {
-      if (e.digest.algorithm() == DigestAlgorithm::kSha256)
-        text += e.digest.hex() + "  " + e.name + "\n";
+      if (e.digest.algorithm() != DigestAlgorithm::kSha256) continue;
+      bool full = shared.count(e.name) > 0;
+      text += sha256sum_line(e.digest.hex(), full ? e.path().substr(kPrefix.size()) : e.name);
     }
     return http::Response::text(200, text, "text/plain; charset=utf-8");
   }
@@ -106,18 +145,24 @@ http::Response listing(const std::vector<FileEntry>& entries, const http::Reques
   return http::Response::json(200, json{{"files", files}}.dump());
 }
 
-ExchangePtr list_files(Store& store, const http::Request& req, const Checks& checks,
-                       bool anonymous) {
-  std::vector<FileEntry> all = file_entries(store), visible;
+// The files the caller may pull, of one repository when ?repository= says.
+// Others are never looked at further, so nothing tells they exist.
+std::vector<FileEntry> visible_entries(Store& store, const http::Request& req,
+                                       const Checks& checks) {
+  std::vector<FileEntry> visible;
   auto repository = req.query("repository");
-  for (auto& e : all) {
+  for (auto& e : file_entries(store)) {
     if (repository && e.repository != *repository) continue;
-    if (!checks.may_pull || checks.may_pull(e.repository)) visible.push_back(e);
+    if (!checks.may_pull || checks.may_pull(e.repository)) visible.push_back(std::move(e));
   }
-  // Files exist but an anonymous caller may see none: ask them to log in.
-  if (visible.empty() && !all.empty() && anonymous && checks.require_pull) {
-    checks.require_pull(all.front().repository);
-  }
+  return visible;
+}
+
+ExchangePtr list_files(Store& store, const http::Request& req, const Checks& checks,
+                       const LoginPrompt& ask_login) {
+  std::vector<FileEntry> visible = visible_entries(store, req, checks);
+  // Nothing an anonymous caller may pull: ask them to log in, whatever exists.
+  if (visible.empty() && ask_login) ask_login();
   return answer(listing(visible, req));
 }
 
@@ -126,23 +171,34 @@ ExchangePtr list_files(Store& store, const http::Request& req, const Checks& che
                                            "; GET /files/ lists the files this box serves");
 }
 
-// /files/NAME: the one file of that name, wherever it is.
-const FileEntry& by_name(const std::vector<FileEntry>& all, std::string_view name,
-                         std::string_view path) {
+// /files/NAME: the one visible file of that name, wherever it is.
+const FileEntry& by_name(const std::vector<FileEntry>& visible, std::string_view name,
+                         std::string_view path, const LoginPrompt& ask_login) {
   const FileEntry* found = nullptr;
   std::string paths;
-  for (const auto& e : all) {
+  for (const auto& e : visible) {
     if (e.name != name) continue;
     paths += (paths.empty() ? "" : ", ") + e.path();
-    if (found) continue;
-    found = &e;
+    if (!found) found = &e;
   }
-  if (!found) no_such_file(path);
+  if (!found) {
+    // Anonymous: logging in may show it; the same answer whether it exists.
+    if (ask_login) ask_login();
+    no_such_file(path);
+  }
   if (paths.find(", ") != std::string::npos) {
     throw Error(ErrorCode::kExists, "several files are named " + std::string(name) + ": " + paths +
                                         "; ask for one by its full path");
   }
   return *found;
+}
+
+ExchangePtr by_short_name(Store& store, const http::Request& req, std::string_view name,
+                          const Checks& checks, const LoginPrompt& ask_login) {
+  std::vector<FileEntry> visible = visible_entries(store, req, checks);
+  const FileEntry& e = by_name(visible, name, req.path(), ask_login);
+  if (checks.require_pull) checks.require_pull(e.repository);  // a bearer token's scope
+  return answer(blob_response(store, req, e.repository, e.digest));
 }
 
 }  // namespace
@@ -152,22 +208,20 @@ bool is_files_path(std::string_view path) {
 }
 
 ExchangePtr handle_files(Store& store, const http::Request& req, const Checks& checks,
-                         bool anonymous) {
+                         const LoginPrompt& ask_login) {
   if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET, HEAD");
   std::string_view rest =
       req.path().size() > kPrefix.size() ? req.path().substr(kPrefix.size()) : std::string_view();
-  if (rest.empty()) return list_files(store, req, checks, anonymous);
+  if (rest.empty()) return list_files(store, req, checks, ask_login);
 
   // /files/REPO/TAG/NAME, REPO itself holding '/': read from the right.
   auto last = rest.rfind('/');
-  if (last == std::string_view::npos) {
-    std::vector<FileEntry> all = file_entries(store);
-    const FileEntry& e = by_name(all, rest, req.path());
-    if (checks.require_pull) checks.require_pull(e.repository);
-    return answer(blob_response(store, req, e.repository, e.digest));
-  }
+  if (last == std::string_view::npos) return by_short_name(store, req, rest, checks, ask_login);
   auto before = rest.rfind('/', last - 1);
-  if (last == 0 || before == std::string_view::npos || before == 0) no_such_file(req.path());
+  if (last == 0 || before == std::string_view::npos || before == 0) {
+    if (ask_login) ask_login();  // no repository to ask about: as for a missing one
+    no_such_file(req.path());
+  }
   std::string repository(rest.substr(0, before));
   std::string_view tag = rest.substr(before + 1, last - before - 1);
   std::string_view name = rest.substr(last + 1);

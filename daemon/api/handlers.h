@@ -37,10 +37,14 @@ http::Response blob_response(Store& store, const http::Request& req, std::string
                              const Digest& digest);
 // /files/...: the files of file artifacts as plain downloads (files.cc).
 bool is_files_path(std::string_view path);
-// `anonymous`: the caller gave no credentials (an empty listing asks them
-// to log in when files exist). Uses checks.may_pull and require_pull.
+// Throws 401 with the challenge; set only for an anonymous caller under
+// enforced rules, who is asked to log in where a file is not found among
+// those they may pull (so a miss never tells what exists).
+using LoginPrompt = std::function<void()>;
+// Only files in repositories the caller may pull (checks.may_pull) are
+// considered; a full path checks require_pull first, as /v2/ does.
 ExchangePtr handle_files(Store& store, const http::Request& req, const Checks& checks,
-                         bool anonymous);
+                         const LoginPrompt& ask_login);
 ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Route& route,
                                 const Checks& checks = {});
 ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& route,

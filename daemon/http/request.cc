@@ -77,6 +77,10 @@ bool Request::has_query(const char* name) const {
                                        nullptr, nullptr) == MHD_YES;
 }
 
+bool Request::has_nul() const {
+  return connection_ && MHD_lookup_connection_value(connection_, MHD_FOOTER_KIND, kNulMarker);
+}
+
 std::optional<uint64_t> Request::content_length() const {
   auto v = header("Content-Length");
   if (!v) return std::nullopt;

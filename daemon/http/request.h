@@ -12,6 +12,10 @@ namespace ferry::http {
 
 std::string client_address(MHD_Connection* connection);
 
+// Set (as a footer, which no client can send before the body) when the
+// path or query held %00; see Server's unescape callback.
+inline constexpr const char* kNulMarker = "ferry-nul-in-target";
+
 class Request {
  public:
   Request(MHD_Connection* connection, std::string_view method, std::string_view path)
@@ -29,6 +33,9 @@ class Request {
   bool has_query(const char* name) const;
   // Content-Length, if the client sent one (not for chunked bodies).
   std::optional<uint64_t> content_length() const;
+  // The path or a query parameter held %00: path() stops at the NUL, so
+  // such a request must be refused, never served as the shorter path.
+  bool has_nul() const;
   bool is_head() const { return method_ == "HEAD"; }
   // The peer's IP address as text ("-" when unknown).
   std::string client_address() const;

@@ -97,6 +97,16 @@ struct ServerCallbacks {
     return as_result(static_cast<Server*>(cls)->handle(connection, url, method, upload_data,
                                                        upload_data_size, con_cls));
   }
+  // libmicrohttpd's own decoding, but a %00 is marked on the connection:
+  // the path reaches the router as a C string, cut at the NUL, so
+  // "v1%00" would otherwise pass as "v1" (Request::has_nul()).
+  static size_t on_unescape(void*, MHD_Connection* connection, char* s) {
+    size_t length = MHD_http_unescape(s);
+    if (std::strlen(s) != length) {
+      MHD_set_connection_value(connection, MHD_FOOTER_KIND, kNulMarker, "1");
+    }
+    return length;
+  }
   static void on_completed(void* cls, MHD_Connection* connection, void** con_cls,
                            MHD_RequestTerminationCode toe) {
     static_cast<Server*>(cls)->complete(connection, con_cls, toe);
@@ -139,6 +149,8 @@ void Server::start() {
       {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&ServerCallbacks::on_completed),
        this},
       {MHD_OPTION_THREAD_POOL_SIZE, options_.threads, nullptr},
+      {MHD_OPTION_UNESCAPE_CALLBACK, reinterpret_cast<intptr_t>(&ServerCallbacks::on_unescape),
+       nullptr},
       {MHD_OPTION_END, 0, nullptr},
   };
   if (options_.listen_fd >= 0) opts[1] = {MHD_OPTION_LISTEN_SOCKET, options_.listen_fd, nullptr};

@@ -184,6 +184,85 @@ check "two files of one name: the short form says where each is (409); the full 
            curl -sf http://$REG/files/team/installer/v2/installer.bin | cmp - installer.bin &&
            [ \"\$(curl -sf 'http://$REG/files/?repository=team/installer' | jq -r '.files[].path')\" = /files/team/installer/v2/installer.bin ]"
 
+# ---- conditional requests, in the blob code /files/ and /v2/ share
+B=http://$REG/v2/files/installer.bin/blobs/sha256:$(sha installer.bin)
+ETAG="\"sha256:$(sha installer.bin)\""
+for url in "http://$REG/files/files/installer.bin/latest/installer.bin" "$B"; do
+  where=${url#http://$REG}
+  check "If-Range that does not match ($where): Range ignored, 200 with the whole file" \
+    bash -c "[ \"\$(curl -s -o got.bin -w '%{http_code}' -H 'If-Range: \"sha256:00\"' -r 0-1 '$url')\" = 200 ] && cmp got.bin installer.bin &&
+             [ \"\$(curl -s -o got.bin -w '%{http_code}' -H 'If-Range: W/$ETAG' -r 0-1 '$url')\" = 200 ] &&
+             [ \"\$(curl -s -o got.bin -w '%{http_code}' -H 'If-Range: Sun, 01 Jan 2040 00:00:00 GMT' -r 0-1 '$url')\" = 200 ]"
+  check "If-Range that matches ($where): 206 with the range" \
+    bash -c "[ \"\$(curl -s -o got.bin -w '%{http_code}' -H 'If-Range: $ETAG' -r 0-1 '$url')\" = 206 ] && [ \$(stat -c %s got.bin) = 2 ]"
+  check "If-None-Match with the ETag ($where): 304 on GET and HEAD; another: 200" \
+    bash -c "rm -f got.bin; [ \"\$(curl -s -o got.bin -w '%{http_code}' -H 'If-None-Match: \"x\", $ETAG' '$url')\" = 304 ] && [ ! -s got.bin ] &&
+             [ \"\$(curl -sI -o /dev/null -w '%{http_code}' -H 'If-None-Match: W/$ETAG' '$url')\" = 304 ] &&
+             [ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'If-None-Match: *' '$url')\" = 304 ] &&
+             [ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'If-None-Match: \"sha256:00\"' '$url')\" = 200 ]"
+done
+
+# ---- %00: the path reaches the router as a C string; never serve the shorter one
+check "a NUL in a path is refused, never served as the part before it" \
+  bash -c "for p in /files/installer.bin%00.txt /files/files/installer.bin/latest/installer.bin%00 /files/files/installer.bin/latest%00/installer.bin \
+                    /v2/files/installer.bin/manifests/latest%00 /v2/files/installer.bin%00/manifests/latest \
+                    '/v2/files/installer.bin/blobs/sha256:$(sha installer.bin)%00' '/files/?format=sha256sum%00'; do
+             c=\$(curl -s -o e.json -w '%{http_code}' \"http://$REG\$p\"); { [ \$c = 400 ] || [ \$c = 404 ]; } || { echo \"\$p: \$c\"; exit 1; }
+             jq -e '.errors[0].code == \"NAME_INVALID\"' e.json >/dev/null || { echo \"\$p\"; cat e.json; exit 1; }
+           done"
+
+# ---- the sha256sum listing: escaped as GNU sha256sum escapes, one line per file
+# push_file REPO TITLE FILE: a file artifact pushed by hand, so its title may
+# hold what ferry pack refuses.
+push_file() {
+  local d; d=sha256:$(sha "$3")
+  curl -sf -X POST --data-binary @"$3" "http://$REG/v2/$1/blobs/uploads/?digest=$d" -o /dev/null || return 1
+  curl -sf -X POST --data-binary '{}' "http://$REG/v2/$1/blobs/uploads/?digest=sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a" -o /dev/null
+  jq -nc --arg d "$d" --arg t "$2" --argjson s "$(stat -c %s "$3")" '{schemaVersion:2,
+    mediaType:"application/vnd.oci.image.manifest.v1+json", artifactType:"application/vnd.ferry.file.v1",
+    config:{mediaType:"application/vnd.oci.empty.v1+json",digest:"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",size:2},
+    layers:[{mediaType:"application/vnd.oci.image.layer.v1.tar",digest:$d,size:$s,annotations:{"org.opencontainers.image.title":$t}}]}' >m.json
+  curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary @m.json \
+    "http://$REG/v2/$1/manifests/latest" -o /dev/null
+}
+mkdir -p esc && printf 'one\n' >esc/one && printf 'two\n' >esc/two && printf 'three\n' >esc/three
+check "file artifacts titled with a newline, a backslash and a carriage return are pushed" \
+  bash -c "$(declare -f push_file sha); REG=$REG; push_file esc/nl \"\$(printf 'a\nb')\" esc/one && push_file esc/bs 'c\\d' esc/two &&
+           push_file esc/cr \"\$(printf 'e\rf')\" esc/three"
+check "... the text listing escapes them as GNU sha256sum does: no line injected" \
+  bash -c "curl -sf 'http://$REG/files/?format=sha256sum&repository=esc/nl' >nl.txt && [ \$(wc -l <nl.txt) = 1 ] &&
+           grep -qxF '\\$(sha esc/one)  a\\nb' nl.txt &&
+           cd esc && cp one \"\$(printf 'a\nb')\" && cp two 'c\\d' && cp three \"\$(printf 'e\rf')\" &&
+           sha256sum \"\$(printf 'a\nb')\" 'c\\d' \"\$(printf 'e\rf')\" >../want.txt &&
+           for r in nl bs cr; do curl -sf \"http://$REG/files/?format=sha256sum&repository=esc/\$r\"; done >../got.txt &&
+           cmp ../want.txt ../got.txt && sha256sum -c --strict ../got.txt"
+check "... and the whole listing checks with sha256sum -c --ignore-missing" \
+  bash -c "cd esc && curl -sf 'http://$REG/files/?format=sha256sum' | sha256sum -c --ignore-missing --strict"
+mkdir -p amb/dir1 && echo in-folder >amb/dir1/x && echo a-file >amb/dir1.tar.gz
+# and install.sh in two repositories, for access control below (one bundle:
+# a second one packed within the same second would not be newer)
+printf '#!/bin/sh\necho install\n' >install.sh
+"$FERRY" pack -k site.key -o amb.ferry file:amb/dir1 file:amb/dir1.tar.gz file:install.sh file:install.sh=tools/inst:v1 >/dev/null &&
+  imp amb.ferry >/dev/null
+check "two files listed under one name (a file dir1.tar.gz, a folder dir1): each by its full path" \
+  bash -c "curl -sf 'http://$REG/files/?format=sha256sum' >all.txt &&
+           ! grep -q '  dir1.tar.gz\$' all.txt && ! grep -q '  installer.bin\$' all.txt &&
+           grep -qx \"$(sha amb/dir1.tar.gz)  files/dir1.tar.gz/latest/dir1.tar.gz\" all.txt &&
+           grep -q '  files/dir1/latest/dir1.tar.gz\$' all.txt &&
+           grep -qx \"$(sha installer.bin)  team/installer/v2/installer.bin\" all.txt &&
+           [ \$(cut -d' ' -f3- all.txt | sort | uniq -d | wc -l) = 0 ]"
+bad_file() {
+  local rc=0
+  "$FERRY" pack -k site.key -o bad.ferry "file:$1" >bad.out 2>&1 || rc=$?
+  [[ $rc -eq 5 ]] || { echo "exit $rc"; cat bad.out; return 1; }
+  [[ $(wc -l <bad.out) -eq 1 ]] && grep -q "control character" bad.out || { cat bad.out; return 1; }
+  [[ ! -e bad.ferry ]]
+}
+mkdir -p ctl && echo x >"ctl/$(printf 'new\nline')" && echo x >"ctl/$(printf 'esc\033')" && mkdir "ctl/$(printf 'tab\tdir')"
+check "ferry pack refuses a file named with a newline: exit 5, one line naming it" bad_file "ctl/$(printf 'new\nline')"
+check "... an escape character, and a folder named with a tab" \
+  bash -c "$(declare -f bad_file); FERRY=$FERRY; bad_file \"ctl/\$(printf 'esc\033')\" && grep -qF 'esc\\x1b' bad.out && bad_file \"ctl/\$(printf 'tab\tdir')\""
+
 # ---- access control: as a pull of the file's repository
 stop_ferryd
 for u in admin reader; do echo "$u-pass" | ctl user add "$u" >/dev/null; done
@@ -205,9 +284,34 @@ check "... who still gets the files of repositories they may pull" \
            [ \"\$(curl -sf -u reader:reader-pass http://$REG/files/ | jq -r '[.files[].path] | join(\" \")')\" = /files/team/installer/v2/installer.bin ]"
 check "a user with the role downloads it" \
   bash -c "curl -sf -u admin:admin-pass http://$REG$P | cmp - installer.bin"
+ctl namespace set '*' --anonymous-pull off >/dev/null
+sleep 1.2
+# hidden CODE USER URL...: each answers CODE, and lists no file's full path
+hidden() {
+  local want=$1 user=$2; shift 2
+  for u in "$@"; do
+    local got; got=$(curl -s -o body.json -w '%{http_code}' ${user:+-u "$user"} "http://$REG$u")
+    [[ $got == "$want" ]] || { echo "$u: $got"; cat body.json; return 1; }
+    ! grep -q '/files/files/\|/files/tools/' body.json || { echo "$u lists files"; cat body.json; return 1; }
+  done
+}
+check "anonymous, no anonymous pull anywhere: 401 for every /files/ path, existing or not" \
+  bash -c "$(declare -f hidden); REG=$REG; hidden 401 '' /files/install.sh /files/nonexistent /files/ '/files/?format=sha256sum' \
+             /files/tools/inst/v1/install.sh /files/tools/inst/v9/nope /files/no/such/thing /files/a/b &&
+           curl -s -D h.txt -o /dev/null http://$REG/files/nonexistent && tr -d '\r' <h.txt | grep -q '^WWW-Authenticate: Bearer realm='"
+check "a user: files of namespaces without a role are as missing (404, no 409, not listed)" \
+  bash -c "$(declare -f hidden); REG=$REG; hidden 404 reader:reader-pass /files/install.sh /files/nonexistent &&
+           [ \"\$(curl -sf -u reader:reader-pass 'http://$REG/files/?format=sha256sum')\" = \"$(sha installer.bin)  installer.bin\" ]"
+check "... and the full form of such a repository is 403 DENIED, existing or not, as /v2/ says" \
+  bash -c "$(declare -f hidden); REG=$REG; hidden 403 reader:reader-pass /files/tools/inst/v1/install.sh /files/tools/inst/v9/nope &&
+           [ \$(curl -s -o /dev/null -w '%{http_code}' -u reader:reader-pass http://$REG/v2/tools/inst/manifests/v1) = 403 ]"
 ctl namespace set files --anonymous-pull on >/dev/null
 sleep 1.2  # access changes reach ferryd within a second
 check "anonymous pull on for the namespace: anonymous curl works again" \
   bash -c "curl -sf http://$REG$P | cmp - installer.bin"
-
+check "... the short form then sees only that namespace: install.sh is one file, no 409" \
+  bash -c "curl -sf http://$REG/files/install.sh | cmp - install.sh &&
+           l=\$(curl -sf http://$REG/files/ | jq -r '[.files[].repository] | unique | join(\" \")') &&
+           { [ \"\$l\" = 'files/dir1 files/dir1.tar.gz files/install.sh files/installer.bin files/tools' ] || { echo \"\$l\"; exit 1; }; } &&
+           [ \$(curl -s -o /dev/null -w '%{http_code}' http://$REG/files/tools/inst/v1/install.sh) = 401 ]"
 finish
