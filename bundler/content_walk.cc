@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/bundle_error.h"
+#include "core/bundle_format.h"
 #include "core/error.h"
 #include "core/media_types.h"
 
@@ -90,14 +91,15 @@ std::vector<Referrer> ContentReader::referrers_of(const Digest&) {
 
 std::vector<std::string> tag_schema_tags(const std::vector<std::string>& tags,
                                          const Digest& subject, std::string* index_tag) {
-  // The tag schema writes sha256:<hex> as sha256-<hex>.
-  std::string prefix = std::string(subject.algorithm_name()) + "-" + subject.hex();
+  // The same rule as the bundle format's, so pack never carries a tag
+  // that import would refuse.
+  std::string index_name = bundle::tag_schema_tag(subject);
   std::vector<std::string> out;
   for (const auto& t : tags) {
-    if (t.rfind(prefix, 0) != 0) continue;
-    if (t.size() == prefix.size()) {
+    if (!bundle::is_referrer_tag_for(t, subject)) continue;
+    if (t == index_name) {
       if (index_tag) *index_tag = t;
-    } else if (t[prefix.size()] == '.') {
+    } else {
       out.push_back(t);
     }
   }

@@ -2,12 +2,11 @@
 
 #include <cstdio>
 #include <stdexcept>
-#include <string>
-#include <string_view>
 
 #include "bundler/key_files.h"
 #include "core/bundle_error.h"
 #include "core/error.h"
+#include "core/printable.h"
 #include "signing/error.h"
 
 namespace ferry::cli {
@@ -27,25 +26,11 @@ int code_for(const std::exception& e) {
   return kFailure;
 }
 
-// Messages quote what users and registries gave (list lines, names): their
-// control characters are shown escaped, never sent to the terminal.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c != 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 int report_failure(const std::exception& e) {
+  // Messages quote what users and registries gave (list lines, names): their
+  // control characters are shown escaped, never sent to the terminal.
   std::fprintf(stderr, "ferry: %s\n", printable(e.what()).c_str());
   return code_for(e);
 }

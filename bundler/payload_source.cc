@@ -16,6 +16,7 @@
 #include "bundler/source.h"
 #include "core/error.h"
 #include "core/media_types.h"
+#include "core/printable.h"
 #include "core/units.h"
 
 namespace ferry::cli {
@@ -98,24 +99,6 @@ files::Layer folder_layer(const SourceSpec& source, const std::string& title,
 
 [[noreturn]] files::Layer bad_layer(const std::string& where) {
   bad_source(where, "is neither a file nor a folder");
-}
-
-// Control characters as C escapes (\n, \x1b), so an error names the file
-// on one line.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
 }
 
 // The download's name: the file's or folder's own. It travels in

@@ -49,20 +49,6 @@ json referrer_json(const ReferrerEntry& r) {
   return j;
 }
 
-// A referrer's tag can only be the tag schema's name for its subject
-// (`sha256-<hex>`, OCI distribution-spec 1.1) or cosign's (`.sig`, `.att`,
-// `.sbom` after it): any other tag would let a bundle move an ordinary tag
-// behind the back of its list of images.
-bool is_tag_for_subject(const std::string& tag, const Digest& subject) {
-  std::string base = std::string(subject.algorithm_name()) + "-" + subject.hex().substr(0, 64);
-  if (tag == base) return true;
-  if (tag.size() <= base.size() + 1 || tag.compare(0, base.size() + 1, base + ".") != 0)
-    return false;
-  std::string suffix = tag.substr(base.size() + 1);
-  return suffix.size() <= 16 &&
-         suffix.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos;
-}
-
 ReferrerEntry parse_referrer(const json& e, const std::string& where) {
   if (!e.is_object()) malformed(where + " is not an object");
   ReferrerEntry r{digest_field(e, "digest", where),
@@ -73,7 +59,7 @@ ReferrerEntry parse_referrer(const json& e, const std::string& where) {
                   ""};
   if (e.contains("artifactType")) r.artifact_type = string_field(e, "artifactType", where);
   if (e.contains("tag")) r.tag = string_field(e, "tag", where);
-  if (!r.tag.empty() && !is_tag_for_subject(r.tag, r.subject)) {
+  if (!r.tag.empty() && !is_referrer_tag_for(r.tag, r.subject)) {
     malformed(where + ".tag '" + r.tag.substr(0, 140) +
               "' is not the tag schema's name for its subject (" +
               std::string(r.subject.algorithm_name()) + "-<hex>[.sig|.att|.sbom])");
@@ -94,6 +80,20 @@ std::vector<ReferrerEntry> parse_referrers(const json& image, const std::string&
 }
 
 }  // namespace
+
+std::string tag_schema_tag(const Digest& subject) {
+  return std::string(subject.algorithm_name()) + "-" + subject.hex().substr(0, 64);
+}
+
+bool is_referrer_tag_for(const std::string& tag, const Digest& subject) {
+  std::string base = tag_schema_tag(subject);
+  if (tag == base) return true;
+  if (tag.size() <= base.size() + 1 || tag.compare(0, base.size() + 1, base + ".") != 0)
+    return false;
+  std::string suffix = tag.substr(base.size() + 1);
+  return suffix.size() <= 16 &&
+         suffix.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos;
+}
 
 std::string repository_of(const std::string& image_name) {
   return image_name.substr(0, image_name.rfind(':'));

@@ -51,6 +51,16 @@ struct ImageEntry {
   std::vector<ReferrerEntry> referrers = {};  // sorted by digest; absent from the JSON when empty
 };
 
+// The referrers tag schema's tag for a subject (OCI distribution-spec 1.1):
+// "sha256-<hex>", the hex cut to 64 characters as the spec says.
+std::string tag_schema_tag(const Digest& subject);
+
+// The only tags a referrer may carry: tag_schema_tag(subject) itself, or it
+// followed by a cosign-style suffix (".sig", ".att", ".sbom": [a-z0-9]{1,16}).
+// Any other tag would let a bundle move an ordinary tag behind the back of
+// its list of images.
+bool is_referrer_tag_for(const std::string& tag, const Digest& subject);
+
 // REPO of an image's REPO:TAG name.
 std::string repository_of(const std::string& image_name);
 

@@ -10,6 +10,8 @@
 #include <ctime>
 #include <string>
 
+#include "core/printable.h"
+
 namespace ferry::log {
 namespace {
 
@@ -37,16 +39,7 @@ void emit(Level level, const char* priority, const char* name, std::string_view 
   line += ' ';
   // Control characters come from names others chose (a file dropped into
   // the inbox, a header): escaped, so no one can forge or split a log line.
-  for (unsigned char c : message) {
-    if (c >= 0x20 && c != 0x7f) {
-      line += static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      line += "\\x";
-      line += kHex[c >> 4];
-      line += kHex[c & 15];
-    }
-  }
+  line += printable(message);
   line += '\n';
   // One write per line keeps lines whole when threads log at once.
   if (::write(STDERR_FILENO, line.data(), line.size()) < 0 && errno == EAGAIN) {
