@@ -138,19 +138,11 @@ bool same_image(const std::string& repo_tag, const std::string& wanted) {
   return a && b && a->str() == b->str();
 }
 
-}  // namespace
-
-ResolvedImage collect_docker_archive(const SourceSpec& source,
-                                     std::map<Digest, CollectedBlob>& blobs) {
+// The manifest.json entry of the wanted image (the only one when none is
+// named) and the RepoTags entry it was found by.
+const json& choose_image(const json& doc, const SourceSpec& source, std::string* chosen_tag) {
   const std::string& file = source.location;
-  Scan s = scan(file);
-  auto manifest_it = s.members.find("manifest.json");
-  if (manifest_it == s.members.end()) bad(file, "no manifest.json: not a docker save archive");
-  json doc = json::parse(manifest_it->second.bytes, nullptr, false);
-  if (!doc.is_array() || doc.empty()) bad(file, "manifest.json lists no image");
-
   const json* chosen = nullptr;
-  std::string chosen_tag;
   for (const auto& image : doc) {
     std::vector<std::string> tags;
     if (image.contains("RepoTags") && image["RepoTags"].is_array()) {
@@ -162,13 +154,13 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
       for (const auto& t : tags) {
         if (!chosen && same_image(t, *source.tag)) {
           chosen = &image;
-          chosen_tag = t;
+          *chosen_tag = t;
         }
       }
     } else {
       if (chosen) bad(file, "holds several images; name one: docker-archive:FILE:REPO:TAG");
       chosen = &image;
-      chosen_tag = tags.empty() ? "" : tags.front();
+      *chosen_tag = tags.empty() ? "" : tags.front();
     }
   }
   if (!chosen) bad(file, "has no image tagged '" + source.tag.value_or("") + "'");
@@ -176,28 +168,84 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
       !chosen->contains("Layers") || !(*chosen)["Layers"].is_array()) {
     bad(file, "manifest.json entry lacks Config or Layers");
   }
+  return *chosen;
+}
 
-  std::string config_name;
-  const Member& config = resolve(s, file, (*chosen)["Config"].get<std::string>(), &config_name);
+// The image config's bytes, read whole (it is small: kMaxSmallMember).
+json read_config(const std::string& file, const Member& config, const std::string& config_name) {
   if (config.size > kMaxSmallMember) bad(file, "the image config is implausibly large");
   std::string config_bytes(config.size, '\0');
-  {
-    MemberStream reader(file, config_name);
-    size_t done = 0;
-    while (done < config_bytes.size()) {
-      size_t n = reader.read(config_bytes.data() + done, config_bytes.size() - done);
-      if (n == 0) bad(file, "the image config ends early");
-      done += n;
-    }
+  MemberStream reader(file, config_name);
+  size_t done = 0;
+  while (done < config_bytes.size()) {
+    size_t n = reader.read(config_bytes.data() + done, config_bytes.size() - done);
+    if (n == 0) bad(file, "the image config ends early");
+    done += n;
   }
   json config_doc = json::parse(config_bytes, nullptr, false);
   if (!config_doc.is_object()) bad(file, "the image config is not JSON");
+  return config_doc;
+}
+
+// The OS/ARCH[/VARIANT] the config names (none if it names none), checked
+// against --platform.
+std::vector<std::string> image_platforms(const json& config_doc, const SourceSpec& source) {
+  std::vector<std::string> platforms;
+  if (config_doc.contains("os") && config_doc.contains("architecture")) {
+    std::string p = config_doc.value("os", "") + "/" + config_doc.value("architecture", "");
+    if (config_doc.contains("variant") && config_doc["variant"].is_string()) {
+      p += "/" + config_doc["variant"].get<std::string>();
+    }
+    platforms.push_back(p);
+  }
+  if (!source.platforms.empty() &&
+      (platforms.empty() || !platform_wanted(platforms.front(), source.platforms))) {
+    bad(source.location,
+        "the image is " +
+            (platforms.empty() ? std::string("of unknown platform") : platforms.front()) +
+            ", not one of the --platform values");
+  }
+  return platforms;
+}
+
+// The name the image is kept under: SOURCE=REPO:TAG, else its RepoTags
+// entry as docker reads it ("nginx:1.25" is docker.io/library/nginx:1.25,
+// podman's "localhost/app:v1" stays).
+std::string kept_name(const SourceSpec& source, const std::string& chosen_tag) {
+  auto ref = as_reference(chosen_tag);
+  auto kept = source.destination ? source.destination : ref ? ref->kept_name() : std::nullopt;
+  if (!kept) {
+    throw std::invalid_argument(
+        "docker-archive:" + source.location +
+        (chosen_tag.empty() ? " has no tag for its image"
+                            : " tags its image '" + chosen_tag + "', which is no reference") +
+        "; name it with " + source.text + "=REPO:TAG");
+  }
+  return *kept;
+}
+
+}  // namespace
+
+ResolvedImage collect_docker_archive(const SourceSpec& source,
+                                     std::map<Digest, CollectedBlob>& blobs) {
+  const std::string& file = source.location;
+  Scan s = scan(file);
+  auto manifest_it = s.members.find("manifest.json");
+  if (manifest_it == s.members.end()) bad(file, "no manifest.json: not a docker save archive");
+  json doc = json::parse(manifest_it->second.bytes, nullptr, false);
+  if (!doc.is_array() || doc.empty()) bad(file, "manifest.json lists no image");
+  std::string chosen_tag;
+  const json& chosen = choose_image(doc, source, &chosen_tag);
+
+  std::string config_name;
+  const Member& config = resolve(s, file, chosen["Config"].get<std::string>(), &config_name);
+  json config_doc = read_config(file, config, config_name);
   const std::string config_type = "application/vnd.oci.image.config.v1+json";
 
   std::map<Digest, CollectedBlob> own;
   own[config.digest] = CollectedBlob{config.size, config_type, "", file, config_name, "", {}};
   json layers = json::array();
-  for (const auto& l : (*chosen)["Layers"]) {
+  for (const auto& l : chosen["Layers"]) {
     if (!l.is_string()) bad(file, "a Layers entry is not a string");
     std::string real;
     const Member& layer = resolve(s, file, l.get<std::string>(), &real);
@@ -220,36 +268,12 @@ ResolvedImage collect_docker_archive(const SourceSpec& source,
   for (const auto& [d, b] : own) content_bytes += b.size;
   blobs.insert(own.begin(), own.end());
 
-  std::string where = "docker-archive:" + file;
-  // The RepoTags entry, normalised as docker reads it: "nginx:1.25" is
-  // docker.io/library/nginx:1.25, podman's "localhost/app:v1" stays.
-  auto ref = as_reference(chosen_tag);
-  auto kept = source.destination ? source.destination : ref ? ref->kept_name() : std::nullopt;
-  if (!kept) {
-    throw std::invalid_argument(
-        where +
-        (chosen_tag.empty() ? " has no tag for its image"
-                            : " tags its image '" + chosen_tag + "', which is no reference") +
-        "; name it with " + source.text + "=REPO:TAG");
-  }
-  std::string name = *kept;
-  std::vector<std::string> platforms;
-  if (config_doc.contains("os") && config_doc.contains("architecture")) {
-    std::string p = config_doc.value("os", "") + "/" + config_doc.value("architecture", "");
-    if (config_doc.contains("variant") && config_doc["variant"].is_string()) {
-      p += "/" + config_doc["variant"].get<std::string>();
-    }
-    platforms.push_back(p);
-  }
-  if (!source.platforms.empty() &&
-      (platforms.empty() || !platform_wanted(platforms.front(), source.platforms))) {
-    bad(file, "the image is " +
-                  (platforms.empty() ? std::string("of unknown platform") : platforms.front()) +
-                  ", not one of the --platform values");
-  }
+  std::string name = kept_name(source, chosen_tag);
+  std::vector<std::string> platforms = image_platforms(config_doc, source);
   Descriptor top{std::string(media::kOciManifest), manifest_digest, manifest.size(), false};
   // An archive carries no referrers.
-  return ResolvedImage{checked_destination(name, where), top, platforms, content_bytes, {}};
+  return ResolvedImage{
+      checked_destination(name, "docker-archive:" + file), top, platforms, content_bytes, {}};
 }
 
 MemberStream::MemberStream(const std::string& archive_file, const std::string& member) {

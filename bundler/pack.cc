@@ -126,26 +126,10 @@ std::string source_label(const SourceSpec& spec) {
   return spec.origin.empty() ? spec.text : spec.origin + " (" + spec.text + ")";
 }
 
-}  // namespace
-
-int run_pack(const PackOptions& options) {
-  std::vector<SourceSpec> specs = gather_sources(options);
-  expiry_time(options.expires, 0);  // a bad --expires is a usage error before any work
-  std::vector<std::string> earlier = earlier_outputs(options.output);
-  if (!earlier.empty() && !options.force) {
-    throw Error(ErrorCode::kExists,
-                earlier.front() + " exists; pass --force to replace it, or choose another -o");
-  }
-  // Before any work: a wrong key or passphrase fails fast.
-  signing::SecretKey key = load_secret_key(options.key_path, options.passphrase);
-  std::optional<ScratchDir> scratch;
-  for (auto& spec : specs) {
-    if (spec.transport != "file") continue;
-    if (!scratch) scratch.emplace(options.output);
-    spec.scratch_dir = scratch->path();
-  }
-
-  std::map<Digest, CollectedBlob> blobs;
+// Collects every source's image and content, in name order, and refuses two
+// sources that give the same name.
+std::vector<ResolvedImage> collect_images(const std::vector<SourceSpec>& specs,
+                                          std::map<Digest, CollectedBlob>& blobs) {
   std::vector<ResolvedImage> images;
   std::map<std::string, std::string> source_of;  // name -> the source that gave it
   for (const auto& spec : specs) {
@@ -166,9 +150,14 @@ int run_pack(const PackOptions& options) {
   }
   std::sort(images.begin(), images.end(),
             [](const ResolvedImage& a, const ResolvedImage& b) { return a.name < b.name; });
+  return images;
+}
 
-  // A delta leaves out what the site has and lists it as required instead;
-  // import refuses the bundle unless those blobs are already there.
+// A delta leaves out what the site has and lists it as required instead;
+// import refuses the bundle unless those blobs are already there. Returns
+// the digests taken out of `blobs`, sorted.
+std::vector<Digest> leave_out_site_blobs(const PackOptions& options,
+                                         std::map<Digest, CollectedBlob>& blobs) {
   std::set<Digest> on_site;
   if (!options.base_bundle.empty()) on_site = blobs_of_base_bundle(options.base_bundle);
   if (!options.base_inventory.empty()) {
@@ -184,10 +173,16 @@ int run_pack(const PackOptions& options) {
       ++it;
     }
   }
+  return required;
+}
 
-  auto [created, mtime] = bundle::creation_time();
+// The signed manifest; `index` is filled in with the OCI layout's index.
+bundle::Manifest make_manifest(const PackOptions& options, const std::vector<ResolvedImage>& images,
+                               const std::map<Digest, CollectedBlob>& blobs,
+                               std::vector<Digest> required, int64_t mtime, std::string created,
+                               std::string& index) {
   bundle::Manifest manifest;
-  manifest.created = created;
+  manifest.created = std::move(created);
   manifest.channel = options.channel;
   // Without --sequence, bundles of a channel still order by when they were
   // made, so import's rollback protection works without any bookkeeping.
@@ -196,13 +191,98 @@ int run_pack(const PackOptions& options) {
   std::set<std::string> names;
   for (const auto& i : images) names.insert(i.name);
   for (const auto& i : images) manifest.images.push_back(image_entry(i, names));
-  std::string index = bundle::layout_index(manifest);
+  index = bundle::layout_index(manifest);
   for (const auto& [digest, blob] : blobs)
     manifest.blobs.push_back({digest, blob.size, blob.media_type});
-  manifest.requires_ = required;  // sorted: taken from a sorted map
+  manifest.requires_ = std::move(required);  // sorted: taken from a sorted map
   manifest.index_digest = digest_of(index);
   manifest.index_size = index.size();
   manifest.assign_id();
+  return manifest;
+}
+
+std::string blob_origin(const CollectedBlob& blob, const Digest& digest) {
+  if (blob.registry.client) {
+    return "docker://" + blob.registry.client->host() + "/" + blob.registry.repository + "@" +
+           digest.str();
+  }
+  return blob.member.empty() ? blob.path : blob.archive + ":" + blob.member;
+}
+
+// Streams one blob from wherever it was found into the bundle, checking
+// its digest on the way.
+void write_blob(bundle::BundleWriter& writer, Progress& progress, const Digest& digest,
+                const CollectedBlob& blob) {
+  std::string entry = bundle::blob_entry_name(digest);
+  Digest actual = digest;
+  if (!blob.bytes.empty()) {
+    writer.add_bytes(entry, blob.bytes);  // synthesised here, digest known
+    progress.add(blob.bytes.size());
+  } else if (blob.registry.client) {
+    BlobDownload download(blob.registry.client, blob.registry.repository, digest);
+    actual = writer.add_stream(entry, blob.size, digest.algorithm(),
+                               [&](char* buf, size_t max) { return download.read(buf, max); });
+  } else if (!blob.member.empty()) {
+    MemberStream member(blob.archive, blob.member);
+    actual = writer.add_stream(entry, blob.size, digest.algorithm(),
+                               [&](char* buf, size_t max) { return member.read(buf, max); });
+  } else {
+    UniqueFd fd = open_or_throw(blob.path, O_RDONLY);
+    actual = writer.add_file(entry, fd.get(), blob.size, digest.algorithm());
+  }
+  if (actual != digest) {
+    throw bundle::BundleError(bundle::BundleErrorKind::kSource,
+                              blob_origin(blob, digest) + " does not match its digest " +
+                                  digest.str() + ": the source changed or is damaged");
+  }
+}
+
+// Writes the signed manifest, the OCI layout and every blob; returns the
+// blob bytes written.
+uint64_t write_bundle(bundle::BundleWriter& writer, Progress& progress,
+                      const std::string& manifest_json, const std::string& signature,
+                      const std::string& index, const std::map<Digest, CollectedBlob>& blobs) {
+  writer.add_bytes(bundle::kManifestEntry, manifest_json);
+  writer.add_bytes(bundle::kSignatureEntry, signature);
+  writer.add_bytes(bundle::kLayoutEntry, bundle::kLayoutContent);
+  writer.add_bytes(bundle::kIndexEntry, index);
+  uint64_t total = 0;
+  for (const auto& [digest, blob] : blobs) {
+    write_blob(writer, progress, digest, blob);
+    total += blob.size;
+  }
+  writer.finish();
+  return total;
+}
+
+}  // namespace
+
+int run_pack(const PackOptions& options) {
+  std::vector<SourceSpec> specs = gather_sources(options);
+  expiry_time(options.expires, 0);  // a bad --expires is a usage error before any work
+  std::vector<std::string> earlier = earlier_outputs(options.output);
+  if (!earlier.empty() && !options.force) {
+    throw Error(ErrorCode::kExists,
+                earlier.front() + " exists; pass --force to replace it, or choose another -o");
+  }
+  // Before any work: a wrong key or passphrase fails fast.
+  signing::SecretKey key = load_secret_key(options.key_path, options.passphrase);
+  std::optional<ScratchDir> scratch;
+  for (auto& spec : specs) {
+    if (spec.transport != "file") continue;
+    if (!scratch) scratch.emplace(options.output);
+    spec.scratch_dir = scratch->path();
+  }
+
+  std::map<Digest, CollectedBlob> blobs;
+  std::vector<ResolvedImage> images = collect_images(specs, blobs);
+  std::vector<Digest> required = leave_out_site_blobs(options, blobs);
+  size_t n_required = required.size();
+
+  auto [created, mtime] = bundle::creation_time();
+  std::string index;
+  bundle::Manifest manifest =
+      make_manifest(options, images, blobs, std::move(required), mtime, created, index);
   std::string manifest_json = manifest.to_json();
 
   signing::Prehash prehash;
@@ -216,49 +296,13 @@ int run_pack(const PackOptions& options) {
   Progress progress("packing", blob_bytes);
   bundle::BundleWriter writer(options.output,
                               {3, options.threads, mtime, options.split_bytes, &progress});
-  writer.add_bytes(bundle::kManifestEntry, manifest_json);
-  writer.add_bytes(bundle::kSignatureEntry, signature);
-  writer.add_bytes(bundle::kLayoutEntry, bundle::kLayoutContent);
-  writer.add_bytes(bundle::kIndexEntry, index);
-  uint64_t total = 0;
-  for (const auto& [digest, blob] : blobs) {
-    std::string entry = bundle::blob_entry_name(digest);
-    Digest actual = digest;
-    if (!blob.bytes.empty()) {
-      writer.add_bytes(entry, blob.bytes);  // synthesised here, digest known
-      progress.add(blob.bytes.size());
-    } else if (blob.registry.client) {
-      BlobDownload download(blob.registry.client, blob.registry.repository, digest);
-      actual = writer.add_stream(entry, blob.size, digest.algorithm(),
-                                 [&](char* buf, size_t max) { return download.read(buf, max); });
-    } else if (!blob.member.empty()) {
-      MemberStream member(blob.archive, blob.member);
-      actual = writer.add_stream(entry, blob.size, digest.algorithm(),
-                                 [&](char* buf, size_t max) { return member.read(buf, max); });
-    } else {
-      UniqueFd fd = open_or_throw(blob.path, O_RDONLY);
-      actual = writer.add_file(entry, fd.get(), blob.size, digest.algorithm());
-    }
-    if (actual != digest) {
-      throw bundle::BundleError(
-          bundle::BundleErrorKind::kSource,
-          (blob.registry.client ? "docker://" + blob.registry.client->host() + "/" +
-                                      blob.registry.repository + "@" + digest.str()
-           : blob.member.empty() ? blob.path
-                                 : blob.archive + ":" + blob.member) +
-              " does not match its digest " + digest.str() + ": the source changed or is damaged");
-    }
-    total += blob.size;
-  }
-  writer.finish();
+  uint64_t total = write_bundle(writer, progress, manifest_json, signature, index, blobs);
   if (options.force) remove_stale(earlier, writer.outputs());
   progress.finish();
   std::string where = writer.outputs().size() == 1
                           ? writer.outputs().front()
                           : writer.outputs().front() + " .. " + writer.outputs().back();
-  if (!required.empty()) {
-    std::printf("delta: %zu blob(s) left out, required on site\n", required.size());
-  }
+  if (n_required) std::printf("delta: %zu blob(s) left out, required on site\n", n_required);
   std::printf("bundle %s: %zu image(s), %zu blob(s), %llu bytes -> %s (%llu bytes), signed by %s\n",
               manifest.id.c_str(), images.size(), blobs.size(),
               static_cast<unsigned long long>(total), where.c_str(),

@@ -173,40 +173,41 @@ class Uploader : public bundle::BlobSink {
   std::string buffer_;
 };
 
-}  // namespace
+struct Destination {
+  std::string host, prefix;
+};
 
-int run_push(const PushOptions& options) {
-  std::string dest = options.destination;
+Destination parse_destination(std::string dest) {
   if (dest.rfind("docker://", 0) != 0) {
     throw std::invalid_argument("push destination '" + dest + "' is not docker://HOST[/PREFIX]");
   }
   dest = dest.substr(9);
   while (!dest.empty() && dest.back() == '/') dest.pop_back();
   auto slash = dest.find('/');
-  std::string host = dest.substr(0, slash);
-  std::string prefix = slash == std::string::npos ? "" : dest.substr(slash + 1);
-  if (host.empty() || (!prefix.empty() && !is_valid_repository_name(prefix))) {
+  Destination d{dest.substr(0, slash), slash == std::string::npos ? "" : dest.substr(slash + 1)};
+  if (d.host.empty() || (!d.prefix.empty() && !is_valid_repository_name(d.prefix))) {
     throw std::invalid_argument("push destination docker://" + dest +
                                 " is not docker://HOST[/PREFIX] with a lower-case prefix");
   }
-  auto keys = load_public_keys(options.public_key);
+  return d;
+}
 
-  RegistryClient client(host, options.insecure, options.ca_file);
-  // Pass 1: verify everything; keep the manifests.
-  ManifestKeeper kept;
-  bundle::Manifest manifest;
-  {
-    bundle::BundleVerifier verifier(options.bundle, keys);
-    manifest = verifier.open();
-    verifier.stream(kept);
-  }
+// What goes where: each image's and referrer's manifests and blobs, and
+// for every blob the repositories that need it (the first uploads it, the
+// others mount it).
+struct Plan {
   std::vector<Target> targets, referrers;
-  std::map<Digest, std::vector<std::string>> repos_of;  // first: where it is uploaded
+  std::map<Digest, std::vector<std::string>> repos_of;
+};
+
+Plan make_plan(const bundle::Manifest& manifest, ManifestKeeper& kept, RegistryClient& client,
+               const std::string& prefix) {
+  Plan p;
   auto plan = [&](Target t, const Digest& top, std::vector<Target>& into) {
     std::set<Digest> seen;
     walk(kept, client, top, t, seen);
     for (const auto& d : t.blobs) {
-      auto& repos = repos_of[d];
+      auto& repos = p.repos_of[d];
       if (std::find(repos.begin(), repos.end(), t.repository) == repos.end())
         repos.push_back(t.repository);
     }
@@ -215,14 +216,19 @@ int run_push(const PushOptions& options) {
   for (const auto& image : manifest.images) {
     auto colon = image.name.rfind(':');
     std::string repository = (prefix.empty() ? "" : prefix + "/") + image.name.substr(0, colon);
-    plan(Target{repository, image.name.substr(colon + 1), {}, {}, {}}, image.digest, targets);
+    plan(Target{repository, image.name.substr(colon + 1), {}, {}, {}}, image.digest, p.targets);
     for (const auto& r : image.referrers)
-      plan(Target{repository, r.tag, {}, {}, r.subject}, r.digest, referrers);
+      plan(Target{repository, r.tag, {}, {}, r.subject}, r.digest, p.referrers);
   }
-  // A delta's base must already be in the registry.
+  return p;
+}
+
+// A delta's base must already be in the registry.
+void require_base(const bundle::Manifest& manifest, const Plan& plan, RegistryClient& client,
+                  const std::string& host) {
   std::set<Digest> in_bundle;
   for (const auto& b : manifest.blobs) in_bundle.insert(b.digest);
-  for (const auto& [digest, repos] : repos_of) {
+  for (const auto& [digest, repos] : plan.repos_of) {
     if (in_bundle.count(digest)) continue;
     if (!client.has_blob(repos.front(), digest)) {
       throw BundleError(BundleErrorKind::kMissingBase,
@@ -230,32 +236,50 @@ int run_push(const PushOptions& options) {
                             " does not have in " + repos.front() + "; push its base bundle first");
     }
   }
+}
+
+}  // namespace
+
+int run_push(const PushOptions& options) {
+  Destination dest = parse_destination(options.destination);
+  auto keys = load_public_keys(options.public_key);
+  RegistryClient client(dest.host, options.insecure, options.ca_file);
+  // Pass 1: verify everything; keep the manifests.
+  ManifestKeeper kept;
+  bundle::Manifest manifest;
+  {
+    bundle::BundleVerifier verifier(options.bundle, keys);
+    manifest = verifier.open();
+    verifier.stream(kept);
+  }
+  Plan plan = make_plan(manifest, kept, client, dest.prefix);
+  require_base(manifest, plan, client, dest.host);
 
   // Pass 2: blobs, then manifests, then tags.
   uint64_t total = 0;
   for (const auto& b : manifest.blobs) total += b.size;
   Progress progress("pushing", total);
-  Uploader uploader(client, repos_of, progress);
+  Uploader uploader(client, plan.repos_of, progress);
   {
     bundle::BundleVerifier verifier(options.bundle, keys);
     verifier.open();
     verifier.stream(uploader);
   }
-  for (const auto& t : targets) put_manifests(client, kept, t);
-  for (const auto& t : targets) {  // the tags last
+  for (const auto& t : plan.targets) put_manifests(client, kept, t);
+  for (const auto& t : plan.targets) {  // the tags last
     const auto& [type, bytes] = kept.manifests.at(t.manifests.back());
     client.put_manifest(t.repository, t.tag, type, bytes);
   }
   // Referrers after their subjects: a registry lists them once they are in.
-  for (const auto* t : subjects_first(referrers)) put_manifests(client, kept, *t);
+  for (const auto* t : subjects_first(plan.referrers)) put_manifests(client, kept, *t);
   progress.finish();
   std::printf(
       "pushed bundle %s to %s: %zu image(s), %zu referrer(s), %zu blob(s) uploaded, %zu already "
       "there\n",
-      manifest.id.c_str(), host.c_str(), targets.size(), referrers.size(), uploader.uploaded,
-      uploader.present);
-  for (const auto& t : targets)
-    std::printf("  %s/%s:%s\n", host.c_str(), t.repository.c_str(), t.tag.c_str());
+      manifest.id.c_str(), dest.host.c_str(), plan.targets.size(), plan.referrers.size(),
+      uploader.uploaded, uploader.present);
+  for (const auto& t : plan.targets)
+    std::printf("  %s/%s:%s\n", dest.host.c_str(), t.repository.c_str(), t.tag.c_str());
   return kOk;
 }
 

@@ -17,6 +17,90 @@ using signing::SigningErrorKind;
   throw BundleError(kind, why);
 }
 
+// oci-layout: fixed content.
+void check_layout_entry(BundleReader& reader, const EntryInfo& entry, bool& saw) {
+  if (saw) refuse(BundleErrorKind::kUnlisted, "oci-layout appears twice");
+  saw = true;
+  if (reader.read_whole(entry, 1024, "oci-layout") != kLayoutContent) {
+    refuse(BundleErrorKind::kTampered, "oci-layout has unexpected content");
+  }
+}
+
+// index.json: exactly the bytes the signed manifest names, and consistent
+// with its images.
+void check_index_entry(BundleReader& reader, const EntryInfo& entry, const Manifest& manifest,
+                       bool& saw) {
+  if (saw) refuse(BundleErrorKind::kUnlisted, "index.json appears twice");
+  saw = true;
+  if (entry.size != manifest.index_size) {
+    refuse(
+        entry.size > manifest.index_size ? BundleErrorKind::kOversized : BundleErrorKind::kTampered,
+        "index.json is " + std::to_string(entry.size) + " bytes, the manifest says " +
+            std::to_string(manifest.index_size));
+  }
+  std::string index = reader.read_whole(entry, kMaxIndexBytes, "index.json");
+  if (digest_of(index, manifest.index_digest.algorithm()) != manifest.index_digest) {
+    refuse(BundleErrorKind::kTampered, "index.json does not match the signed manifest");
+  }
+  check_layout_index(index, manifest);
+}
+
+// The signed manifest's entry for blobs/<algorithm>/<hex>, seen once, of
+// at most its declared size. Digest::parse refuses anything else, '..' included.
+const BlobEntry& expected_blob(const EntryInfo& entry,
+                               const std::map<Digest, const BlobEntry*>& expected,
+                               std::set<Digest>& seen) {
+  const std::string& name = entry.name;
+  std::optional<Digest> digest;
+  if (name.rfind("blobs/", 0) == 0) {
+    std::string rest = name.substr(6);
+    auto slash = rest.find('/');
+    if (slash != std::string::npos)
+      digest = Digest::parse(rest.substr(0, slash) + ":" + rest.substr(slash + 1));
+  }
+  if (!digest) refuse(BundleErrorKind::kUnlisted, "unexpected entry '" + name.substr(0, 200) + "'");
+  auto it = expected.find(*digest);
+  if (it == expected.end())
+    refuse(BundleErrorKind::kUnlisted, "entry " + name + " is not in the signed manifest");
+  if (!seen.insert(*digest).second)
+    refuse(BundleErrorKind::kUnlisted, "entry " + name + " appears twice");
+  const BlobEntry& blob = *it->second;
+  if (entry.size > blob.size) {
+    refuse(BundleErrorKind::kOversized, "entry " + name + " is " + std::to_string(entry.size) +
+                                            " bytes but the manifest says " +
+                                            std::to_string(blob.size) + "; not reading past that");
+  }
+  if (entry.size < blob.size) {
+    refuse(BundleErrorKind::kTampered, "entry " + name + " is shorter than the manifest says");
+  }
+  return blob;
+}
+
+// Streams one blob into the sink while hashing it; the sink commits it only
+// once the digest matched.
+void copy_blob(BundleReader& reader, const std::string& name, const BlobEntry& blob, BlobSink& sink,
+               std::string& buf) {
+  sink.begin(blob);
+  Hasher hasher(blob.digest.algorithm());
+  uint64_t left = blob.size;
+  while (left > 0) {
+    // Read straight into the sink's buffer when it lends one, so the bytes
+    // are not copied again on their way to disk.
+    std::span<char> into = sink.buffer();
+    if (into.empty()) into = std::span<char>(buf);
+    size_t n = reader.read(into.data(), static_cast<size_t>(std::min<uint64_t>(left, into.size())));
+    if (n == 0) refuse(BundleErrorKind::kDamaged, "entry " + name + " ends early");
+    hasher.update(into.data(), n);
+    sink.write(into.data(), n);
+    left -= n;
+  }
+  if (hasher.digest() != blob.digest) {
+    refuse(BundleErrorKind::kTampered,
+           "entry " + name + " does not match its digest: it was altered");
+  }
+  sink.commit(blob);
+}
+
 }  // namespace
 
 BundleVerifier::BundleVerifier(const std::string& path, std::vector<signing::PublicKey> trusted)
@@ -70,83 +154,21 @@ VerifyReport BundleVerifier::stream(BlobSink& sink) {
   std::string buf(128 << 10, '\0');
 
   while (auto entry = reader_.next()) {
-    const std::string& name = entry->name;
     if (!entry->regular) {
-      refuse(BundleErrorKind::kUnlisted, "entry '" + name +
+      refuse(BundleErrorKind::kUnlisted, "entry '" + entry->name +
                                              "' is not a regular file; links, "
                                              "directories and devices are refused");
     }
-    if (name == kLayoutEntry) {
-      if (saw_layout) refuse(BundleErrorKind::kUnlisted, "oci-layout appears twice");
-      saw_layout = true;
-      if (reader_.read_whole(*entry, 1024, "oci-layout") != kLayoutContent) {
-        refuse(BundleErrorKind::kTampered, "oci-layout has unexpected content");
-      }
-      continue;
+    if (entry->name == kLayoutEntry) {
+      check_layout_entry(reader_, *entry, saw_layout);
+    } else if (entry->name == kIndexEntry) {
+      check_index_entry(reader_, *entry, manifest_, saw_index);
+    } else {
+      const BlobEntry& blob = expected_blob(*entry, expected, seen);
+      copy_blob(reader_, entry->name, blob, sink, buf);
+      ++report.blobs;
+      report.bytes += blob.size;
     }
-    if (name == kIndexEntry) {
-      if (saw_index) refuse(BundleErrorKind::kUnlisted, "index.json appears twice");
-      saw_index = true;
-      if (entry->size != manifest_.index_size) {
-        refuse(entry->size > manifest_.index_size ? BundleErrorKind::kOversized
-                                                  : BundleErrorKind::kTampered,
-               "index.json is " + std::to_string(entry->size) + " bytes, the manifest says " +
-                   std::to_string(manifest_.index_size));
-      }
-      std::string index = reader_.read_whole(*entry, kMaxIndexBytes, "index.json");
-      if (digest_of(index, manifest_.index_digest.algorithm()) != manifest_.index_digest) {
-        refuse(BundleErrorKind::kTampered, "index.json does not match the signed manifest");
-      }
-      check_layout_index(index, manifest_);
-      continue;
-    }
-    // blobs/<algorithm>/<hex>; Digest::parse refuses anything else, '..' included.
-    std::optional<Digest> digest;
-    if (name.rfind("blobs/", 0) == 0) {
-      std::string rest = name.substr(6);
-      auto slash = rest.find('/');
-      if (slash != std::string::npos)
-        digest = Digest::parse(rest.substr(0, slash) + ":" + rest.substr(slash + 1));
-    }
-    if (!digest)
-      refuse(BundleErrorKind::kUnlisted, "unexpected entry '" + name.substr(0, 200) + "'");
-    auto it = expected.find(*digest);
-    if (it == expected.end())
-      refuse(BundleErrorKind::kUnlisted, "entry " + name + " is not in the signed manifest");
-    if (!seen.insert(*digest).second)
-      refuse(BundleErrorKind::kUnlisted, "entry " + name + " appears twice");
-    const BlobEntry& blob = *it->second;
-    if (entry->size > blob.size) {
-      refuse(BundleErrorKind::kOversized, "entry " + name + " is " + std::to_string(entry->size) +
-                                              " bytes but the manifest says " +
-                                              std::to_string(blob.size) +
-                                              "; not reading past that");
-    }
-    if (entry->size < blob.size) {
-      refuse(BundleErrorKind::kTampered, "entry " + name + " is shorter than the manifest says");
-    }
-    sink.begin(blob);
-    Hasher hasher(digest->algorithm());
-    uint64_t left = blob.size;
-    while (left > 0) {
-      // Read straight into the sink's buffer when it lends one, so the bytes
-      // are not copied again on their way to disk.
-      std::span<char> into = sink.buffer();
-      if (into.empty()) into = std::span<char>(buf);
-      size_t n =
-          reader_.read(into.data(), static_cast<size_t>(std::min<uint64_t>(left, into.size())));
-      if (n == 0) refuse(BundleErrorKind::kDamaged, "entry " + name + " ends early");
-      hasher.update(into.data(), n);
-      sink.write(into.data(), n);
-      left -= n;
-    }
-    if (hasher.digest() != *digest) {
-      refuse(BundleErrorKind::kTampered,
-             "entry " + name + " does not match its digest: it was altered");
-    }
-    sink.commit(blob);
-    ++report.blobs;
-    report.bytes += blob.size;
   }
   if (!saw_layout || !saw_index)
     refuse(BundleErrorKind::kIncomplete, "the OCI layout (oci-layout, index.json) is missing");
