@@ -162,6 +162,12 @@ TEST_F(ApiManifests, MissingChildOfAnIndexIsManifestBlobUnknown) {
   EXPECT_API_ERROR(put("v1", index, kOciIndex), 400u, "MANIFEST_BLOB_UNKNOWN");
 }
 
+TEST_F(ApiManifests, ChildSizeMismatchInAnIndexIsManifestInvalid) {
+  Digest child = api_.push_manifest("team/app", "v1", manifest_);
+  std::string index = oci_index({{child, manifest_.size() + 1}});
+  EXPECT_API_ERROR(put("multi", index, kOciIndex), 400u, "MANIFEST_INVALID");
+}
+
 TEST_F(ApiManifests, BodyNotMatchingTheDigestInTheUrlIsDigestInvalid) {
   EXPECT_API_ERROR(put(digest_of("other").str(), manifest_), 400u, "DIGEST_INVALID");
 }

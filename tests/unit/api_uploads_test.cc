@@ -2,7 +2,10 @@
 // through api::make_router in process.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <limits>
+#include <stdexcept>
 
 #include "daemon/api/api.h"
 #include "daemon/api/errors.h"
@@ -221,6 +224,24 @@ TEST(ApiUploadsLowSpace, PushesAre507WhileUnderTheFreeSpaceFloor) {
   std::string id = api.store().start_upload("team/app");
   EXPECT_API_ERROR(api.patch("/v2/team/app/blobs/uploads/" + id, "x"), 507u, "DENIED");
   EXPECT_EQ(api.get("/v2/").status, 200u) << "pulls go on";
+}
+
+TEST_F(ApiUploads, StorageFailureIs500Unknown) {
+  // uploads/ turned into a file: creating the session's file fails.
+  std::filesystem::remove_all(api_.data_dir() + "/uploads");
+  std::ofstream(api_.data_dir() + "/uploads") << "not a directory";
+  EXPECT_API_ERROR(api_.post("/v2/team/app/blobs/uploads/"), 500u, "UNKNOWN");
+}
+
+TEST(ApiErrors, AnyOtherExceptionIs500UnknownAndSaysToReadTheLog) {
+  http::Router throws = [](const http::Request&,
+                           http::RouteInfo&) -> std::unique_ptr<http::Exchange> {
+    throw std::runtime_error("secret detail");
+  };
+  Reply r = drive(throws, api::render_error, make_request("GET", "/v2/"));
+  EXPECT_API_ERROR(r, 500u, "UNKNOWN");
+  EXPECT_EQ(r.body.find("secret detail"), std::string::npos);
+  EXPECT_EQ(r.header("Docker-Distribution-API-Version"), "registry/2.0");
 }
 
 TEST_F(ApiUploads, RefusedBodyIsDrainedUpToALimitThenTheConnectionIsCut) {
