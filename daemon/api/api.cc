@@ -46,10 +46,7 @@ Action action_of(const http::Request& req, Endpoint endpoint) {
   return Action::kPush;
 }
 
-}  // namespace
-
-namespace {
-
+// What the router closes over.
 struct Api {
   Store& store;
   const Metrics* metrics;

@@ -19,7 +19,7 @@ inline constexpr uint64_t kMaxDrainBytes = 64ULL << 20;
 
 class Dispatch {
  public:
-  // Routes `request` (which must outlive this). A refusal is kept for the
+  // Routes `request`; it and `render_error` must outlive this. A refusal is kept for the
   // end of the body, so the connection stays alive, unless the request
   // announces a chunked or large body: then answer_now() is true. Errors
   // from the router are rendered, never thrown.

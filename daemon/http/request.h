@@ -51,8 +51,6 @@ class Request {
   // The peer's IP address as text ("-" when unknown).
   const std::string& client_address() const { return client_address_; }
 
-  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
-
  private:
   std::string method_;
   std::string path_;
