@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <ctime>
 
-#include "daemon/api/route.h"
 #include "daemon/log.h"
 
 namespace ferry {
@@ -15,25 +14,6 @@ size_t index_of(const Array& values, const T& value) {
     if (values[i] == value) return i;
   }
   return values.size() - 1;  // the last entry is "other"
-}
-
-size_t route_of(std::string_view path) {
-  auto query = path.find('?');
-  if (query != std::string_view::npos) path = path.substr(0, query);
-  if (path == "/metrics") return 8;
-  if (path.rfind("/ferry/v1/", 0) == 0) return 7;
-  switch (api::parse_route(path).endpoint) {
-    case api::Endpoint::kBase: return 0;
-    case api::Endpoint::kCatalog: return 1;
-    case api::Endpoint::kTags: return 2;
-    case api::Endpoint::kManifest: return 3;
-    case api::Endpoint::kBlob: return 4;
-    case api::Endpoint::kUploadStart:
-    case api::Endpoint::kUpload: return 5;
-    case api::Endpoint::kReferrers: return 6;
-    case api::Endpoint::kNotFound: break;
-  }
-  return 9;
 }
 
 uint64_t now_unix() {
@@ -87,9 +67,9 @@ std::string label(std::string_view key, std::string_view value) {
 
 }  // namespace
 
-void Metrics::request(std::string_view method, std::string_view path, unsigned status,
+void Metrics::request(std::string_view method, std::string_view route_label, unsigned status,
                       uint64_t bytes_in, uint64_t bytes_out, std::chrono::microseconds took) {
-  size_t route = route_of(path);
+  size_t route = index_of(kRoutes, route_label);
   size_t cell = (index_of(kMethods, method) * kRoutes.size() + route) * kCodes.size() +
                 index_of(kCodes, status);
   requests_[cell].fetch_add(1, std::memory_order_relaxed);

@@ -29,7 +29,9 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                       0.1,   0.25,   0.5,   1,    2.5,   10};
 
-  void request(std::string_view method, std::string_view path, unsigned status, uint64_t bytes_in,
+  // One finished request; `route` is one of kRoutes as the router named it
+  // (http::RouteInfo), anything else counts as "other".
+  void request(std::string_view method, std::string_view route, unsigned status, uint64_t bytes_in,
                uint64_t bytes_out, std::chrono::microseconds took);
   void gc_run(const GcReport& report);
   void gc_skipped(bool failed);  // postponed by an import, or failed

@@ -81,7 +81,7 @@ int serve(const DaemonConfig& config) {
   }
   Metrics metrics;
   options.on_complete = [&metrics](const http::CompletedRequest& r) {
-    metrics.request(r.method, r.url, r.status, r.bytes_in, r.bytes_out, r.duration);
+    metrics.request(r.method, r.route, r.status, r.bytes_in, r.bytes_out, r.duration);
   };
 
   // Signals are taken synchronously by this thread; block them before any

@@ -9,12 +9,11 @@
 #include <string_view>
 
 #include "core/store.h"
+#include "daemon/api/params.h"
 #include "daemon/api/route.h"
 #include "daemon/http/exchange.h"
 
 namespace ferry::api {
-
-using ExchangePtr = std::unique_ptr<http::Exchange>;
 
 // What the access layer (gate.h) asks of handlers that decide more than the
 // route tells. Empty functions allow everything.
@@ -56,17 +55,5 @@ ExchangePtr handle_catalog(Store& store, const http::Request& req, const Checks&
 ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route& route);
 // Ferry's own read-only API under /ferry/v1/ (import history).
 ExchangePtr handle_ferry_v1(Store& store, const http::Request& req);
-
-// The integer query parameter `name`, `fallback` when absent; throws INVALID
-// (400) when it is not an integer from min to max.
-int64_t query_int(const http::Request& req, const char* name, int64_t fallback, int64_t min,
-                  int64_t max);
-
-// Throws UNSUPPORTED (405) naming the methods the endpoint does take.
-[[noreturn]] void method_not_allowed(const http::Request& req, std::string_view allowed);
-
-inline ExchangePtr answer(http::Response r) {
-  return std::make_unique<http::Immediate>(std::move(r));
-}
 
 }  // namespace ferry::api

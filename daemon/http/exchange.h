@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include "daemon/http/request.h"
 #include "daemon/http/response.h"
@@ -35,8 +36,16 @@ class Immediate final : public Exchange {
   Response response_;
 };
 
+// What the router tells the server's observer (metrics) about a request.
+// Set as soon as it is known, so it holds for requests the router then
+// refuses too.
+struct RouteInfo {
+  // Which part of the API: static text, one of Metrics::kRoutes.
+  std::string_view label = "other";
+};
+
 // Maps a request to its exchange, or throws ferry::Error.
-using Router = std::function<std::unique_ptr<Exchange>(const Request&)>;
+using Router = std::function<std::unique_ptr<Exchange>(const Request&, RouteInfo&)>;
 // Turns an error into the response the client sees.
 using ErrorRenderer = std::function<Response(const std::exception&)>;
 

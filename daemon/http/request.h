@@ -1,49 +1,63 @@
-// A read-only view of one HTTP request as libmicrohttpd presents it.
+// One HTTP request as a plain value: what the handlers read of it. The
+// server fills it from libmicrohttpd once the headers are in (server.cc);
+// tests build it directly (tests/support/in_process.h).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
-
-struct MHD_Connection;
 
 namespace ferry::http {
 
-std::string client_address(MHD_Connection* connection);
-
-// Set (as a footer, which no client can send before the body) when the
-// path or query held %00; see Server's unescape callback.
-inline constexpr const char* kNulMarker = "ferry-nul-in-target";
-
 class Request {
  public:
-  Request(MHD_Connection* connection, std::string_view method, std::string_view path)
-      : connection_(connection), method_(method), path_(path) {}
+  Request() = default;
+  // `path` percent-decoded, without the query.
+  Request(std::string method, std::string path)
+      : method_(std::move(method)), path_(std::move(path)) {}
+
+  // Building (the server, tests). Repeated names keep every value, in order.
+  Request& add_header(std::string name, std::string value);
+  // A parameter without '=' (`?mount`) has no value.
+  Request& add_query(std::string name, std::optional<std::string> value);
+  Request& set_client_address(std::string address);
+  // The path or a query parameter held %00 (see has_nul()).
+  Request& set_nul(bool nul);
 
   std::string_view method() const { return method_; }
-  // The path, already percent-decoded by libmicrohttpd, without the query.
+  // The path, already percent-decoded, without the query.
   std::string_view path() const { return path_; }
-  std::optional<std::string> header(const char* name) const;
+  // The first value of a header; names compare without case.
+  std::optional<std::string> header(std::string_view name) const;
   // Every value of a header that may arrive on several lines (Accept).
-  std::vector<std::string> header_values(const char* name) const;
-  std::optional<std::string> query(const char* name) const;
-  // Every value of a query parameter that may repeat (scope=...&scope=...).
-  std::vector<std::string> query_values(const char* name) const;
-  bool has_query(const char* name) const;
+  std::vector<std::string> header_values(std::string_view name) const;
+  // The first value of a query parameter; nullopt when absent or without a
+  // value. Names compare without case, as libmicrohttpd's lookup did.
+  std::optional<std::string> query(std::string_view name) const;
+  // Every value of a query parameter that may repeat (scope=...&scope=...);
+  // names compare exactly.
+  std::vector<std::string> query_values(std::string_view name) const;
+  // Present, with or without a value; names compare without case.
+  bool has_query(std::string_view name) const;
   // Content-Length, if the client sent one (not for chunked bodies).
   std::optional<uint64_t> content_length() const;
   // The path or a query parameter held %00: path() stops at the NUL, so
   // such a request must be refused, never served as the shorter path.
-  bool has_nul() const;
+  bool has_nul() const { return nul_; }
   bool is_head() const { return method_ == "HEAD"; }
   // The peer's IP address as text ("-" when unknown).
-  std::string client_address() const;
+  const std::string& client_address() const { return client_address_; }
 
  private:
-  MHD_Connection* connection_;
-  std::string_view method_;
-  std::string_view path_;
+  std::string method_;
+  std::string path_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> query_;
+  std::string client_address_ = "-";
+  bool nul_ = false;
 };
 
 }  // namespace ferry::http

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/http/dispatch.h"
 #include "daemon/http/tls.h"
 #include "daemon/log.h"
 
@@ -22,13 +23,11 @@ namespace ferry::http {
 // Per-request state, owned by libmicrohttpd's con_cls slot between the first
 // callback and the completion callback.
 struct Server::Context {
-  std::string method;
-  std::string url;
+  std::string url;  // as libmicrohttpd gave it, for the access log
+  Request request;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  std::unique_ptr<Exchange> exchange;
-  // A refusal waiting for the end of the request body (see handle()).
-  std::optional<Response> refusal;
-  uint64_t drained = 0;
+  std::optional<Dispatch> dispatch;
+  std::string_view route = "other";
   bool queued = false;
   unsigned status = 0;
   uint64_t bytes_out = 0;
@@ -50,6 +49,44 @@ ssize_t no_body(void*, uint64_t, char*, size_t) {
 struct DestroyResponse {
   void operator()(MHD_Response* r) const { MHD_destroy_response(r); }
 };
+
+std::string client_address(MHD_Connection* connection) {
+  auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (!info || !info->client_addr) return "-";
+  char buf[INET6_ADDRSTRLEN] = "-";
+  const sockaddr* sa = info->client_addr;
+  if (sa->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
+  } else if (sa->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
+  }
+  return buf;
+}
+
+// Set (as a footer, which no client can send before the body) when the
+// path or query held %00; see ServerCallbacks::on_unescape.
+constexpr const char* kNulMarker = "ferry-nul-in-target";
+
+// The request as the handlers see it, once libmicrohttpd has the headers.
+Request request_of(MHD_Connection* connection, const char* method, const char* url) {
+  Request request(method, url);
+  MHD_get_connection_values(
+      connection, static_cast<MHD_ValueKind>(MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND),
+      [](void* cls, MHD_ValueKind kind, const char* key, const char* value) -> MHD_Result {
+        auto* r = static_cast<Request*>(cls);
+        if (!key) return MHD_YES;
+        if (kind == MHD_HEADER_KIND) {
+          if (value) r->add_header(key, value);
+        } else {
+          r->add_query(key, value ? std::optional<std::string>(value) : std::nullopt);
+        }
+        return MHD_YES;
+      },
+      &request);
+  request.set_nul(MHD_lookup_connection_value(connection, MHD_FOOTER_KIND, kNulMarker) != nullptr);
+  request.set_client_address(client_address(connection));
+  return request;
+}
 
 std::unique_ptr<MHD_Response, DestroyResponse> to_mhd(Response& r) {
   MHD_Response* out = nullptr;
@@ -107,9 +144,9 @@ struct ServerCallbacks {
     }
     return length;
   }
-  static void on_completed(void* cls, MHD_Connection* connection, void** con_cls,
+  static void on_completed(void* cls, MHD_Connection*, void** con_cls,
                            MHD_RequestTerminationCode toe) {
-    static_cast<Server*>(cls)->complete(connection, con_cls, toe);
+    static_cast<Server*>(cls)->complete(con_cls, toe);
   }
 };
 
@@ -190,42 +227,20 @@ void Server::drain_and_stop(unsigned grace_seconds) {
   daemon_.reset();
 }
 
-namespace {
-
-// libmicrohttpd 0.9.75 accepts a response only right after the headers or
-// after the whole body. A refusal decided mid-body therefore waits while the
-// rest of the body is read and dropped; past this many bytes the connection
-// is cut instead, so a client cannot make us read garbage forever.
-constexpr uint64_t kMaxDrainBytes = 64ULL << 20;
-
-bool announces_large_body(MHD_Connection* c) {
-  if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding")) return true;
-  const char* length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-  return length && std::strtoull(length, nullptr, 10) > kMaxDrainBytes;
-}
-
-}  // namespace
-
 int Server::handle(void* connection, const char* url, const char* method, const char* upload_data,
                    size_t* upload_data_size, void** con_cls) {
   auto* mhd = static_cast<MHD_Connection*>(connection);
   if (*con_cls == nullptr) {
     // First call: headers are in, no body yet.
     auto ctx = std::make_unique<Context>();
-    ctx->method = method;
     ctx->url = url;
+    ctx->request = request_of(mhd, method, url);
     in_flight_.fetch_add(1);
     Context& ref = *ctx;
     *con_cls = ctx.release();  // reclaimed in complete()
-    try {
-      ref.exchange = router_(Request(mhd, ref.method, ref.url));
-    } catch (const std::exception& e) {
-      // Answer now (the connection then closes) rather than read a body we
-      // will not use; for small or absent bodies answer at the end, which
-      // keeps the connection alive.
-      if (announces_large_body(mhd)) return queue(connection, ref, render_error_(e));
-      ref.refusal = render_error_(e);
-    }
+    ref.dispatch.emplace(router_, render_error_, ref.request);
+    ref.route = ref.dispatch->route().label;
+    if (ref.dispatch->answer_now()) return queue(connection, ref);
     return MHD_YES;  // libmicrohttpd sends "100 Continue" if asked
   }
   Context& ctx = *static_cast<Context*>(*con_cls);
@@ -233,32 +248,14 @@ int Server::handle(void* connection, const char* url, const char* method, const 
     size_t size = *upload_data_size;
     *upload_data_size = 0;
     ctx.bytes_in += size;
-    if (ctx.queued || ctx.refusal) {
-      ctx.drained += size;
-      return ctx.drained > kMaxDrainBytes ? MHD_NO : MHD_YES;
-    }
-    try {
-      ctx.exchange->on_body(upload_data, size);
-    } catch (const std::exception& e) {
-      ctx.refusal = render_error_(e);
-    }
-    return MHD_YES;
+    return ctx.dispatch->on_body(upload_data, size) ? MHD_YES : MHD_NO;
   }
   if (ctx.queued) return MHD_YES;
-  if (ctx.refusal) return queue(connection, ctx, std::move(*ctx.refusal));
-  try {
-    return queue(connection, ctx, ctx.exchange->respond());
-  } catch (const std::exception& e) {
-    return queue(connection, ctx, render_error_(e));
-  }
+  return queue(connection, ctx);
 }
 
-int Server::queue(void* connection, Context& ctx, Response response) {
-  // The exchange is done once its response exists. Release what it holds (an
-  // upload's lock) before a byte is sent: the client may send its next
-  // request on another connection as soon as it has this answer.
-  ctx.exchange.reset();
-  response.header("Docker-Distribution-API-Version", "registry/2.0");
+int Server::queue(void* connection, Context& ctx) {
+  Response response = ctx.dispatch->finish();
   ctx.queued = true;
   ctx.status = response.status;
   ctx.bytes_out = response.body_size();
@@ -272,29 +269,29 @@ int Server::queue(void* connection, Context& ctx, Response response) {
   }
 }
 
-void Server::complete(void* connection, void** con_cls, int toe) {
+void Server::complete(void** con_cls, int toe) {
   std::unique_ptr<Context> ctx(static_cast<Context*>(*con_cls));
   *con_cls = nullptr;
   if (!ctx) return;
-  ctx->exchange.reset();  // aborted requests never reached queue()
-  if (options_.access_log) log_request(*ctx, connection, toe);
+  ctx->dispatch.reset();  // aborted requests never reached queue()
+  if (options_.access_log) log_request(*ctx, toe);
   if (options_.on_complete) {
-    options_.on_complete(CompletedRequest{ctx->method, ctx->url, ctx->status, ctx->bytes_in,
-                                          ctx->bytes_out,
+    options_.on_complete(CompletedRequest{ctx->request.method(), ctx->route, ctx->status,
+                                          ctx->bytes_in, ctx->bytes_out,
                                           std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - ctx->started)});
   }
   in_flight_.fetch_sub(1);
 }
 
-void Server::log_request(const Context& ctx, void* connection, int toe) const {
+void Server::log_request(const Context& ctx, int toe) const {
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - ctx.started)
                     .count();
   char line[1024];
   const char* outcome = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted";
   snprintf(line, sizeof line, "%s %s %s %u in=%llu out=%llu %.1fms%s",
-           client_address(static_cast<MHD_Connection*>(connection)).c_str(), ctx.method.c_str(),
+           ctx.request.client_address().c_str(), std::string(ctx.request.method()).c_str(),
            ctx.url.substr(0, 512).c_str(), ctx.status,
            static_cast<unsigned long long>(ctx.bytes_in),
            static_cast<unsigned long long>(ctx.bytes_out), static_cast<double>(micros) / 1000.0,

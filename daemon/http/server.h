@@ -22,8 +22,8 @@ class TlsCertificate;
 // What the server tells its observer (metrics) about each finished request.
 struct CompletedRequest {
   std::string_view method;
-  std::string_view url;
-  unsigned status = 0;  // 0: aborted before a response
+  std::string_view route;  // RouteInfo::label, as the router set it
+  unsigned status = 0;     // 0: aborted before a response
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
   std::chrono::microseconds duration{0};
@@ -72,9 +72,10 @@ class Server {
   friend struct ServerCallbacks;  // the C entry points libmicrohttpd calls
   int handle(void* connection, const char* url, const char* method, const char* upload_data,
              size_t* upload_data_size, void** con_cls);
-  int queue(void* connection, Context& ctx, Response response);
-  void complete(void* connection, void** con_cls, int toe);
-  void log_request(const Context& ctx, void* connection, int toe) const;
+  // Sends the dispatch's response.
+  int queue(void* connection, Context& ctx);
+  void complete(void** con_cls, int toe);
+  void log_request(const Context& ctx, int toe) const;
 
   ServerOptions options_;
   Router router_;

@@ -1,0 +1,225 @@
+// Access control on the wire (docs/access.md): the gate in front of the
+// router, driven in process. Gates are made by make_gate()
+// (tests/support/in_process.h) only.
+#include <gtest/gtest.h>
+
+#include "access/accounts.h"
+#include "tests/support/in_process.h"
+#include "tests/support/manifests.h"
+
+namespace ferry::testing {
+namespace {
+
+constexpr const char* kPassword = "correct horse";
+
+RegistryOptions gated(bool loopback = true) {
+  RegistryOptions options;
+  options.gate = true;
+  options.loopback = loopback;
+  return options;
+}
+
+// Enforced rules: an admin of "*", a writer and a reader of "team".
+class ApiAuth : public ::testing::Test {
+ protected:
+  InProcess api_{gated()};
+  Headers admin_{{"Authorization", basic("root", kPassword)}};
+  Headers writer_{{"Authorization", basic("ci", kPassword)}};
+  Headers reader_{{"Authorization", basic("viewer", kPassword)}};
+
+  void SetUp() override {
+    api_.add_user("root", kPassword);
+    api_.grant("root", "*", "admin");
+    api_.add_user("ci", kPassword);
+    api_.grant("ci", "team", "writer");
+    api_.add_user("viewer", kPassword);
+    api_.grant("viewer", "team", "reader");
+  }
+
+  std::string token_for(const Headers& who, const std::string& scope) {
+    Reply r = api_.get("/ferry/v1/token?service=ferry&scope=" + scope, who);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return r.json().value("token", "");
+  }
+};
+
+TEST_F(ApiAuth, AnonymousBaseIsChallengedToLogIn) {
+  Reply r = api_.get("/v2/", {{"Host", "box:5000"}});
+  EXPECT_API_ERROR(r, 401u, "UNAUTHORIZED");
+  EXPECT_EQ(r.header("WWW-Authenticate"),
+            "Bearer realm=\"http://box:5000/ferry/v1/token\",service=\"ferry\"");
+  EXPECT_EQ(api_.get("/v2/", writer_).status, 200u);
+}
+
+TEST_F(ApiAuth, AnonymousPullIsChallengedWithTheScope) {
+  Reply r = api_.get("/v2/team/app/manifests/v1");
+  EXPECT_API_ERROR(r, 401u, "UNAUTHORIZED");
+  EXPECT_NE(r.header("WWW-Authenticate")->find("scope=\"repository:team/app:pull\""),
+            std::string::npos);
+}
+
+TEST_F(ApiAuth, WrongPasswordMalformedHeaderAndOtherSchemesAreUnauthorized) {
+  for (const std::string& header :
+       {basic("ci", "wrong password"), basic("nobody", kPassword), std::string("Basic !!!"),
+        std::string("Digest username=ci"), std::string("Bearer not-a-token")}) {
+    Reply r = api_.get("/v2/", {{"Authorization", header}});
+    EXPECT_API_ERROR(r, 401u, "UNAUTHORIZED");
+    EXPECT_TRUE(r.header("WWW-Authenticate")) << header;
+  }
+}
+
+TEST_F(ApiAuth, EmptyBasicCredentialsAreAnonymous) {
+  Reply r = api_.get("/v2/", {{"Authorization", "Basic Og=="}});
+  EXPECT_API_ERROR(r, 401u, "UNAUTHORIZED");
+}
+
+TEST_F(ApiAuth, WriterPushesAndReaderPullsButCannotPush) {
+  Digest m = api_.push_image("team/app", "v1", "layer", writer_);
+  EXPECT_EQ(api_.get("/v2/team/app/manifests/v1", reader_).status, 200u);
+  Reply push = api_.post("/v2/team/app/blobs/uploads/", "", reader_);
+  EXPECT_API_ERROR(push, 403u, "DENIED");
+  EXPECT_API_ERROR(api_.del("/v2/team/app/manifests/" + m.str(), reader_), 403u, "DENIED");
+}
+
+TEST_F(ApiAuth, UserWithoutARoleThereIsDenied) {
+  EXPECT_API_ERROR(api_.get("/v2/other/app/tags/list", writer_), 403u, "DENIED");
+}
+
+TEST_F(ApiAuth, RetaggingNeedsMaintainer) {
+  api_.push_image("team/app", "v1", "one", writer_);
+  Digest c = api_.push_blob("team/app", "{}", writer_);
+  Digest l = api_.push_blob("team/app", "two", writer_);
+  Reply r = api_.put("/v2/team/app/manifests/v1", oci_image_manifest(c, 2, l, 3),
+                     {writer_[0], {"Content-Type", "application/vnd.oci.image.manifest.v1+json"}});
+  EXPECT_API_ERROR(r, 403u, "DENIED");
+}
+
+TEST_F(ApiAuth, BearerTokenCoversItsScopeOnly) {
+  api_.push_image("team/app", "v1", "layer", writer_);
+  std::string token = token_for(reader_, "repository:team/app:pull");
+  ASSERT_FALSE(token.empty());
+  Headers bearer = {{"Authorization", "Bearer " + token}};
+  EXPECT_EQ(api_.get("/v2/team/app/manifests/v1", bearer).status, 200u);
+  Reply other = api_.get("/v2/team/lib/tags/list", bearer);
+  EXPECT_API_ERROR(other, 401u, "UNAUTHORIZED");
+  EXPECT_NE(other.header("WWW-Authenticate")->find("scope=\"repository:team/lib:pull\""),
+            std::string::npos);
+}
+
+TEST_F(ApiAuth, TokenGrantsOnlyWhatTheCallerHolds) {
+  std::string token = token_for(reader_, "repository:team/app:pull,push");
+  Reply push = api_.post("/v2/team/app/blobs/uploads/", "", {{"Authorization", "Bearer " + token}});
+  EXPECT_API_ERROR(push, 403u, "DENIED");
+}
+
+TEST_F(ApiAuth, PasswordGrantOtherGrantTypesAndOversizedFormsAreRefused) {
+  Headers form = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  Reply ok = api_.post("/ferry/v1/token",
+                       "grant_type=password&username=ci&password=correct+horse&scope=repository:"
+                       "team/app:push",
+                       form);
+  EXPECT_EQ(ok.status, 200u) << ok.body;
+  EXPECT_TRUE(ok.json().contains("access_token"));
+  EXPECT_API_ERROR(api_.post("/ferry/v1/token", "grant_type=refresh_token&refresh_token=x", form),
+                   400u, "INVALID");
+  EXPECT_API_ERROR(api_.post("/ferry/v1/token", std::string(17 * 1024, 'a'), form), 413u,
+                   "SIZE_INVALID");
+  EXPECT_API_ERROR(api_.del("/ferry/v1/token"), 405u, "UNSUPPORTED");
+}
+
+TEST_F(ApiAuth, RepeatedFailedLoginsAreThrottled) {
+  Headers wrong = {{"Authorization", basic("ci", "not the password")}};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(api_.get("/v2/", wrong).status, 401u) << i;
+  EXPECT_API_ERROR(api_.get("/v2/", wrong), 429u, "TOOMANYREQUESTS");
+}
+
+TEST_F(ApiAuth, ImmutableTagsAreDenied) {
+  api_.push_image("team/app", "v1", "layer", admin_);
+  api_.with_accounts([](access::Accounts& a) {
+    access::NamespaceChange change;
+    change.set.immutable = std::vector<std::string>{"v*"};
+    a.change_namespace("team", change);
+  });
+  EXPECT_API_ERROR(api_.del("/v2/team/app/manifests/v1", admin_), 403u, "DENIED");
+}
+
+TEST_F(ApiAuth, QuotaIsDeniedBeforeTheWrite) {
+  api_.with_accounts([](access::Accounts& a) {
+    access::NamespaceChange change;
+    change.set.quota = access::Quota(uint64_t{4});
+    a.change_namespace("team", change);
+  });
+  Reply r = api_.post("/v2/team/app/blobs/uploads/?digest=" + digest_of("too big").str(), "too big",
+                      writer_);
+  EXPECT_API_ERROR(r, 403u, "DENIED");
+}
+
+TEST_F(ApiAuth, CatalogListsOnlyWhatTheCallerMayPull) {
+  api_.push_image("team/app", "v1", "a", admin_);
+  api_.push_image("other/app", "v1", "b", admin_);
+  EXPECT_EQ(api_.get("/v2/_catalog", reader_).json()["repositories"], nlohmann::json({"team/app"}));
+  EXPECT_EQ(api_.get("/v2/_catalog", admin_).json()["repositories"].size(), 2u);
+}
+
+TEST_F(ApiAuth, MountComesOnlyFromARepositoryTheCallerMayPull) {
+  Digest d = api_.push_blob("other/app", "secret", admin_);
+  Reply r =
+      api_.post("/v2/team/app/blobs/uploads/?mount=" + d.str() + "&from=other/app", "", writer_);
+  EXPECT_EQ(r.status, 202u) << "an upload session, not the other repository's blob";
+}
+
+TEST_F(ApiAuth, FilesFullPathIsCheckedBeforeAnythingIsLookedUp) {
+  EXPECT_API_ERROR(api_.get("/files/team/app/v1/file"), 401u, "UNAUTHORIZED");
+  EXPECT_API_ERROR(api_.get("/files/other/app/v1/file", reader_), 403u, "DENIED");
+  EXPECT_API_ERROR(api_.get("/files/team/app/v1/file", reader_), 404u, "NAME_UNKNOWN");
+  EXPECT_API_ERROR(api_.get("/files/file"), 401u, "UNAUTHORIZED");
+}
+
+TEST_F(ApiAuth, ImportHistoryNeedsALogin) {
+  EXPECT_API_ERROR(api_.get("/ferry/v1/imports"), 401u, "UNAUTHORIZED");
+  EXPECT_EQ(api_.get("/ferry/v1/imports", reader_).status, 200u);
+}
+
+TEST_F(ApiAuth, PushesAndDeletesAreAudited) {
+  api_.push_image("team/app", "v1", "layer", writer_);
+  Reply r = api_.get("/ferry/v1/audit", admin_);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_NE(r.body.find("push manifest"), std::string::npos) << r.body;
+}
+
+TEST_F(ApiAuth, AdminApiNeedsAnAdmin) {
+  EXPECT_API_ERROR(api_.get("/ferry/v1/users"), 401u, "UNAUTHORIZED");
+  EXPECT_API_ERROR(api_.get("/ferry/v1/users", writer_), 403u, "DENIED");
+  Reply users = api_.get("/ferry/v1/users", admin_);
+  EXPECT_EQ(users.status, 200u);
+  EXPECT_EQ(users.json()["users"].size(), 3u);
+}
+
+TEST_F(ApiAuth, AdminApiRefusalsUseFerrysCodes) {
+  EXPECT_API_ERROR(
+      api_.post("/ferry/v1/users", R"({"name":"ci","password":"long enough"})", admin_), 409u,
+      "EXISTS");
+  EXPECT_API_ERROR(api_.del("/ferry/v1/users/nobody", admin_), 404u, "NOT_FOUND");
+  EXPECT_API_ERROR(api_.post("/ferry/v1/users", "[1]", admin_), 400u, "INVALID");
+  EXPECT_API_ERROR(api_.post("/ferry/v1/users", R"({"name":"x","password":"short"})", admin_), 400u,
+                   "INVALID");
+  EXPECT_API_ERROR(api_.post("/ferry/v1/users", std::string(65 * 1024, ' '), admin_), 413u,
+                   "SIZE_INVALID");
+  EXPECT_API_ERROR(api_.post("/ferry/v1/status", "", admin_), 405u, "UNSUPPORTED");
+}
+
+TEST(ApiAuthLocked, NoUsersBeyondLoopbackPullsButRefusesPushes) {
+  InProcess api(gated(false));
+  EXPECT_EQ(api.get("/v2/").status, 200u);
+  EXPECT_API_ERROR(api.post("/v2/team/app/blobs/uploads/"), 403u, "DENIED");
+  EXPECT_API_ERROR(api.get("/ferry/v1/users"), 403u, "DENIED");
+}
+
+TEST(ApiAuthOpen, NoUsersOnLoopbackAllowsEverything) {
+  InProcess api(gated(true));
+  EXPECT_EQ(api.post("/v2/team/app/blobs/uploads/").status, 202u);
+  EXPECT_EQ(api.get("/ferry/v1/users").status, 200u);
+}
+
+}  // namespace
+}  // namespace ferry::testing
