@@ -72,6 +72,7 @@ ParsedManifest read_referrer(ContentReader& reader, const Referrer& r) {
   try {
     m = parse_manifest(reader.read_small(r.descriptor), r.descriptor.media_type);
   } catch (const Error& e) {
+    if (!e.code_in<ErrorCode>()) throw;  // read_small's own refusal, already worded
     bad_source(reader.where(), "referrer " + r.descriptor.digest.str() + ": " + e.what());
   }
   if (r.tag.empty() && (!m.subject || m.subject->digest != r.subject)) {
@@ -161,7 +162,7 @@ Descriptor descriptor_of(const json& j, const std::string& where) {
 }
 
 void bad_source(const std::string& where, const std::string& why) {
-  throw bundle::BundleError(bundle::BundleErrorKind::kSource, where + ": " + why);
+  throw Error(bundle::BundleErrorKind::kSource, where + ": " + why);
 }
 
 // --platform: keeps the index's children for the wanted platforms. One

@@ -62,7 +62,7 @@ std::vector<std::string> image_platforms(ContentReader& reader, const Descriptor
 // A descriptor from index JSON (mediaType defaulting to an OCI manifest).
 Descriptor descriptor_of(const nlohmann::json& j, const std::string& where);
 
-// [[noreturn]] BundleError(kSource) "where: why".
+// [[noreturn]] Error(BundleErrorKind::kSource) "where: why".
 [[noreturn]] void bad_source(const std::string& where, const std::string& why);
 
 }  // namespace ferry::cli

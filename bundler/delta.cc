@@ -17,8 +17,8 @@ std::set<Digest> blobs_of_base_bundle(const std::string& base_bundle) {
   bundle::BundleReader reader(base_bundle);
   auto first = reader.next();
   if (!first || first->name != bundle::kManifestEntry || !first->regular) {
-    throw bundle::BundleError(bundle::BundleErrorKind::kMalformed,
-                              base_bundle + " is not a Ferry bundle (--base)");
+    throw Error(bundle::BundleErrorKind::kMalformed,
+                base_bundle + " is not a Ferry bundle (--base)");
   }
   auto m = bundle::Manifest::parse(
       reader.read_whole(*first, bundle::kMaxManifestBytes, "the base bundle's manifest"));
@@ -33,9 +33,10 @@ namespace {
 void check_receipt(const std::string& file, const std::string& text,
                    const std::string& receipt_key) {
   if (receipt_key.empty()) {
-    throw KeyFileError(file +
-                       " is an import receipt: name the box's public key to check it with "
-                       "--receipt-key BOX.pub (box.pub in the box's data directory)");
+    throw Error(KeyFileErrorKind::kMissing,
+                file +
+                    " is an import receipt: name the box's public key to check it with "
+                    "--receipt-key BOX.pub (box.pub in the box's data directory)");
   }
   auto keys = load_public_keys(receipt_key);
   auto sig = signing::Signature::parse(read_small_file(file + ".minisig", 64 << 10));
@@ -45,7 +46,7 @@ void check_receipt(const std::string& file, const std::string& text,
   for (const auto& key : keys) {
     if (key.id() == sig.key_id) return signing::verify_prehashed(key, sig, digest);
   }
-  throw signing::SigningError(
+  throw Error(
       signing::SigningErrorKind::kUnknownKey,
       file + " is signed by box key " + sig.key_id.hex() + ", which is not in " + receipt_key);
 }

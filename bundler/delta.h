@@ -15,8 +15,8 @@ std::set<Digest> blobs_of_base_bundle(const std::string& base_bundle);
 // What a site reported it holds (core/inventory.h): `ferryd inventory`'s
 // document, an import receipt, or a bare JSON list of digests. A receipt is
 // trusted only once INVENTORY.minisig verifies against `receipt_key` (a
-// box.pub or a folder of them): throws KeyFileError when no key is given,
-// SigningError when the signature does not verify, std::invalid_argument
+// box.pub or a folder of them): throws Error(KeyFileErrorKind) when no key is given,
+// Error(SigningErrorKind) when the signature does not verify, std::invalid_argument
 // for anything that is not one of the three.
 std::set<Digest> blobs_of_inventory(const std::string& inventory_file,
                                     const std::string& receipt_key);

@@ -20,7 +20,6 @@
 namespace ferry::cli {
 namespace {
 
-using bundle::BundleError;
 using bundle::BundleErrorKind;
 using nlohmann::json;
 
@@ -39,7 +38,7 @@ struct Scan {
 };
 
 [[noreturn]] void bad(const std::string& file, const std::string& why) {
-  throw BundleError(BundleErrorKind::kSource, "docker-archive:" + file + ": " + why);
+  throw Error(BundleErrorKind::kSource, "docker-archive:" + file + ": " + why);
 }
 
 struct ArchiveFree {
@@ -294,7 +293,7 @@ MemberStream::~MemberStream() {
 
 size_t MemberStream::read(char* buf, size_t max) {
   la_ssize_t n = archive_read_data(archive_, buf, max);
-  if (n < 0) throw BundleError(BundleErrorKind::kSource, archive_error_string(archive_));
+  if (n < 0) throw Error(BundleErrorKind::kSource, archive_error_string(archive_));
   return static_cast<size_t>(n);
 }
 

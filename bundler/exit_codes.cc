@@ -3,36 +3,44 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "bundler/key_files.h"
-#include "core/bundle_error.h"
-#include "core/error.h"
 #include "core/printable.h"
-#include "signing/error.h"
 
 namespace ferry::cli {
 namespace {
 
-int code_for(const std::exception& e) {
-  if (dynamic_cast<const KeyFileError*>(&e)) return kKeyError;
-  if (auto refusal = classify_refusal(e)) return refusal->exit_code;
-  if (const auto* s = dynamic_cast<const signing::SigningError*>(&e)) {
-    if (s->kind() == signing::SigningErrorKind::kWrongPassphrase) return kKeyError;
-  }
-  if (const auto* b = dynamic_cast<const bundle::BundleError*>(&e)) {
-    if (b->kind() == bundle::BundleErrorKind::kSource) return kSourceError;
-  }
-  if (dynamic_cast<const std::invalid_argument*>(&e)) return kUsage;
-  if (dynamic_cast<const Error*>(&e)) return kIo;
-  return kFailure;
+// Messages quote what users and registries gave (list lines, names): their
+// control characters are shown escaped, never sent to the terminal.
+void print(const std::exception& e) {
+  std::fprintf(stderr, "ferry: %s\n", printable(e.what()).c_str());
 }
 
 }  // namespace
 
-int report_failure(const std::exception& e) {
-  // Messages quote what users and registries gave (list lines, names): their
-  // control characters are shown escaped, never sent to the terminal.
-  std::fprintf(stderr, "ferry: %s\n", printable(e.what()).c_str());
-  return code_for(e);
+int exit_code(const Error& e) {
+  auto decision = exit_class(e);
+  switch (decision.exit_class) {
+    case ExitClass::kRefused: return decision.refusal->exit_code;
+    case ExitClass::kKey: return kKeyError;
+    case ExitClass::kSource: return kSourceError;
+    case ExitClass::kStorage:
+    case ExitClass::kOther: return kIo;
+  }
+  return kFailure;
+}
+
+int report_failure(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Error& e) {
+    print(e);
+    return exit_code(e);
+  } catch (const std::invalid_argument& e) {
+    print(e);
+    return kUsage;
+  } catch (const std::exception& e) {
+    print(e);
+    return kFailure;
+  }
 }
 
 }  // namespace ferry::cli

@@ -3,6 +3,7 @@
 
 #include <exception>
 
+#include "base/error.h"
 #include "core/refusal.h"
 
 namespace ferry::cli {
@@ -14,11 +15,16 @@ enum ExitCode {
   kIo = 3,           // a file could not be read or written, or exists already
   kKeyError = 4,     // malformed or unsupported key, or wrong passphrase
   kSourceError = 5,  // an input image could not be read or is inconsistent
-  // 10-24: a refused bundle, shared with ferryd import (core/refusal.h)
+  // 10-27: a refused bundle, shared with ferryd import (core/refusal.h)
 };
 
-// Prints "ferry: <what>" and returns the exit code for any exception the
-// signing and bundle code throws.
-int report_failure(const std::exception& e);
+// ferry's numbers for an Error's class (core/refusal.h): a refusal keeps its
+// shared number, a storage or other Error is an I/O failure (3).
+int exit_code(const Error& e);
+
+// Prints "ferry: <what>" and returns the exit code for `failure`, the
+// exception being handled: an Error by exit_code(), std::invalid_argument as
+// a usage error (2), anything else 1.
+int report_failure(std::exception_ptr failure);
 
 }  // namespace ferry::cli

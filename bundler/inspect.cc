@@ -18,7 +18,7 @@ namespace {
 std::string read_entry(bundle::BundleReader& reader, std::string_view expected, uint64_t limit) {
   auto entry = reader.next();
   if (!entry || entry->name != expected || !entry->regular) {
-    throw bundle::BundleError(
+    throw Error(
         bundle::BundleErrorKind::kMalformed,
         "not a Ferry bundle: expected " + std::string(expected) + " among its first entries");
   }

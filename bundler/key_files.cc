@@ -17,7 +17,7 @@ std::string read_key_file(const std::string& path) {
   try {
     return read_small_file(path, kMaxKeyFile);
   } catch (const std::exception& e) {
-    throw KeyFileError(std::string("cannot read key file: ") + e.what());
+    throw Error(KeyFileErrorKind::kUnreadable, std::string("cannot read key file: ") + e.what());
   }
 }
 
@@ -25,7 +25,8 @@ bool is_public_key(const std::string& text) {
   try {
     signing::PublicKey::parse(text);
     return true;
-  } catch (const signing::SigningError&) {
+  } catch (const Error& e) {
+    if (!e.code_in<signing::SigningErrorKind>()) throw;
     return false;
   }
 }
@@ -44,9 +45,10 @@ bool looks_like_secret_key(const std::string& text) {
 signing::SecretKey load_secret_key(const std::string& path, const PassphraseSource& source) {
   std::string text = read_key_file(path);
   if (is_public_key(text)) {
-    throw KeyFileError(path +
-                       " is a public key; signing needs the secret key (PREFIX.key from "
-                       "ferry keygen -o PREFIX, or minisign's .key)");
+    throw Error(KeyFileErrorKind::kWrongKind,
+                path +
+                    " is a public key; signing needs the secret key (PREFIX.key from "
+                    "ferry keygen -o PREFIX, or minisign's .key)");
   }
   std::optional<signing::SecureBuffer> passphrase;
   try {
@@ -54,9 +56,12 @@ signing::SecretKey load_secret_key(const std::string& path, const PassphraseSour
       passphrase = read_passphrase(source, /*confirm=*/false);
       return view_of(*passphrase);
     });
-  } catch (const signing::SigningError& e) {
-    if (e.kind() == signing::SigningErrorKind::kWrongPassphrase) throw;
-    throw KeyFileError(path + ": " + e.what());
+  } catch (const Error& e) {
+    if (!e.code_in<signing::SigningErrorKind>() ||
+        e.is(signing::SigningErrorKind::kWrongPassphrase)) {
+      throw;
+    }
+    throw Error(KeyFileErrorKind::kMalformed, path + ": " + e.what());
   }
 }
 
@@ -66,20 +71,22 @@ std::vector<signing::PublicKey> load_public_keys(const std::string& path) {
     auto trusted = signing::load_trusted_keys(path);
     if (trusted.keys.empty()) {
       std::string why = trusted.problems.empty() ? "" : " (" + trusted.problems.front() + ")";
-      throw KeyFileError("no public key (*.pub) in the folder " + path + why);
+      throw Error(KeyFileErrorKind::kMissing, "no public key (*.pub) in the folder " + path + why);
     }
     return trusted.keys;
   }
   std::string text = read_key_file(path);
   try {
     return {signing::PublicKey::parse(text)};
-  } catch (const signing::SigningError& e) {
+  } catch (const Error& e) {
+    if (!e.code_in<signing::SigningErrorKind>()) throw;
     if (looks_like_secret_key(text)) {
-      throw KeyFileError(path +
-                         " is a secret key; checking needs the signer's public key (PREFIX.pub), "
-                         "or a folder of them");
+      throw Error(KeyFileErrorKind::kWrongKind,
+                  path +
+                      " is a secret key; checking needs the signer's public key (PREFIX.pub), "
+                      "or a folder of them");
     }
-    throw KeyFileError(path + ": " + e.what());
+    throw Error(KeyFileErrorKind::kMalformed, path + ": " + e.what());
   }
 }
 

@@ -4,29 +4,36 @@
 // public key where the secret one belongs, and the other way round.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "bundler/passphrase.h"
 #include "signing/keys.h"
 
 namespace ferry::cli {
 
-// A key file that cannot be used: missing, malformed, or the wrong kind.
-// ferry exits with kKeyError (4) for it.
-class KeyFileError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
+// Why a key file cannot be used: the key-file domain of ferry::Error. ferry
+// exits with kKeyError (4) for each.
+enum class KeyFileErrorKind {
+  kUnreadable,  // it cannot be read
+  kMalformed,   // not a key minisign or ferry keygen writes
+  kWrongKind,   // a public key where the secret one belongs, or the other way round
+  kMissing,     // no key named, or a folder without one
 };
 
 // Reads and, when encrypted, decrypts `path` (asking for the passphrase as
-// `passphrase` says). Throws KeyFileError, or SigningError for a wrong
-// passphrase.
+// `passphrase` says). Throws Error: a KeyFileErrorKind, or
+// SigningErrorKind::kWrongPassphrase.
 signing::SecretKey load_secret_key(const std::string& path, const PassphraseSource& passphrase);
 
 // The public key in a .pub file, or every *.pub in a folder. Throws
-// KeyFileError when there is none to trust.
+// Error(KeyFileErrorKind) when there is none to trust.
 std::vector<signing::PublicKey> load_public_keys(const std::string& path);
 
 }  // namespace ferry::cli
+
+template <>
+struct ferry::ErrorDomainOf<ferry::cli::KeyFileErrorKind> {
+  static constexpr ErrorDomain value = ErrorDomain::kKeyFile;
+};

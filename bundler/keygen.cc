@@ -38,6 +38,7 @@ int run_keygen(const KeygenOptions& options) {
     write_file_atomic(key_path, key.to_file(secret), 0600);
     write_file_atomic(pub_path, key.public_key().to_file());
   } catch (const Error& e) {
+    if (!e.code_in<ErrorCode>()) throw;
     std::fprintf(stderr, "ferry: %s\n", e.what());
     return kIo;
   }

@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
   if (!finish_options(o)) return kUsage;
   try {
     return run(c, o);
-  } catch (const std::exception& e) {
-    return report_failure(e);
+  } catch (const std::exception&) {
+    return report_failure(std::current_exception());
   }
 }

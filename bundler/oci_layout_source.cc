@@ -16,7 +16,6 @@
 namespace ferry::cli {
 namespace {
 
-using bundle::BundleError;
 using bundle::BundleErrorKind;
 using nlohmann::json;
 
@@ -131,7 +130,8 @@ class LayoutReader : public ContentReader {
       try {
         tagged_.emplace(tag, descriptor_of(e, where_));
         tags_->push_back(tag);
-      } catch (const bundle::BundleError&) {
+      } catch (const Error& err) {
+        if (!err.code_in<BundleErrorKind>()) throw;
         // a bad entry is no referrer; the image's own was checked already
       }
     }

@@ -231,9 +231,9 @@ void write_blob(bundle::BundleWriter& writer, Progress& progress, const Digest& 
     actual = writer.add_file(entry, fd.get(), blob.size, digest.algorithm());
   }
   if (actual != digest) {
-    throw bundle::BundleError(bundle::BundleErrorKind::kSource,
-                              blob_origin(blob, digest) + " does not match its digest " +
-                                  digest.str() + ": the source changed or is damaged");
+    throw Error(bundle::BundleErrorKind::kSource, blob_origin(blob, digest) +
+                                                      " does not match its digest " + digest.str() +
+                                                      ": the source changed or is damaged");
   }
 }
 

@@ -34,7 +34,7 @@ struct PackOptions {
 
 // Packs the sources into options.output. Throws std::invalid_argument for a
 // bad command line or source text (exit 2), ferry::Error when a file cannot
-// be read or written or OUT exists without --force (3), BundleError(kSource)
+// be read or written or OUT exists without --force (3), Error(BundleErrorKind::kSource)
 // when a source image cannot be read (5); refusals of -f entries name FILE:LINE.
 int run_pack(const PackOptions& options);
 

@@ -27,7 +27,6 @@
 namespace ferry::cli {
 namespace {
 
-using bundle::BundleError;
 using bundle::BundleErrorKind;
 
 // Keeps the bundle's manifests and indexes while the verifier checks it.
@@ -67,15 +66,15 @@ void walk(ManifestKeeper& kept, RegistryClient& client, const Digest& digest, Ta
     RegistryClient::Manifest m;
     try {
       m = client.get_manifest(target.repository, digest.str());
-    } catch (const BundleError&) {
-      throw BundleError(BundleErrorKind::kMissingBase,
-                        "this delta bundle needs manifest " + digest.str() + ", which " +
-                            client.host() + " does not have in " + target.repository +
-                            "; push its base bundle first");
+    } catch (const Error& e) {
+      if (!e.code_in<BundleErrorKind>()) throw;
+      throw Error(BundleErrorKind::kMissingBase,
+                  "this delta bundle needs manifest " + digest.str() + ", which " + client.host() +
+                      " does not have in " + target.repository + "; push its base bundle first");
     }
     if (digest_of(m.bytes, digest.algorithm()) != digest) {
-      throw BundleError(BundleErrorKind::kSource,
-                        client.host() + " sent a manifest that is not " + digest.str());
+      throw Error(BundleErrorKind::kSource,
+                  client.host() + " sent a manifest that is not " + digest.str());
     }
     it = kept.manifests.emplace(digest, std::make_pair(m.media_type, std::move(m.bytes))).first;
   }
@@ -158,8 +157,8 @@ class Uploader : public bundle::BlobSink {
       const std::string& repo = it->second[i];
       if (client_.has_blob(repo, blob.digest)) continue;
       if (client_.mount_blob(repo, blob.digest, it->second.front())) continue;
-      throw BundleError(BundleErrorKind::kSource,
-                        client_.host() + " would not mount " + blob.digest.str() + " into " + repo);
+      throw Error(BundleErrorKind::kSource,
+                  client_.host() + " would not mount " + blob.digest.str() + " into " + repo);
     }
   }
   size_t uploaded = 0, present = 0;
@@ -231,9 +230,9 @@ void require_base(const bundle::Manifest& manifest, const Plan& plan, RegistryCl
   for (const auto& [digest, repos] : plan.repos_of) {
     if (in_bundle.count(digest)) continue;
     if (!client.has_blob(repos.front(), digest)) {
-      throw BundleError(BundleErrorKind::kMissingBase,
-                        "this delta bundle needs " + digest.str() + ", which " + host +
-                            " does not have in " + repos.front() + "; push its base bundle first");
+      throw Error(BundleErrorKind::kMissingBase,
+                  "this delta bundle needs " + digest.str() + ", which " + host +
+                      " does not have in " + repos.front() + "; push its base bundle first");
     }
   }
 }

@@ -20,11 +20,10 @@
 namespace ferry::cli {
 namespace {
 
-using bundle::BundleError;
 using bundle::BundleErrorKind;
 
 [[noreturn]] void fail(const std::string& why) {
-  throw BundleError(BundleErrorKind::kSource, why);
+  throw Error(BundleErrorKind::kSource, why);
 }
 
 void init_curl_once() {

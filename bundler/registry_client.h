@@ -106,7 +106,7 @@ class RegistryClient {
     std::string error_body;
   };
   // One request, answering one 401 challenge (Basic, or Bearer with a token
-  // from the realm) and retrying. Throws BundleError(kSource) on a status
+  // from the realm) and retrying. Throws Error(BundleErrorKind::kSource) on a status
   // that is neither 2xx nor one of `tolerated`.
   Reply send(const Request& request, const DataFn& on_data,
              const std::vector<long>& tolerated = {});

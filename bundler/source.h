@@ -100,7 +100,7 @@ struct ResolvedImage {
 
 // Resolves the image a source names and adds every blob it needs (manifests,
 // configs, layers; for an index, every child) to `blobs`. Throws
-// bundle::BundleError(kSource) naming the source and what is wrong.
+// Error(BundleErrorKind::kSource) naming the source and what is wrong.
 ResolvedImage collect_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs);
 ResolvedImage collect_oci_image(const SourceSpec& source, std::map<Digest, CollectedBlob>& blobs);
 ResolvedImage collect_docker_archive(const SourceSpec& source,

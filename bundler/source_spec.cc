@@ -121,10 +121,8 @@ void with_origin(const std::string& origin, const std::function<void()>& fn) {
     fn();
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(origin + ": " + e.what());
-  } catch (const bundle::BundleError& e) {
-    throw bundle::BundleError(e.kind(), origin + ": " + e.what());
   } catch (const Error& e) {
-    throw Error(e.code(), origin + ": " + e.what());
+    throw e.with_message(origin + ": " + e.what());
   }
 }
 

@@ -1,9 +1,9 @@
-// Why a bundle was refused. Each kind has its own CLI exit code, so scripts
-// (and the import history) can tell a tampered bundle from a truncated one.
+// Why a bundle was refused: the bundle domain of ferry::Error. Each kind has
+// its own CLI exit code (core/refusal.h), so scripts (and the import history)
+// can tell a tampered bundle from a truncated one.
 #pragma once
 
-#include <stdexcept>
-#include <string>
+#include "base/error.h"
 
 namespace ferry::bundle {
 
@@ -27,14 +27,9 @@ enum class BundleErrorKind {
   kImmutable,    // it would move a tag its namespace marks immutable
 };
 
-class BundleError : public std::runtime_error {
- public:
-  BundleError(BundleErrorKind kind, const std::string& message)
-      : std::runtime_error(message), kind_(kind) {}
-  BundleErrorKind kind() const { return kind_; }
-
- private:
-  BundleErrorKind kind_;
-};
-
 }  // namespace ferry::bundle
+
+template <>
+struct ferry::ErrorDomainOf<ferry::bundle::BundleErrorKind> {
+  static constexpr ErrorDomain value = ErrorDomain::kBundle;
+};

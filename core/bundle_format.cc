@@ -16,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 [[noreturn]] void malformed(const std::string& why) {
-  throw BundleError(BundleErrorKind::kMalformed, "bundle manifest is not valid: " + why);
+  throw Error(BundleErrorKind::kMalformed, "bundle manifest is not valid: " + why);
 }
 
 Digest digest_field(const json& j, const char* key, const std::string& where) {
@@ -126,9 +126,7 @@ std::string layout_index(const Manifest& m) {
 }
 
 void check_layout_index(std::string_view bytes, const Manifest& m) {
-  auto tampered = [](const std::string& why) {
-    throw BundleError(BundleErrorKind::kTampered, why);
-  };
+  auto tampered = [](const std::string& why) { throw Error(BundleErrorKind::kTampered, why); };
   auto doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("manifests") ||
       !doc["manifests"].is_array()) {

@@ -80,7 +80,7 @@ struct Manifest {
   std::string to_json(bool with_id = true) const;
   // Sets id from the content (call after everything else is filled in).
   void assign_id();
-  // Parses and checks the structure; throws BundleError(kMalformed).
+  // Parses and checks the structure; throws Error(BundleErrorKind::kMalformed).
   static Manifest parse(std::string_view json);
   std::string trusted_comment() const;
   // Referrers over all images (one carried for two images counts twice).
@@ -93,7 +93,7 @@ struct Manifest {
 // tools reading the unpacked layout (oras, skopeo) find them.
 std::string layout_index(const Manifest& m);
 
-// Throws BundleError(kTampered) unless index.json names exactly the
+// Throws Error(BundleErrorKind::kTampered) unless index.json names exactly the
 // manifest's images and referrers (any JSON layout of the same entries).
 void check_layout_index(std::string_view index_json, const Manifest& m);
 

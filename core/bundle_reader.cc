@@ -47,8 +47,7 @@ VolumeSet find_volumes(const std::string& path) {
                 path + " does not exist; name the bundle file, or its first volume (NAME.001)");
   }
   if (!is_file(volume_name(base, 1))) {
-    throw BundleError(BundleErrorKind::kMissingVolume,
-                      "volume " + volume_name(base, 1) + " is missing");
+    throw Error(BundleErrorKind::kMissingVolume, "volume " + volume_name(base, 1) + " is missing");
   }
   std::vector<std::string> volumes;
   for (size_t n = 1; n <= 999 && is_file(volume_name(base, n)); ++n) {
@@ -56,9 +55,9 @@ VolumeSet find_volumes(const std::string& path) {
   }
   for (size_t n = volumes.size() + 2; n <= volumes.size() + 4; ++n) {
     if (is_file(volume_name(base, n))) {
-      throw BundleError(BundleErrorKind::kMissingVolume,
-                        "volume " + volume_name(base, volumes.size() + 1) + " is missing (" +
-                            volume_name(base, n) + " is there); copy every volume");
+      throw Error(BundleErrorKind::kMissingVolume,
+                  "volume " + volume_name(base, volumes.size() + 1) + " is missing (" +
+                      volume_name(base, n) + " is there); copy every volume");
     }
   }
   return {volumes, true};
@@ -74,14 +73,14 @@ void BundleReader::damaged() {
     for (const auto& v : files) all_full = all_full && size_of(v) == first;
     if (all_full) {
       std::string base = files.back().substr(0, files.back().size() - 4);
-      throw BundleError(BundleErrorKind::kMissingVolume,
-                        "the bundle continues past " + files.back() + ": volume " +
-                            volume_name(base, files.size() + 1) + " is missing; copy every volume");
+      throw Error(BundleErrorKind::kMissingVolume,
+                  "the bundle continues past " + files.back() + ": volume " +
+                      volume_name(base, files.size() + 1) + " is missing; copy every volume");
     }
   }
   const char* why = archive_error_string(ar_.get());
-  throw BundleError(BundleErrorKind::kDamaged, std::string("bundle is truncated or damaged: ") +
-                                                   (why ? why : "read error") + "; copy it again");
+  throw Error(BundleErrorKind::kDamaged, std::string("bundle is truncated or damaged: ") +
+                                             (why ? why : "read error") + "; copy it again");
 }
 
 void BundleReader::ArchiveFree::operator()(archive* a) const {
@@ -138,7 +137,7 @@ BundleReader::BundleReader(const std::string& path)
   }
   if (archive_read_open(ar_.get(), stream_.get(), nullptr, &Stream::read, nullptr) != ARCHIVE_OK) {
     const char* why = archive_error_string(ar_.get());
-    throw BundleError(
+    throw Error(
         BundleErrorKind::kMalformed,
         std::string("not a Ferry bundle (zstd-compressed tar): ") + (why ? why : "cannot open"));
   }
@@ -166,15 +165,15 @@ size_t BundleReader::read(void* buf, size_t max) {
 std::string BundleReader::read_whole(const EntryInfo& entry, uint64_t limit,
                                      const std::string& what) {
   if (entry.size > limit) {
-    throw BundleError(BundleErrorKind::kOversized, what + " is " + std::to_string(entry.size) +
-                                                       " bytes, over the limit of " +
-                                                       std::to_string(limit));
+    throw Error(BundleErrorKind::kOversized, what + " is " + std::to_string(entry.size) +
+                                                 " bytes, over the limit of " +
+                                                 std::to_string(limit));
   }
   std::string out(entry.size, '\0');
   size_t done = 0;
   while (done < out.size()) {
     size_t n = read(out.data() + done, out.size() - done);
-    if (n == 0) throw BundleError(BundleErrorKind::kDamaged, what + " ends early");
+    if (n == 0) throw Error(BundleErrorKind::kDamaged, what + " ends early");
     done += n;
   }
   return out;

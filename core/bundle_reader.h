@@ -25,7 +25,7 @@ struct VolumeSet {
   bool split = false;              // NAME.NNN volumes rather than one file
 };
 
-// The files of the bundle at `path`. Throws BundleError: kMalformed when
+// The files of the bundle at `path`. Throws Error(BundleErrorKind): kMalformed when
 // there is no such bundle, kMissingVolume when the numbering has a gap.
 VolumeSet find_volumes(const std::string& path);
 

@@ -10,11 +10,10 @@
 namespace ferry::bundle {
 namespace {
 
-using signing::SigningError;
 using signing::SigningErrorKind;
 
 [[noreturn]] void refuse(BundleErrorKind kind, const std::string& why) {
-  throw BundleError(kind, why);
+  throw Error(kind, why);
 }
 
 // oci-layout: fixed content.
@@ -115,7 +114,7 @@ const Manifest& BundleVerifier::open() {
   std::string manifest_bytes = reader_.read_whole(*first, kMaxManifestBytes, "the bundle manifest");
   auto second = reader_.next();
   if (!second || second->name != kSignatureEntry || !second->regular) {
-    throw SigningError(
+    throw Error(
         SigningErrorKind::kMalformed,
         "the bundle is not signed: its second entry must be " + std::string(kSignatureEntry));
   }
@@ -126,9 +125,8 @@ const Manifest& BundleVerifier::open() {
     if (k.id() == sig.key_id) key = &k;
   }
   if (!key) {
-    throw SigningError(
-        SigningErrorKind::kUnknownKey,
-        "the bundle is signed by key " + sig.key_id.hex() + ", which is not a trusted key here");
+    throw Error(SigningErrorKind::kUnknownKey, "the bundle is signed by key " + sig.key_id.hex() +
+                                                   ", which is not a trusted key here");
   }
   signing::Prehash prehash;
   prehash.update(manifest_bytes.data(), manifest_bytes.size());

@@ -40,11 +40,11 @@ class BundleVerifier {
   BundleVerifier(const std::string& path, std::vector<signing::PublicKey> trusted);
   const std::vector<std::string>& volumes() const { return reader_.volumes(); }
 
-  // Reads entries 1 and 2 and checks the signature. Throws SigningError
-  // (bad signature, unknown key, ...) or BundleError.
+  // Reads entries 1 and 2 and checks the signature. Throws Error: a
+  // SigningErrorKind (bad signature, unknown key, ...) or a BundleErrorKind.
   const Manifest& open();
   const signing::KeyId& signer() const { return signer_; }
-  // Reads and checks every other entry. Throws BundleError.
+  // Reads and checks every other entry. Throws Error(BundleErrorKind).
   VerifyReport stream(BlobSink& sink);
 
  private:

@@ -161,8 +161,8 @@ Digest BundleWriter::add_stream(std::string_view name, uint64_t size, DigestAlgo
   while (left > 0) {
     size_t n = read(buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())));
     if (n == 0) {
-      throw BundleError(BundleErrorKind::kSource,
-                        "source of " + std::string(name) + " is shorter than its descriptor says");
+      throw Error(BundleErrorKind::kSource,
+                  "source of " + std::string(name) + " is shorter than its descriptor says");
     }
     hasher.update(buf.data(), n);
     if (archive_write_data(tar_.get(), buf.data(), n) < 0) {

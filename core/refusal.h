@@ -1,13 +1,13 @@
 // Every reason a bundle can be refused, as an exit code and a stable short
-// name. `ferry verify` and `ferryd import` share the table, so a script (or
-// the import history) tells a tampered bundle from a truncated one the same
-// way whichever program refused it. docs/ferry-cli.md and docs/import.md
-// list the codes.
+// name, and exit_class(): how any ferry::Error ends a program. `ferry verify` and `ferryd import`
+// share the table, so a script (or the import history) tells a tampered bundle from a truncated one
+// the same way whichever program refused it. docs/ferry-cli.md and docs/import.md list the codes.
 #pragma once
 
-#include <exception>
 #include <optional>
 #include <string_view>
+
+#include "base/error.h"
 
 namespace ferry {
 
@@ -36,8 +36,25 @@ struct Refusal {
   std::string_view name;  // "tampered", "unknown-key", ...: stable, for scripts
 };
 
-// The class of a SigningError or BundleError (other than kSource); nullopt
-// for anything else, which each program reports in its own way.
-std::optional<Refusal> classify_refusal(const std::exception& e);
+// What an Error means to a program choosing its exit code. exit_class() is
+// the one mapping from (domain, code); each program numbers the classes in
+// its own small table, because their documented codes differ below 10 (ferry:
+// 3 I/O, 4 key; ferryd: 3 listen, 4 storage) and agree on refusals.
+enum class ExitClass {
+  kRefused,  // a bundle refused: Refusal::exit_code, the same in every program
+  kKey,      // a key file or passphrase that cannot be used
+  kSource,   // an input image could not be read or is inconsistent
+  kStorage,  // the disk failed: I/O error, read-only, full
+  kOther,    // any other Error (a file or a request the store refused)
+};
+
+struct ExitDecision {
+  ExitClass exit_class;
+  std::optional<Refusal> refusal;  // set exactly for kRefused
+};
+
+// The class of `e` by its domain and code; for a bundle or signing refusal,
+// also its shared number and name.
+ExitDecision exit_class(const Error& e);
 
 }  // namespace ferry

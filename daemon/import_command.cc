@@ -32,7 +32,7 @@ int run_import_command(const DaemonConfig& config, import::ImportOptions options
   try {
     bundle::find_volumes(options.bundle);  // a path that names nothing is a usage error
   } catch (const Error& e) {
-    if (e.code() == ErrorCode::kNotFound) return fail(kUsage, e.what());
+    if (e.is(ErrorCode::kNotFound)) return fail(kUsage, e.what());
   } catch (const std::exception&) {
     // Anything else is the import's to refuse, and to record in the history.
   }

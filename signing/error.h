@@ -1,8 +1,8 @@
-// Why a key or signature was refused. Each kind maps to its own CLI exit code.
+// Why a key or signature was refused: the signing domain of ferry::Error.
+// Each kind maps to its own CLI exit code (core/refusal.cc).
 #pragma once
 
-#include <stdexcept>
-#include <string>
+#include "base/error.h"
 
 namespace ferry::signing {
 
@@ -15,14 +15,9 @@ enum class SigningErrorKind {
   kBadTrustedComment,  // the trusted comment was altered
 };
 
-class SigningError : public std::runtime_error {
- public:
-  SigningError(SigningErrorKind kind, const std::string& message)
-      : std::runtime_error(message), kind_(kind) {}
-  SigningErrorKind kind() const { return kind_; }
-
- private:
-  SigningErrorKind kind_;
-};
-
 }  // namespace ferry::signing
+
+template <>
+struct ferry::ErrorDomainOf<ferry::signing::SigningErrorKind> {
+  static constexpr ErrorDomain value = ErrorDomain::kSigning;
+};

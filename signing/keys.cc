@@ -44,9 +44,9 @@ void scrypt_xor(unsigned char* buf, std::string_view passphrase, const unsigned 
   if (crypto_pwhash_scryptsalsa208sha256(stream.data(), kKeynumSize, passphrase.data(),
                                          passphrase.size(), salt, ops,
                                          static_cast<size_t>(mem)) != 0) {
-    throw SigningError(SigningErrorKind::kMalformed,
-                       "cannot derive the key from the passphrase (scrypt limits out of range "
-                       "or not enough memory)");
+    throw Error(SigningErrorKind::kMalformed,
+                "cannot derive the key from the passphrase (scrypt limits out of range "
+                "or not enough memory)");
   }
   for (size_t i = 0; i < kKeynumSize; ++i) buf[i] ^= stream.data()[i];
 }
@@ -57,9 +57,9 @@ std::string_view key_line(std::string_view text, const char* what) {
     return lines[1];
   }
   if (lines.size() == 1) return lines[0];
-  throw SigningError(SigningErrorKind::kMalformed,
-                     std::string("not a minisign ") + what +
-                         " file: expected an 'untrusted comment:' line and a base64 line");
+  throw Error(SigningErrorKind::kMalformed,
+              std::string("not a minisign ") + what +
+                  " file: expected an 'untrusted comment:' line and a base64 line");
 }
 
 }  // namespace
@@ -73,11 +73,11 @@ std::string KeyId::hex() const {
 PublicKey PublicKey::parse(std::string_view text) {
   unsigned char raw[2 + 8 + 32];
   if (!from_base64(key_line(text, "public key"), raw, sizeof raw)) {
-    throw SigningError(SigningErrorKind::kMalformed,
-                       "public key is not base64 of 42 bytes; is this a minisign .pub file?");
+    throw Error(SigningErrorKind::kMalformed,
+                "public key is not base64 of 42 bytes; is this a minisign .pub file?");
   }
   if (std::memcmp(raw, kSigAlg, 2) != 0) {
-    throw SigningError(SigningErrorKind::kUnsupported, "public key is not an Ed25519 minisign key");
+    throw Error(SigningErrorKind::kUnsupported, "public key is not an Ed25519 minisign key");
   }
   PublicKey pk;
   std::memcpy(pk.id_.bytes.data(), raw + 2, 8);
@@ -113,7 +113,7 @@ bool SecretKey::is_encrypted(std::string_view text) {
   std::string_view line = key_line(text, "secret key");
   // Decoding the first 8 base64 characters gives the first 6 bytes.
   if (line.size() < 8 || !from_base64(line.substr(0, 8), head, 6)) {
-    throw SigningError(SigningErrorKind::kMalformed, "secret key is not base64");
+    throw Error(SigningErrorKind::kMalformed, "secret key is not base64");
   }
   return std::memcmp(head + 2, kKdfScrypt, 2) == 0;
 }
@@ -122,17 +122,17 @@ SecretKey SecretKey::parse_with(std::string_view text, bool encrypted,
                                 std::string_view passphrase) {
   SecureBuffer raw(kRecordSize);
   if (!from_base64(key_line(text, "secret key"), raw.data(), kRecordSize)) {
-    throw SigningError(SigningErrorKind::kMalformed,
-                       "secret key is not base64 of 158 bytes; is this a minisign .key file?");
+    throw Error(SigningErrorKind::kMalformed,
+                "secret key is not base64 of 158 bytes; is this a minisign .key file?");
   }
   const unsigned char* r = raw.data();
   if (std::memcmp(r, kSigAlg, 2) != 0 || std::memcmp(r + 4, kChkBlake2b, 2) != 0) {
-    throw SigningError(SigningErrorKind::kUnsupported,
-                       "secret key uses an algorithm other than Ed25519 with a BLAKE2b checksum");
+    throw Error(SigningErrorKind::kUnsupported,
+                "secret key uses an algorithm other than Ed25519 with a BLAKE2b checksum");
   }
   bool scrypt = std::memcmp(r + 2, kKdfScrypt, 2) == 0;
   if (!scrypt && std::memcmp(r + 2, kKdfNone, 2) != 0) {
-    throw SigningError(SigningErrorKind::kUnsupported, "secret key uses an unknown key derivation");
+    throw Error(SigningErrorKind::kUnsupported, "secret key uses an unknown key derivation");
   }
   (void)encrypted;  // is_encrypted() read the same header; scrypt decides
   unsigned char* keynum = raw.data() + kKeynumAt;
@@ -142,13 +142,13 @@ SecretKey SecretKey::parse_with(std::string_view text, bool encrypted,
   checksum(keynum, expected);
   bool checksum_ok = sodium_memcmp(expected, keynum + 72, 32) == 0;
   if (scrypt && !checksum_ok) {
-    throw SigningError(SigningErrorKind::kWrongPassphrase, "wrong passphrase for this secret key");
+    throw Error(SigningErrorKind::kWrongPassphrase, "wrong passphrase for this secret key");
   }
   // minisign checks the checksum only when decrypting, and its unencrypted
   // keys carry zeros there; a non-zero wrong one means damage.
   if (!scrypt && !checksum_ok && !sodium_is_zero(keynum + 72, 32)) {
-    throw SigningError(SigningErrorKind::kMalformed,
-                       "secret key checksum does not match: the file is damaged");
+    throw Error(SigningErrorKind::kMalformed,
+                "secret key checksum does not match: the file is damaged");
   }
   SecretKey sk;
   std::memcpy(sk.id_.bytes.data(), keynum, 8);
@@ -158,9 +158,9 @@ SecretKey SecretKey::parse_with(std::string_view text, bool encrypted,
   SecureBuffer derived_sk(64);
   crypto_sign_seed_keypair(derived_pk, derived_sk.data(), sk.key_.data());
   if (sodium_memcmp(derived_pk, sk.key_.data() + 32, 32) != 0) {
-    throw SigningError(SigningErrorKind::kMalformed,
-                       "secret key is inconsistent (its public half does not match): the file is "
-                       "damaged");
+    throw Error(SigningErrorKind::kMalformed,
+                "secret key is inconsistent (its public half does not match): the file is "
+                "damaged");
   }
   return sk;
 }

@@ -39,7 +39,7 @@ std::array<unsigned char, 64> Prehash::final() {
 Signature Signature::parse(std::string_view text) {
   auto lines = split_lines(text);
   auto malformed = [](const std::string& why) {
-    return SigningError(SigningErrorKind::kMalformed, "not a minisign signature: " + why);
+    return Error(SigningErrorKind::kMalformed, "not a minisign signature: " + why);
   };
   if (lines.size() < 4) throw malformed("expected four lines");
   if (lines[0].substr(0, kUntrustedPrefix.size()) != kUntrustedPrefix) {
@@ -58,7 +58,7 @@ Signature Signature::parse(std::string_view text) {
   } else if (std::memcmp(raw, kLegacy, 2) == 0) {
     sig.prehashed = false;
   } else {
-    throw SigningError(SigningErrorKind::kUnsupported, "signature algorithm is not Ed25519");
+    throw Error(SigningErrorKind::kUnsupported, "signature algorithm is not Ed25519");
   }
   std::memcpy(sig.key_id.bytes.data(), raw + 2, 8);
   std::memcpy(sig.signature.data(), raw + 10, 64);
@@ -85,8 +85,8 @@ Signature sign_prehashed(const SecretKey& key, const std::array<unsigned char, 6
                          std::string trusted_comment) {
   if (trusted_comment.find_first_of("\r\n") != std::string::npos ||
       trusted_comment.size() > kMaxTrustedComment) {
-    throw SigningError(SigningErrorKind::kMalformed,
-                       "a trusted comment is one line of at most 8192 bytes");
+    throw Error(SigningErrorKind::kMalformed,
+                "a trusted comment is one line of at most 8192 bytes");
   }
   Signature sig;
   sig.key_id = key.id();
@@ -102,26 +102,25 @@ void verify_prehashed(const PublicKey& key, const Signature& sig,
                       const std::array<unsigned char, 64>& prehash) {
   ensure_sodium();
   if (!(sig.key_id == key.id())) {
-    throw SigningError(
-        SigningErrorKind::kUnknownKey,
-        "signed by key " + sig.key_id.hex() + ", not by the trusted key " + key.id().hex());
+    throw Error(SigningErrorKind::kUnknownKey,
+                "signed by key " + sig.key_id.hex() + ", not by the trusted key " + key.id().hex());
   }
   if (!sig.prehashed) {
-    throw SigningError(SigningErrorKind::kUnsupported,
-                       "legacy (non-prehashed) signatures need the data itself; re-sign with a "
-                       "current minisign");
+    throw Error(SigningErrorKind::kUnsupported,
+                "legacy (non-prehashed) signatures need the data itself; re-sign with a "
+                "current minisign");
   }
   if (crypto_sign_verify_detached(sig.signature.data(), prehash.data(), prehash.size(),
                                   key.key().data()) != 0) {
-    throw SigningError(SigningErrorKind::kBadSignature,
-                       "signature does not match the data: it was altered or truncated");
+    throw Error(SigningErrorKind::kBadSignature,
+                "signature does not match the data: it was altered or truncated");
   }
   std::string message = comment_message(sig);
   if (crypto_sign_verify_detached(sig.comment_signature.data(),
                                   reinterpret_cast<const unsigned char*>(message.data()),
                                   message.size(), key.key().data()) != 0) {
-    throw SigningError(SigningErrorKind::kBadTrustedComment,
-                       "the signature's trusted comment was altered");
+    throw Error(SigningErrorKind::kBadTrustedComment,
+                "the signature's trusted comment was altered");
   }
 }
 

@@ -49,7 +49,7 @@ Signature sign_prehashed(const SecretKey& key, const std::array<unsigned char, 6
 
 // Checks, in this order, that the signature was made by `key`, over data with
 // this BLAKE2b-512 (or these bytes, for the legacy form), and that its trusted
-// comment is intact. Throws SigningError naming the failed check.
+// comment is intact. Throws Error(SigningErrorKind) naming the failed check.
 void verify_prehashed(const PublicKey& key, const Signature& sig,
                       const std::array<unsigned char, 64>& prehash);
 

@@ -6,57 +6,80 @@
 #include "daemon/log.h"
 
 namespace ferry::api {
+namespace {
 
-unsigned http_status(ErrorCode code) {
+WireError registry_wire_error(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kBlobUnknown: return 404;
-    case ErrorCode::kBlobUploadInvalid: return 400;
-    case ErrorCode::kBlobUploadUnknown: return 404;
-    case ErrorCode::kDigestInvalid: return 400;
-    case ErrorCode::kManifestBlobUnknown: return 400;
-    case ErrorCode::kManifestInvalid: return 400;
-    case ErrorCode::kManifestUnknown: return 404;
-    case ErrorCode::kNameInvalid: return 400;
-    case ErrorCode::kNameUnknown: return 404;
-    case ErrorCode::kSizeInvalid: return 400;
-    case ErrorCode::kUnauthorized: return 401;
-    case ErrorCode::kDenied: return 403;
-    case ErrorCode::kUnsupported: return 405;
-    case ErrorCode::kTooManyRequests: return 429;
-    case ErrorCode::kRangeInvalid: return 416;
-    case ErrorCode::kStillReferenced: return 405;
-    case ErrorCode::kTooLarge: return 413;
-    case ErrorCode::kStorage: return 500;
-    case ErrorCode::kInsufficientStorage: return 507;
-    case ErrorCode::kInvalid: return 400;
-    case ErrorCode::kExists: return 409;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kBlobUnknown: return {404, "BLOB_UNKNOWN"};
+    case ErrorCode::kBlobUploadInvalid: return {400, "BLOB_UPLOAD_INVALID"};
+    case ErrorCode::kBlobUploadUnknown: return {404, "BLOB_UPLOAD_UNKNOWN"};
+    case ErrorCode::kDigestInvalid: return {400, "DIGEST_INVALID"};
+    case ErrorCode::kManifestBlobUnknown: return {400, "MANIFEST_BLOB_UNKNOWN"};
+    case ErrorCode::kManifestInvalid: return {400, "MANIFEST_INVALID"};
+    case ErrorCode::kManifestUnknown: return {404, "MANIFEST_UNKNOWN"};
+    case ErrorCode::kNameInvalid: return {400, "NAME_INVALID"};
+    case ErrorCode::kNameUnknown: return {404, "NAME_UNKNOWN"};
+    case ErrorCode::kSizeInvalid: return {400, "SIZE_INVALID"};
+    case ErrorCode::kUnauthorized: return {401, "UNAUTHORIZED"};
+    case ErrorCode::kDenied: return {403, "DENIED"};
+    case ErrorCode::kUnsupported: return {405, "UNSUPPORTED"};
+    case ErrorCode::kTooManyRequests: return {429, "TOOMANYREQUESTS"};
+    case ErrorCode::kRangeInvalid: return {416, "RANGE_INVALID"};
+    case ErrorCode::kStillReferenced: return {405, "UNSUPPORTED"};
+    case ErrorCode::kTooLarge: return {413, "SIZE_INVALID"};
+    case ErrorCode::kStorage: return {500, "UNKNOWN"};
+    case ErrorCode::kInsufficientStorage: return {507, "DENIED"};
+    case ErrorCode::kInvalid: return {400, "INVALID"};
+    case ErrorCode::kExists: return {409, "EXISTS"};
+    case ErrorCode::kNotFound: return {404, "NOT_FOUND"};
+    case ErrorCode::kInternal: return {500, "UNKNOWN"};
   }
-  return 500;
+  return {500, "UNKNOWN"};
 }
 
-http::Response error_response(ErrorCode code, const std::string& message) {
+http::Response error_response(WireError wire, const std::string& message) {
   nlohmann::json body = {
-      {"errors", nlohmann::json::array({{{"code", error_code_name(code)}, {"message", message}}})}};
+      {"errors", nlohmann::json::array({{{"code", wire.code}, {"message", message}}})}};
   // Invalid UTF-8 from a client (echoed in a message) must not stop the reply.
-  return http::Response::json(http_status(code),
+  return http::Response::json(wire.status,
                               body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-http::Response render_error(const std::exception& e) {
-  if (const auto* fe = dynamic_cast<const Error*>(&e)) {
-    if (fe->is_storage() || fe->code() == ErrorCode::kInternal) {
-      log::error(fe->what());
-    }
-    http::Response r = error_response(fe->code(), fe->what());
-    if (const auto* u = dynamic_cast<const Unauthorized*>(fe)) {
-      r.header("WWW-Authenticate", u->challenge());
-    }
-    return r;
+http::Response internal_error(const std::string& what) {
+  log::error("internal error: " + what);
+  return error_response(registry_wire_error(ErrorCode::kInternal),
+                        "internal error; see the registry log");
+}
+
+// The challenge rides on the 401 only; Unauthorized (gate.h) carries it.
+http::Response render(const Error& e, const std::string* challenge) {
+  auto wire = wire_error(e);
+  if (!wire) return internal_error(e.what());
+  if (e.is_storage() || e.is(ErrorCode::kInternal)) log::error(e.what());
+  http::Response r = error_response(*wire, e.what());
+  if (challenge) r.header("WWW-Authenticate", *challenge);
+  return r;
+}
+
+}  // namespace
+
+std::optional<WireError> wire_error(const Error& e) {
+  if (auto code = e.code_in<ErrorCode>()) return registry_wire_error(*code);
+  return std::nullopt;
+}
+
+http::Response render_error(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Unauthorized& e) {
+    return render(e, &e.challenge());
+  } catch (const Error& e) {
+    return render(e, nullptr);
+  } catch (const std::exception& e) {
+    return internal_error(e.what());
+  } catch (...) {
+    return internal_error("an exception that is not a std::exception");
   }
-  log::error(std::string("internal error: ") + e.what());
-  return error_response(ErrorCode::kInternal, "internal error; see the registry log");
 }
 
 }  // namespace ferry::api

@@ -1,6 +1,7 @@
 #include "daemon/http/dispatch.h"
 
 #include <cstdlib>
+#include <exception>
 
 namespace ferry::http {
 namespace {
@@ -17,11 +18,11 @@ Dispatch::Dispatch(const Router& router, const ErrorRenderer& render_error, cons
     : render_error_(render_error) {
   try {
     exchange_ = router(request, route_);
-  } catch (const std::exception& e) {
+  } catch (const std::exception&) {
     // Answer now (the connection then closes) rather than read a body we
     // will not use; for small or absent bodies answer at the end, which
     // keeps the connection alive.
-    refusal_ = render_error_(e);
+    refusal_ = render_error_(std::current_exception());
     answer_now_ = announces_large_body(request);
   }
 }
@@ -33,8 +34,8 @@ bool Dispatch::on_body(const char* data, size_t size) {
   }
   try {
     exchange_->on_body(data, size);
-  } catch (const std::exception& e) {
-    refusal_ = render_error_(e);
+  } catch (const std::exception&) {
+    refusal_ = render_error_(std::current_exception());
   }
   return true;
 }
@@ -48,8 +49,8 @@ Response Dispatch::finish() {
   } else {
     try {
       response = exchange_->respond();
-    } catch (const std::exception& e) {
-      response = render_error_(e);
+    } catch (const std::exception&) {
+      response = render_error_(std::current_exception());
     }
   }
   exchange_.reset();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -46,7 +47,8 @@ struct RouteInfo {
 
 // Maps a request to its exchange, or throws ferry::Error.
 using Router = std::function<std::unique_ptr<Exchange>(const Request&, RouteInfo&)>;
-// Turns an error into the response the client sees.
-using ErrorRenderer = std::function<Response(const std::exception&)>;
+// Turns the exception being handled (std::current_exception()) into the
+// response the client sees.
+using ErrorRenderer = std::function<Response(std::exception_ptr)>;
 
 }  // namespace ferry::http

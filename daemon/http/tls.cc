@@ -40,7 +40,7 @@ std::string read_pem(const std::string& path, const char* what) {
   try {
     return read_small_file(path, kMaxPemBytes);
   } catch (const Error& e) {
-    if (e.code() == ErrorCode::kTooLarge) {
+    if (e.is(ErrorCode::kTooLarge)) {
       throw std::runtime_error("the TLS " + std::string(what) + " " + path +
                                " is over 1 MiB; is it the right file?");
     }

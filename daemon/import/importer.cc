@@ -26,7 +26,6 @@
 namespace ferry::import {
 namespace {
 
-using bundle::BundleError;
 using bundle::BundleErrorKind;
 
 // At least this stays free after an import, whatever storage.min_free says:
@@ -41,7 +40,7 @@ int64_t unix_now() {
 }
 
 [[noreturn]] void refuse(BundleErrorKind kind, const std::string& why) {
-  throw BundleError(kind, why);
+  throw Error(kind, why);
 }
 
 // Thrown when the caller asks the import to stop (ferryd shutting down).
@@ -358,15 +357,17 @@ signing::TrustedKeys trusted_keys(const std::string& dir) {
 void classify(const std::exception& e, ImportOutcome& outcome) {
   ImportRecord& rec = outcome.record;
   rec.error = e.what();
-  if (auto refusal = classify_refusal(e)) {
+  const auto* err = dynamic_cast<const Error*>(&e);
+  ExitDecision decision = err ? exit_class(*err) : ExitDecision{ExitClass::kOther, std::nullopt};
+  if (decision.exit_class == ExitClass::kRefused) {
     rec.result = "refused";
-    rec.reason = std::string(refusal->name);
-    outcome.exit_code = refusal->exit_code;
+    rec.reason = std::string(decision.refusal->name);
+    outcome.exit_code = decision.refusal->exit_code;
   } else if (dynamic_cast<const Stopped*>(&e)) {
     rec.result = "interrupted";
     rec.reason = "stopped";
     outcome.exit_code = kExitFailure;
-  } else if (const auto* err = dynamic_cast<const Error*>(&e); err && err->is_storage()) {
+  } else if (err && err->is_storage()) {
     rec.result = "failed";
     rec.reason = "storage";
     outcome.exit_code = kExitStorage;
@@ -481,13 +482,13 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
     bundle::BundleVerifier verifier(options.bundle, trusted.keys);
     try {
       manifest = verifier.open();
-    } catch (const signing::SigningError& e) {
-      if (e.kind() != signing::SigningErrorKind::kUnknownKey) throw;
-      throw signing::SigningError(e.kind(), std::string(e.what()) +
-                                                "; trusted keys are the .pub "
-                                                "files in " +
-                                                options.trust_dir + " (" +
-                                                std::to_string(trusted.keys.size()) + " found)");
+    } catch (const Error& e) {
+      if (!e.is(signing::SigningErrorKind::kUnknownKey)) throw;
+      throw e.with_message(std::string(e.what()) +
+                           "; trusted keys are the .pub "
+                           "files in " +
+                           options.trust_dir + " (" + std::to_string(trusted.keys.size()) +
+                           " found)");
     }
     const bundle::Manifest& m = *manifest;
     rec.bundle_id = m.id;

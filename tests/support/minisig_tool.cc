@@ -54,9 +54,11 @@ int main(int argc, char** argv) {
       std::printf("%s\n", sig.trusted_comment.c_str());
       return 0;
     }
-  } catch (const SigningError& e) {
+  } catch (const ferry::Error& e) {
+    auto kind = e.code_in<SigningErrorKind>();
+    if (!kind) throw;
     std::fprintf(stderr, "%s\n", e.what());
-    return 10 + static_cast<int>(e.kind());
+    return 10 + static_cast<int>(*kind);
   }
   return 2;
 }

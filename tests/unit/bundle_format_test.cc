@@ -34,8 +34,8 @@ Manifest sample() {
 BundleErrorKind kind_of(const std::string& json) {
   try {
     Manifest::parse(json);
-  } catch (const BundleError& e) {
-    return e.kind();
+  } catch (const Error& e) {
+    if (auto kind = e.code_in<BundleErrorKind>()) return *kind;
   }
   return BundleErrorKind::kSource;  // "no error"
 }
@@ -166,8 +166,8 @@ TEST(LayoutIndex, RefusesAnIndexThatDiffersFromTheManifest) {
   auto kind = [&](const nlohmann::json& d) {
     try {
       check_layout_index(d.dump(), m);
-    } catch (const BundleError& e) {
-      return e.kind();
+    } catch (const Error& e) {
+      if (auto k = e.code_in<BundleErrorKind>()) return *k;
     }
     return BundleErrorKind::kSource;
   };

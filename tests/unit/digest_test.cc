@@ -31,7 +31,7 @@ TEST(Digest, ParseOrThrowSaysWhatIsExpected) {
     Digest::parse_or_throw("sha256:nope");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kDigestInvalid);
+    EXPECT_EQ(e.code_in<ErrorCode>(), ErrorCode::kDigestInvalid);
     EXPECT_NE(std::string(e.what()).find("sha256:<64 hex>"), std::string::npos);
   }
 }

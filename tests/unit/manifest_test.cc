@@ -23,7 +23,7 @@ ErrorCode code_of(const std::string& body, const std::string& type = "") {
   try {
     parse_manifest(body, type);
   } catch (const Error& e) {
-    return e.code();
+    return e.code_in<ErrorCode>().value_or(ErrorCode::kInternal);
   }
   return ErrorCode::kInternal;
 }

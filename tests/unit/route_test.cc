@@ -64,7 +64,7 @@ TEST(Route, BadMirrorNsIsNameInvalid) {
       mirrored_name("library/nginx", std::string(ns));
       ADD_FAILURE() << "accepted ns '" << ns << "'";
     } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kNameInvalid) << ns;
+      EXPECT_EQ(e.code_in<ErrorCode>(), ErrorCode::kNameInvalid) << ns;
       EXPECT_NE(std::string(e.what()).find("invalid ns '" + std::string(ns) + "'"),
                 std::string::npos)
           << e.what();

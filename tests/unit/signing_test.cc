@@ -22,10 +22,10 @@ std::array<unsigned char, 64> prehash_of(std::string_view data) {
 SigningErrorKind kind_of(const std::function<void()>& f) {
   try {
     f();
-  } catch (const SigningError& e) {
-    return e.kind();
+  } catch (const Error& e) {
+    if (auto kind = e.code_in<SigningErrorKind>()) return *kind;
   }
-  ADD_FAILURE() << "no SigningError";
+  ADD_FAILURE() << "no signing error";
   return SigningErrorKind::kMalformed;
 }
 

@@ -21,7 +21,7 @@ ErrorCode code_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const Error& e) {
-    return e.code();
+    return e.code_in<ErrorCode>().value_or(ErrorCode::kInternal);
   }
   return ErrorCode::kInternal;
 }
