@@ -125,8 +125,10 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
           return gate->allowed(caller, Action::kPull, repo);
         };
       }
-      checks.before_tag_change = [gate, caller, name = route.name](std::string_view tag) {
-        gate->check_tag_change(name, tag);
+      checks.before_tag_change = [gate, caller, name = route.name](std::string_view tag,
+                                                                   std::string_view from,
+                                                                   std::string_view to) {
+        gate->check_tag_change(name, tag, from, to);
         gate->require(caller, Action::kRetag, name);
       };
       checks.before_write = [gate, name = route.name](uint64_t bytes) {

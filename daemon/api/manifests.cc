@@ -60,8 +60,9 @@ class ManifestPut final : public http::Exchange {
         current = store_.resolve_manifest(route_.name, route_.reference, false).digest;
       } catch (const Error&) {
       }
-      if (current && *current != digest_of(body_).str())
-        checks_.before_tag_change(route_.reference);
+      std::string incoming = digest_of(body_).str();
+      if (current && *current != incoming)
+        checks_.before_tag_change(route_.reference, *current, incoming);
     }
     if (checks_.before_write) checks_.before_write(body_.size());
     PutManifestResult result =
@@ -116,9 +117,10 @@ ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route&
   if (req.method() == "DELETE") {
     if (checks.before_tag_change) {
       if (auto digest = Digest::parse(route.reference)) {
-        for (const auto& tag : store.tags_of(route.name, *digest)) checks.before_tag_change(tag);
+        for (const auto& tag : store.tags_of(route.name, *digest))
+          checks.before_tag_change(tag, digest->str(), "");
       } else {
-        checks.before_tag_change(route.reference);
+        checks.before_tag_change(route.reference, "", "");
       }
     }
     store.delete_manifest(route.name, route.reference);

@@ -46,13 +46,13 @@ class StoreGcTest : public ::testing::Test {
     return *report;
   }
   void age_tag(const std::string& repo, const std::string& tag, int64_t seconds) {
-    store_.with_database([&](sql::Database& db) {
-      db.prepare(
+    store_.database()
+        .acquire()
+        ->prepare(
             "UPDATE tags SET updated_at = updated_at - ? WHERE name = ? AND repository_id = "
             "(SELECT id FROM repositories WHERE name = ?)")
-          .bind(seconds, tag, repo)
-          .run();
-    });
+        .bind(seconds, tag, repo)
+        .run();
   }
 };
 
