@@ -9,8 +9,8 @@ constexpr auto kReloadEvery = std::chrono::seconds(1);
 
 const char* const kLocked =
     "pushes, deletes and imports are refused: no users are defined and ferryd listens beyond "
-    "loopback; create an admin (ferryctl user add NAME, then ferryctl grant NAME '*' admin) or "
-    "set auth.open = true";
+    "loopback; create an admin (ferryctl user add NAME, then ferryctl grant NAME '*' admin) and "
+    "allow imports (ferryctl namespace set '*' --import on), or set auth.open = true";
 
 }  // namespace
 

@@ -41,9 +41,20 @@ int current_version(Database& db, const Schema& schema) {
   return schema.legacy[i];
 }
 
+// True when the module is at its newest version already: read without the
+// write lock, so opening an up-to-date database never waits for a writer.
+bool up_to_date(Database& db, const Schema& schema) {
+  if (user_version(db) != kPerModuleSchema) return false;
+  auto v = db.prepare("SELECT version FROM schema_versions WHERE module = ?")
+               .bind(schema.module)
+               .one_int();
+  return v && *v == static_cast<int64_t>(schema.steps.size());
+}
+
 }  // namespace
 
 void migrate(Database& db, const Schema& schema) {
+  if (up_to_date(db, schema)) return;
   Transaction tx(db);
   adopt_legacy(db);
   int version = current_version(db, schema);

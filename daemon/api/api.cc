@@ -125,9 +125,7 @@ http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
           return gate->allowed(caller, Action::kPull, repo);
         };
       }
-      checks.before_tag_change = [gate, caller, name = route.name](std::string_view tag,
-                                                                   std::string_view from,
-                                                                   std::string_view to) {
+      checks.before_tag_change = [gate, caller, name = route.name](auto tag, auto from, auto to) {
         gate->check_tag_change(name, tag, from, to);
         gate->require(caller, Action::kRetag, name);
       };
