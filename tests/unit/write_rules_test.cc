@@ -5,17 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "access/accounts.h"
 #include "access/rules.h"
-#include "bundler/keygen.h"
-#include "bundler/pack.h"
 #include "core/error.h"
 #include "core/store.h"
 #include "daemon/api/gate.h"
 #include "daemon/import/importer.h"
-#include "tests/support/manifests.h"
+#include "tests/support/bundles.h"
 #include "tests/support/temp_dir.h"
 
 namespace ferry {
@@ -23,30 +20,7 @@ namespace {
 
 using access::Action;
 
-void write_file(const std::string& path, const std::string& data) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << data;
-}
-
-// An OCI image layout at dir with one image tagged `tag`: its manifest digest.
-Digest make_layout(const std::string& dir, const std::string& tag, const std::string& layer) {
-  auto blob = [&](const std::string& data) {
-    Digest d = digest_of(data);
-    write_file(dir + "/blobs/sha256/" + d.hex(), data);
-    return d;
-  };
-  std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers"}})";
-  std::string manifest =
-      testing::oci_image_manifest(blob(config), config.size(), blob(layer), layer.size());
-  Digest m = blob(manifest);
-  write_file(dir + "/oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
-  write_file(dir + "/index.json", R"({"schemaVersion":2,"manifests":[{"mediaType":)"
-                                  R"("application/vnd.oci.image.manifest.v1+json","digest":")" +
-                                      m.str() + R"(","size":)" + std::to_string(manifest.size()) +
-                                      R"(,"annotations":{"org.opencontainers.image.ref.name":")" +
-                                      tag + R"("}}]})");
-  return m;
-}
+using testing::make_layout;
 
 class WriteRulesTest : public ::testing::Test {
  protected:
@@ -60,28 +34,14 @@ class WriteRulesTest : public ::testing::Test {
     std::filesystem::create_directories(data_);
     store_.emplace(StoreOptions{data_, 1 << 20});
     gate_.emplace(*store_, api::GateOptions{false, loopback, data_ + "/token.key"});
-    std::filesystem::create_directories(dir_ / "trust");
-    cli::KeygenOptions keygen;
-    keygen.prefix = dir_ / "signer";
-    keygen.no_password = true;
-    ASSERT_EQ(cli::run_keygen(keygen), 0);
-    std::filesystem::copy_file(dir_ / "signer.pub", dir_ / "trust/signer.pub");
+    testing::make_signer(dir_.path());
   }
   access::Accounts accounts() { return access::Accounts(store_->database()); }
   void settle() { gate_->rules().refresh(); }
 
-  // A signed bundle of one image, REPO:TAG, whose layer is `layer`.
   std::string pack(const std::string& name, const std::string& tag, const std::string& layer,
                    uint64_t sequence) {
-    std::string layout = dir_ / ("layout" + std::to_string(sequence));
-    make_layout(layout, "src", layer);
-    cli::PackOptions pack;
-    pack.key_path = dir_ / "signer.key";
-    pack.output = dir_ / ("b" + std::to_string(sequence) + ".ferry");
-    pack.sequence = sequence;
-    pack.sources = {"oci:" + layout + ":src=" + name + ":" + tag};
-    EXPECT_EQ(cli::run_pack(pack), 0);
-    return pack.output;
+    return testing::pack_bundle(dir_.path(), name, tag, layer, sequence);
   }
   // Imports through the gate's own rules, as the inbox of ferryd serve does.
   import::ImportOutcome import(const std::string& bundle) { import::ImportOptions options;
