@@ -3,8 +3,9 @@
 namespace ferry::access {
 namespace {
 
-// Version 1 (user_version 4 before per-module versions): access control. Passwords are argon2id
-// strings from libsodium; token secrets are random, so a SHA-256 of them is enough.
+// Version 1 (user_version 4 before per-module versions): access control.
+// Passwords are argon2id strings from libsodium; token secrets are random, so a
+// SHA-256 of them is enough.
 constexpr const char* kSchemaV4 = R"sql(
 CREATE TABLE users (
   id            INTEGER PRIMARY KEY,
@@ -52,24 +53,25 @@ CREATE TABLE audit (
 );
 )sql";
 
-// Version 2 (user_version 5): imports need the namespace's permission once users exist (default
-// deny, like pushes): namespaces.import_allowed, set with ferryctl
-// namespace set NAME --import on|off. NULL inherits the "*" row's, so that
-// giving a namespace a quota does not turn off imports allowed for all.
-// access_state.served_beyond_loopback: whether the last `ferryd serve`
-// listened beyond loopback, so `ferryd import` run by hand without the
-// service's config still knows the box is not the open development default.
+// Version 2 (user_version 5): imports need the namespace's permission once
+// users exist (default deny, like pushes): namespaces.import_allowed, set with
+// ferryctl namespace set NAME --import on|off. NULL inherits the "*" row's, so
+// that giving a namespace a quota does not turn off imports allowed for all.
+// access_state.served_beyond_loopback: whether the last `ferryd serve` listened
+// beyond loopback, so `ferryd import` run by hand without the service's config
+// still knows the box is not the open development default.
 constexpr const char* kSchemaV5 = R"sql(
 ALTER TABLE namespaces ADD COLUMN import_allowed INTEGER;
 ALTER TABLE access_state ADD COLUMN served_beyond_loopback INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-// Version 3 (user_version 6): every namespace setting may be unset and then follows the "*" row's
-// (access/accounts.h), so giving a namespace a quota keeps "*"'s anonymous
-// pull. anonymous_pull loses NOT NULL, which takes a rebuild. A quota of -1
-// and an empty pattern list mean "none here". Rows written before kept their
-// meaning: a namespace's row replaced "*"'s as a whole, so its unset quota
-// and patterns become "none", and its anonymous pull stays as it was.
+// Version 3 (user_version 6): every namespace setting may be unset and then
+// follows the "*" row's (access/accounts.h), so giving a namespace a quota
+// keeps "*"'s anonymous pull. anonymous_pull loses NOT NULL, which takes a
+// rebuild. A quota of -1 and an empty pattern list mean "none here". Rows
+// written before kept their meaning: a namespace's row replaced "*"'s as a
+// whole, so its unset quota and patterns become "none", and its anonymous pull
+// stays as it was.
 constexpr const char* kSchemaV6 = R"sql(
 CREATE TABLE namespaces_v6 (
   name           TEXT PRIMARY KEY,

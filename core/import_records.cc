@@ -3,10 +3,11 @@
 namespace ferry {
 namespace {
 
-// Version 1 (user_version 2 before per-module versions): bundle imports. Every attempt is a row of
-// `imports` (inserted as 'running' before anything else, so a kill -9 leaves a trace); the highest
-// sequence imported per signer and channel is what rollback protection
-// compares against, updated in the same transaction that publishes the tags.
+// Version 1 (user_version 2 before per-module versions): bundle imports. Every
+// attempt is a row of `imports` (inserted as 'running' before anything else, so
+// a kill -9 leaves a trace); the highest sequence imported per signer and
+// channel is what rollback protection compares against, updated in the same
+// transaction that publishes the tags.
 constexpr const char* kSchemaV2 = R"sql(
 CREATE TABLE imports (
   id            INTEGER PRIMARY KEY,

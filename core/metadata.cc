@@ -18,9 +18,10 @@ std::optional<ManifestRow> manifest_row(sql::Statement& s) {
   return row;
 }
 
-// Blob and manifest files live in the content store; these tables say which
-// repository may see which content. Tags reference manifests by foreign key,
-// so SQLite itself refuses a tag that points at nothing.
+// Version 1 (user_version 1). Blob and manifest files live in the content
+// store; these tables say which repository may see which content. Tags
+// reference manifests by foreign key, so SQLite itself refuses a tag that
+// points at nothing.
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE repositories (
   id         INTEGER PRIMARY KEY,
@@ -77,7 +78,7 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_by_age ON uploads(updated_at);
 )sql";
 
-// v3: storage care.
+// Version 2 (user_version 3 before per-module versions): storage care.
 // - damaged: content that failed scrub. Its file is moved to quarantine/, so
 //   it is not served; the row says why, and goes when the same content is
 //   stored again (a push or an import repairs it) or GC removes the content.
