@@ -117,12 +117,22 @@ class Store {
   // Removes sessions idle longer than max_idle, with their files.
   size_t expire_uploads(std::chrono::seconds max_idle);
 
+  // Called inside a transaction that would move a tag from one manifest to
+  // another (digests as text); throws to refuse the move, and so the whole
+  // change (an immutable tag, access::Rules::may_move_tag).
+  using TagMoveCheck = std::function<void(const std::string& repository, const std::string& tag,
+                                          const std::string& from, const std::string& to)>;
+
   // ---- manifests (store_manifests.cc)
   // reference is a tag or a digest. with_content opens the file too.
   ManifestInfo resolve_manifest(std::string_view repo, std::string_view reference,
                                 bool with_content);
+  // Stores the manifest under a tag or its digest. Pushed under a tag that
+  // names another manifest, before_move is asked in the same transaction, so
+  // no other push slips in between the check and the move.
   PutManifestResult put_manifest(std::string_view repo, std::string_view reference,
-                                 std::string_view content_type, std::string_view bytes);
+                                 std::string_view content_type, std::string_view bytes,
+                                 const TagMoveCheck& before_move = {});
   void delete_manifest(std::string_view repo, std::string_view reference);
 
   // ---- import (store_import.cc)
@@ -147,8 +157,6 @@ class Store {
   // or `also` throws. `before_move` is called in the same transaction for each tag
   // that points at another manifest (digests as text), and may throw to
   // refuse the move: checked there, no push can slip in between.
-  using TagMoveCheck = std::function<void(const std::string& repository, const std::string& tag,
-                                          const std::string& from, const std::string& to)>;
   void publish_images(const std::vector<ImageToPublish>& images,
                       const std::function<void(sql::Transaction&)>& also,
                       const TagMoveCheck& before_move = {});

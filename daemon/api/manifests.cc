@@ -65,8 +65,14 @@ class ManifestPut final : public http::Exchange {
         checks_.before_tag_change(route_.reference, *current, incoming);
     }
     if (checks_.before_write) checks_.before_write(body_.size());
+    // Checked again where the tag moves, inside the store's transaction.
+    Store::TagMoveCheck recheck;
+    if (checks_.before_tag_change) {
+      recheck = [this](const std::string&, const std::string& tag, const std::string& from,
+                       const std::string& to) { checks_.before_tag_change(tag, from, to); };
+    }
     PutManifestResult result =
-        store_.put_manifest(route_.name, route_.reference, content_type_, body_);
+        store_.put_manifest(route_.name, route_.reference, content_type_, body_, recheck);
     http::Response r = http::Response::empty(201);
     r.header("Location", "/v2/" + route_.name + "/manifests/" + result.digest.str());
     r.header("Docker-Content-Digest", result.digest.str());
