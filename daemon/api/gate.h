@@ -69,7 +69,8 @@ struct AdminScope {
 
 class Gate {
  public:
-  // Throws when the token signing key cannot be read or made.
+  // Throws when the token signing key cannot be read or made, or the access
+  // tables cannot be read (access::Rules).
   Gate(Store& store, GateOptions options);
 
   // Throws Unauthorized for bad or malformed credentials and TOOMANYREQUESTS
