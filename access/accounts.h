@@ -2,6 +2,9 @@
 // namespace, per-namespace settings, and the audit log. All of it lives in
 // the data dir's SQLite database, so ferryctl changes take
 // effect in a running ferryd without a restart. docs/access.md has the model.
+// This is the module that owns the tables users, tokens, grants, namespaces,
+// access_state and audit: their schema ("access" in schema_versions), their
+// migrations and every query of them.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sql_pool.h"
 #include "core/sqlite.h"
 
 namespace ferry::access {
@@ -109,7 +113,9 @@ std::string local_actor(std::string_view program);
 
 class Accounts {
  public:
-  explicit Accounts(sql::Database& db) : db_(db) {}
+  // Creates or upgrades the access tables (once per pool). Throws
+  // sql::migrate's errors.
+  explicit Accounts(sql::Pool& pool);
 
   // Throws AccessError: kInvalid (bad name, password under 8 characters),
   // kExists, kUnknown.
@@ -147,6 +153,9 @@ class Accounts {
   bool served_beyond_loopback();
 
   void audit(const AuditRow& row);
+  // The same, inside a transaction another module opened (an import's
+  // row goes with its tags, Store::publish_images).
+  void audit(sql::Transaction& tx, const AuditRow& row);
   // Removes entries from before `before` (Unix seconds; 0: none), then the
   // oldest beyond the newest `max_entries` (0: no cap). Returns how many.
   int64_t prune_audit(int64_t before, uint64_t max_entries);
@@ -154,10 +163,10 @@ class Accounts {
   std::vector<AuditRow> audit_log(int64_t limit);
 
  private:
-  int64_t user_id(const std::string& name);
-  void bump();  // inside the change's transaction
+  int64_t user_id(sql::Database& db, const std::string& name);
+  void bump(sql::Database& db);  // inside the change's transaction
 
-  sql::Database& db_;
+  sql::Pool& pool_;
 };
 
 }  // namespace ferry::access

@@ -306,25 +306,23 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
     std::string error;
     auto store = open_store_beside_server(config, &error);
     if (!store) return fail(kStorage, error);
-    return store->with_database([&](sql::Database& db) {
-      Accounts accounts(db);
-      LocalAdmin admin(accounts);
-      access::AuditRow row{now_unix(), access::local_actor("ferryctl"), action, "", "local", "ok",
-                           ""};
-      try {
-        row.target = chosen->second(admin, *req);
-      } catch (const AccessError& e) {
-        if (!action.empty()) {
-          row.target = attempted(*req);
-          row.result = "refused";
-          row.detail = e.what();
-          accounts.audit(row);
-        }
-        return fail(exit_code_of(e), e.what());
+    Accounts accounts(store->database());
+    LocalAdmin admin(accounts);
+    access::AuditRow row{now_unix(), access::local_actor("ferryctl"), action, "", "local", "ok",
+                         ""};
+    try {
+      row.target = chosen->second(admin, *req);
+    } catch (const AccessError& e) {
+      if (!action.empty()) {
+        row.target = attempted(*req);
+        row.result = "refused";
+        row.detail = e.what();
+        accounts.audit(row);
       }
-      if (!action.empty()) accounts.audit(row);
-      return static_cast<int>(kOk);
-    });
+      return fail(exit_code_of(e), e.what());
+    }
+    if (!action.empty()) accounts.audit(row);
+    return static_cast<int>(kOk);
   };
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "access/rules.h"
 #include "core/store.h"
 #include "core/units.h"
 #include "daemon/data_dir.h"
@@ -59,10 +60,15 @@ int run_gc(const DaemonConfig& config, const GcCommand& command) {
   std::string error;
   auto store = open_store_beside_server(config, &error);
   if (!store) return fail(kStorage, error);
-  GcOptions options{command.grace.value_or(config.gc_grace), config.retention, command.dry_run};
   std::optional<GcReport> report;
   size_t uploads = 0;
   try {
+    // Retention never drops a tag its namespace marks immutable.
+    access::Rules rules(store->database(), {});
+    GcOptions options{command.grace.value_or(config.gc_grace), config.retention, command.dry_run,
+                      [&rules](const std::string& repository, const std::string& tag) {
+                        return rules.immutable(repository, tag);
+                      }};
     report = store->collect_garbage(options, kImportWait);
     if (report && !command.dry_run) uploads = store->expire_uploads(config.upload_expiry);
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/import_records.h"
 #include "daemon/log.h"
 
 namespace ferry {
@@ -189,13 +190,9 @@ std::string Metrics::render(Store& store) const {
           static_cast<double>(scrub_last_.load()));
 
   p.family("ferry_imports_total", "counter", "Bundle imports by result (the import history).");
-  store.with_database([&](sql::Database& db) {
-    auto q = db.prepare("SELECT result, count(*) FROM imports GROUP BY result ORDER BY result");
-    while (q.step()) {
-      p.sample("ferry_imports_total", label("result", q.column_text(0)),
-               static_cast<double>(q.column_int(1)));
-    }
-  });
+  for (const auto& [result, n] : ImportRecords(store.database()).count_by_result()) {
+    p.sample("ferry_imports_total", label("result", result), static_cast<double>(n));
+  }
   p.counter("ferry_log_dropped_lines_total",
             "Log lines dropped because the journal was not reading (requests never wait for it).",
             static_cast<double>(log::dropped()));

@@ -64,10 +64,8 @@ struct Change {
                             const std::function<json(Accounts&)>& work) const {
     json out;
     try {
-      out = store.with_database([&](sql::Database& db) {
-        Accounts accounts(db);
-        return work(accounts);
-      });
+      Accounts accounts(store.database());
+      out = work(accounts);
     } catch (const AccessError& e) {
       gate.audit(caller, action, target, "refused", e.what());
       throw to_api_error(e);
@@ -147,12 +145,8 @@ ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const h
   if (what != "grants" && what != "namespaces") scope.require_everything("/ferry/v1/" + what);
   Change change{store, gate, caller};
   auto read = [&](const std::function<json(Accounts&)>& work) {
-    return answer(http::Response::json(200, store
-                                                .with_database([&](sql::Database& db) {
-                                                  Accounts accounts(db);
-                                                  return work(accounts);
-                                                })
-                                                .dump()));
+    Accounts accounts(store.database());
+    return answer(http::Response::json(200, work(accounts).dump()));
   };
 
   if (what == "status" && parts.size() == 1) {

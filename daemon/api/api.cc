@@ -117,8 +117,8 @@ Checks v2_checks(Gate* gate, const Caller& caller, const std::string& name) {
       return gate->allowed(caller, Action::kPull, repo);
     };
   }
-  checks.before_tag_change = [gate, caller, name](std::string_view tag) {
-    gate->check_tag_change(name, tag);
+  checks.before_tag_change = [gate, caller, name](auto tag, auto from, auto to) {
+    gate->check_tag_change(name, tag, from, to);
     gate->require(caller, Action::kRetag, name);
   };
   checks.before_write = [gate, name](uint64_t bytes) { gate->check_quota(name, bytes); };
