@@ -8,9 +8,9 @@
 #include "access/accounts.h"
 #include "core/units.h"
 #include "ctl/admin.h"
-#include "daemon/data_dir.h"
-#include "daemon/exit_codes.h"
-#include "daemon/serve.h"
+#include "runtime/data_dir.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
 
 namespace ferry::ctl {
 namespace {

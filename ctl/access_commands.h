@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "ctl/remote_admin.h"
-#include "daemon/config.h"
+#include "runtime/config.h"
 
 namespace ferry::ctl {
 

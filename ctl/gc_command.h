@@ -4,7 +4,7 @@
 #include <chrono>
 #include <optional>
 
-#include "daemon/config.h"
+#include "runtime/config.h"
 
 namespace ferry::ctl {
 

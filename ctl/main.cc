@@ -14,10 +14,10 @@
 #include "ctl/gc_command.h"
 #include "ctl/scrub_command.h"
 #include "ctl/status_command.h"
-#include "daemon/config.h"
-#include "daemon/config_flags.h"
-#include "daemon/exit_codes.h"
-#include "daemon/serve.h"
+#include "runtime/config.h"
+#include "runtime/config_flags.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ferryctl: administer a Ferry registry's data directory"};

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/store.h"
-#include "daemon/data_dir.h"
-#include "daemon/exit_codes.h"
-#include "daemon/serve.h"
+#include "runtime/data_dir.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
 
 namespace ferry::ctl {
 

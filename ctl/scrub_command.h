@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "daemon/config.h"
+#include "runtime/config.h"
 
 namespace ferry::ctl {
 

@@ -6,10 +6,10 @@
 #include "core/store.h"
 #include "core/units.h"
 #include "ctl/remote_admin.h"
-#include "daemon/data_dir.h"
-#include "daemon/exit_codes.h"
-#include "daemon/serve.h"
-#include "daemon/status_json.h"
+#include "runtime/data_dir.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
+#include "runtime/status_json.h"
 
 namespace ferry::ctl {
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "ctl/remote_admin.h"
-#include "daemon/config.h"
+#include "runtime/config.h"
 
 namespace ferry::ctl {
 

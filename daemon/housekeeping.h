@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "core/store.h"
-#include "daemon/config.h"
 #include "daemon/metrics.h"
+#include "runtime/config.h"
 
 namespace ferry {
 

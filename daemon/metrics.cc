@@ -4,7 +4,7 @@
 #include <ctime>
 
 #include "daemon/api/route.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 
 namespace ferry {
 namespace {

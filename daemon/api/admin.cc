@@ -27,7 +27,7 @@
 #include "access/json.h"
 #include "core/error.h"
 #include "daemon/api/small_body.h"
-#include "daemon/status_json.h"
+#include "runtime/status_json.h"
 
 namespace ferry::api {
 namespace {

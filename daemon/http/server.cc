@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "daemon/http/tls.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 
 namespace ferry::http {
 

@@ -19,7 +19,7 @@
 #include "core/units.h"
 #include "daemon/import/receipt.h"
 #include "daemon/import/writer_thread.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 #include "signing/error.h"
 #include "signing/trusted_keys.h"
 
