@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "access/json.h"
-#include "bundler/curl_handle.h"
-#include "bundler/registry_client.h"
+#include "client/curl_handle.h"
+#include "client/saved_logins.h"
 
 namespace ferry::ctl {
 namespace {
@@ -58,7 +58,7 @@ void find_remote_credentials(RemoteOptions& options) {
     options.credentials_from = "FERRYCTL_CREDS";
     return;
   }
-  if (auto saved = cli::find_credentials(options.url)) {
+  if (auto saved = client::find_credentials(options.url)) {
     options.user = saved->username;
     options.secret = saved->password;
     options.credentials_from = saved->from;
@@ -68,16 +68,16 @@ void find_remote_credentials(RemoteOptions& options) {
 RemoteAdmin::RemoteAdmin(RemoteOptions options) : options_(std::move(options)) {
   while (!options_.url.empty() && options_.url.back() == '/') options_.url.pop_back();
   if (options_.url.find("://") == std::string::npos) options_.url = "https://" + options_.url;
-  if (!cli::curl_ready()) throw RemoteError(1, "libcurl could not be initialised");
+  if (!client::curl_ready()) throw RemoteError(1, "libcurl could not be initialised");
 }
 
 json RemoteAdmin::call(const std::string& method, const std::string& path, const json* body) {
-  cli::CurlHandle curl(curl_easy_init());
+  client::CurlHandle curl(curl_easy_init());
   if (!curl) throw RemoteError(1, "libcurl could not make a handle");
   const std::string url = options_.url + "/ferry/v1/" + path;
   std::string payload = body ? body->dump() : "";
   std::string answer;
-  cli::CurlHeaders headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+  client::CurlHeaders headers(curl_slist_append(nullptr, "Content-Type: application/json"));
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
