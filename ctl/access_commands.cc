@@ -7,7 +7,6 @@
 
 #include "access/accounts.h"
 #include "core/units.h"
-#include "ctl/admin.h"
 #include "runtime/data_dir.h"
 #include "runtime/exit_codes.h"
 #include "runtime/fail.h"
@@ -47,7 +46,8 @@ struct Request {
   bool json = false;
 };
 
-using Action = std::function<std::string(Admin&, const Request&)>;  // returns the audit target
+using Action =
+    std::function<std::string(access::Admin&, const Request&)>;  // returns the audit target
 
 // What a refused change was aimed at, for the audit log.
 std::string attempted(const Request& r) {
@@ -80,24 +80,24 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
       app.add_subcommand("user", "Users who log in with a password")->require_subcommand(1);
   auto* add = user->add_subcommand("add", "Add a user; the password is read from stdin");
   add->add_option("name", req->user)->required();
-  on(add, "user add", [](Admin& a, const Request& r) {
+  on(add, "user add", [](access::Admin& a, const Request& r) {
     a.add_user(r.user, read_password());
     return r.user;
   });
   auto* passwd = user->add_subcommand("passwd", "Set a user's password, read from stdin");
   passwd->add_option("name", req->user)->required();
-  on(passwd, "user passwd", [](Admin& a, const Request& r) {
+  on(passwd, "user passwd", [](access::Admin& a, const Request& r) {
     a.set_password(r.user, read_password());
     return r.user;
   });
   auto* del = user->add_subcommand("del", "Remove a user with their tokens and roles");
   del->add_option("name", req->user)->required();
-  on(del, "user del", [](Admin& a, const Request& r) {
+  on(del, "user del", [](access::Admin& a, const Request& r) {
     a.remove_user(r.user);
     return r.user;
   });
   auto* ulist = user->add_subcommand("list", "List users");
-  on(ulist, "", [](Admin& a, const Request&) {
+  on(ulist, "", [](access::Admin& a, const Request&) {
     for (const auto& u : a.users())
       std::printf("%s\t%s\n", u.name.c_str(), format_utc(u.created_at).c_str());
     return std::string();
@@ -109,24 +109,24 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
   create->add_option("--user", req->user, "Whose rights the token carries")->required();
   create->add_option("--expires", req->expires, "Lifetime, e.g. 90d (default: never)");
   create->add_option("--description", req->description, "What it is for");
-  on(create, "token create", [](Admin& a, const Request& r) {
-    std::optional<int64_t> expires_in;
+  on(create, "token create", [](access::Admin& a, const Request& r) {
+    access::TokenRequest request{r.user, {}, r.description};
     if (!r.expires.empty()) {
       auto d = parse_duration(r.expires);
       if (!d || d->count() == 0) {
         throw AccessError(AccessErrorKind::kInvalid,
                           "--expires '" + r.expires + "' is not a duration such as 90d or 12h");
       }
-      expires_in = d->count();
+      request.lifetime = *d;
     }
-    auto t = a.create_token(r.user, expires_in, r.description);
+    auto t = a.create_token(request);
     std::printf("%s\n", t.secret.c_str());
     std::fprintf(stderr, "token %s for %s%s; it is shown only now\n", t.id.c_str(), r.user.c_str(),
                  t.expires_at ? (", expires " + format_utc(*t.expires_at)).c_str() : "");
     return "token " + t.id + " of " + r.user;
   });
   auto* tlist = token->add_subcommand("list", "List tokens (never their secrets)");
-  on(tlist, "", [](Admin& a, const Request&) {
+  on(tlist, "", [](access::Admin& a, const Request&) {
     for (const auto& t : a.tokens()) {
       std::string state = t.revoked_at                                    ? "revoked"
                           : (t.expires_at && now_unix() >= *t.expires_at) ? "expired"
@@ -138,7 +138,7 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
   });
   auto* trevoke = token->add_subcommand("revoke", "Revoke a token at once");
   trevoke->add_option("id", req->token_id)->required();
-  on(trevoke, "token revoke", [](Admin& a, const Request& r) {
+  on(trevoke, "token revoke", [](access::Admin& a, const Request& r) {
     a.revoke_token(r.token_id);
     return "token " + r.token_id;
   });
@@ -147,7 +147,7 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
   grant->add_option("user", req->user)->required();
   grant->add_option("namespace", req->name_space)->required();
   grant->add_option("role", req->role, "reader, writer, maintainer or admin")->required();
-  on(grant, "grant", [](Admin& a, const Request& r) {
+  on(grant, "grant", [](access::Admin& a, const Request& r) {
     auto role = access::parse_role(r.role);
     if (!role) {
       throw AccessError(AccessErrorKind::kInvalid,
@@ -159,12 +159,12 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
   auto* revoke = app.add_subcommand("revoke", "Take a user's role in a namespace away");
   revoke->add_option("user", req->user)->required();
   revoke->add_option("namespace", req->name_space)->required();
-  on(revoke, "revoke", [](Admin& a, const Request& r) {
+  on(revoke, "revoke", [](access::Admin& a, const Request& r) {
     a.revoke(r.user, r.name_space);
     return r.user + " " + r.name_space;
   });
   auto* grants = app.add_subcommand("grants", "List every role given");
-  on(grants, "", [](Admin& a, const Request&) {
+  on(grants, "", [](access::Admin& a, const Request&) {
     for (const auto& g : a.grants()) {
       std::printf("%s\t%s\t%s\n", g.user.c_str(), g.name_space.c_str(),
                   std::string(access::role_name(g.role)).c_str());
@@ -184,7 +184,7 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
                   "Tag pattern that cannot be overwritten or deleted (repeatable), none, or "
                   "inherit")
       ->allow_extra_args(false);
-  on(set, "namespace set", [](Admin& a, const Request& r) {
+  on(set, "namespace set", [](access::Admin& a, const Request& r) {
     access::NamespaceChange change;
     access::NamespaceSettings& to = change.set;
     // Each option takes a value, or "inherit" to follow namespace '*' again.
@@ -228,12 +228,12 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
   });
   auto* ndel = ns->add_subcommand("del", "Drop a namespace's settings: each follows '*' again");
   ndel->add_option("namespace", req->name_space)->required();
-  on(ndel, "namespace del", [](Admin& a, const Request& r) {
+  on(ndel, "namespace del", [](access::Admin& a, const Request& r) {
     a.remove_namespace(r.name_space);
     return r.name_space;
   });
   auto* nlist = ns->add_subcommand("list", "List namespaces and their settings");
-  on(nlist, "", [](Admin& a, const Request&) {
+  on(nlist, "", [](access::Admin& a, const Request&) {
     // A setting left unset shows as "as *", or in "*" itself as "default".
     std::string unset;
     auto shown = [&unset](const auto& setting, auto format) -> std::string {
@@ -263,7 +263,7 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
   audit->add_option("-n,--limit", req->limit, "How many entries (default 50)")
       ->check(CLI::Range(1, 1000000));
   audit->add_flag("--json", req->json, "Machine-readable output");
-  on(audit, "", [](Admin& a, const Request& r) {
+  on(audit, "", [](access::Admin& a, const Request& r) {
     auto rows = a.audit_log(r.limit);
     if (r.json) {
       nlohmann::json out = nlohmann::json::array();
@@ -308,11 +308,10 @@ std::function<int(const DaemonConfig&, const RemoteOptions*)> add_access_command
     if (!store) return fail(kStorage, error);
     return store->with_database([&](sql::Database& db) {
       Accounts accounts(db);
-      LocalAdmin admin(accounts);
       access::AuditRow row{now_unix(), access::local_actor("ferryctl"), action, "", "local", "ok",
                            ""};
       try {
-        row.target = chosen->second(admin, *req);
+        row.target = chosen->second(accounts, *req);
       } catch (const AccessError& e) {
         if (!action.empty()) {
           row.target = attempted(*req);

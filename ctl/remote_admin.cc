@@ -156,11 +156,9 @@ void RemoteAdmin::remove_user(const std::string& name) {
 std::vector<access::UserRow> RemoteAdmin::users() {
   return rows<access::UserRow>(call("GET", "users"), "users");
 }
-access::NewToken RemoteAdmin::create_token(const std::string& user,
-                                           std::optional<int64_t> expires_in_seconds,
-                                           const std::string& description) {
-  json body{{"user", user}, {"description", description}};
-  if (expires_in_seconds) body["expiresIn"] = *expires_in_seconds;
+access::NewToken RemoteAdmin::create_token(const access::TokenRequest& request) {
+  json body{{"user", request.user}, {"description", request.description}};
+  if (request.lifetime) body["expiresIn"] = request.lifetime->count();
   json answer = call("POST", "tokens", &body);
   access::NewToken token;
   token.id = answer.at("id").get<std::string>();
