@@ -1,0 +1,50 @@
+// The admin API's route table (daemon/api/admin_routes.h): which paths fit
+// which pattern, and that no two routes answer the same request.
+#include "daemon/api/admin_routes.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <utility>
+
+namespace ferry::api {
+namespace {
+
+using Parts = std::vector<std::string>;
+using Args = std::optional<std::vector<std::string>>;
+
+TEST(AdminRoutesTest, LiteralsMatchWholeParts) {
+  EXPECT_EQ(match_admin_path("users", {"users"}), Args(Parts{}));
+  EXPECT_EQ(match_admin_path("users", {"user"}), std::nullopt);
+  EXPECT_EQ(match_admin_path("users", {"users", "x"}), std::nullopt);
+  EXPECT_EQ(match_admin_path("users", {}), std::nullopt);
+}
+
+TEST(AdminRoutesTest, NamedPartsAreCaptured) {
+  EXPECT_EQ(match_admin_path("users/{name}/password", {"users", "dev", "password"}),
+            Args(Parts{"dev"}));
+  EXPECT_EQ(match_admin_path("users/{name}/password", {"users", "dev", "pass"}), std::nullopt);
+  EXPECT_EQ(match_admin_path("users/{name}", {"users", "dev", "password"}), std::nullopt);
+  EXPECT_EQ(match_admin_path("users/{name}", {"users"}), std::nullopt);
+}
+
+TEST(AdminRoutesTest, AStarredPartTakesTheRestJoined) {
+  EXPECT_EQ(match_admin_path("grants/{user}/{namespace*}", {"grants", "dev", "site", "line1"}),
+            Args(Parts{"dev", "site/line1"}));
+  EXPECT_EQ(match_admin_path("grants/{user}/{namespace*}", {"grants", "dev", "team"}),
+            Args(Parts{"dev", "team"}));
+  EXPECT_EQ(match_admin_path("grants/{user}/{namespace*}", {"grants", "dev"}), std::nullopt);
+  EXPECT_EQ(match_admin_path("namespaces/{name*}", {"namespaces", "*"}), Args(Parts{"*"}));
+}
+
+TEST(AdminRoutesTest, NoTwoRoutesShareAMethodAndPath) {
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const auto& route : admin_routes()) {
+    EXPECT_TRUE(seen.emplace(route.method, route.path).second) << route.method << " " << route.path;
+    EXPECT_NE(route.handle, nullptr);
+  }
+  EXPECT_EQ(seen.size(), 15u);
+}
+
+}  // namespace
+}  // namespace ferry::api
