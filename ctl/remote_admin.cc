@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "access/admin_paths.h"
 #include "access/json.h"
 #include "client/curl_handle.h"
 #include "client/saved_logins.h"
@@ -15,6 +16,7 @@ namespace {
 using access::AccessError;
 using access::AccessErrorKind;
 using nlohmann::json;
+namespace paths = access::paths;
 
 constexpr size_t kMaxAnswer = 16 << 20;
 
@@ -71,10 +73,10 @@ RemoteAdmin::RemoteAdmin(RemoteOptions options) : options_(std::move(options)) {
   if (!client::curl_ready()) throw RemoteError(1, "libcurl could not be initialised");
 }
 
-json RemoteAdmin::call(const std::string& method, const std::string& path, const json* body) {
+json RemoteAdmin::call(const std::string& method, std::string_view path, const json* body) {
   client::CurlHandle curl(curl_easy_init());
   if (!curl) throw RemoteError(1, "libcurl could not make a handle");
-  const std::string url = options_.url + "/ferry/v1/" + path;
+  const std::string url = options_.url + "/ferry/v1/" + std::string(path);
   std::string payload = body ? body->dump() : "";
   std::string answer;
   client::CurlHeaders headers(curl_slist_append(nullptr, "Content-Type: application/json"));
@@ -140,26 +142,26 @@ json RemoteAdmin::call(const std::string& method, const std::string& path, const
 }
 
 json RemoteAdmin::status() {
-  return call("GET", "status");
+  return call("GET", paths::kStatus);
 }
 void RemoteAdmin::add_user(const std::string& name, const std::string& password) {
   json body{{"name", name}, {"password", password}};
-  call("POST", "users", &body);
+  call("POST", paths::kUsers, &body);
 }
 void RemoteAdmin::set_password(const std::string& name, const std::string& password) {
   json body{{"password", password}};
-  call("PUT", "users/" + segment(name) + "/password", &body);
+  call("PUT", paths::fill(paths::kPassword, {segment(name)}), &body);
 }
 void RemoteAdmin::remove_user(const std::string& name) {
-  call("DELETE", "users/" + segment(name));
+  call("DELETE", paths::fill(paths::kUser, {segment(name)}));
 }
 std::vector<access::UserRow> RemoteAdmin::users() {
-  return rows<access::UserRow>(call("GET", "users"), "users");
+  return rows<access::UserRow>(call("GET", paths::kUsers), "users");
 }
 access::NewToken RemoteAdmin::create_token(const access::TokenRequest& request) {
   json body{{"user", request.user}, {"description", request.description}};
   if (request.lifetime) body["expiresIn"] = request.lifetime->count();
-  json answer = call("POST", "tokens", &body);
+  json answer = call("POST", paths::kTokens, &body);
   access::NewToken token;
   token.id = answer.at("id").get<std::string>();
   token.secret = answer.at("secret").get<std::string>();
@@ -167,33 +169,34 @@ access::NewToken RemoteAdmin::create_token(const access::TokenRequest& request) 
   return token;
 }
 std::vector<access::TokenRow> RemoteAdmin::tokens() {
-  return rows<access::TokenRow>(call("GET", "tokens"), "tokens");
+  return rows<access::TokenRow>(call("GET", paths::kTokens), "tokens");
 }
 void RemoteAdmin::revoke_token(const std::string& id) {
-  call("DELETE", "tokens/" + segment(id));
+  call("DELETE", paths::fill(paths::kToken, {segment(id)}));
 }
 void RemoteAdmin::grant(const std::string& user, const std::string& name_space, access::Role role) {
   json body{{"role", access::role_name(role)}};
-  call("PUT", "grants/" + segment(user) + "/" + segment(name_space), &body);
+  call("PUT", paths::fill(paths::kGrant, {segment(user), segment(name_space)}), &body);
 }
 void RemoteAdmin::revoke(const std::string& user, const std::string& name_space) {
-  call("DELETE", "grants/" + segment(user) + "/" + segment(name_space));
+  call("DELETE", paths::fill(paths::kGrant, {segment(user), segment(name_space)}));
 }
 std::vector<access::GrantRow> RemoteAdmin::grants() {
-  return rows<access::GrantRow>(call("GET", "grants"), "grants");
+  return rows<access::GrantRow>(call("GET", paths::kGrants), "grants");
 }
 void RemoteAdmin::change_namespace(const std::string& name, const access::NamespaceChange& change) {
   json body = change;
-  call("PATCH", "namespaces/" + segment(name), &body);
+  call("PATCH", paths::fill(paths::kNamespace, {segment(name)}), &body);
 }
 void RemoteAdmin::remove_namespace(const std::string& name) {
-  call("DELETE", "namespaces/" + segment(name));
+  call("DELETE", paths::fill(paths::kNamespace, {segment(name)}));
 }
 std::vector<access::NamespaceRow> RemoteAdmin::namespaces() {
-  return rows<access::NamespaceRow>(call("GET", "namespaces"), "namespaces");
+  return rows<access::NamespaceRow>(call("GET", paths::kNamespaces), "namespaces");
 }
 std::vector<access::AuditRow> RemoteAdmin::audit_log(int64_t limit) {
-  return rows<access::AuditRow>(call("GET", "audit?n=" + std::to_string(limit)), "entries");
+  return rows<access::AuditRow>(
+      call("GET", std::string(paths::kAudit) + "?n=" + std::to_string(limit)), "entries");
 }
 
 }  // namespace ferry::ctl

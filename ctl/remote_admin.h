@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "access/admin.h"
 
@@ -60,7 +61,7 @@ class RemoteAdmin final : public access::Admin {
  private:
   // One request; the answer's JSON (null for 204). Throws AccessError for
   // 400/404/409, RemoteError for everything else that is not 2xx.
-  nlohmann::json call(const std::string& method, const std::string& path,
+  nlohmann::json call(const std::string& method, std::string_view path,
                       const nlohmann::json* body = nullptr);
 
   RemoteOptions options_;

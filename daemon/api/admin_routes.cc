@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <array>
 
+#include "access/admin_paths.h"
 #include "access/json.h"
 #include "core/error.h"
 #include "daemon/api/handlers.h"
@@ -181,22 +182,23 @@ http::Response remove_namespace(AdminCall& c) {
 }
 
 using enum AdminNeed;
+namespace paths = access::paths;
 constexpr std::array kRoutes{
-    AdminRoute{"GET", "status", kEverything, false, status},
-    AdminRoute{"GET", "audit", kEverything, false, audit_log},
-    AdminRoute{"GET", "users", kEverything, false, list_users},
-    AdminRoute{"POST", "users", kEverything, true, add_user},
-    AdminRoute{"PUT", "users/{name}/password", kEverything, true, set_password},
-    AdminRoute{"DELETE", "users/{name}", kEverything, false, remove_user},
-    AdminRoute{"GET", "tokens", kEverything, false, list_tokens},
-    AdminRoute{"POST", "tokens", kEverything, true, create_token},
-    AdminRoute{"DELETE", "tokens/{id}", kEverything, false, revoke_token},
-    AdminRoute{"GET", "grants", kNamespace, false, list_grants},
-    AdminRoute{"PUT", "grants/{user}/{namespace*}", kNamespace, true, grant},
-    AdminRoute{"DELETE", "grants/{user}/{namespace*}", kNamespace, false, revoke},
-    AdminRoute{"GET", "namespaces", kNamespace, false, list_namespaces},
-    AdminRoute{"PATCH", "namespaces/{name*}", kNamespace, true, change_namespace},
-    AdminRoute{"DELETE", "namespaces/{name*}", kNamespace, false, remove_namespace},
+    AdminRoute{"GET", paths::kStatus, kEverything, false, status},
+    AdminRoute{"GET", paths::kAudit, kEverything, false, audit_log},
+    AdminRoute{"GET", paths::kUsers, kEverything, false, list_users},
+    AdminRoute{"POST", paths::kUsers, kEverything, true, add_user},
+    AdminRoute{"PUT", paths::kPassword, kEverything, true, set_password},
+    AdminRoute{"DELETE", paths::kUser, kEverything, false, remove_user},
+    AdminRoute{"GET", paths::kTokens, kEverything, false, list_tokens},
+    AdminRoute{"POST", paths::kTokens, kEverything, true, create_token},
+    AdminRoute{"DELETE", paths::kToken, kEverything, false, revoke_token},
+    AdminRoute{"GET", paths::kGrants, kNamespace, false, list_grants},
+    AdminRoute{"PUT", paths::kGrant, kNamespace, true, grant},
+    AdminRoute{"DELETE", paths::kGrant, kNamespace, false, revoke},
+    AdminRoute{"GET", paths::kNamespaces, kNamespace, false, list_namespaces},
+    AdminRoute{"PATCH", paths::kNamespace, kNamespace, true, change_namespace},
+    AdminRoute{"DELETE", paths::kNamespace, kNamespace, false, remove_namespace},
 };
 
 }  // namespace

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <stdexcept>
 #include <utility>
+
+#include "access/admin_paths.h"
 
 namespace ferry::api {
 namespace {
@@ -44,6 +47,18 @@ TEST(AdminRoutesTest, NoTwoRoutesShareAMethodAndPath) {
     EXPECT_NE(route.handle, nullptr);
   }
   EXPECT_EQ(seen.size(), 15u);
+}
+
+// What ferryctl's RemoteAdmin fills in is what ferryd's table matches.
+TEST(AdminRoutesTest, FilledPathsMatchTheirOwnPattern) {
+  namespace paths = access::paths;
+  EXPECT_EQ(paths::fill(paths::kPassword, {"dev"}), "users/dev/password");
+  EXPECT_EQ(paths::fill(paths::kGrant, {"dev", "site/line1"}), "grants/dev/site/line1");
+  EXPECT_EQ(match_admin_path(paths::kGrant, {"grants", "dev", "site", "line1"}),
+            Args(Parts{"dev", "site/line1"}));
+  EXPECT_EQ(paths::fill(paths::kUsers, {}), "users");
+  EXPECT_THROW(paths::fill(paths::kUser, {}), std::invalid_argument);
+  EXPECT_THROW(paths::fill(paths::kUsers, {"x"}), std::invalid_argument);
 }
 
 }  // namespace
