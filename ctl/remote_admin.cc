@@ -5,9 +5,10 @@
 #include <cstdlib>
 #include <memory>
 
+#include "access/admin_paths.h"
 #include "access/json.h"
-#include "bundler/curl_handle.h"
-#include "bundler/registry_client.h"
+#include "client/curl_handle.h"
+#include "client/saved_logins.h"
 
 namespace ferry::ctl {
 namespace {
@@ -15,6 +16,7 @@ namespace {
 using access::AccessError;
 using access::AccessErrorKind;
 using nlohmann::json;
+namespace paths = access::paths;
 
 constexpr size_t kMaxAnswer = 16 << 20;
 
@@ -58,7 +60,7 @@ void find_remote_credentials(RemoteOptions& options) {
     options.credentials_from = "FERRYCTL_CREDS";
     return;
   }
-  if (auto saved = cli::find_credentials(options.url)) {
+  if (auto saved = client::find_credentials(options.url)) {
     options.user = saved->username;
     options.secret = saved->password;
     options.credentials_from = saved->from;
@@ -68,16 +70,16 @@ void find_remote_credentials(RemoteOptions& options) {
 RemoteAdmin::RemoteAdmin(RemoteOptions options) : options_(std::move(options)) {
   while (!options_.url.empty() && options_.url.back() == '/') options_.url.pop_back();
   if (options_.url.find("://") == std::string::npos) options_.url = "https://" + options_.url;
-  if (!cli::curl_ready()) throw RemoteError(1, "libcurl could not be initialised");
+  if (!client::curl_ready()) throw RemoteError(1, "libcurl could not be initialised");
 }
 
-json RemoteAdmin::call(const std::string& method, const std::string& path, const json* body) {
-  cli::CurlHandle curl(curl_easy_init());
+json RemoteAdmin::call(const std::string& method, std::string_view path, const json* body) {
+  client::CurlHandle curl(curl_easy_init());
   if (!curl) throw RemoteError(1, "libcurl could not make a handle");
-  const std::string url = options_.url + "/ferry/v1/" + path;
+  const std::string url = options_.url + "/ferry/v1/" + std::string(path);
   std::string payload = body ? body->dump() : "";
   std::string answer;
-  cli::CurlHeaders headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+  client::CurlHeaders headers(curl_slist_append(nullptr, "Content-Type: application/json"));
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
@@ -140,28 +142,26 @@ json RemoteAdmin::call(const std::string& method, const std::string& path, const
 }
 
 json RemoteAdmin::status() {
-  return call("GET", "status");
+  return call("GET", paths::kStatus);
 }
 void RemoteAdmin::add_user(const std::string& name, const std::string& password) {
   json body{{"name", name}, {"password", password}};
-  call("POST", "users", &body);
+  call("POST", paths::kUsers, &body);
 }
 void RemoteAdmin::set_password(const std::string& name, const std::string& password) {
   json body{{"password", password}};
-  call("PUT", "users/" + segment(name) + "/password", &body);
+  call("PUT", paths::fill(paths::kPassword, {segment(name)}), &body);
 }
 void RemoteAdmin::remove_user(const std::string& name) {
-  call("DELETE", "users/" + segment(name));
+  call("DELETE", paths::fill(paths::kUser, {segment(name)}));
 }
 std::vector<access::UserRow> RemoteAdmin::users() {
-  return rows<access::UserRow>(call("GET", "users"), "users");
+  return rows<access::UserRow>(call("GET", paths::kUsers), "users");
 }
-access::NewToken RemoteAdmin::create_token(const std::string& user,
-                                           std::optional<int64_t> expires_in_seconds,
-                                           const std::string& description) {
-  json body{{"user", user}, {"description", description}};
-  if (expires_in_seconds) body["expiresIn"] = *expires_in_seconds;
-  json answer = call("POST", "tokens", &body);
+access::NewToken RemoteAdmin::create_token(const access::TokenRequest& request) {
+  json body{{"user", request.user}, {"description", request.description}};
+  if (request.lifetime) body["expiresIn"] = request.lifetime->count();
+  json answer = call("POST", paths::kTokens, &body);
   access::NewToken token;
   token.id = answer.at("id").get<std::string>();
   token.secret = answer.at("secret").get<std::string>();
@@ -169,33 +169,34 @@ access::NewToken RemoteAdmin::create_token(const std::string& user,
   return token;
 }
 std::vector<access::TokenRow> RemoteAdmin::tokens() {
-  return rows<access::TokenRow>(call("GET", "tokens"), "tokens");
+  return rows<access::TokenRow>(call("GET", paths::kTokens), "tokens");
 }
 void RemoteAdmin::revoke_token(const std::string& id) {
-  call("DELETE", "tokens/" + segment(id));
+  call("DELETE", paths::fill(paths::kToken, {segment(id)}));
 }
 void RemoteAdmin::grant(const std::string& user, const std::string& name_space, access::Role role) {
   json body{{"role", access::role_name(role)}};
-  call("PUT", "grants/" + segment(user) + "/" + segment(name_space), &body);
+  call("PUT", paths::fill(paths::kGrant, {segment(user), segment(name_space)}), &body);
 }
 void RemoteAdmin::revoke(const std::string& user, const std::string& name_space) {
-  call("DELETE", "grants/" + segment(user) + "/" + segment(name_space));
+  call("DELETE", paths::fill(paths::kGrant, {segment(user), segment(name_space)}));
 }
 std::vector<access::GrantRow> RemoteAdmin::grants() {
-  return rows<access::GrantRow>(call("GET", "grants"), "grants");
+  return rows<access::GrantRow>(call("GET", paths::kGrants), "grants");
 }
 void RemoteAdmin::change_namespace(const std::string& name, const access::NamespaceChange& change) {
   json body = change;
-  call("PATCH", "namespaces/" + segment(name), &body);
+  call("PATCH", paths::fill(paths::kNamespace, {segment(name)}), &body);
 }
 void RemoteAdmin::remove_namespace(const std::string& name) {
-  call("DELETE", "namespaces/" + segment(name));
+  call("DELETE", paths::fill(paths::kNamespace, {segment(name)}));
 }
 std::vector<access::NamespaceRow> RemoteAdmin::namespaces() {
-  return rows<access::NamespaceRow>(call("GET", "namespaces"), "namespaces");
+  return rows<access::NamespaceRow>(call("GET", paths::kNamespaces), "namespaces");
 }
 std::vector<access::AuditRow> RemoteAdmin::audit_log(int64_t limit) {
-  return rows<access::AuditRow>(call("GET", "audit?n=" + std::to_string(limit)), "entries");
+  return rows<access::AuditRow>(
+      call("GET", std::string(paths::kAudit) + "?n=" + std::to_string(limit)), "entries");
 }
 
 }  // namespace ferry::ctl

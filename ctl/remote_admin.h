@@ -1,13 +1,16 @@
-// ferryctl --registry URL: the access commands and status through a running
-// ferryd's admin API (/ferry/v1/, daemon/api/admin.cc) instead of the data
-// dir, for an admin who is not on the registry's host. libcurl, HTTP Basic.
+// ferryctl --registry URL: access::Admin and the status through a running
+// ferryd's admin API (/ferry/v1/, daemon/api/admin*.cc) instead of the
+// data dir, for an admin who is not on the registry's host. libcurl, HTTP
+// Basic; the login from --creds, $FERRYCTL_CREDS or podman's and docker's
+// saved ones (client/saved_logins.h).
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
-#include "ctl/admin.h"
+#include "access/admin.h"
 
 namespace ferry::ctl {
 
@@ -35,7 +38,7 @@ constexpr int kRefused = 11;      // wrong credentials, or not an admin
 // else the login podman or docker saved for the registry's host.
 void find_remote_credentials(RemoteOptions& options);
 
-class RemoteAdmin final : public Admin {
+class RemoteAdmin final : public access::Admin {
  public:
   explicit RemoteAdmin(RemoteOptions options);
 
@@ -44,8 +47,7 @@ class RemoteAdmin final : public Admin {
   void set_password(const std::string& name, const std::string& password) override;
   void remove_user(const std::string& name) override;
   std::vector<access::UserRow> users() override;
-  access::NewToken create_token(const std::string& user, std::optional<int64_t> expires_in_seconds,
-                                const std::string& description) override;
+  access::NewToken create_token(const access::TokenRequest& request) override;
   std::vector<access::TokenRow> tokens() override;
   void revoke_token(const std::string& id) override;
   void grant(const std::string& user, const std::string& name_space, access::Role role) override;
@@ -59,7 +61,7 @@ class RemoteAdmin final : public Admin {
  private:
   // One request; the answer's JSON (null for 204). Throws AccessError for
   // 400/404/409, RemoteError for everything else that is not 2xx.
-  nlohmann::json call(const std::string& method, const std::string& path,
+  nlohmann::json call(const std::string& method, std::string_view path,
                       const nlohmann::json* body = nullptr);
 
   RemoteOptions options_;

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "access/accounts.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 
 namespace ferry {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "access/rules.h"
 #include "core/store.h"
-#include "daemon/config.h"
 #include "daemon/metrics.h"
+#include "runtime/config.h"
 
 namespace ferry {
 

@@ -11,11 +11,11 @@
 #include "core/import_records.h"
 #include "core/store.h"
 #include "core/units.h"
-#include "daemon/data_dir.h"
-#include "daemon/exit_codes.h"
 #include "daemon/import/history_json.h"
-#include "daemon/log.h"
-#include "daemon/serve.h"
+#include "runtime/data_dir.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
+#include "runtime/log.h"
 
 namespace ferry {
 

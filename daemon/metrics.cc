@@ -4,7 +4,7 @@
 #include <ctime>
 
 #include "core/import_records.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 
 namespace ferry {
 namespace {

@@ -13,15 +13,16 @@
 #include "core/store.h"
 #include "daemon/api/api.h"
 #include "daemon/api/errors.h"
-#include "daemon/exit_codes.h"
 #include "daemon/housekeeping.h"
 #include "daemon/http/server.h"
 #include "daemon/http/tls.h"
 #include "daemon/import/inbox.h"
-#include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/systemd/notify.h"
 #include "daemon/systemd/watchdog.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
+#include "runtime/log.h"
 #include "signing/trusted_keys.h"
 
 namespace ferry {
@@ -45,11 +46,6 @@ void reload_tls(http::TlsCertificate* tls) {
 }
 
 }  // namespace
-
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, message.c_str());
-  return code;
-}
 
 int serve(const DaemonConfig& config) {
   log::Level level;

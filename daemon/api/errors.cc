@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/api/gate.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 
 namespace ferry::api {
 

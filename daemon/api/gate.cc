@@ -8,7 +8,7 @@
 
 #include "core/digest.h"
 #include "core/units.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 #include "signing/text_format.h"
 
 namespace ferry::api {

@@ -21,7 +21,7 @@
 #include "daemon/import/checks.h"
 #include "daemon/import/receipt.h"
 #include "daemon/import/writer_thread.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 #include "signing/error.h"
 #include "signing/trusted_keys.h"
 

@@ -1,4 +1,4 @@
-#include "daemon/status_json.h"
+#include "runtime/status_json.h"
 
 #include <algorithm>
 
