@@ -7,6 +7,7 @@
 #include <array>
 #include <map>
 
+#include "access/schema.h"
 #include "core/digest.h"
 
 namespace ferry::access {
@@ -26,8 +27,8 @@ void init_sodium() {
 std::string hash_password(const std::string& password) {
   init_sodium();
   if (password.size() < kMinPassword) {
-    throw AccessError(AccessErrorKind::kInvalid,
-                      "a password needs at least " + std::to_string(kMinPassword) + " characters");
+    throw Error(AccessErrorKind::kInvalid,
+                "a password needs at least " + std::to_string(kMinPassword) + " characters");
   }
   std::array<char, crypto_pwhash_STRBYTES> out{};
   if (crypto_pwhash_str(out.data(), password.data(), password.size(), kOpsLimit, kMemLimit) != 0) {
@@ -70,23 +71,35 @@ std::vector<std::string> split(const std::string& text) {
 
 void require_namespace(const std::string& name) {
   if (!valid_namespace(name)) {
-    throw AccessError(AccessErrorKind::kInvalid,
-                      "namespace '" + name.substr(0, 80) +
-                          "' is not valid: use * or up to 8 components of a-z, 0-9 and . _ - "
-                          "joined by /, such as team or site/line1");
+    throw Error(AccessErrorKind::kInvalid,
+                "namespace '" + name.substr(0, 80) +
+                    "' is not valid: use * or up to 8 components of a-z, 0-9 and . _ - "
+                    "joined by /, such as team or site/line1");
   }
 }
 
 void require_name(std::string_view what, const std::string& name) {
   if (!valid_name(name)) {
-    throw AccessError(AccessErrorKind::kInvalid,
-                      std::string(what) + " '" + name.substr(0, 80) +
-                          "' is not valid: use a-z, 0-9 and . _ - (start with a letter or "
-                          "digit, at most 64 characters)");
+    throw Error(AccessErrorKind::kInvalid,
+                std::string(what) + " '" + name.substr(0, 80) +
+                    "' is not valid: use a-z, 0-9 and . _ - (start with a letter or "
+                    "digit, at most 64 characters)");
   }
 }
 
+void insert_audit(sql::Database& db, const AuditRow& r) {
+  db.cached(
+        "INSERT INTO audit(at, actor, action, target, client, result, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(r.at, r.actor, r.action, r.target, r.client, r.result, r.detail)
+      .run();
+}
+
 }  // namespace
+
+Accounts::Accounts(sql::Pool& pool) : pool_(pool) {
+  pool_.migrate(access_schema());
+}
 
 std::optional<Role> parse_role(std::string_view text) {
   if (text == "reader") return Role::kReader;
@@ -132,55 +145,65 @@ std::string local_actor(std::string_view program) {
   return std::string(program) + ":" + (pw ? pw->pw_name : std::to_string(::getuid()));
 }
 
-int64_t Accounts::user_id(const std::string& name) {
-  auto id = db_.prepare("SELECT id FROM users WHERE name = ?").bind(name).one_int();
-  if (!id) throw AccessError(AccessErrorKind::kUnknown, "there is no user '" + name + "'");
+int64_t Accounts::user_id(sql::Database& db, const std::string& name) {
+  auto id = db.prepare("SELECT id FROM users WHERE name = ?").bind(name).one_int();
+  if (!id) throw Error(AccessErrorKind::kUnknown, "there is no user '" + name + "'");
   return *id;
 }
 
 void Accounts::add_user(const std::string& name, const std::string& password) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
   require_name("user name", name);
   std::string hash = hash_password(password);
-  sql::Transaction tx(db_);
-  if (db_.prepare("SELECT id FROM users WHERE name = ?").bind(name).one_int()) {
-    throw AccessError(AccessErrorKind::kExists, "user '" + name + "' already exists");
+  sql::Transaction tx(db);
+  if (db.prepare("SELECT id FROM users WHERE name = ?").bind(name).one_int()) {
+    throw Error(AccessErrorKind::kExists, "user '" + name + "' already exists");
   }
-  db_.prepare("INSERT INTO users(name, password_hash, created_at) VALUES (?, ?, strftime('%s'))")
+  db.prepare("INSERT INTO users(name, password_hash, created_at) VALUES (?, ?, strftime('%s'))")
       .bind(name, hash)
       .run();
-  bump();
+  bump(db);
   tx.commit();
 }
 
 void Accounts::set_password(const std::string& name, const std::string& password) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
   std::string hash = hash_password(password);
-  sql::Transaction tx(db_);
-  int64_t id = user_id(name);
-  db_.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash, id).run();
-  bump();
+  sql::Transaction tx(db);
+  int64_t id = user_id(db, name);
+  db.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash, id).run();
+  bump(db);
   tx.commit();
 }
 
 void Accounts::remove_user(const std::string& name) {
-  sql::Transaction tx(db_);
-  int64_t id = user_id(name);
-  db_.prepare("DELETE FROM tokens WHERE user_id = ?").bind(id).run();
-  db_.prepare("DELETE FROM grants WHERE user_id = ?").bind(id).run();
-  db_.prepare("DELETE FROM users WHERE id = ?").bind(id).run();
-  bump();
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  sql::Transaction tx(db);
+  int64_t id = user_id(db, name);
+  db.prepare("DELETE FROM tokens WHERE user_id = ?").bind(id).run();
+  db.prepare("DELETE FROM grants WHERE user_id = ?").bind(id).run();
+  db.prepare("DELETE FROM users WHERE id = ?").bind(id).run();
+  bump(db);
   tx.commit();
 }
 
 std::vector<UserRow> Accounts::users() {
-  auto s = db_.prepare("SELECT name, created_at FROM users ORDER BY name");
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  auto s = db.prepare("SELECT name, created_at FROM users ORDER BY name");
   std::vector<UserRow> out;
   while (s.step()) out.push_back({s.column_text(0), s.column_int(1)});
   return out;
 }
 
 bool Accounts::check_password(const std::string& name, const std::string& password) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
   init_sodium();
-  auto stored = db_.prepare("SELECT password_hash FROM users WHERE name = ?").bind(name).one_text();
+  auto stored = db.prepare("SELECT password_hash FROM users WHERE name = ?").bind(name).one_text();
   // An unknown user costs the same argon2id work as a known one.
   static const std::string decoy = hash_password("decoy password");
   const std::string& hash = stored ? *stored : decoy;
@@ -190,24 +213,28 @@ bool Accounts::check_password(const std::string& name, const std::string& passwo
 
 NewToken Accounts::create_token(const std::string& user, std::optional<int64_t> expires_at,
                                 const std::string& description) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
   NewToken token;
   token.id = random_hex(6);
   std::string secret = random_hex(32);
   token.secret = std::string(kTokenPrefix) + token.id + "_" + secret;
-  sql::Transaction tx(db_);
-  int64_t id = user_id(user);
-  db_.prepare(
-         "INSERT INTO tokens(id, user_id, secret_hash, description, created_at, expires_at) "
-         "VALUES (?, ?, ?, ?, strftime('%s'), ?)")
+  sql::Transaction tx(db);
+  int64_t id = user_id(db, user);
+  db.prepare(
+        "INSERT INTO tokens(id, user_id, secret_hash, description, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, strftime('%s'), ?)")
       .bind(token.id, id, secret_hash(secret), description, expires_at)
       .run();
-  bump();
+  bump(db);
   tx.commit();
   token.expires_at = expires_at;
   return token;
 }
 
 std::optional<TokenOwner> Accounts::check_token(std::string_view text, int64_t now) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
   // ferry_<12 hex id>_<64 hex secret>
   if (text.size() != kTokenPrefix.size() + 12 + 1 + 64 || text.substr(0, 6) != kTokenPrefix ||
       text[kTokenPrefix.size() + 12] != '_') {
@@ -215,7 +242,7 @@ std::optional<TokenOwner> Accounts::check_token(std::string_view text, int64_t n
   }
   std::string id(text.substr(kTokenPrefix.size(), 12));
   std::string given = secret_hash(text.substr(kTokenPrefix.size() + 13));
-  auto s = db_.prepare(
+  auto s = db.prepare(
       "SELECT t.secret_hash, u.name, t.expires_at, t.revoked_at FROM tokens t "
       "JOIN users u ON u.id = t.user_id WHERE t.id = ?");
   s.bind(id);
@@ -233,20 +260,24 @@ std::optional<TokenOwner> Accounts::check_token(std::string_view text, int64_t n
 }
 
 void Accounts::revoke_token(const std::string& id, int64_t now) {
-  sql::Transaction tx(db_);
-  db_.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  sql::Transaction tx(db);
+  db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
       .bind(now, id)
       .run();
-  if (db_.changes() == 0) {
-    throw AccessError(AccessErrorKind::kUnknown,
-                      "there is no active token '" + id + "' (see ferryctl token list)");
+  if (db.changes() == 0) {
+    throw Error(AccessErrorKind::kUnknown,
+                "there is no active token '" + id + "' (see ferryctl token list)");
   }
-  bump();
+  bump(db);
   tx.commit();
 }
 
 std::vector<TokenRow> Accounts::tokens() {
-  auto s = db_.prepare(
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  auto s = db.prepare(
       "SELECT t.id, u.name, t.description, t.created_at, t.expires_at, t.revoked_at "
       "FROM tokens t JOIN users u ON u.id = t.user_id ORDER BY u.name, t.created_at, t.id");
   std::vector<TokenRow> out;
@@ -258,32 +289,38 @@ std::vector<TokenRow> Accounts::tokens() {
 }
 
 void Accounts::grant(const std::string& user, const std::string& name_space, Role role) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
   require_namespace(name_space);
-  sql::Transaction tx(db_);
-  int64_t id = user_id(user);
-  db_.prepare(
-         "INSERT INTO grants(user_id, namespace, role) VALUES (?, ?, ?) "
-         "ON CONFLICT(user_id, namespace) DO UPDATE SET role = excluded.role")
+  sql::Transaction tx(db);
+  int64_t id = user_id(db, user);
+  db.prepare(
+        "INSERT INTO grants(user_id, namespace, role) VALUES (?, ?, ?) "
+        "ON CONFLICT(user_id, namespace) DO UPDATE SET role = excluded.role")
       .bind(id, name_space, role_name(role))
       .run();
-  bump();
+  bump(db);
   tx.commit();
 }
 
 void Accounts::revoke(const std::string& user, const std::string& name_space) {
-  sql::Transaction tx(db_);
-  int64_t id = user_id(user);
-  db_.prepare("DELETE FROM grants WHERE user_id = ? AND namespace = ?").bind(id, name_space).run();
-  if (db_.changes() == 0) {
-    throw AccessError(AccessErrorKind::kUnknown,
-                      "user '" + user + "' has no role in namespace '" + name_space + "'");
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  sql::Transaction tx(db);
+  int64_t id = user_id(db, user);
+  db.prepare("DELETE FROM grants WHERE user_id = ? AND namespace = ?").bind(id, name_space).run();
+  if (db.changes() == 0) {
+    throw Error(AccessErrorKind::kUnknown,
+                "user '" + user + "' has no role in namespace '" + name_space + "'");
   }
-  bump();
+  bump(db);
   tx.commit();
 }
 
 std::vector<GrantRow> Accounts::grants() {
-  auto s = db_.prepare(
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  auto s = db.prepare(
       "SELECT u.name, g.namespace, g.role FROM grants g JOIN users u ON u.id = g.user_id "
       "ORDER BY u.name, g.namespace");
   std::vector<GrantRow> out;
@@ -295,6 +332,8 @@ std::vector<GrantRow> Accounts::grants() {
 }
 
 void Accounts::change_namespace(const std::string& name, const NamespaceChange& change) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
   require_namespace(name);
   // Stored as SQL NULL when unset (follow "*"); a quota of -1 is "none",
   // an empty pattern list is "none here". Values are bound as text: the
@@ -315,38 +354,42 @@ void Accounts::change_namespace(const std::string& name, const NamespaceChange& 
   if (set.immutable) values[NamespaceField::kImmutable] = join(*set.immutable);
   for (NamespaceField field : change.inherit) {
     if (values.count(field)) {
-      throw AccessError(AccessErrorKind::kInvalid,
-                        std::string(kColumn.at(field)) + " is both set and inherited");
+      throw Error(AccessErrorKind::kInvalid,
+                  std::string(kColumn.at(field)) + " is both set and inherited");
     }
     values[field] = std::nullopt;
   }
-  sql::Transaction tx(db_);
-  db_.prepare("INSERT INTO namespaces(name) VALUES (?) ON CONFLICT(name) DO NOTHING")
+  sql::Transaction tx(db);
+  db.prepare("INSERT INTO namespaces(name) VALUES (?) ON CONFLICT(name) DO NOTHING")
       .bind(name)
       .run();
   for (const auto& [field, value] : values) {
     // Column names come from the table above, never from the caller.
-    db_.prepare(std::string("UPDATE namespaces SET ") + kColumn.at(field) + " = ? WHERE name = ?")
+    db.prepare(std::string("UPDATE namespaces SET ") + kColumn.at(field) + " = ? WHERE name = ?")
         .bind(value, name)
         .run();
   }
-  bump();
+  bump(db);
   tx.commit();
 }
 
 void Accounts::remove_namespace(const std::string& name) {
-  sql::Transaction tx(db_);
-  db_.prepare("DELETE FROM namespaces WHERE name = ?").bind(name).run();
-  if (db_.changes() == 0) {
-    throw AccessError(AccessErrorKind::kUnknown,
-                      "namespace '" + name + "' has no settings (see ferryctl namespace list)");
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  sql::Transaction tx(db);
+  db.prepare("DELETE FROM namespaces WHERE name = ?").bind(name).run();
+  if (db.changes() == 0) {
+    throw Error(AccessErrorKind::kUnknown,
+                "namespace '" + name + "' has no settings (see ferryctl namespace list)");
   }
-  bump();
+  bump(db);
   tx.commit();
 }
 
 std::vector<NamespaceRow> Accounts::namespaces() {
-  auto s = db_.prepare(
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  auto s = db.prepare(
       "SELECT name, anonymous_pull, import_allowed, quota_bytes, immutable FROM namespaces "
       "ORDER BY name");
   std::vector<NamespaceRow> out;
@@ -366,59 +409,69 @@ std::vector<NamespaceRow> Accounts::namespaces() {
 }
 
 int64_t Accounts::prune_audit(int64_t before, uint64_t max_entries) {
-  sql::Transaction tx(db_);
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  sql::Transaction tx(db);
   int64_t removed = 0;
   // Entries are only appended and pruned from the oldest end, so ids run
   // in time order without gaps: both deletes are a range of the rowid,
   // found without a scan of the table.
   if (before > 0) {
-    db_.prepare(
-           "DELETE FROM audit WHERE id < coalesce((SELECT id FROM audit WHERE at >= ? ORDER BY id "
-           "LIMIT 1), (SELECT max(id) + 1 FROM audit))")
+    db.prepare(
+          "DELETE FROM audit WHERE id < coalesce((SELECT id FROM audit WHERE at >= ? ORDER BY id "
+          "LIMIT 1), (SELECT max(id) + 1 FROM audit))")
         .bind(before)
         .run();
-    removed += db_.changes();
+    removed += db.changes();
   }
   if (max_entries > 0) {
-    db_.prepare("DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?")
+    db.prepare("DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?")
         .bind(max_entries)
         .run();
-    removed += db_.changes();
+    removed += db.changes();
   }
   tx.commit();
   return removed;
 }
 
-void Accounts::bump() {
-  db_.exec("UPDATE access_state SET version = version + 1 WHERE id = 1");
+void Accounts::bump(sql::Database& db) {
+  db.exec("UPDATE access_state SET version = version + 1 WHERE id = 1");
 }
 
 void Accounts::set_served_beyond_loopback(bool beyond) {
-  db_.prepare("UPDATE access_state SET served_beyond_loopback = ? WHERE id = 1")
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  db.prepare("UPDATE access_state SET served_beyond_loopback = ? WHERE id = 1")
       .bind(beyond ? 1 : 0)
       .run();
 }
 
 bool Accounts::served_beyond_loopback() {
-  return db_.prepare("SELECT served_beyond_loopback FROM access_state WHERE id = 1")
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  return db.prepare("SELECT served_beyond_loopback FROM access_state WHERE id = 1")
              .one_int()
              .value_or(0) != 0;
 }
 
 int64_t Accounts::version() {
-  return db_.prepare("SELECT version FROM access_state WHERE id = 1").one_int().value_or(0);
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  return db.prepare("SELECT version FROM access_state WHERE id = 1").one_int().value_or(0);
 }
 
-void Accounts::audit(const AuditRow& r) {
-  db_.prepare(
-         "INSERT INTO audit(at, actor, action, target, client, result, detail) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind(r.at, r.actor, r.action, r.target, r.client, r.result, r.detail)
-      .run();
+void Accounts::audit(const AuditRow& row) {
+  insert_audit(*pool_.acquire(), row);
+}
+
+void Accounts::audit(sql::Transaction& tx, const AuditRow& row) {
+  insert_audit(tx.db(), row);
 }
 
 std::vector<AuditRow> Accounts::audit_log(int64_t limit) {
-  auto s = db_.prepare(
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  auto s = db.prepare(
       "SELECT at, actor, action, target, client, result, detail FROM audit "
       "ORDER BY id DESC LIMIT ?");
   s.bind(limit);

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "access/accounts.h"
+#include "access/rows.h"
 
 namespace ferry::access {
 

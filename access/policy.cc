@@ -36,10 +36,9 @@ Mode mode_of(bool auth_open, bool loopback, bool has_users) {
   return Mode::kEnforced;
 }
 
-Policy Policy::load(sql::Database& db, bool open) {
+Policy Policy::load(Accounts& accounts, bool open) {
   Policy p;
   p.open_ = open;
-  Accounts accounts(db);
   p.has_users_ = !accounts.users().empty();
   for (auto& n : accounts.namespaces()) p.namespaces_[n.name] = std::move(n.settings);
   for (const auto& g : accounts.grants()) p.grants_[{g.user, g.name_space}] = g.role;

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "access/accounts.h"
-#include "core/sqlite.h"
 
 namespace ferry::access {
 
@@ -41,7 +40,7 @@ class Policy {
  public:
   // open: everything is allowed to everyone (the development default with
   // no users on loopback, or `auth.open`); immutable tags still hold.
-  static Policy load(sql::Database& db, bool open);
+  static Policy load(Accounts& accounts, bool open);
 
   // The repository's namespace: the longest configured namespace (one with
   // settings or grants) that is the repository or a path prefix of it, else

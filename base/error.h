@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace ferry {
 
@@ -20,6 +21,8 @@ enum class ErrorDomain {
   kBundle,    // bundle::BundleErrorKind (core/bundle_error.h): a bundle refused or not made
   kSigning,   // signing::SigningErrorKind (signing/error.h): a key or signature refused
   kKeyFile,   // cli::KeyFileErrorKind (bundler/key_files.h): a key file ferry cannot use
+  kAccess,    // access::AccessErrorKind (access/rows.h): a user, token or grant change refused
+  kRemote,    // ctl::RemoteErrorKind (ctl/remote_admin.h): ferryctl could not use the admin API
 };
 
 // The registry's codes are the OCI Distribution error codes because they are
@@ -71,7 +74,8 @@ concept DomainCode = std::is_enum_v<Code> && requires {
   { ErrorDomainOf<Code>::value } -> std::convertible_to<ErrorDomain>;
 };
 
-class Error : public std::runtime_error {
+// final: every failure is this type; a domain's data is a field, not a subclass.
+class Error final : public std::runtime_error {
  public:
   // e.g. Error(ErrorCode::kBlobUnknown, "...") or Error(bundle::BundleErrorKind::kTampered, "...").
   template <DomainCode Code>
@@ -80,7 +84,17 @@ class Error : public std::runtime_error {
         domain_(ErrorDomainOf<Code>::value),
         code_(static_cast<int>(code)) {}
 
+  // A 401 (ErrorCode::kUnauthorized) whose response carries `challenge` as
+  // its WWW-Authenticate header.
+  static Error unauthorized(const std::string& message, std::string challenge) {
+    Error e(ErrorCode::kUnauthorized, message);
+    e.challenge_ = std::move(challenge);
+    return e;
+  }
+
   ErrorDomain domain() const { return domain_; }
+  // The WWW-Authenticate challenge, set only by unauthorized().
+  const std::optional<std::string>& challenge() const { return challenge_; }
 
   // The code when this error is in `Code`'s domain, nullopt otherwise: a catch
   // site asks for the domain it handles and rethrows the rest.
@@ -95,8 +109,13 @@ class Error : public std::runtime_error {
     return code_in<Code>() == code;
   }
 
-  // The same domain and code with another message (a prefix saying where, a hint).
-  Error with_message(const std::string& message) const { return Error(domain_, code_, message); }
+  // The same domain, code and challenge with another message (a prefix
+  // saying where, a hint).
+  Error with_message(const std::string& message) const {
+    Error e(domain_, code_, message);
+    e.challenge_ = challenge_;
+    return e;
+  }
 
   // The disk, not the request, is at fault (storage or space).
   bool is_storage() const { return is(ErrorCode::kStorage) || is(ErrorCode::kInsufficientStorage); }
@@ -107,6 +126,7 @@ class Error : public std::runtime_error {
 
   ErrorDomain domain_;
   int code_;
+  std::optional<std::string> challenge_;
 };
 
 // Throws kStorage with "<what>: <strerror(errno)>"; ENOSPC gets advice.

@@ -9,10 +9,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "bundler/curl_handle.h"
+#include "client/curl_handle.h"
+#include "client/saved_logins.h"
 #include "core/bundle_error.h"
-#include "core/error.h"
-#include "core/file_util.h"
 #include "core/media_types.h"
 #include "core/reference.h"
 #include "signing/text_format.h"
@@ -27,39 +26,7 @@ using bundle::BundleErrorKind;
 }
 
 void init_curl_once() {
-  if (!curl_ready()) fail("libcurl could not be initialised");
-}
-
-// "https://host/v1/" and "host" both name host.
-std::string registry_key(std::string key) {
-  if (auto p = key.find("://"); p != std::string::npos) key = key.substr(p + 3);
-  if (auto p = key.find('/'); p != std::string::npos) key = key.substr(0, p);
-  return key;
-}
-
-bool is_docker_hub(const std::string& host) {
-  return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io";
-}
-
-std::optional<RegistryCredentials> credentials_in(const std::string& file,
-                                                  const std::string& registry) {
-  std::string text;
-  try {
-    text = read_small_file(file, 1 << 20);
-  } catch (const Error&) {
-    return std::nullopt;  // absent or unreadable: look in the next one
-  }
-  auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (!doc.is_object() || !doc.contains("auths") || !doc["auths"].is_object()) return std::nullopt;
-  for (const auto& [key, entry] : doc["auths"].items()) {
-    if (!auth_key_matches(key, registry) || !entry.is_object()) continue;
-    auto decoded = signing::decode_base64(entry.value("auth", ""));
-    if (!decoded) continue;
-    auto colon = decoded->find(':');
-    if (colon == std::string::npos) continue;
-    return RegistryCredentials{decoded->substr(0, colon), decoded->substr(colon + 1), file};
-  }
-  return std::nullopt;
+  if (!client::curl_ready()) fail("libcurl could not be initialised");
 }
 
 // The value of key="value" (or key=value) in a WWW-Authenticate header.
@@ -99,25 +66,6 @@ std::string next_page(const std::string& link) {
 
 }  // namespace
 
-bool auth_key_matches(const std::string& key, const std::string& registry) {
-  std::string a = registry_key(key), b = registry_key(registry);
-  return a == b || (is_docker_hub(a) && is_docker_hub(b));
-}
-
-std::optional<RegistryCredentials> find_credentials(const std::string& registry) {
-  std::vector<std::string> files;
-  if (const char* f = std::getenv("REGISTRY_AUTH_FILE")) files.push_back(f);
-  if (const char* d = std::getenv("XDG_RUNTIME_DIR"))
-    files.push_back(std::string(d) + "/containers/auth.json");
-  if (const char* d = std::getenv("DOCKER_CONFIG"))
-    files.push_back(std::string(d) + "/config.json");
-  if (const char* h = std::getenv("HOME")) files.push_back(std::string(h) + "/.docker/config.json");
-  for (const auto& f : files) {
-    if (auto c = credentials_in(f, registry)) return c;
-  }
-  return std::nullopt;
-}
-
 RegistryClient::RegistryClient(std::string host, bool insecure, std::string ca_file)
     : host_(std::move(host)),
       base_((insecure ? "http://" : "https://") + registry_api_host(host_)),
@@ -129,9 +77,9 @@ RegistryClient::Reply RegistryClient::attempt(const Request& request,
                                               const std::string& authorization,
                                               const DataFn& on_data) {
   const std::string url = absolute(request.target);
-  CurlHandle curl(curl_easy_init());
+  client::CurlHandle curl(curl_easy_init());
   if (!curl) fail("libcurl could not make a handle");
-  CurlHeaders headers;
+  client::CurlHeaders headers;
   auto add_header = [&](const std::string& h) {
     headers.reset(curl_slist_append(headers.release(), h.c_str()));
   };
@@ -217,7 +165,7 @@ RegistryClient::Reply RegistryClient::attempt(const Request& request,
 }
 
 void RegistryClient::answer_challenge(const std::string& challenge) {
-  auto creds = find_credentials(host_);
+  auto creds = client::find_credentials(host_);
   std::string basic =
       creds ? "Basic " + signing::encode_base64(creds->username + ":" + creds->password) : "";
   std::string scheme = lower(challenge.substr(0, challenge.find(' ')));
@@ -235,7 +183,7 @@ void RegistryClient::answer_challenge(const std::string& challenge) {
   std::string realm = challenge_param(challenge, "realm");
   if (realm.empty()) fail(host_ + " sent a bearer challenge without a realm");
   std::string url = realm;
-  CurlHandle esc(curl_easy_init());
+  client::CurlHandle esc(curl_easy_init());
   auto escape = [&](const std::string& v) {
     std::unique_ptr<char, decltype(&curl_free)> e(
         curl_easy_escape(esc.get(), v.c_str(), static_cast<int>(v.size())), curl_free);
@@ -297,7 +245,7 @@ RegistryClient::Reply RegistryClient::send(const Request& request, const DataFn&
         request.target.rfind("http", 0) == 0 ? request.target : host_ + request.target;
     std::string where = request.method + " " + target.substr(0, target.find('?'));
     if (r.status == 401 || r.status == 403) {
-      auto creds = find_credentials(host_);
+      auto creds = client::find_credentials(host_);
       fail(where + ": access denied (" + std::to_string(r.status) + ")" +
            (creds ? "; the credentials from " + creds->from + " do not allow it"
                   : "; log in with `podman login` or `docker login` first"));

@@ -1,7 +1,7 @@
 // A small client of the OCI Distribution API for pulling (libcurl): HTTPS,
 // or plain HTTP for local registries; Basic auth and the bearer-token flow
 // Docker Hub and most registries use; credentials from the files the
-// containers tools and docker write. Bodies stream to a callback: a blob is
+// containers tools and docker write (client/saved_logins.h). Bodies stream to a callback: a blob is
 // never held in memory.
 #pragma once
 
@@ -21,23 +21,6 @@
 #include "core/digest.h"
 
 namespace ferry::cli {
-
-struct RegistryCredentials {
-  std::string username, password;
-  std::string from;  // the file they came from, for messages
-};
-
-// True when `key`, an entry of an auth file's "auths" (HOST[:PORT],
-// HOST/PATH, or a URL such as "https://index.docker.io/v1/"), holds the
-// credentials of `registry` (HOST[:PORT]). Docker Hub's are found under any
-// of its names: docker.io, index.docker.io (what `docker login` writes, as
-// https://index.docker.io/v1/) and registry-1.docker.io.
-bool auth_key_matches(const std::string& key, const std::string& registry);
-
-// Looks for the registry (HOST[:PORT], or a URL naming it) in
-// $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,
-// $DOCKER_CONFIG/config.json and ~/.docker/config.json, in that order.
-std::optional<RegistryCredentials> find_credentials(const std::string& registry);
 
 class RegistryClient {
  public:

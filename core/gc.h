@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct GcOptions {
   std::chrono::seconds grace{3600};
   std::vector<RetentionRule> retention;
   bool dry_run = false;
+  // Tags retention keeps whatever its rules say: those an immutable pattern
+  // of their namespace protects (access::Rules::immutable). Empty: none.
+  std::function<bool(const std::string& repository, const std::string& tag)> protected_tag = {};
 };
 
 struct GcReport {

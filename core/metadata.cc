@@ -10,8 +10,6 @@ int64_t now() {
   return static_cast<int64_t>(std::time(nullptr));
 }
 
-constexpr int kSchemaVersion = 6;
-
 // Reads (digest, media_type, size) from the first row, if any.
 std::optional<ManifestRow> manifest_row(sql::Statement& s) {
   std::optional<ManifestRow> row;
@@ -20,9 +18,10 @@ std::optional<ManifestRow> manifest_row(sql::Statement& s) {
   return row;
 }
 
-// Blob and manifest files live in the content store; these tables say which
-// repository may see which content. Tags reference manifests by foreign key,
-// so SQLite itself refuses a tag that points at nothing.
+// Version 1 (user_version 1). Blob and manifest files live in the content
+// store; these tables say which repository may see which content. Tags
+// reference manifests by foreign key, so SQLite itself refuses a tag that
+// points at nothing.
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE repositories (
   id         INTEGER PRIMARY KEY,
@@ -79,40 +78,7 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_by_age ON uploads(updated_at);
 )sql";
 
-// v2: bundle imports. Every attempt is a row of `imports` (inserted as
-// 'running' before anything else, so a kill -9 leaves a trace); the highest
-// sequence imported per signer and channel is what rollback protection
-// compares against, updated in the same transaction that publishes the tags.
-constexpr const char* kSchemaV2 = R"sql(
-CREATE TABLE imports (
-  id            INTEGER PRIMARY KEY,
-  started_at    INTEGER NOT NULL,
-  finished_at   INTEGER,
-  duration_ms   INTEGER,
-  source        TEXT NOT NULL,
-  bundle_id     TEXT,
-  signer        TEXT,
-  channel       TEXT,
-  sequence      INTEGER,
-  images        TEXT,
-  blobs_written INTEGER NOT NULL DEFAULT 0,
-  bytes_written INTEGER NOT NULL DEFAULT 0,
-  bytes_skipped INTEGER NOT NULL DEFAULT 0,
-  result        TEXT NOT NULL,
-  reason        TEXT,
-  error         TEXT
-);
-CREATE TABLE import_sequences (
-  signer      TEXT NOT NULL,
-  channel     TEXT NOT NULL,
-  sequence    INTEGER NOT NULL,
-  bundle_id   TEXT NOT NULL,
-  imported_at INTEGER NOT NULL,
-  PRIMARY KEY (signer, channel)
-) WITHOUT ROWID;
-)sql";
-
-// v3: storage care.
+// Version 2 (user_version 3 before per-module versions): storage care.
 // - damaged: content that failed scrub. Its file is moved to quarantine/, so
 //   it is not served; the row says why, and goes when the same content is
 //   stored again (a push or an import repairs it) or GC removes the content.
@@ -129,122 +95,16 @@ CREATE INDEX repository_blobs_by_digest ON repository_blobs(digest);
 CREATE INDEX manifests_by_digest ON manifests(digest);
 )sql";
 
-// v4: access control (access/accounts.h). Passwords are argon2id strings
-// from libsodium; token secrets are random, so a SHA-256 of them is enough.
-constexpr const char* kSchemaV4 = R"sql(
-CREATE TABLE users (
-  id            INTEGER PRIMARY KEY,
-  name          TEXT NOT NULL UNIQUE,
-  password_hash TEXT NOT NULL,
-  created_at    INTEGER NOT NULL
-);
-CREATE TABLE tokens (
-  id          TEXT PRIMARY KEY,
-  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  secret_hash TEXT NOT NULL,
-  description TEXT NOT NULL,
-  created_at  INTEGER NOT NULL,
-  expires_at  INTEGER,
-  revoked_at  INTEGER
-) WITHOUT ROWID;
-CREATE TABLE namespaces (
-  name           TEXT PRIMARY KEY,
-  anonymous_pull INTEGER NOT NULL DEFAULT 0,
-  quota_bytes    INTEGER,
-  immutable      TEXT
-) WITHOUT ROWID;
-CREATE TABLE grants (
-  user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  namespace TEXT NOT NULL,
-  role      TEXT NOT NULL CHECK (role IN ('reader', 'writer', 'maintainer', 'admin')),
-  PRIMARY KEY (user_id, namespace)
-) WITHOUT ROWID;
--- Bumped by every change to the tables above, so ferryd reloads its
--- snapshot of them within a second, without a restart.
-CREATE TABLE access_state (
-  id      INTEGER PRIMARY KEY CHECK (id = 1),
-  version INTEGER NOT NULL
-);
-INSERT INTO access_state(id, version) VALUES (1, 0);
-CREATE TABLE audit (
-  id     INTEGER PRIMARY KEY,
-  at     INTEGER NOT NULL,
-  actor  TEXT NOT NULL,
-  action TEXT NOT NULL,
-  target TEXT NOT NULL,
-  client TEXT NOT NULL,
-  result TEXT NOT NULL,
-  detail TEXT NOT NULL
-);
-)sql";
-
-// v5: imports need the namespace's permission once users exist (default
-// deny, like pushes): namespaces.import_allowed, set with ferryctl
-// namespace set NAME --import on|off. NULL inherits the "*" row's, so that
-// giving a namespace a quota does not turn off imports allowed for all.
-// access_state.served_beyond_loopback: whether the last `ferryd serve`
-// listened beyond loopback, so `ferryd import` run by hand without the
-// service's config still knows the box is not the open development default.
-constexpr const char* kSchemaV5 = R"sql(
-ALTER TABLE namespaces ADD COLUMN import_allowed INTEGER;
-ALTER TABLE access_state ADD COLUMN served_beyond_loopback INTEGER NOT NULL DEFAULT 0;
-)sql";
-
-// v6: every namespace setting may be unset and then follows the "*" row's
-// (access/accounts.h), so giving a namespace a quota keeps "*"'s anonymous
-// pull. anonymous_pull loses NOT NULL, which takes a rebuild. A quota of -1
-// and an empty pattern list mean "none here". Rows written before kept their
-// meaning: a namespace's row replaced "*"'s as a whole, so its unset quota
-// and patterns become "none", and its anonymous pull stays as it was.
-constexpr const char* kSchemaV6 = R"sql(
-CREATE TABLE namespaces_v6 (
-  name           TEXT PRIMARY KEY,
-  anonymous_pull INTEGER,
-  quota_bytes    INTEGER,
-  immutable      TEXT,
-  import_allowed INTEGER
-) WITHOUT ROWID;
-INSERT INTO namespaces_v6(name, anonymous_pull, quota_bytes, immutable, import_allowed)
-  SELECT name, anonymous_pull,
-         CASE WHEN quota_bytes IS NULL AND name <> '*' THEN -1 ELSE quota_bytes END,
-         CASE WHEN immutable IS NULL AND name <> '*' THEN '' ELSE immutable END,
-         import_allowed
-  FROM namespaces;
-DROP TABLE namespaces;
-ALTER TABLE namespaces_v6 RENAME TO namespaces;
-)sql";
-
 }  // namespace
 
-Metadata::Metadata(const std::string& db_path) : db_(db_path) {}
-
-sql::Statement& Metadata::stmt(const char* sql) {
-  auto it = statements_.find(sql);
-  if (it == statements_.end()) it = statements_.emplace(sql, db_.prepare(sql)).first;
-  return it->second;
+const sql::Schema& registry_schema() {
+  // user_version 1 and 2 had v1's tables, 3 and later v3's too.
+  static const sql::Schema schema{"registry", {kSchemaV1, kSchemaV3}, {0, 1, 1, 2}};
+  return schema;
 }
 
-void Metadata::migrate() {
-  sql::Transaction tx(db_);
-  auto version_stmt = db_.prepare("PRAGMA user_version");
-  version_stmt.step();
-  int64_t version = version_stmt.column_int(0);
-  version_stmt.reset();
-  if (version > kSchemaVersion) {
-    throw std::runtime_error("the database is schema version " + std::to_string(version) +
-                             ", newer than this ferryd understands (" +
-                             std::to_string(kSchemaVersion) + "); run a newer ferryd");
-  }
-  if (version < 1) db_.exec(kSchemaV1);
-  if (version < 2) db_.exec(kSchemaV2);
-  if (version < 3) db_.exec(kSchemaV3);
-  if (version < 4) db_.exec(kSchemaV4);
-  if (version < 5) db_.exec(kSchemaV5);
-  if (version < 6) db_.exec(kSchemaV6);
-  if (version < kSchemaVersion) {
-    db_.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
-  }
-  tx.commit();
+sql::Statement& Metadata::stmt(const char* sql) {
+  return db_.cached(sql);
 }
 
 std::optional<int64_t> Metadata::find_repository(const std::string& name) {
@@ -475,20 +335,7 @@ std::vector<std::string> Metadata::uploads_idle_since(int64_t before_unix) {
 }
 
 MetadataPool::Lease MetadataPool::acquire() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto m = std::move(idle_.back());
-      idle_.pop_back();
-      return Lease(*this, std::move(m));
-    }
-  }
-  return Lease(*this, std::make_unique<Metadata>(path_));
-}
-
-void MetadataPool::give_back(std::unique_ptr<Metadata> m) {
-  std::lock_guard lock(mu_);
-  idle_.push_back(std::move(m));
+  return Lease(pool_.acquire());
 }
 
 }  // namespace ferry

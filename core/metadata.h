@@ -1,16 +1,16 @@
 // The SQLite side of the store: repositories, blob links, manifests, the
-// references between them, tags and upload sessions. Knows nothing about
-// files or HTTP. One Metadata is one connection and is used by one thread at
+// references between them, tags, upload sessions and damaged content (the
+// "registry" module's tables, registry_schema()). Knows nothing about files
+// or HTTP. A Metadata works on one leased connection, used by one thread at
 // a time (see MetadataPool).
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "core/sql_pool.h"
 #include "core/sqlite.h"
 
 namespace ferry {
@@ -51,13 +51,13 @@ struct Damage {
   std::string reason;
 };
 
+// The registry tables' schema steps, for sql::Pool::migrate.
+const sql::Schema& registry_schema();
+
 class Metadata {
  public:
-  explicit Metadata(const std::string& db_path);
+  explicit Metadata(sql::Database& db) : db_(db) {}
   sql::Database& db() { return db_; }
-
-  // Creates or upgrades the schema. Call once, before serving.
-  void migrate();
 
   std::optional<int64_t> find_repository(const std::string& name);
   int64_t ensure_repository(const std::string& name);
@@ -103,45 +103,34 @@ class Metadata {
   std::vector<std::string> uploads_idle_since(int64_t before_unix);
 
  private:
-  // Statements are prepared on first use and cached per connection; the key
-  // is the address of the SQL literal, which is stable for the program's life.
+  // Prepared on first use and cached with the connection.
   sql::Statement& stmt(const char* sql);
 
-  sql::Database db_;
-  std::unordered_map<const char*, sql::Statement> statements_;
+  sql::Database& db_;
 };
 
-// Hands out connections, one per concurrent user, creating them on demand.
-// SQLite connections are not shared across threads at once; a lease keeps
-// that rule without tying connections to particular threads.
+// Leases connections of the data dir's pool as Metadata.
 class MetadataPool {
  public:
-  explicit MetadataPool(std::string db_path) : path_(std::move(db_path)) {}
+  explicit MetadataPool(sql::Pool& pool) : pool_(pool) {}
 
   class Lease {
    public:
-    Lease(MetadataPool& pool, std::unique_ptr<Metadata> m) : pool_(&pool), m_(std::move(m)) {}
+    explicit Lease(sql::Pool::Lease db) : db_(std::move(db)), m_(*db_) {}
     Lease(Lease&&) noexcept = default;
     Lease& operator=(Lease&&) = delete;
-    ~Lease() {
-      if (m_) pool_->give_back(std::move(m_));
-    }
-    Metadata* operator->() { return m_.get(); }
-    Metadata& operator*() { return *m_; }
+    Metadata* operator->() { return &m_; }
+    Metadata& operator*() { return m_; }
 
    private:
-    MetadataPool* pool_;
-    std::unique_ptr<Metadata> m_;
+    sql::Pool::Lease db_;
+    Metadata m_;
   };
 
   Lease acquire();
 
  private:
-  void give_back(std::unique_ptr<Metadata> m);
-
-  std::string path_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Metadata>> idle_;
+  sql::Pool& pool_;
 };
 
 }  // namespace ferry

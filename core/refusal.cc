@@ -55,6 +55,10 @@ ExitDecision exit_class(const Error& e) {
     case ErrorDomain::kBundle: return bundle_exit(*e.code_in<BundleErrorKind>());
     case ErrorDomain::kKeyFile: return {ExitClass::kKey, std::nullopt};
     case ErrorDomain::kRegistry: break;
+    // Only ferryctl meets these, and numbers their codes itself
+    // (ctl::exit_code_of); to ferry and ferryd they are any other failure.
+    case ErrorDomain::kAccess:
+    case ErrorDomain::kRemote: return {ExitClass::kOther, std::nullopt};
   }
   return {e.is_storage() ? ExitClass::kStorage : ExitClass::kOther, std::nullopt};
 }

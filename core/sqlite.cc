@@ -66,6 +66,16 @@ Statement Database::prepare(std::string_view sql) {
   return Statement(db_.get(), stmt);
 }
 
+Statement& Database::cached(const char* sql) {
+  auto it = cached_.find(sql);
+  if (it == cached_.end()) it = cached_.emplace(sql, prepare(sql)).first;
+  return it->second;
+}
+
+int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_.get());
+}
+
 int64_t Database::changes() const {
   return sqlite3_changes64(db_.get());
 }

@@ -7,34 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace ferry::sql {
-
-class Statement;
-
-class Database {
- public:
-  // Opens (creating if needed) in WAL mode with a busy timeout, so readers
-  // never block writers and concurrent writers wait instead of failing.
-  explicit Database(const std::string& path);
-  Database(Database&&) noexcept = default;
-  Database& operator=(Database&&) noexcept = default;
-
-  void exec(const char* sql);
-  // Prepared once per connection; callers keep the Statement and reuse it.
-  Statement prepare(std::string_view sql);
-  int64_t changes() const;
-  sqlite3* handle() const { return db_.get(); }
-
- private:
-  struct Close {
-    void operator()(sqlite3* db) const;
-  };
-  std::unique_ptr<sqlite3, Close> db_;
-};
 
 class Statement {
  public:
@@ -84,8 +62,37 @@ class Statement {
   std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
 };
 
+class Database {
+ public:
+  // Opens (creating if needed) in WAL mode with a busy timeout, so readers
+  // never block writers and concurrent writers wait instead of failing.
+  explicit Database(const std::string& path);
+  Database(Database&&) noexcept = default;
+  Database& operator=(Database&&) noexcept = default;
+
+  void exec(const char* sql);
+  // Prepared once per connection; callers keep the Statement and reuse it.
+  Statement prepare(std::string_view sql);
+  // Prepared on first use and kept with the connection; the key is the
+  // address of the SQL literal, stable for the program's life.
+  Statement& cached(const char* sql);
+  int64_t changes() const;
+  int64_t last_insert_rowid() const;
+  sqlite3* handle() const { return db_.get(); }
+
+ private:
+  struct Close {
+    void operator()(sqlite3* db) const;
+  };
+  std::unique_ptr<sqlite3, Close> db_;
+  std::unordered_map<const char*, Statement> cached_;  // destroyed before db_
+};
+
 // BEGIN IMMEDIATE on construction, so the write lock is taken up front and a
 // transaction never fails half way with SQLITE_BUSY; ROLLBACK unless commit().
+// Also the handle one module passes another so both write in one
+// transaction (Store::publish_images and the import history): a module
+// taking a Transaction& runs its own statements on db().
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -93,6 +100,7 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   void commit();
+  Database& db() { return db_; }
 
  private:
   Database& db_;

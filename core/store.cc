@@ -14,8 +14,8 @@ namespace ferry {
 Store::Store(StoreOptions options)
     : options_(std::move(options)),
       blobs_(options_.data_dir),
-      pool_(options_.data_dir + "/ferry.db") {
-  pool_.acquire()->migrate();
+      database_(options_.data_dir + "/ferry.db") {
+  database_.migrate(registry_schema());
   // Staging files are unreachable by construction; whatever a crash left is
   // garbage. tmp/ only ever holds in-flight writes, so this stays small.
   if (options_.clear_staging) blobs_.clear_temp();
@@ -28,7 +28,7 @@ std::string Store::import_lock_path() const {
 }
 
 void Store::for_each_held_digest(const std::function<void(const std::string& digest)>& fn) {
-  with_database([&](sql::Database& db) {
+  with_connection([&](sql::Database& db) {
     auto s = db.prepare(
         "SELECT digest FROM repository_blobs UNION SELECT digest FROM manifests "
         "EXCEPT SELECT digest FROM damaged ORDER BY 1");
@@ -36,8 +36,14 @@ void Store::for_each_held_digest(const std::function<void(const std::string& dig
   });
 }
 
+bool Store::responsive() {
+  return with_connection([](sql::Database& db) {
+    return db.cached("SELECT count(*) FROM repositories").one_int().has_value();
+  });
+}
+
 StoreStats Store::stats() {
-  return with_database([](sql::Database& db) {
+  return with_connection([](sql::Database& db) {
     auto s = db.prepare(
         "SELECT (SELECT count(*) FROM repositories), (SELECT count(*) FROM tags), "
         "(SELECT count(*) FROM manifests), (SELECT count(*) FROM blobs), "
@@ -50,7 +56,7 @@ StoreStats Store::stats() {
 }
 
 std::vector<NamespaceUsage> Store::namespace_usage() {
-  return with_database([](sql::Database& db) {
+  return with_connection([](sql::Database& db) {
     auto s = db.prepare(R"sql(
 WITH repo_ns AS (
   SELECT id, CASE WHEN instr(name, '/') > 0 THEN substr(name, 1, instr(name, '/') - 1)
@@ -74,7 +80,7 @@ SELECT r.ns, count(*),
 
 NamespaceUsage Store::prefix_usage(const std::string& prefix) {
   NamespaceUsage usage{prefix, 0, 0, namespace_bytes(prefix)};
-  with_database([&](sql::Database& db) {
+  with_connection([&](sql::Database& db) {
     auto s = db.prepare(R"sql(
 WITH repos AS (SELECT id FROM repositories WHERE name = ?1 OR substr(name, 1, length(?1) + 1) = ?1 || '/')
 SELECT (SELECT count(*) FROM repos),
@@ -89,7 +95,7 @@ SELECT (SELECT count(*) FROM repos),
 }
 
 uint64_t Store::namespace_bytes(std::string_view name_space) {
-  return with_database([&](sql::Database& db) {
+  return with_connection([&](sql::Database& db) {
     auto s = db.prepare(R"sql(
 WITH repos AS (SELECT id FROM repositories WHERE name = ?1 OR substr(name, 1, length(?1) + 1) = ?1 || '/'),
 content AS (
@@ -103,7 +109,7 @@ SELECT coalesce(sum(b.size), 0) FROM content c JOIN blobs b ON b.digest = c.dige
 
 uint64_t Store::namespace_missing(std::string_view name_space,
                                   const std::vector<std::pair<Digest, uint64_t>>& content) {
-  return with_database([&](sql::Database& db) {
+  return with_connection([&](sql::Database& db) {
     auto held = db.prepare(R"sql(
 WITH repos AS (SELECT id FROM repositories WHERE name = ?1 OR substr(name, 1, length(?1) + 1) = ?1 || '/')
 SELECT EXISTS (SELECT 1 FROM repository_blobs WHERE digest = ?2 AND repository_id IN (SELECT id FROM repos))
@@ -253,7 +259,7 @@ std::vector<std::string> Store::list_tags(std::string_view repo, const std::stri
 }
 
 std::vector<std::string> Store::tags_of(std::string_view repo, const Digest& digest) {
-  return with_database([&](sql::Database& db) {
+  return with_connection([&](sql::Database& db) {
     auto s = db.prepare(
         "SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
         "WHERE r.name = ? AND t.digest = ? ORDER BY t.name");

@@ -117,12 +117,22 @@ class Store {
   // Removes sessions idle longer than max_idle, with their files.
   size_t expire_uploads(std::chrono::seconds max_idle);
 
+  // Called inside a transaction that would move a tag from one manifest to
+  // another (digests as text); throws to refuse the move, and so the whole
+  // change (an immutable tag, access::Rules::may_move_tag).
+  using TagMoveCheck = std::function<void(const std::string& repository, const std::string& tag,
+                                          const std::string& from, const std::string& to)>;
+
   // ---- manifests (store_manifests.cc)
   // reference is a tag or a digest. with_content opens the file too.
   ManifestInfo resolve_manifest(std::string_view repo, std::string_view reference,
                                 bool with_content);
+  // Stores the manifest under a tag or its digest. Pushed under a tag that
+  // names another manifest, before_move is asked in the same transaction, so
+  // no other push slips in between the check and the move.
   PutManifestResult put_manifest(std::string_view repo, std::string_view reference,
-                                 std::string_view content_type, std::string_view bytes);
+                                 std::string_view content_type, std::string_view bytes,
+                                 const TagMoveCheck& before_move = {});
   void delete_manifest(std::string_view repo, std::string_view reference);
 
   // ---- import (store_import.cc)
@@ -141,22 +151,19 @@ class Store {
   // Reads stored content of at most max_bytes (an imported manifest).
   std::string read_content(const Digest& digest, uint64_t max_bytes);
   // Links every image's content and moves its tag, all in one transaction,
-  // together with whatever `also` writes on the same connection (the import
-  // history and the rollback mark). Throws, changing nothing, if any content
-  // is missing. `before_move` is called in the same transaction for each tag
+  // together with whatever `also` writes in it through other modules (the
+  // import history and rollback mark, ImportRecords; the audit row,
+  // access::Accounts). Throws, changing nothing, if any content is missing
+  // or `also` throws. `before_move` is called in the same transaction for each tag
   // that points at another manifest (digests as text), and may throw to
   // refuse the move: checked there, no push can slip in between.
-  using TagMoveCheck = std::function<void(const std::string& repository, const std::string& tag,
-                                          const std::string& from, const std::string& to)>;
   void publish_images(const std::vector<ImageToPublish>& images,
-                      const std::function<void(sql::Database&)>& also,
+                      const std::function<void(sql::Transaction&)>& also,
                       const TagMoveCheck& before_move = {});
-  // Runs fn on a pooled connection (for tables beside the registry's own).
-  template <typename F>
-  auto with_database(F&& fn) {
-    auto meta = pool_.acquire();
-    return fn(meta->db());
-  }
+  // The data dir's database, for the modules that own the other tables in
+  // it: give it to their constructors (access::Accounts, access::Rules,
+  // ImportRecords). Nothing outside those modules runs SQL on it.
+  sql::Pool& database() { return database_; }
 
   // ---- garbage collection (store_gc.cc)
   // Removes what no tag reaches (and tags retention drops), online: pushes
@@ -172,6 +179,9 @@ class Store {
   ScrubReport scrub(const ScrubOptions& options, std::stop_token stop = {});
 
   StoreStats stats();
+  // True when the database answers a query (the systemd watchdog's check).
+  // Throws on storage errors.
+  bool responsive();
 
   // Every digest the store holds for some repository (a linked blob or a
   // manifest), damaged content left out, in order: what a delta bundle may
@@ -213,6 +223,12 @@ class Store {
 
  private:
   struct UploadState;
+  // Runs fn on a leased connection: the store's own queries over several tables.
+  template <typename F>
+  auto with_connection(F&& fn) {
+    auto lease = database_.acquire();
+    return fn(*lease);
+  }
   int64_t require_repository(Metadata& meta, std::string_view repo, ErrorCode unknown_code);
   std::string check_content(const Digest& digest, uint64_t size, ScrubReport& report, uint64_t rate,
                             std::chrono::steady_clock::time_point start,
@@ -226,7 +242,8 @@ class Store {
 
   StoreOptions options_;
   BlobStore blobs_;
-  MetadataPool pool_;
+  sql::Pool database_;
+  MetadataPool pool_{database_};
   std::mutex uploads_mu_;
   std::unordered_map<std::string, std::shared_ptr<UploadState>> uploads_;
 };

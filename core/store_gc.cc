@@ -62,10 +62,11 @@ bool matches_any(const std::vector<std::string>& patterns, const std::string& ta
 }
 
 // The tags retention drops: in each covered repository, every tag that no
-// keep rule of the first rule covering it protects.
-std::vector<TagRow> tags_to_drop(sql::Database& db, const std::vector<RetentionRule>& rules,
-                                 int64_t now) {
+// keep rule of the first rule covering it protects, and that is not
+// protected otherwise (an immutable tag).
+std::vector<TagRow> tags_to_drop(sql::Database& db, const GcOptions& options, int64_t now) {
   std::vector<TagRow> drop;
+  const std::vector<RetentionRule>& rules = options.retention;
   if (rules.empty()) return drop;
   auto s = db.prepare(
       "SELECT t.repository_id, r.name, t.name, t.updated_at FROM tags t "
@@ -91,7 +92,8 @@ std::vector<TagRow> tags_to_drop(sql::Database& db, const std::vector<RetentionR
     if (!rule) continue;
     bool keep = (rule->keep_last && position < *rule->keep_last) ||
                 (rule->keep_newer_than && now - t.updated_at < rule->keep_newer_than->count()) ||
-                matches_any(rule->keep_matching, t.name);
+                matches_any(rule->keep_matching, t.name) ||
+                (options.protected_tag && options.protected_tag(t.repository, t.name));
     if (!keep) drop.push_back(std::move(t));
   }
   return drop;
@@ -147,6 +149,30 @@ void sweep_quarantine(sql::Database& db, const BlobStore& blobs, bool dry_run, G
   }
 }
 
+// Content no repository links and no manifest row is, older than cutoff:
+// its rows go (in the caller's transaction), listed in report.blobs.
+void delete_unused_content(sql::Database& db, int64_t cutoff, GcReport& report) {
+  db.exec(
+      "CREATE TEMP TABLE gc_used(digest TEXT PRIMARY KEY) WITHOUT ROWID;"
+      "INSERT OR IGNORE INTO gc_used SELECT digest FROM repository_blobs;"
+      "INSERT OR IGNORE INTO gc_used SELECT digest FROM manifests;");
+  {
+    auto s = db.prepare(
+        "SELECT digest, size FROM blobs WHERE created_at <= ? AND digest NOT IN "
+        "(SELECT digest FROM gc_used) ORDER BY digest");
+    s.bind(cutoff);
+    while (s.step())
+      report.blobs.push_back({"", s.column_text(0), static_cast<uint64_t>(s.column_int(1))});
+  }
+  db.exec("DROP TABLE temp.gc_used");
+  auto remove = db.prepare("DELETE FROM blobs WHERE digest = ?");
+  for (const auto& b : report.blobs) {
+    remove.bind(b.name).run();
+    report.bytes_freed += b.size;
+  }
+  db.exec("DELETE FROM damaged WHERE digest NOT IN (SELECT digest FROM blobs)");
+}
+
 }  // namespace
 
 std::optional<GcReport> Store::collect_garbage(const GcOptions& options,
@@ -164,7 +190,7 @@ std::optional<GcReport> Store::collect_garbage(const GcOptions& options,
   sql::Database& db = meta->db();
   {
     sql::Transaction tx(db);
-    for (auto& t : tags_to_drop(db, options.retention, now)) {
+    for (auto& t : tags_to_drop(db, options, now)) {
       meta->delete_tag(t.repository_id, t.name);
       report.tags.push_back({t.repository, t.name, 0});
     }
@@ -199,26 +225,7 @@ std::optional<GcReport> Store::collect_garbage(const GcOptions& options,
         .run();
     report.links = static_cast<uint64_t>(db.changes());
 
-    // Content no repository links and no manifest row is.
-    db.exec(
-        "CREATE TEMP TABLE gc_used(digest TEXT PRIMARY KEY) WITHOUT ROWID;"
-        "INSERT OR IGNORE INTO gc_used SELECT digest FROM repository_blobs;"
-        "INSERT OR IGNORE INTO gc_used SELECT digest FROM manifests;");
-    {
-      auto s = db.prepare(
-          "SELECT digest, size FROM blobs WHERE created_at <= ? AND digest NOT IN "
-          "(SELECT digest FROM gc_used) ORDER BY digest");
-      s.bind(cutoff);
-      while (s.step())
-        report.blobs.push_back({"", s.column_text(0), static_cast<uint64_t>(s.column_int(1))});
-    }
-    db.exec("DROP TABLE temp.gc_used");
-    auto remove = db.prepare("DELETE FROM blobs WHERE digest = ?");
-    for (const auto& b : report.blobs) {
-      remove.bind(b.name).run();
-      report.bytes_freed += b.size;
-    }
-    db.exec("DELETE FROM damaged WHERE digest NOT IN (SELECT digest FROM blobs)");
+    delete_unused_content(db, cutoff, report);
     if (!options.dry_run) tx.commit();  // a dry run rolls every change back
   }
 

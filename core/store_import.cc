@@ -41,7 +41,7 @@ std::string Store::read_content(const Digest& digest, uint64_t max_bytes) {
 }
 
 void Store::publish_images(const std::vector<ImageToPublish>& images,
-                           const std::function<void(sql::Database&)>& also,
+                           const std::function<void(sql::Transaction&)>& also,
                            const TagMoveCheck& before_move) {
   auto meta = pool_.acquire();
   sql::Transaction tx(meta->db());
@@ -89,7 +89,7 @@ void Store::publish_images(const std::vector<ImageToPublish>& images,
     }
     meta->set_tag(repo_id, image.tag, target);
   }
-  if (also) also(meta->db());
+  if (also) also(tx);
   tx.commit();
 }
 

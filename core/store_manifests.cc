@@ -23,6 +23,43 @@ std::optional<Digest> reference_digest(std::string_view reference) {
                                                "'");
 }
 
+// What the manifest needs, each checked to be in the repository with the
+// size it declares: its blobs, and an index's child manifests.
+void collect_references(Metadata& meta, int64_t repo_id, std::string_view repo,
+                        const ParsedManifest& parsed, std::vector<std::string>& blob_refs,
+                        std::vector<std::string>& manifest_refs) {
+  for (const auto& d : parsed.blobs) {
+    if (d.external) continue;
+    auto size = meta.linked_blob_size(repo_id, d.digest.str());
+    if (!size) {
+      throw Error(ErrorCode::kManifestBlobUnknown,
+                  "blob " + d.digest.str() + " is not in repository '" + std::string(repo) +
+                      "'; push the blob before the manifest");
+    }
+    if (*size != d.size) {
+      throw Error(ErrorCode::kManifestInvalid,
+                  "invalid manifest: blob " + d.digest.str() + " is " + std::to_string(*size) +
+                      " bytes but the manifest says " + std::to_string(d.size));
+    }
+    blob_refs.push_back(d.digest.str());
+  }
+  for (const auto& d : parsed.manifests) {
+    auto child = meta.find_manifest(repo_id, d.digest.str());
+    if (!child) {
+      throw Error(ErrorCode::kManifestBlobUnknown,
+                  "manifest " + d.digest.str() + " listed by the index is not in repository '" +
+                      std::string(repo) + "'; push it before the index");
+    }
+    if (child->size != d.size) {
+      throw Error(ErrorCode::kManifestInvalid, "invalid manifest: child " + d.digest.str() +
+                                                   " is " + std::to_string(child->size) +
+                                                   " bytes but the index says " +
+                                                   std::to_string(d.size));
+    }
+    manifest_refs.push_back(d.digest.str());
+  }
+}
+
 }  // namespace
 
 ManifestInfo Store::resolve_manifest(std::string_view repo, std::string_view reference,
@@ -52,7 +89,8 @@ ManifestInfo Store::resolve_manifest(std::string_view repo, std::string_view ref
 }
 
 PutManifestResult Store::put_manifest(std::string_view repo, std::string_view reference,
-                                      std::string_view content_type, std::string_view bytes) {
+                                      std::string_view content_type, std::string_view bytes,
+                                      const TagMoveCheck& before_move) {
   check_repository_name(repo);
   auto by_digest = reference_digest(reference);
   if (!by_digest) check_tag(reference);
@@ -74,39 +112,8 @@ PutManifestResult Store::put_manifest(std::string_view repo, std::string_view re
   auto meta = pool_.acquire();
   sql::Transaction tx(meta->db());
   int64_t repo_id = meta->ensure_repository(std::string(repo));
-  std::vector<std::string> blob_refs;
-  for (const auto& d : parsed.blobs) {
-    if (d.external) continue;
-    auto size = meta->linked_blob_size(repo_id, d.digest.str());
-    if (!size) {
-      throw Error(ErrorCode::kManifestBlobUnknown,
-                  "blob " + d.digest.str() + " is not in repository '" + std::string(repo) +
-                      "'; push the blob before the manifest");
-    }
-    if (*size != d.size) {
-      throw Error(ErrorCode::kManifestInvalid,
-                  "invalid manifest: blob " + d.digest.str() + " is " + std::to_string(*size) +
-                      " bytes but the manifest says " + std::to_string(d.size));
-    }
-    blob_refs.push_back(d.digest.str());
-  }
-  std::vector<std::string> manifest_refs;
-  for (const auto& d : parsed.manifests) {
-    auto child = meta->find_manifest(repo_id, d.digest.str());
-    if (!child) {
-      throw Error(ErrorCode::kManifestBlobUnknown,
-                  "manifest " + d.digest.str() + " listed by the index is not in repository '" +
-                      std::string(repo) + "'; push it before the index");
-    }
-    if (child->size != d.size) {
-      throw Error(ErrorCode::kManifestInvalid, "invalid manifest: child " + d.digest.str() +
-                                                   " is " + std::to_string(child->size) +
-                                                   " bytes but the index says " +
-                                                   std::to_string(d.size));
-    }
-    manifest_refs.push_back(d.digest.str());
-  }
-
+  std::vector<std::string> blob_refs, manifest_refs;
+  collect_references(*meta, repo_id, repo, parsed, blob_refs, manifest_refs);
   NewManifest row{digest.str(),
                   parsed.media_type,
                   bytes.size(),
@@ -116,7 +123,14 @@ PutManifestResult Store::put_manifest(std::string_view repo, std::string_view re
   meta->insert_blob(row.digest, row.size);
   meta->clear_damaged(row.digest);
   meta->insert_manifest(repo_id, row, blob_refs, manifest_refs);
-  if (!by_digest) meta->set_tag(repo_id, std::string(reference), row.digest);
+  if (!by_digest) {
+    std::string tag(reference);
+    auto current = meta->find_tagged_manifest(repo_id, tag);
+    if (before_move && current && current->digest != row.digest) {
+      before_move(std::string(repo), tag, current->digest, row.digest);
+    }
+    meta->set_tag(repo_id, tag, row.digest);
+  }
   tx.commit();
 
   PutManifestResult result{digest, std::nullopt};

@@ -1,16 +1,26 @@
-#include "ctl/gc_command.h"
-
+// ferryctl gc: garbage collection on demand, beside a running server or not.
+#include <chrono>
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "access/rules.h"
 #include "core/store.h"
 #include "core/units.h"
-#include "daemon/data_dir.h"
-#include "daemon/exit_codes.h"
-#include "daemon/serve.h"
+#include "ctl/commands.h"
+#include "runtime/data_dir.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
 
 namespace ferry::ctl {
 namespace {
+
+struct GcCommand {
+  bool dry_run = false;
+  bool json = false;
+  std::string grace;  // else the config's gc.grace
+};
 
 // Long enough to ride out an import's start; an import itself takes minutes.
 constexpr std::chrono::seconds kImportWait{5};
@@ -52,17 +62,27 @@ void print_report(const GcReport& r, size_t uploads) {
   std::printf("\n");
 }
 
-}  // namespace
-
 int run_gc(const DaemonConfig& config, const GcCommand& command) {
+  std::optional<std::chrono::seconds> grace;
+  if (!command.grace.empty()) {
+    grace = parse_duration(command.grace);
+    if (!grace) {
+      return fail(kUsage, "--grace '" + command.grace + "' is not a duration such as 30m, 1h or 0");
+    }
+  }
   if (!act_as_data_dir_owner(config.data_dir)) return kStorage;
   std::string error;
   auto store = open_store_beside_server(config, &error);
   if (!store) return fail(kStorage, error);
-  GcOptions options{command.grace.value_or(config.gc_grace), config.retention, command.dry_run};
   std::optional<GcReport> report;
   size_t uploads = 0;
   try {
+    // Retention never drops a tag its namespace marks immutable.
+    access::Rules rules(store->database(), {});
+    GcOptions options{grace.value_or(config.gc_grace), config.retention, command.dry_run,
+                      [&rules](const std::string& repository, const std::string& tag) {
+                        return rules.immutable(repository, tag);
+                      }};
     report = store->collect_garbage(options, kImportWait);
     if (report && !command.dry_run) uploads = store->expire_uploads(config.upload_expiry);
   } catch (const std::exception& e) {
@@ -78,6 +98,20 @@ int run_gc(const DaemonConfig& config, const GcCommand& command) {
     print_report(*report, uploads);
   }
   return kOk;
+}
+
+}  // namespace
+
+void add_gc_command(CLI::App& app, Commands& commands) {
+  auto o = std::make_shared<GcCommand>();
+  auto* gc = app.add_subcommand(
+      "gc", "Remove what no tag reaches, after the retention rules; --dry-run lists it first");
+  gc->add_flag("-n,--dry-run", o->dry_run, "List what would go and the space; change nothing");
+  gc->add_option("--grace", o->grace,
+                 "Spare content younger than this (default: the config's gc.grace, 1h)");
+  gc->add_flag("--json", o->json, "Machine-readable report");
+  commands.on(
+      gc, [o](const Where& where) { return run_gc(where.config, *o); }, true);
 }
 
 }  // namespace ferry::ctl

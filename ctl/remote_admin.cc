@@ -5,16 +5,17 @@
 #include <cstdlib>
 #include <memory>
 
+#include "access/admin_paths.h"
 #include "access/json.h"
-#include "bundler/curl_handle.h"
-#include "bundler/registry_client.h"
+#include "client/curl_handle.h"
+#include "client/saved_logins.h"
 
 namespace ferry::ctl {
 namespace {
 
-using access::AccessError;
 using access::AccessErrorKind;
 using nlohmann::json;
+namespace paths = access::paths;
 
 constexpr size_t kMaxAnswer = 16 << 20;
 
@@ -51,14 +52,15 @@ void find_remote_credentials(RemoteOptions& options) {
     std::string c = creds;
     auto colon = c.find(':');
     if (colon == std::string::npos) {
-      throw RemoteError(2, "FERRYCTL_CREDS must be USER:PASSWORD or USER:TOKEN");
+      throw Error(RemoteErrorKind::kBadCredentials,
+                  "FERRYCTL_CREDS must be USER:PASSWORD or USER:TOKEN");
     }
     options.user = c.substr(0, colon);
     options.secret = c.substr(colon + 1);
     options.credentials_from = "FERRYCTL_CREDS";
     return;
   }
-  if (auto saved = cli::find_credentials(options.url)) {
+  if (auto saved = client::find_credentials(options.url)) {
     options.user = saved->username;
     options.secret = saved->password;
     options.credentials_from = saved->from;
@@ -68,16 +70,17 @@ void find_remote_credentials(RemoteOptions& options) {
 RemoteAdmin::RemoteAdmin(RemoteOptions options) : options_(std::move(options)) {
   while (!options_.url.empty() && options_.url.back() == '/') options_.url.pop_back();
   if (options_.url.find("://") == std::string::npos) options_.url = "https://" + options_.url;
-  if (!cli::curl_ready()) throw RemoteError(1, "libcurl could not be initialised");
+  if (!client::curl_ready())
+    throw Error(RemoteErrorKind::kClient, "libcurl could not be initialised");
 }
 
-json RemoteAdmin::call(const std::string& method, const std::string& path, const json* body) {
-  cli::CurlHandle curl(curl_easy_init());
-  if (!curl) throw RemoteError(1, "libcurl could not make a handle");
-  const std::string url = options_.url + "/ferry/v1/" + path;
+json RemoteAdmin::call(const std::string& method, std::string_view path, const json* body) {
+  client::CurlHandle curl(curl_easy_init());
+  if (!curl) throw Error(RemoteErrorKind::kClient, "libcurl could not make a handle");
+  const std::string url = options_.url + "/ferry/v1/" + std::string(path);
   std::string payload = body ? body->dump() : "";
   std::string answer;
-  cli::CurlHeaders headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+  client::CurlHeaders headers(curl_slist_append(nullptr, "Content-Type: application/json"));
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
@@ -106,8 +109,8 @@ json RemoteAdmin::call(const std::string& method, const std::string& path, const
   char error[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   if (CURLcode rc = curl_easy_perform(c); rc != CURLE_OK) {
-    throw RemoteError(
-        kUnreachable,
+    throw Error(
+        RemoteErrorKind::kUnreachable,
         "cannot reach " + options_.url + ": " + (*error ? error : curl_easy_strerror(rc)) +
             (rc == CURLE_PEER_FAILED_VERIFICATION ? " (give the registry's CA with --ca-cert)"
                                                   : ""));
@@ -118,50 +121,49 @@ json RemoteAdmin::call(const std::string& method, const std::string& path, const
     if (status == 204 || answer.empty()) return json();
     auto doc = json::parse(answer, nullptr, false);
     if (doc.is_discarded()) {
-      throw RemoteError(kUnreachable, url + " did not answer JSON; is it a Ferry registry?");
+      throw Error(RemoteErrorKind::kUnreachable,
+                  url + " did not answer JSON; is it a Ferry registry?");
     }
     return doc;
   }
   std::string why = message_of(answer, status);
   switch (status) {
-    case 400: throw AccessError(AccessErrorKind::kInvalid, why);
-    case 404: throw AccessError(AccessErrorKind::kUnknown, why);
-    case 409: throw AccessError(AccessErrorKind::kExists, why);
+    case 400: throw Error(AccessErrorKind::kInvalid, why);
+    case 404: throw Error(AccessErrorKind::kUnknown, why);
+    case 409: throw Error(AccessErrorKind::kExists, why);
     case 401:
-      throw RemoteError(kRefused,
-                        options_.user.empty()
-                            ? "the registry wants a login: set FERRYCTL_CREDS=USER:PASSWORD "
-                              "or give --creds"
-                            : "the registry refused the login of '" + options_.user + "' (from " +
-                                  options_.credentials_from + "): " + why);
-    case 403: throw RemoteError(kRefused, why);
-    default: throw RemoteError(kUnreachable, url + ": " + why);
+      throw Error(RemoteErrorKind::kRefused,
+                  options_.user.empty()
+                      ? "the registry wants a login: set FERRYCTL_CREDS=USER:PASSWORD "
+                        "or give --creds"
+                      : "the registry refused the login of '" + options_.user + "' (from " +
+                            options_.credentials_from + "): " + why);
+    case 403: throw Error(RemoteErrorKind::kRefused, why);
+    default: throw Error(RemoteErrorKind::kUnreachable, url + ": " + why);
   }
 }
 
 json RemoteAdmin::status() {
-  return call("GET", "status");
+  return call("GET", paths::kStatus);
 }
 void RemoteAdmin::add_user(const std::string& name, const std::string& password) {
   json body{{"name", name}, {"password", password}};
-  call("POST", "users", &body);
+  call("POST", paths::kUsers, &body);
 }
 void RemoteAdmin::set_password(const std::string& name, const std::string& password) {
   json body{{"password", password}};
-  call("PUT", "users/" + segment(name) + "/password", &body);
+  call("PUT", paths::fill(paths::kPassword, {segment(name)}), &body);
 }
 void RemoteAdmin::remove_user(const std::string& name) {
-  call("DELETE", "users/" + segment(name));
+  call("DELETE", paths::fill(paths::kUser, {segment(name)}));
 }
 std::vector<access::UserRow> RemoteAdmin::users() {
-  return rows<access::UserRow>(call("GET", "users"), "users");
+  return rows<access::UserRow>(call("GET", paths::kUsers), "users");
 }
-access::NewToken RemoteAdmin::create_token(const std::string& user,
-                                           std::optional<int64_t> expires_in_seconds,
-                                           const std::string& description) {
-  json body{{"user", user}, {"description", description}};
-  if (expires_in_seconds) body["expiresIn"] = *expires_in_seconds;
-  json answer = call("POST", "tokens", &body);
+access::NewToken RemoteAdmin::create_token(const access::TokenRequest& request) {
+  json body{{"user", request.user}, {"description", request.description}};
+  if (request.lifetime) body["expiresIn"] = request.lifetime->count();
+  json answer = call("POST", paths::kTokens, &body);
   access::NewToken token;
   token.id = answer.at("id").get<std::string>();
   token.secret = answer.at("secret").get<std::string>();
@@ -169,33 +171,34 @@ access::NewToken RemoteAdmin::create_token(const std::string& user,
   return token;
 }
 std::vector<access::TokenRow> RemoteAdmin::tokens() {
-  return rows<access::TokenRow>(call("GET", "tokens"), "tokens");
+  return rows<access::TokenRow>(call("GET", paths::kTokens), "tokens");
 }
 void RemoteAdmin::revoke_token(const std::string& id) {
-  call("DELETE", "tokens/" + segment(id));
+  call("DELETE", paths::fill(paths::kToken, {segment(id)}));
 }
 void RemoteAdmin::grant(const std::string& user, const std::string& name_space, access::Role role) {
   json body{{"role", access::role_name(role)}};
-  call("PUT", "grants/" + segment(user) + "/" + segment(name_space), &body);
+  call("PUT", paths::fill(paths::kGrant, {segment(user), segment(name_space)}), &body);
 }
 void RemoteAdmin::revoke(const std::string& user, const std::string& name_space) {
-  call("DELETE", "grants/" + segment(user) + "/" + segment(name_space));
+  call("DELETE", paths::fill(paths::kGrant, {segment(user), segment(name_space)}));
 }
 std::vector<access::GrantRow> RemoteAdmin::grants() {
-  return rows<access::GrantRow>(call("GET", "grants"), "grants");
+  return rows<access::GrantRow>(call("GET", paths::kGrants), "grants");
 }
 void RemoteAdmin::change_namespace(const std::string& name, const access::NamespaceChange& change) {
   json body = change;
-  call("PATCH", "namespaces/" + segment(name), &body);
+  call("PATCH", paths::fill(paths::kNamespace, {segment(name)}), &body);
 }
 void RemoteAdmin::remove_namespace(const std::string& name) {
-  call("DELETE", "namespaces/" + segment(name));
+  call("DELETE", paths::fill(paths::kNamespace, {segment(name)}));
 }
 std::vector<access::NamespaceRow> RemoteAdmin::namespaces() {
-  return rows<access::NamespaceRow>(call("GET", "namespaces"), "namespaces");
+  return rows<access::NamespaceRow>(call("GET", paths::kNamespaces), "namespaces");
 }
 std::vector<access::AuditRow> RemoteAdmin::audit_log(int64_t limit) {
-  return rows<access::AuditRow>(call("GET", "audit?n=" + std::to_string(limit)), "entries");
+  return rows<access::AuditRow>(
+      call("GET", std::string(paths::kAudit) + "?n=" + std::to_string(limit)), "entries");
 }
 
 }  // namespace ferry::ctl

@@ -1,39 +1,49 @@
-#include "ctl/status_command.h"
-
+// ferryctl status: what the registry holds, per namespace, and its disk; on
+// the data dir or through a registry's admin API.
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "core/store.h"
 #include "core/units.h"
-#include "ctl/remote_admin.h"
-#include "daemon/data_dir.h"
-#include "daemon/exit_codes.h"
-#include "daemon/serve.h"
-#include "daemon/status_json.h"
+#include "ctl/commands.h"
+#include "runtime/data_dir.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
+#include "runtime/status_json.h"
 
 namespace ferry::ctl {
+namespace {
 
-int run_status(const DaemonConfig& config, const RemoteOptions* remote, bool json) {
-  nlohmann::json status;
-  if (remote) {
+// The status as JSON, or nullopt after saying why it cannot be had.
+std::optional<nlohmann::json> fetch(const Where& where, int* rc) {
+  if (where.remote) {
     try {
-      status = RemoteAdmin(*remote).status();
-    } catch (const RemoteError& e) {
-      return fail(e.exit_code(), e.what());
+      return RemoteAdmin(*where.remote).status();
+    } catch (const Error& e) {
+      // An access error (400, 404, 409) means no status either: unreachable, as before.
+      bool remote = e.code_in<RemoteErrorKind>().has_value();
+      *rc = fail(remote ? *exit_code_of(e) : kUnreachable, e.what());
     } catch (const std::exception& e) {
-      return fail(kUnreachable, e.what());
+      *rc = fail(kUnreachable, e.what());
     }
-  } else {
-    if (!act_as_data_dir_owner(config.data_dir)) return kStorage;
-    std::string error;
-    auto store = open_store_beside_server(config, &error);
-    if (!store) return fail(kStorage, error);
-    status = status_json(*store);
+    return std::nullopt;
   }
-  if (json) {
-    std::printf("%s\n", status.dump(2).c_str());
-    return kOk;
+  const DaemonConfig& config = where.config;
+  if (!act_as_data_dir_owner(config.data_dir)) {
+    *rc = kStorage;
+    return std::nullopt;
   }
+  std::string error;
+  auto store = open_store_beside_server(config, &error);
+  if (!store) {
+    *rc = fail(kStorage, error);
+    return std::nullopt;
+  }
+  return status_json(*store);
+}
+
+void print(const nlohmann::json& status) {
   auto n = [&](const char* key) { return status.at(key).get<unsigned long long>(); };
   uint64_t free = n("freeBytes"), floor = n("minFreeBytes");
   std::printf("%s: %llu repositories, %llu tags, %llu manifests, %llu blobs (%s)\n",
@@ -50,7 +60,26 @@ int run_status(const DaemonConfig& config, const RemoteOptions* remote, bool jso
                 u.at("tags").get<unsigned long long>(),
                 format_size(u.at("bytes").get<uint64_t>()).c_str());
   }
-  return kOk;
+}
+
+}  // namespace
+
+void add_status_command(CLI::App& app, Commands& commands) {
+  auto json = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand(
+      "status", "What the registry holds: totals, free space, and space used per namespace");
+  cmd->add_flag("--json", *json, "Machine-readable output");
+  commands.on(cmd, [json](const Where& where) {
+    int rc = kOk;
+    auto status = fetch(where, &rc);
+    if (!status) return rc;
+    if (*json) {
+      std::printf("%s\n", status->dump(2).c_str());
+    } else {
+      print(*status);
+    }
+    return static_cast<int>(kOk);
+  });
 }
 
 }  // namespace ferry::ctl

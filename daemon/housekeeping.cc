@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "access/accounts.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 
 namespace ferry {
 namespace {
@@ -29,9 +29,7 @@ void prune_audit(Store& store, const DaemonConfig& config) {
     if (config.audit_keep.count() > 0) {
       before = static_cast<int64_t>(std::time(nullptr)) - config.audit_keep.count();
     }
-    int64_t n = store.with_database([&](sql::Database& db) {
-      return access::Accounts(db).prune_audit(before, config.audit_max_entries);
-    });
+    int64_t n = access::Accounts(store.database()).prune_audit(before, config.audit_max_entries);
     if (n > 0) {
       log::info("audit: removed " + std::to_string(n) +
                 " old entries (audit.keep, audit.max_entries)");
@@ -74,13 +72,17 @@ class Housekeeping::Job {
   std::jthread thread_;  // last: started once the rest is ready
 };
 
-Housekeeping::Housekeeping(Store& store, const DaemonConfig& config, Metrics& metrics) {
+Housekeeping::Housekeeping(Store& store, const DaemonConfig& config, Metrics& metrics,
+                           access::Rules& rules) {
   // Upload expiry every tick; GC when gc.interval has passed since the last
   // run (an import in progress postpones it to the next tick).
   std::chrono::seconds tick = kMaintenanceTick;
   if (config.gc_interval.count() > 0) tick = std::min(tick, config.gc_interval);
   auto next_gc = std::chrono::steady_clock::now() + config.gc_interval;
-  GcOptions gc{config.gc_grace, config.retention, false};
+  GcOptions gc{config.gc_grace, config.retention, false,
+               [&rules](const std::string& repository, const std::string& tag) {
+                 return rules.immutable(repository, tag);
+               }};
   maintenance_ = std::make_unique<Job>(
       tick, true, [&store, &metrics, config, gc, next_gc](const std::stop_token&) mutable {
         try {

@@ -6,15 +6,17 @@
 
 #include <memory>
 
+#include "access/rules.h"
 #include "core/store.h"
-#include "daemon/config.h"
 #include "daemon/metrics.h"
+#include "runtime/config.h"
 
 namespace ferry {
 
 class Housekeeping {
  public:
-  Housekeeping(Store& store, const DaemonConfig& config, Metrics& metrics);
+  // Scheduled GC's retention asks `rules` which tags are immutable.
+  Housekeeping(Store& store, const DaemonConfig& config, Metrics& metrics, access::Rules& rules);
   ~Housekeeping();
 
  private:

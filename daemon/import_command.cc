@@ -11,18 +11,18 @@
 #include "core/import_records.h"
 #include "core/store.h"
 #include "core/units.h"
-#include "daemon/data_dir.h"
-#include "daemon/exit_codes.h"
 #include "daemon/import/history_json.h"
-#include "daemon/log.h"
-#include "daemon/serve.h"
+#include "runtime/data_dir.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
+#include "runtime/log.h"
 
 namespace ferry {
 
 int run_import_command(const DaemonConfig& config, import::ImportOptions options) {
   if (options.trust_dir.empty()) options.trust_dir = config.trust_dir;
   if (options.box_key.empty()) options.box_key = config.box_key_path();
-  options.access = {config.auth_open, listens_on_loopback(config.listen)};
+  options.access = {config.auth_open, listens_on_loopback(config.listen), nullptr};
   options.actor = access::local_actor("ferryd import");  // before becoming the data dir's owner
   if (!std::filesystem::is_directory(options.trust_dir)) {
     return fail(kUsage, "the trust folder " + options.trust_dir +
@@ -61,8 +61,7 @@ int run_imports_command(const DaemonConfig& config, bool json, int64_t limit) {
   std::string error;
   auto store = open_store_beside_server(config, &error);
   if (!store) return fail(kStorage, error);
-  auto records =
-      store->with_database([&](sql::Database& db) { return ImportRecords(db).list(0, limit); });
+  auto records = ImportRecords(store->database()).list(0, limit);
   if (json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& r : records) list.push_back(import::import_record_json(r));

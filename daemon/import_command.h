@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "daemon/config.h"
 #include "daemon/import/importer.h"
+#include "runtime/config.h"
 
 namespace ferry {
 

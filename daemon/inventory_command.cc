@@ -8,10 +8,10 @@
 #include "core/inventory.h"
 #include "core/store.h"
 #include "core/units.h"
-#include "daemon/data_dir.h"
-#include "daemon/exit_codes.h"
 #include "daemon/import/receipt.h"
-#include "daemon/serve.h"
+#include "runtime/data_dir.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
 
 namespace ferry {
 

@@ -5,12 +5,12 @@
 
 #include <string>
 
-#include "daemon/config.h"
+#include "runtime/config.h"
 
 namespace ferry {
 
 // Writes the inventory to `output` (atomically), or to stdout when empty.
-// Returns an exit code (daemon/exit_codes.h).
+// Returns an exit code (runtime/exit_codes.h).
 int run_inventory_command(const DaemonConfig& config, const std::string& output);
 
 }  // namespace ferry

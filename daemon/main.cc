@@ -1,14 +1,15 @@
 // ferryd: the edge registry daemon, and the commands that work on its data
-// directory (import, imports). Exit codes: daemon/exit_codes.h.
+// directory (import, imports). Exit codes: runtime/exit_codes.h.
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "daemon/config.h"
-#include "daemon/config_flags.h"
-#include "daemon/exit_codes.h"
 #include "daemon/import_command.h"
 #include "daemon/inventory_command.h"
 #include "daemon/serve.h"
+#include "runtime/config.h"
+#include "runtime/config_flags.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ferryd: an OCI registry for edge and offline hosts"};

@@ -3,7 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
-#include "daemon/log.h"
+#include "core/import_records.h"
+#include "runtime/log.h"
 
 namespace ferry {
 namespace {
@@ -20,8 +21,14 @@ uint64_t now_unix() {
   return static_cast<uint64_t>(std::time(nullptr));
 }
 
+std::string label(std::string_view key, std::string_view value) {
+  return std::string(key) + "=\"" + std::string(value) + "\"";
+}
+
+}  // namespace
+
 // Appends one metric family: "# HELP", "# TYPE", then its samples.
-class Page {
+class MetricsPage {
  public:
   void family(const char* name, const char* type, const char* help) {
     out_ += "# HELP ";
@@ -60,12 +67,6 @@ class Page {
  private:
   std::string out_;
 };
-
-std::string label(std::string_view key, std::string_view value) {
-  return std::string(key) + "=\"" + std::string(value) + "\"";
-}
-
-}  // namespace
 
 void Metrics::request(std::string_view method, std::string_view route_label, unsigned status,
                       uint64_t bytes_in, uint64_t bytes_out, std::chrono::microseconds took) {
@@ -106,8 +107,7 @@ void Metrics::scrub_run(const ScrubReport& r) {
   scrub_last_.store(now_unix(), std::memory_order_relaxed);
 }
 
-std::string Metrics::render(Store& store) const {
-  Page p;
+void Metrics::render_http(MetricsPage& p) const {
   p.family("ferry_http_requests_total", "counter", "HTTP requests by method, route and status.");
   for (size_t m = 0; m < kMethods.size(); ++m) {
     for (size_t r = 0; r < kRoutes.size(); ++r) {
@@ -147,7 +147,12 @@ std::string Metrics::render(Store& store) const {
             static_cast<double>(bytes_in_.load()));
   p.counter("ferry_http_sent_bytes_total", "Response body bytes sent.",
             static_cast<double>(bytes_out_.load()));
+}
 
+namespace {
+
+// What the store holds and the space left.
+void render_store(MetricsPage& p, Store& store) {
   StoreStats s = store.stats();
   p.gauge("ferry_repositories", "Repositories.", static_cast<double>(s.repositories));
   p.gauge("ferry_tags", "Tags.", static_cast<double>(s.tags));
@@ -165,7 +170,11 @@ std::string Metrics::render(Store& store) const {
           static_cast<double>(floor));
   p.gauge("ferry_low_space", "1 while pushes and imports are refused for lack of space.",
           free < floor ? 1 : 0);
+}
 
+}  // namespace
+
+void Metrics::render_jobs(MetricsPage& p) const {
   p.family("ferry_gc_runs_total", "counter", "Scheduled garbage collections by result.");
   p.sample("ferry_gc_runs_total", "result=\"ok\"", static_cast<double>(gc_ok_.load()));
   p.sample("ferry_gc_runs_total", "result=\"postponed\"",
@@ -187,15 +196,17 @@ std::string Metrics::render(Store& store) const {
             static_cast<double>(scrub_damaged_.load()));
   p.gauge("ferry_scrub_last_run_timestamp_seconds", "When a background scrub last finished.",
           static_cast<double>(scrub_last_.load()));
+}
 
+std::string Metrics::render(Store& store) const {
+  MetricsPage p;
+  render_http(p);
+  render_store(p, store);
+  render_jobs(p);
   p.family("ferry_imports_total", "counter", "Bundle imports by result (the import history).");
-  store.with_database([&](sql::Database& db) {
-    auto q = db.prepare("SELECT result, count(*) FROM imports GROUP BY result ORDER BY result");
-    while (q.step()) {
-      p.sample("ferry_imports_total", label("result", q.column_text(0)),
-               static_cast<double>(q.column_int(1)));
-    }
-  });
+  for (const auto& [result, n] : ImportRecords(store.database()).count_by_result()) {
+    p.sample("ferry_imports_total", label("result", result), static_cast<double>(n));
+  }
   p.counter("ferry_log_dropped_lines_total",
             "Log lines dropped because the journal was not reading (requests never wait for it).",
             static_cast<double>(log::dropped()));

@@ -17,6 +17,8 @@
 
 namespace ferry {
 
+class MetricsPage;
+
 class Metrics {
  public:
   static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",   "PUT",  "POST",
@@ -41,6 +43,9 @@ class Metrics {
   std::string render(Store& store) const;
 
  private:
+  void render_http(MetricsPage& page) const;  // requests, latency, bytes
+  void render_jobs(MetricsPage& page) const;  // scheduled GC and scrub
+
   using Counter = std::atomic<uint64_t>;
   struct Histogram {
     std::array<Counter, kBuckets.size()> buckets{};

@@ -13,15 +13,16 @@
 #include "core/store.h"
 #include "daemon/api/api.h"
 #include "daemon/api/errors.h"
-#include "daemon/exit_codes.h"
 #include "daemon/housekeeping.h"
 #include "daemon/http/server.h"
 #include "daemon/http/tls.h"
 #include "daemon/import/inbox.h"
-#include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/systemd/notify.h"
 #include "daemon/systemd/watchdog.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
+#include "runtime/log.h"
 #include "signing/trusted_keys.h"
 
 namespace ferry {
@@ -45,11 +46,6 @@ void reload_tls(http::TlsCertificate* tls) {
 }
 
 }  // namespace
-
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, message.c_str());
-  return code;
-}
 
 int serve(const DaemonConfig& config) {
   log::Level level;
@@ -105,8 +101,7 @@ int serve(const DaemonConfig& config) {
   bool loopback = options.listen_fd < 0 && is_loopback_address(options.address);
   std::optional<api::Gate> gate;
   try {
-    store->with_database(
-        [&](sql::Database& db) { access::Accounts(db).set_served_beyond_loopback(!loopback); });
+    access::Accounts(store->database()).set_served_beyond_loopback(!loopback);
     gate.emplace(*store, api::GateOptions{config.auth_open, loopback,
                                           store->options().data_dir + "/token.key",
                                           config.token_ttl, tls.has_value()});
@@ -119,7 +114,7 @@ int serve(const DaemonConfig& config) {
   } catch (const std::exception& e) {
     return fail(kListen, e.what());
   }
-  Housekeeping housekeeping(*store, config, metrics);
+  Housekeeping housekeeping(*store, config, metrics, gate->rules());
   std::optional<import::Inbox> inbox;
   if (config.inbox_enabled) {
     if (signing::load_trusted_keys(config.trust_dir).keys.empty()) {
@@ -129,10 +124,10 @@ int serve(const DaemonConfig& config) {
     }
     try {
       inbox.emplace(
-          *store, import::InboxOptions{config.inbox_path(), config.trust_dir, config.box_key_path(),
-                                       config.inbox_settle, config.inbox_incomplete_wait,
-                                       config.inbox_keep_imported,
-                                       import::ImportAccess{config.auth_open, loopback}});
+          *store, import::InboxOptions{
+                      config.inbox_path(), config.trust_dir, config.box_key_path(),
+                      config.inbox_settle, config.inbox_incomplete_wait, config.inbox_keep_imported,
+                      import::ImportAccess{config.auth_open, loopback, &gate->rules()}});
     } catch (const std::exception& e) {
       log::warn(std::string("the import inbox is off: ") + e.what());
     }
@@ -146,9 +141,7 @@ int serve(const DaemonConfig& config) {
   if (auto interval = systemd::watchdog_interval()) {
     watchdog.emplace(*interval, [&store] {
       try {
-        return store->with_database([](sql::Database& db) {
-          return db.prepare("SELECT count(*) FROM repositories").one_int().has_value();
-        });
+        return store->responsive();
       } catch (const std::exception&) {
         return false;
       }

@@ -1,16 +1,13 @@
 // ferryd serve: runs until SIGTERM or SIGINT, then drains and returns the
-// exit code (daemon/exit_codes.h).
+// exit code (runtime/exit_codes.h).
 #pragma once
 
 #include <string>
 
-#include "daemon/config.h"
+#include "runtime/config.h"
 
 namespace ferry {
 
 int serve(const DaemonConfig& config);
-
-// Prints "<program>: <message>" on stderr (ferryd, ferryctl) and returns code.
-int fail(int code, const std::string& message);
 
 }  // namespace ferry

@@ -1,4 +1,5 @@
-// The admin API under /ferry/v1/ (daemon/api/admin.cc lists the endpoints).
+// The admin API under /ferry/v1/: the route table of admin_routes.cc lists
+// the endpoints.
 #pragma once
 
 #include "daemon/api/gate.h"
@@ -6,6 +7,9 @@
 
 namespace ferry::api {
 
+// The exchange that answers an admin request; throws the API error of a
+// refusal: 401 or 403 (not an admin, or not of this), 404 (no such
+// endpoint), 405 (naming the methods the path takes).
 ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const http::Request& req);
 
 }  // namespace ferry::api

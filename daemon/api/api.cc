@@ -79,7 +79,7 @@ ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Reques
     return handle_admin(api.store, *gate, caller, req);
   }
   if (gate && gate->login_required() && !caller.user) {
-    throw Unauthorized("log in first", gate->challenge(caller));
+    throw Error::unauthorized("log in first", gate->challenge(caller));
   }
   return handle_ferry_v1(api.store, req);
 }
@@ -100,7 +100,7 @@ ExchangePtr route_files(const Api& api, const Caller& caller, const http::Reques
   LoginPrompt ask_login;
   if (gate && gate->login_required() && !caller.user) {
     ask_login = [gate, caller] {
-      throw Unauthorized("log in to download files", gate->challenge(caller));
+      throw Error::unauthorized("log in to download files", gate->challenge(caller));
     };
   }
   return handle_files(api.store, req, checks, ask_login);
@@ -117,8 +117,8 @@ Checks v2_checks(Gate* gate, const Caller& caller, const std::string& name) {
       return gate->allowed(caller, Action::kPull, repo);
     };
   }
-  checks.before_tag_change = [gate, caller, name](std::string_view tag) {
-    gate->check_tag_change(name, tag);
+  checks.before_tag_change = [gate, caller, name](auto tag, auto from, auto to) {
+    gate->check_tag_change(name, tag, from, to);
     gate->require(caller, Action::kRetag, name);
   };
   checks.before_write = [gate, name](uint64_t bytes) { gate->check_quota(name, bytes); };
@@ -161,7 +161,7 @@ ExchangePtr route_v2(const Api& api, const Caller& caller, const http::Request& 
     case Endpoint::kBase:
       if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET, HEAD");
       if (gate && gate->login_required() && !caller.user) {
-        throw Unauthorized("log in to use this registry", gate->challenge(caller));
+        throw Error::unauthorized("log in to use this registry", gate->challenge(caller));
       }
       return answer(http::Response::json(200, "{}"));
     case Endpoint::kCatalog: return handle_catalog(api.store, req, checks);

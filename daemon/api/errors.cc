@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/api/gate.h"
-#include "daemon/log.h"
+#include "access/rows.h"
+#include "runtime/log.h"
 
 namespace ferry::api {
 namespace {
@@ -37,6 +37,16 @@ WireError registry_wire_error(ErrorCode code) {
   return {500, "UNKNOWN"};
 }
 
+// The admin API's refusals, with the codes of Ferry's own API.
+WireError access_wire_error(access::AccessErrorKind kind) {
+  switch (kind) {
+    case access::AccessErrorKind::kInvalid: break;
+    case access::AccessErrorKind::kExists: return registry_wire_error(ErrorCode::kExists);
+    case access::AccessErrorKind::kUnknown: return registry_wire_error(ErrorCode::kNotFound);
+  }
+  return registry_wire_error(ErrorCode::kInvalid);
+}
+
 http::Response error_response(WireError wire, const std::string& message) {
   nlohmann::json body = {
       {"errors", nlohmann::json::array({{{"code", wire.code}, {"message", message}}})}};
@@ -51,13 +61,12 @@ http::Response internal_error(const std::string& what) {
                         "internal error; see the registry log");
 }
 
-// The challenge rides on the 401 only; Unauthorized (gate.h) carries it.
-http::Response render(const Error& e, const std::string* challenge) {
+http::Response render(const Error& e) {
   auto wire = wire_error(e);
   if (!wire) return internal_error(e.what());
   if (e.is_storage() || e.is(ErrorCode::kInternal)) log::error(e.what());
   http::Response r = error_response(*wire, e.what());
-  if (challenge) r.header("WWW-Authenticate", *challenge);
+  if (e.challenge()) r.header("WWW-Authenticate", *e.challenge());
   return r;
 }
 
@@ -65,16 +74,15 @@ http::Response render(const Error& e, const std::string* challenge) {
 
 std::optional<WireError> wire_error(const Error& e) {
   if (auto code = e.code_in<ErrorCode>()) return registry_wire_error(*code);
+  if (auto kind = e.code_in<access::AccessErrorKind>()) return access_wire_error(*kind);
   return std::nullopt;
 }
 
 http::Response render_error(std::exception_ptr failure) {
   try {
     std::rethrow_exception(failure);
-  } catch (const Unauthorized& e) {
-    return render(e, &e.challenge());
   } catch (const Error& e) {
-    return render(e, nullptr);
+    return render(e);
   } catch (const std::exception& e) {
     return internal_error(e.what());
   } catch (...) {

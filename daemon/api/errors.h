@@ -15,9 +15,10 @@ struct WireError {
   std::string_view code;  // the spec's code string, e.g. "BLOB_UNKNOWN"
 };
 
-// The one mapping from an Error to HTTP. Only the registry domain is ever
-// shown to clients; nullopt for the others (a bundle or key error reaching
-// the API is a bug, answered as an internal error).
+// The one mapping from an Error to HTTP: the registry domain, and the access
+// domain's refusals (400 INVALID, 409 EXISTS, 404 NOT_FOUND). nullopt for
+// the others (a bundle or key error reaching the API is a bug, answered as
+// an internal error).
 std::optional<WireError> wire_error(const Error& e);
 
 // The exception being handled (std::current_exception()) as the client sees

@@ -14,8 +14,7 @@ ExchangePtr handle_imports(Store& store, const http::Request& req) {
   if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
   int64_t n = query_int(req, "n", 100, 0, 1000);
   int64_t before = query_int(req, "before", 0, 0, INT64_MAX);
-  auto records =
-      store.with_database([&](sql::Database& db) { return ImportRecords(db).list(before, n + 1); });
+  auto records = ImportRecords(store.database()).list(before, n + 1);
   bool more = static_cast<int64_t>(records.size()) > n;
   if (more) records.resize(static_cast<size_t>(n));
   nlohmann::json list = nlohmann::json::array();

@@ -8,7 +8,7 @@
 
 #include "core/digest.h"
 #include "core/units.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 #include "signing/text_format.h"
 
 namespace ferry::api {
@@ -16,7 +16,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr auto kReloadEvery = std::chrono::seconds(1);
 constexpr auto kVerifiedFor = std::chrono::minutes(10);
 // Bearer tokens are a few hundred bytes; a longer one is checked each time.
 constexpr size_t kMaxCachedBearer = 4096;
@@ -49,7 +48,13 @@ std::string scope_of(std::string_view repository, Action action) {
 Gate::Gate(Store& store, GateOptions options)
     : store_(store),
       options_(std::move(options)),
-      keys_(access::BearerKeys::load_or_create(options_.token_key)) {}
+      keys_(access::BearerKeys::load_or_create(options_.token_key)),
+      accounts_(store.database()),
+      rules_(store.database(),
+             access::RulesOptions{options_.open, options_.loopback, [](const std::string& why) {
+                                    log::warn("access rules not reloaded, using the last ones: " +
+                                              why);
+                                  }}) {}
 
 std::string Gate::challenge(const Caller& caller, const std::string& scope) const {
   std::string c = "Bearer realm=\"" + caller.realm + "\",service=\"ferry\"";
@@ -91,28 +96,6 @@ std::string Gate::issue_token(const Caller& caller, const std::vector<std::strin
   return out.dump();
 }
 
-std::shared_ptr<const Gate::Snapshot> Gate::snapshot() {
-  std::lock_guard lock(mu_);
-  auto now = Clock::now();
-  if (snapshot_ && now - checked_ < kReloadEvery) return snapshot_;
-  checked_ = now;
-  try {
-    store_.with_database([&](sql::Database& db) {
-      int64_t version = access::Accounts(db).version();
-      if (snapshot_ && snapshot_->version == version) return;
-      auto next = std::make_shared<Snapshot>();
-      next->version = version;
-      next->policy = access::Policy::load(db, options_.open);
-      next->mode = access::mode_of(options_.open, options_.loopback, next->policy.has_users());
-      snapshot_ = std::move(next);
-    });
-  } catch (const std::exception& e) {
-    if (!snapshot_) throw;  // never decide without rules
-    log::warn(std::string("access rules not reloaded, using the last ones: ") + e.what());
-  }
-  return snapshot_;
-}
-
 void Gate::throttle_check(const std::string& key, const char* what) {
   std::lock_guard lock(mu_);
   auto it = throttles_.find(key);
@@ -152,17 +135,14 @@ std::optional<std::string> Gate::check_credentials(const std::string& user,
     // A robot token: a query and a SHA-256, cached like a password, but
     // never past the token's expiry (revoking it changes the version).
     int64_t now = now_unix();
-    auto owner = store_.with_database(
-        [&](sql::Database& db) { return access::Accounts(db).check_token(secret, now); });
+    auto owner = accounts_.check_token(secret, now);
     if (!owner || owner->user != user) return std::nullopt;
     if (owner->expires_at) {
       until = std::min(until, Clock::now() + std::chrono::seconds(*owner->expires_at - now));
     }
   } else {
     // argon2id: tens of milliseconds, on purpose; not under the lock.
-    bool ok = store_.with_database(
-        [&](sql::Database& db) { return access::Accounts(db).check_password(user, secret); });
-    if (!ok) return std::nullopt;
+    if (!accounts_.check_password(user, secret)) return std::nullopt;
   }
   std::lock_guard lock(mu_);
   if (verified_.size() > kMaxThrottles) verified_.clear();
@@ -193,7 +173,7 @@ void Gate::login_failed(const Caller& caller, const std::string& who) {
   record_failure("addr:" + caller.address);
   if (!who.empty()) record_failure("user:" + who);
   audit(caller, "login", who.substr(0, 64), "failed", "wrong user name, password or token");
-  throw Unauthorized("wrong user name, password or token", challenge(caller));
+  throw Error::unauthorized("wrong user name, password or token", challenge(caller));
 }
 
 Caller Gate::authenticate(const http::Request& req) {
@@ -203,7 +183,7 @@ Caller Gate::authenticate(const http::Request& req) {
                 std::nullopt};
   auto header = req.header("Authorization");
   if (!header) return caller;
-  auto snap = snapshot();
+  auto snap = rules_.snapshot();
   // Only enforced rules have users whose credentials could be checked.
   if (snap->mode != Mode::kEnforced) return caller;
   if (header->size() > 7 && strncasecmp(header->c_str(), "Bearer ", 7) == 0) {
@@ -212,15 +192,15 @@ Caller Gate::authenticate(const http::Request& req) {
     if (!claims) {
       record_failure("addr:" + caller.address);
       audit(caller, "login", "bearer token", "failed", "invalid or expired bearer token");
-      throw Unauthorized("the bearer token is invalid or has expired; log in again",
-                         challenge(caller));
+      throw Error::unauthorized("the bearer token is invalid or has expired; log in again",
+                                challenge(caller));
     }
     if (!claims->user.empty()) caller.user = claims->user;
     caller.bearer = std::move(*claims);
     return caller;
   }
   if (header->size() < 6 || strncasecmp(header->c_str(), "Basic ", 6) != 0) {
-    throw Unauthorized(
+    throw Error::unauthorized(
         "this registry takes a bearer token from its token endpoint, or HTTP Basic "
         "credentials (a password or a robot token)",
         challenge(caller));
@@ -231,14 +211,14 @@ Caller Gate::authenticate(const http::Request& req) {
   if (decoded && (decoded->empty() || *decoded == ":")) return caller;
   auto colon = decoded ? decoded->find(':') : std::string::npos;
   if (!decoded || colon == std::string::npos || colon == 0) {
-    throw Unauthorized("malformed Authorization header: expected Basic base64(user:password)",
-                       challenge(caller));
+    throw Error::unauthorized(
+        "malformed Authorization header: expected Basic base64(user:password)", challenge(caller));
   }
   return log_in(*snap, std::move(caller), decoded->substr(0, colon), decoded->substr(colon + 1));
 }
 
 Caller Gate::log_in(Caller caller, const std::string& user, const std::string& secret) {
-  auto snap = snapshot();
+  auto snap = rules_.snapshot();
   if (snap->mode != Mode::kEnforced) return caller;
   return log_in(*snap, std::move(caller), user, secret);
 }
@@ -256,68 +236,37 @@ Caller Gate::log_in(const Snapshot& snap, Caller caller, const std::string& user
   login_failed(caller, user);
 }
 
-bool Gate::policy_allows(const Snapshot& snap, const Caller& caller, Action action,
-                         std::string_view repository, std::string* why, bool* need_login) {
-  *need_login = false;
-  switch (snap.mode) {
-    case Mode::kOpen: return true;
-    case Mode::kLocked:
-      if (action == Action::kPull) return true;
-      *why =
-          "pushes and deletes are refused: no users are defined and ferryd listens beyond "
-          "loopback; create one (ferryctl user add NAME, then ferryctl grant) or set "
-          "auth.open = true";
-      return false;
-    case Mode::kEnforced: break;
-  }
-  auto d = snap.policy.decide(caller.user, action, repository);
-  *why = d.reason;
-  *need_login = d.need_login;
-  return d.allowed;
-}
-
 bool Gate::allowed(const Caller& caller, Action action, std::string_view repository) {
-  std::string why;
-  bool need_login = false;
-  return policy_allows(*snapshot(), caller, action, repository, &why, &need_login);
+  return rules_.may(caller.user, action, repository).allowed;
 }
 
 void Gate::require(const Caller& caller, Action action, std::string_view repository) {
-  auto snap = snapshot();
-  std::string why;
-  bool need_login = false;
-  if (!policy_allows(*snap, caller, action, repository, &why, &need_login)) {
-    if (need_login) throw Unauthorized(why, challenge(caller, scope_of(repository, action)));
-    throw Error(ErrorCode::kDenied, why);
+  auto d = rules_.may(caller.user, action, repository);
+  if (!d.allowed) {
+    if (d.need_login)
+      throw Error::unauthorized(d.reason, challenge(caller, scope_of(repository, action)));
+    throw Error(ErrorCode::kDenied, d.reason);
   }
   // A bearer token must also cover it: otherwise the client fetches one that does.
-  if (caller.bearer && snap->mode == Mode::kEnforced &&
+  if (caller.bearer && rules_.snapshot()->mode == Mode::kEnforced &&
       !caller.bearer->allows(std::string(repository), scope_action(action))) {
-    throw Unauthorized(
+    throw Error::unauthorized(
         "the token does not cover " + scope_of(repository, action) + "; fetch one that does",
         challenge(caller, scope_of(repository, action)));
   }
 }
 
 void Gate::check_quota(std::string_view repository, uint64_t incoming) {
-  auto snap = snapshot();
-  auto quota = snap->policy.quota(repository);
-  if (!quota) return;
-  std::string ns = snap->policy.namespace_of(repository);
-  uint64_t used = store_.namespace_bytes(ns);
-  if (used + incoming <= *quota) return;
-  throw Error(ErrorCode::kDenied,
-              "namespace '" + ns + "' would go over its quota of " + format_size(*quota) + " (" +
-                  format_size(used) + " used, this adds " + format_size(incoming) +
-                  "); delete images there and run ferryctl gc, or raise it with ferryctl "
-                  "namespace set " +
-                  ns + " --quota SIZE");
+  auto d = rules_.within_quota(repository, [&](const std::string& ns) {
+    return access::NamespaceUse{store_.namespace_bytes(ns), incoming};
+  });
+  if (!d.allowed) throw Error(ErrorCode::kDenied, d.reason);
 }
 
-void Gate::check_tag_change(std::string_view repository, std::string_view tag) {
-  if (!snapshot()->policy.immutable(repository, tag)) return;
-  throw Error(ErrorCode::kDenied, "tag '" + std::string(tag) + "' of '" + std::string(repository) +
-                                      "' is immutable in its namespace; push a new tag instead");
+void Gate::check_tag_change(std::string_view repository, std::string_view tag,
+                            std::string_view from, std::string_view to) {
+  auto d = rules_.may_move_tag(repository, tag, from, to);
+  if (!d.allowed) throw Error(ErrorCode::kDenied, d.reason);
 }
 
 bool AdminScope::covers(std::string_view name_space) const {
@@ -335,7 +284,7 @@ void AdminScope::require_everything(std::string_view what) const {
 }
 
 AdminScope Gate::admin_scope(const Caller& caller) {
-  auto snap = snapshot();
+  auto snap = rules_.snapshot();
   switch (snap->mode) {
     case Mode::kOpen:
       // Loopback, no users yet: the development default.
@@ -349,11 +298,11 @@ AdminScope Gate::admin_scope(const Caller& caller) {
                   "ferryctl --data-dir DIR user add NAME, then ferryctl grant NAME '*' admin");
     case Mode::kEnforced: break;
   }
-  if (!caller.user) throw Unauthorized("log in as an admin", challenge(caller));
+  if (!caller.user) throw Error::unauthorized("log in as an admin", challenge(caller));
   // Bearer tokens carry repository scopes only; administration takes the
   // admin's own credentials.
   if (caller.bearer) {
-    throw Unauthorized(
+    throw Error::unauthorized(
         "a bearer token does not cover the admin API; send HTTP Basic credentials (a password "
         "or a robot token)",
         challenge(caller));
@@ -371,22 +320,19 @@ AdminScope Gate::admin_scope(const Caller& caller) {
 }
 
 void Gate::refresh() {
-  std::lock_guard lock(mu_);
-  checked_ = {};
+  rules_.refresh();
 }
 
 bool Gate::login_required() {
-  return snapshot()->mode == Mode::kEnforced;
+  return rules_.snapshot()->mode == Mode::kEnforced;
 }
 
 void Gate::audit(const Caller& caller, std::string_view action, std::string_view target,
                  std::string_view result, std::string_view detail) {
   try {
-    store_.with_database([&](sql::Database& db) {
-      access::Accounts(db).audit({now_unix(), caller.user.value_or("anonymous"),
-                                  std::string(action), std::string(target), caller.address,
-                                  std::string(result), std::string(detail)});
-    });
+    accounts_.audit({now_unix(), caller.user.value_or("anonymous"), std::string(action),
+                     std::string(target), caller.address, std::string(result),
+                     std::string(detail)});
   } catch (const std::exception& e) {
     log::warn(std::string("audit log not written: ") + e.what());
   }

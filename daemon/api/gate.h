@@ -2,8 +2,9 @@
 // Credentials come as a short-lived bearer token from the built-in token
 // endpoint (what docker, podman, containerd and skopeo do after a Bearer
 // challenge), or as HTTP Basic: a user's password, or one of their robot
-// tokens. Decisions come from a snapshot of the access tables, reloaded
-// within a second of any ferryctl change. Failed logins are throttled per
+// tokens. What a caller may do is decided by access::Rules (access/rules.h),
+// the same rules the importer and GC ask; the gate only says who is calling
+// and turns a refusal into 401 or 403. Failed logins are throttled per
 // client address and per user name.
 #pragma once
 
@@ -16,24 +17,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "access/accounts.h"
 #include "access/bearer.h"
 #include "access/policy.h"
+#include "access/rules.h"
 #include "core/error.h"
 #include "core/store.h"
 #include "daemon/http/request.h"
 
 namespace ferry::api {
-
-// A 401: the response carries this WWW-Authenticate challenge.
-class Unauthorized : public Error {
- public:
-  Unauthorized(const std::string& message, std::string challenge)
-      : Error(ErrorCode::kUnauthorized, message), challenge_(std::move(challenge)) {}
-  const std::string& challenge() const { return challenge_; }
-
- private:
-  std::string challenge_;
-};
 
 struct GateOptions {
   bool open = false;      // auth.open: everything allowed to everyone
@@ -66,10 +58,11 @@ struct AdminScope {
 
 class Gate {
  public:
-  // Throws when the token signing key cannot be read or made.
+  // Throws when the token signing key cannot be read or made, or the access
+  // tables cannot be read (access::Rules).
   Gate(Store& store, GateOptions options);
 
-  // Throws Unauthorized for bad or malformed credentials and TOOMANYREQUESTS
+  // Throws Error::unauthorized for bad or malformed credentials and TOOMANYREQUESTS
   // while a client or user is throttled after failed logins.
   Caller authenticate(const http::Request& req);
   // Checks a user name and a password or robot token as HTTP Basic does,
@@ -77,17 +70,19 @@ class Gate {
   // (daemon/api/token.h). Returns the caller logged in as that user, or as
   // they were unless the rules are enforced (there is nobody to check).
   Caller log_in(Caller caller, const std::string& user, const std::string& secret);
-  // Throws Unauthorized (must log in, or fetch a token with this scope) or
+  // Throws Error::unauthorized (must log in, or fetch a token with this scope) or
   // DENIED (403).
   void require(const Caller& caller, access::Action action, std::string_view repository);
   bool allowed(const Caller& caller, access::Action action, std::string_view repository);
   // Refuses (DENIED) a write of `incoming` bytes that would take the
-  // repository's namespace over its quota.
+  // repository's namespace over its quota (Rules::within_quota).
   void check_quota(std::string_view repository, uint64_t incoming);
-  // Refuses (DENIED) changing or deleting an immutable tag.
-  void check_tag_change(std::string_view repository, std::string_view tag);
+  // Refuses (DENIED) moving an immutable tag from `from` to `to`, or
+  // deleting it when `to` is empty (Rules::may_move_tag).
+  void check_tag_change(std::string_view repository, std::string_view tag, std::string_view from,
+                        std::string_view to);
   // What the caller may do through the admin API (/ferry/v1/ users,
-  // tokens, grants, namespaces, audit, status). Throws Unauthorized, or
+  // tokens, grants, namespaces, audit, status). Throws Error::unauthorized, or
   // DENIED when they administer nothing.
   AdminScope admin_scope(const Caller& caller);
   // Re-reads the access tables on the next request (after an admin change).
@@ -103,22 +98,18 @@ class Gate {
 
   void audit(const Caller& caller, std::string_view action, std::string_view target,
              std::string_view result, std::string_view detail);
+  // The rules this gate asks, for the other writers of the same process
+  // (the import inbox, scheduled GC).
+  access::Rules& rules() { return rules_; }
 
  private:
   using Mode = access::Mode;
-  struct Snapshot {
-    access::Policy policy;
-    Mode mode = Mode::kOpen;
-    int64_t version = -1;
-  };
+  using Snapshot = access::Rules::Snapshot;
   struct Throttle {
     int failures = 0;
     std::chrono::steady_clock::time_point until{};
   };
 
-  std::shared_ptr<const Snapshot> snapshot();
-  bool policy_allows(const Snapshot& snap, const Caller& caller, access::Action action,
-                     std::string_view repository, std::string* why, bool* need_login);
   std::optional<std::string> check_credentials(const std::string& user, const std::string& secret,
                                                int64_t version);
   void throttle_check(const std::string& key, const char* what);
@@ -132,9 +123,9 @@ class Gate {
   Store& store_;
   GateOptions options_;
   access::BearerKeys keys_;
+  access::Accounts accounts_;
+  access::Rules rules_;
   std::mutex mu_;
-  std::shared_ptr<const Snapshot> snapshot_;
-  std::chrono::steady_clock::time_point checked_{};
   // sha256(user, secret) of recent successful logins, so argon2id runs once
   // per client session instead of once per request; cleared on any change.
   std::unordered_map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>

@@ -19,8 +19,10 @@ namespace ferry::api {
 // route tells. Empty functions allow everything.
 struct Checks {
   std::function<bool(std::string_view repository)> may_pull;  // catalog, mount source
-  // Before a tag moves to another manifest or goes; throws to refuse.
-  std::function<void(std::string_view tag)> before_tag_change;
+  // Before a tag moves from one manifest to another (digests), or goes
+  // (`to` empty; `from` may be empty then); throws to refuse.
+  std::function<void(std::string_view tag, std::string_view from, std::string_view to)>
+      before_tag_change;
   // Before `bytes` more are stored in the repository (its namespace's
   // quota); throws to refuse.
   std::function<void(uint64_t bytes)> before_write;

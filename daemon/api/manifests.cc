@@ -60,12 +60,19 @@ class ManifestPut final : public http::Exchange {
         current = store_.resolve_manifest(route_.name, route_.reference, false).digest;
       } catch (const Error&) {
       }
-      if (current && *current != digest_of(body_).str())
-        checks_.before_tag_change(route_.reference);
+      std::string incoming = digest_of(body_).str();
+      if (current && *current != incoming)
+        checks_.before_tag_change(route_.reference, *current, incoming);
     }
     if (checks_.before_write) checks_.before_write(body_.size());
+    // Checked again where the tag moves, inside the store's transaction.
+    Store::TagMoveCheck recheck;
+    if (checks_.before_tag_change) {
+      recheck = [this](const std::string&, const std::string& tag, const std::string& from,
+                       const std::string& to) { checks_.before_tag_change(tag, from, to); };
+    }
     PutManifestResult result =
-        store_.put_manifest(route_.name, route_.reference, content_type_, body_);
+        store_.put_manifest(route_.name, route_.reference, content_type_, body_, recheck);
     http::Response r = http::Response::empty(201);
     r.header("Location", "/v2/" + route_.name + "/manifests/" + result.digest.str());
     r.header("Docker-Content-Digest", result.digest.str());
@@ -116,9 +123,10 @@ ExchangePtr handle_manifest(Store& store, const http::Request& req, const Route&
   if (req.method() == "DELETE") {
     if (checks.before_tag_change) {
       if (auto digest = Digest::parse(route.reference)) {
-        for (const auto& tag : store.tags_of(route.name, *digest)) checks.before_tag_change(tag);
+        for (const auto& tag : store.tags_of(route.name, *digest))
+          checks.before_tag_change(tag, digest->str(), "");
       } else {
-        checks.before_tag_change(route.reference);
+        checks.before_tag_change(route.reference, "", "");
       }
     }
     store.delete_manifest(route.name, route.reference);

@@ -16,7 +16,7 @@
 
 #include "daemon/http/dispatch.h"
 #include "daemon/http/tls.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 
 namespace ferry::http {
 

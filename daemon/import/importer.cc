@@ -8,7 +8,8 @@
 #include <thread>
 #include <tuple>
 
-#include "access/policy.h"
+#include "access/accounts.h"
+#include "access/rules.h"
 #include "core/bundle_error.h"
 #include "core/bundle_verifier.h"
 #include "core/error.h"
@@ -17,9 +18,11 @@
 #include "core/progress.h"
 #include "core/refusal.h"
 #include "core/units.h"
+#include "daemon/import/checks.h"
 #include "daemon/import/receipt.h"
 #include "daemon/import/writer_thread.h"
-#include "daemon/log.h"
+#include "runtime/exit_codes.h"
+#include "runtime/log.h"
 #include "signing/error.h"
 #include "signing/trusted_keys.h"
 
@@ -27,13 +30,6 @@ namespace ferry::import {
 namespace {
 
 using bundle::BundleErrorKind;
-
-// At least this stays free after an import, whatever storage.min_free says:
-// SQLite, its WAL and directories grow too.
-constexpr uint64_t kSpaceHeadroom = 16 << 20;
-constexpr int kExitStorage = 4;
-constexpr int kExitReceipt = 5;
-constexpr int kExitFailure = 1;
 
 int64_t unix_now() {
   return static_cast<int64_t>(std::time(nullptr));
@@ -100,161 +96,6 @@ std::string images_json(const bundle::Manifest& m) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& i : m.images) list.push_back({{"name", i.name}, {"digest", i.digest.str()}});
   return list.dump();
-}
-
-void check_expiry(const bundle::Manifest& m) {
-  if (m.expires.empty()) return;
-  auto expires = parse_utc(m.expires);
-  int64_t now = unix_now();
-  if (expires && now > *expires) {
-    refuse(BundleErrorKind::kExpired, "bundle " + m.id + " expired at " + m.expires +
-                                          " (it is now " + format_utc(now) +
-                                          "); ask for a fresh bundle");
-  }
-}
-
-// When this very bundle is the last one of its signer and channel, it was
-// imported already: the time it was, so the import can end with nothing to do.
-std::optional<int64_t> imported_before(ImportRecords& records, const std::string& signer,
-                                       const bundle::Manifest& m) {
-  auto mark = records.last_sequence(signer, m.channel);
-  if (mark && mark->bundle_id == m.id) return mark->imported_at;
-  return std::nullopt;
-}
-
-void check_sequence(ImportRecords& records, const std::string& signer, const bundle::Manifest& m,
-                    bool allow_downgrade) {
-  auto mark = records.last_sequence(signer, m.channel);
-  if (!mark || m.sequence > mark->sequence || allow_downgrade) return;
-  refuse(BundleErrorKind::kRollback,
-         "bundle " + m.id + " is sequence " + std::to_string(m.sequence) + " of channel '" +
-             m.channel + "', not newer than sequence " + std::to_string(mark->sequence) +
-             " (bundle " + mark->bundle_id + ") imported on " + format_utc(mark->imported_at) +
-             " from the same signer; an older bundle cannot replace a newer one "
-             "(--allow-downgrade if that is what you mean)");
-}
-
-void check_base(Store& store, const bundle::Manifest& m) {
-  std::vector<std::string> missing;
-  for (const auto& d : m.requires_) {
-    if (!store.has_content(d)) missing.push_back(d.str());
-  }
-  if (missing.empty()) return;
-  refuse(BundleErrorKind::kMissingBase,
-         "this delta bundle needs " + std::to_string(missing.size()) + " of its " +
-             std::to_string(m.requires_.size()) + " base blob(s), which are not on this box (" +
-             missing.front() + (missing.size() > 1 ? ", ..." : "") +
-             "); import the bundle it was made against first, or ask for a full bundle");
-}
-
-// What the bundle adds to the disk, checked against what is free there.
-uint64_t check_space(Store& store, const bundle::Manifest& m) {
-  uint64_t needed = 0;
-  for (const auto& b : m.blobs) {
-    if (!store.has_content(b.digest)) needed += b.size;
-  }
-  const std::string& dir = store.options().data_dir;
-  uint64_t free_bytes = store.free_bytes();
-  uint64_t reserve = std::max(kSpaceHeadroom, store.options().min_free);
-  if (needed + reserve > free_bytes) {
-    refuse(BundleErrorKind::kNoSpace,
-           "the bundle adds " + format_size(needed) + " to the store but only " +
-               format_size(free_bytes) + " is free on " + dir + " (" + format_size(reserve) +
-               " is kept in reserve, storage.min_free); free some space, then import again");
-  }
-  return needed;
-}
-
-// The access rules (docs/access.md): on a locked box (no users, listening
-// beyond loopback) nothing is imported; once users exist, every namespace
-// the bundle publishes into must take imports. Then, in every mode, each
-// must have room under its quota for what the bundle adds to it: counted
-// generously, as if all of the bundle's content it does not hold yet went
-// to each.
-// Returns the policy it checked against, for the checks that follow.
-access::Policy check_access(Store& store, const bundle::Manifest& m, const ImportAccess& rules) {
-  bool beyond = false;
-  auto policy = store.with_database([&](sql::Database& db) {
-    beyond = access::Accounts(db).served_beyond_loopback();
-    return access::Policy::load(db, rules.auth_open);
-  });
-  // Loopback only if both this run's config and the last ferryd serve say so.
-  access::Mode mode =
-      access::mode_of(rules.auth_open, rules.loopback && !beyond, policy.has_users());
-  if (mode == access::Mode::kLocked) {
-    refuse(BundleErrorKind::kNotAllowed,
-           "imports are refused: no users are defined and ferryd listens beyond loopback; "
-           "create an admin (ferryctl user add NAME, ferryctl grant NAME '*' admin) and allow "
-           "imports (ferryctl namespace set '*' --import on), or set auth.open = true");
-  }
-  if (mode == access::Mode::kEnforced) {
-    for (const auto& image : m.images) {
-      auto d = policy.may_import(image.name.substr(0, image.name.rfind(':')));
-      if (!d.allowed) refuse(BundleErrorKind::kNotAllowed, d.reason);
-    }
-  }
-  std::set<std::string> seen;
-  for (const auto& image : m.images) {
-    std::string repo = image.name.substr(0, image.name.rfind(':'));
-    std::string ns = policy.namespace_of(repo);
-    auto quota = policy.quota(repo);
-    if (!seen.insert(ns).second || !quota) continue;
-    std::vector<std::pair<Digest, uint64_t>> content;
-    for (const auto& b : m.blobs) content.emplace_back(b.digest, b.size);
-    uint64_t needed = store.namespace_missing(ns, content);
-    uint64_t used = store.namespace_bytes(ns);
-    if (used + needed > *quota) {
-      refuse(BundleErrorKind::kQuota,
-             "the bundle adds up to " + format_size(needed) + " to namespace '" + ns +
-                 "', which holds " + format_size(used) + " of its " + format_size(*quota) +
-                 " quota; free space there (delete images, ferryctl gc) or raise the quota");
-    }
-  }
-  return policy;
-}
-
-// An import never moves an immutable tag (docs/access.md), just as a push
-// may not: the whole bundle is refused, naming the tag.
-void check_tag_move(const access::Policy& policy, const std::string& repository,
-                    const std::string& tag, const std::string& from, const std::string& to) {
-  if (!policy.immutable(repository, tag)) return;
-  refuse(BundleErrorKind::kImmutable,
-         "the bundle would move tag " + repository + ":" + tag + " from " + from + " to " + to +
-             ", but the tag is immutable in namespace '" + policy.namespace_of(repository) +
-             "'; nothing was imported: ask for a bundle that publishes a new tag, or change the "
-             "namespace's immutable patterns (ferryctl namespace set)");
-}
-
-// Every tag the bundle sets: REPO, TAG and the digest it will name. Its
-// images', and its tag-schema referrers' (sha256-<hex>.sig).
-std::vector<std::tuple<std::string, std::string, std::string>> tags_set(const bundle::Manifest& m) {
-  std::vector<std::tuple<std::string, std::string, std::string>> out;
-  for (const auto& image : m.images) {
-    auto colon = image.name.rfind(':');
-    if (colon == std::string::npos) continue;  // plan_images refuses it
-    std::string repository = image.name.substr(0, colon);
-    out.emplace_back(repository, image.name.substr(colon + 1), image.digest.str());
-    for (const auto& r : image.referrers) {
-      if (!r.tag.empty()) out.emplace_back(repository, r.tag, r.digest.str());
-    }
-  }
-  return out;
-}
-
-// Before any content is written: the tags of the bundle that exist here
-// and would move. publish_images checks again inside its transaction.
-void check_immutable_tags(Store& store, const bundle::Manifest& m, const access::Policy& policy) {
-  for (const auto& [repository, tag, digest] : tags_set(m)) {
-    if (!policy.immutable(repository, tag)) continue;
-    std::optional<ManifestInfo> current;
-    try {
-      current = store.resolve_manifest(repository, tag, false);
-    } catch (const Error& e) {
-      if (e.is_storage()) throw;
-      continue;  // no such tag (or repository) yet: nothing moves
-    }
-    if (current->digest != digest) check_tag_move(policy, repository, tag, current->digest, digest);
-  }
 }
 
 // Reads one imported manifest (and, for an index, its children first) from
@@ -353,34 +194,39 @@ signing::TrustedKeys trusted_keys(const std::string& dir) {
   return trusted;
 }
 
-// Fills in outcome.record's result and the exit code from an exception.
-void classify(const std::exception& e, ImportOutcome& outcome) {
+// Fills in outcome.record's result and the exit code from the exception
+// being handled (std::current_exception()).
+void classify(std::exception_ptr failure, ImportOutcome& outcome) {
   ImportRecord& rec = outcome.record;
-  rec.error = e.what();
-  const auto* err = dynamic_cast<const Error*>(&e);
-  ExitDecision decision = err ? exit_class(*err) : ExitDecision{ExitClass::kOther, std::nullopt};
-  if (decision.exit_class == ExitClass::kRefused) {
-    rec.result = "refused";
-    rec.reason = std::string(decision.refusal->name);
-    outcome.exit_code = decision.refusal->exit_code;
-  } else if (dynamic_cast<const Stopped*>(&e)) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Error& e) {
+    rec.error = e.what();
+    ExitDecision decision = exit_class(e);
+    outcome.exit_code = daemon_exit_code(decision);
+    if (decision.refusal) {
+      rec.result = "refused";
+      rec.reason = std::string(decision.refusal->name);
+    } else {
+      rec.result = "failed";
+      rec.reason = decision.exit_class == ExitClass::kStorage ? "storage" : "error";
+    }
+  } catch (const Stopped& e) {
+    rec.error = e.what();
     rec.result = "interrupted";
     rec.reason = "stopped";
-    outcome.exit_code = kExitFailure;
-  } else if (err && err->is_storage()) {
-    rec.result = "failed";
-    rec.reason = "storage";
-    outcome.exit_code = kExitStorage;
-  } else {
+    outcome.exit_code = kFailure;
+  } catch (const std::exception& e) {
+    rec.error = e.what();
     rec.result = "failed";
     rec.reason = "error";
-    outcome.exit_code = kExitFailure;
+    outcome.exit_code = kFailure;
   }
 }
 
 // One audit row per import attempt (docs/access.md): the bundle and its
 // images, the signer, and the result with its reason.
-void audit_import(sql::Database& db, const ImportOptions& options, const ImportRecord& rec) {
+access::AuditRow audit_row(const ImportOptions& options, const ImportRecord& rec) {
   std::string target = rec.bundle_id.empty() ? rec.source : "bundle " + rec.bundle_id;
   auto images = nlohmann::json::parse(rec.images.empty() ? "[]" : rec.images, nullptr, false);
   if (images.is_array() && !images.empty()) {
@@ -395,13 +241,27 @@ void audit_import(sql::Database& db, const ImportOptions& options, const ImportR
   if (rec.result != "imported") {
     detail += (detail.empty() ? "" : "; ") + rec.reason + ": " + rec.error.substr(0, 300);
   }
-  access::Accounts(db).audit({unix_now(), options.actor, "import", target, "local",
-                              rec.result == "imported" ? "ok" : rec.result, detail});
+  return {unix_now(), options.actor, "import",
+          target,     "local",       rec.result == "imported" ? "ok" : rec.result,
+          detail};
+}
+
+// The modules an import writes through besides the store, on its database.
+struct Books {
+  explicit Books(Store& store) : records(store.database()), accounts(store.database()) {}
+  ImportRecords records;
+  access::Accounts accounts;
+};
+
+// Ends the attempt's history row and audits it (outside publish's transaction).
+void record_end(Books& books, const ImportOptions& options, const ImportRecord& rec) {
+  books.records.finish(rec.id, rec, *rec.finished_at, rec.duration_ms);
+  books.accounts.audit(audit_row(options, rec));
 }
 
 // The same bundle again: exit 0, one info line, a history row saying so,
 // and nothing else touched (the tags it set may have moved since, on purpose).
-void finish_unchanged(Store& store, const ImportOptions& options, ImportOutcome& outcome,
+void finish_unchanged(Books& books, const ImportOptions& options, ImportOutcome& outcome,
                       int64_t imported_at) {
   ImportRecord& rec = outcome.record;
   rec.result = "unchanged";
@@ -409,10 +269,8 @@ void finish_unchanged(Store& store, const ImportOptions& options, ImportOutcome&
   rec.error = "bundle " + rec.bundle_id + " was already imported on " + format_utc(imported_at) +
               "; nothing to do";
   rec.finished_at = unix_now();
-  store.with_database([&](sql::Database& db) {
-    ImportRecords(db).finish(rec.id, rec, *rec.finished_at, 0);
-    audit_import(db, options, rec);
-  });
+  rec.duration_ms = 0;
+  record_end(books, options, rec);
   log::info("import of " + rec.source + ": " + rec.error);
 }
 
@@ -429,12 +287,127 @@ void write_receipt_if_asked(Store& store, const ImportOptions& options, const bu
   } catch (const std::exception& e) {
     log::error("the import succeeded but its receipt could not be written: " +
                std::string(e.what()));
-    outcome.exit_code = kExitReceipt;
+    outcome.exit_code = kReceipt;
   }
 }
 
 // GC's sweep of a large store holds the import lock for a second or two.
 constexpr std::chrono::milliseconds kLockWait{5000};
+
+int64_t elapsed_ms(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               started)
+      .count();
+}
+
+// The data dir's import lock, or nullopt when another import or a GC holds
+// it past kLockWait. The inbox probes the lock for an instant each second,
+// and a GC sweep holds it for a moment; a short wait keeps either from
+// being taken for a running import.
+std::optional<FileLock> take_lock(Store& store, Books& books) {
+  auto lock = FileLock::acquire_within(store.import_lock_path(), kLockWait);
+  if (lock) {
+    // Holding the lock: a 'running' row is from an import that died, and
+    // its staging files are garbage.
+    books.records.mark_interrupted(unix_now());
+    store.clear_import_staging();
+  }
+  return lock;
+}
+
+// Checks the signature against the trust store before any content is read,
+// and fills in what the signed manifest says about the bundle.
+bundle::Manifest open_bundle(bundle::BundleVerifier& verifier, const ImportOptions& options,
+                             size_t trusted, ImportRecord& rec) {
+  std::optional<bundle::Manifest> m;
+  try {
+    m = verifier.open();
+  } catch (const Error& e) {
+    if (!e.is(signing::SigningErrorKind::kUnknownKey)) throw;
+    throw e.with_message(std::string(e.what()) + "; trusted keys are the .pub files in " +
+                         options.trust_dir + " (" + std::to_string(trusted) + " found)");
+  }
+  rec.bundle_id = m->id;
+  rec.signer = verifier.signer().hex();
+  rec.channel = m->channel;
+  rec.sequence = m->sequence;
+  rec.images = images_json(*m);
+  return std::move(*m);
+}
+
+// The rules the import is checked against: the server's, or its own.
+access::Rules& rules_for(Store& store, const ImportOptions& options,
+                         std::optional<access::Rules>& own) {
+  if (options.access.rules) {
+    options.access.rules->refresh();  // read what ferryctl changed just now
+    return *options.access.rules;
+  }
+  return own.emplace(store.database(),
+                     access::RulesOptions{options.access.auth_open, options.access.loopback, {}});
+}
+
+// The checks, the content, then the tags, the rollback mark, the history
+// row and the audit row: one transaction.
+void import_content(Store& store, Books& books, bundle::BundleVerifier& verifier,
+                    const bundle::Manifest& m, const ImportOptions& options, ImportRecord& rec,
+                    std::chrono::steady_clock::time_point started) {
+  check_expiry(m);
+  check_sequence(books.records, rec.signer, m, options.allow_downgrade);
+  check_base(store, m);
+  check_space(store, m);
+  std::optional<access::Rules> own_rules;
+  access::Rules& rules = rules_for(store, options, own_rules);
+  check_access(store, m, rules);
+  check_immutable_tags(store, m, rules);
+
+  uint64_t total = 0;
+  for (const auto& b : m.blobs) total += b.size;
+  Progress progress("importing " + m.id.substr(0, 12), total, options.show_progress);
+  StoreSink sink(store, progress, options.cancel, rec);
+  verifier.stream(sink);
+  sink.flush();
+  progress.finish();
+
+  auto images = plan_images(store, m);
+  rec.result = "imported";
+  rec.finished_at = unix_now();
+  rec.duration_ms = elapsed_ms(started);
+  store.publish_images(
+      images,
+      [&](sql::Transaction& tx) {
+        books.records.advance_sequence(tx, rec.signer, m.channel, m.sequence, m.id,
+                                       *rec.finished_at);
+        books.records.finish(tx, rec.id, rec, *rec.finished_at, rec.duration_ms);
+        books.accounts.audit(tx, audit_row(options, rec));
+      },
+      [&](const std::string& repository, const std::string& tag, const std::string& from,
+          const std::string& to) { check_tag_move(rules, repository, tag, from, to); });
+}
+
+// A refused or failed import: its history row, audit row and log line.
+void record_failure(Books& books, const ImportOptions& options, ImportOutcome& outcome,
+                    std::exception_ptr failure, std::chrono::steady_clock::time_point started) {
+  ImportRecord& rec = outcome.record;
+  classify(failure, outcome);
+  rec.finished_at = unix_now();
+  rec.duration_ms = elapsed_ms(started);
+  try {
+    record_end(books, options, rec);
+  } catch (const std::exception& again) {
+    log::error(std::string("import history not updated: ") + again.what());
+  }
+  log::error("import of " + rec.source + " " + rec.result + " (" + rec.reason + "): " + rec.error);
+}
+
+void log_imported(const bundle::Manifest& m, const ImportRecord& rec) {
+  log::info("imported bundle " + m.id + " (channel " + m.channel + ", sequence " +
+            std::to_string(m.sequence) + ", signer " + rec.signer + ") from " + rec.source + ": " +
+            std::to_string(m.images.size()) + " image(s) with " +
+            std::to_string(m.referrer_count()) + " referrer(s), " +
+            std::to_string(rec.blobs_written) + " blob(s) written (" +
+            format_size(rec.bytes_written) + "), " + format_size(rec.bytes_skipped) +
+            " already present, in " + std::to_string(rec.duration_ms) + " ms");
+}
 
 }  // namespace
 
@@ -448,133 +421,44 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
   ImportRecord& rec = outcome.record;
   rec.source = options.bundle;
   rec.started_at = unix_now();
-  std::optional<bundle::Manifest> manifest;
+  std::optional<Books> books;
   std::optional<FileLock> lock;
   try {
-    // The inbox probes the lock for an instant each second, and a GC sweep
-    // holds it for a moment; a short wait keeps either from being taken for
-    // a running import.
-    lock = FileLock::acquire_within(store.import_lock_path(), kLockWait);
-    if (lock) {
-      // Holding the lock: a 'running' row is from an import that died, and
-      // its staging files are garbage.
-      store.with_database(
-          [&](sql::Database& db) { ImportRecords(db).mark_interrupted(unix_now()); });
-      store.clear_import_staging();
-    }
-    rec.id = store.with_database(
-        [&](sql::Database& db) { return ImportRecords(db).begin(rec.source, rec.started_at); });
-  } catch (const std::exception& e) {
+    books.emplace(store);
+    lock = take_lock(store, *books);
+    rec.id = books->records.begin(rec.source, rec.started_at);
+  } catch (const std::exception&) {
     // Even the history cannot be written (disk full, read-only): say so and stop.
-    classify(e, outcome);
+    classify(std::current_exception(), outcome);
     log::error("import of " + rec.source + " failed before it started: " + rec.error);
     return outcome;
   }
 
+  std::optional<bundle::Manifest> manifest;
   try {
     if (!lock) {
       refuse(BundleErrorKind::kBusy,
              "another import (or garbage collection) is running on " + store.options().data_dir +
                  "; this one changed nothing: run it again when that one has finished");
     }
-
     auto trusted = trusted_keys(options.trust_dir);
     bundle::BundleVerifier verifier(options.bundle, trusted.keys);
-    try {
-      manifest = verifier.open();
-    } catch (const Error& e) {
-      if (!e.is(signing::SigningErrorKind::kUnknownKey)) throw;
-      throw e.with_message(std::string(e.what()) +
-                           "; trusted keys are the .pub "
-                           "files in " +
-                           options.trust_dir + " (" + std::to_string(trusted.keys.size()) +
-                           " found)");
-    }
-    const bundle::Manifest& m = *manifest;
-    rec.bundle_id = m.id;
-    rec.signer = verifier.signer().hex();
-    rec.channel = m.channel;
-    rec.sequence = m.sequence;
-    rec.images = images_json(m);
-    store.with_database([&](sql::Database& db) { ImportRecords(db).describe(rec.id, rec); });
-
-    auto before = store.with_database([&](sql::Database& db) {
-      ImportRecords records(db);
-      return imported_before(records, rec.signer, m);
-    });
+    manifest = open_bundle(verifier, options, trusted.keys.size(), rec);
+    books->records.describe(rec.id, rec);
     // --allow-downgrade is the admin saying "apply it again", tags and all.
+    auto before = imported_before(books->records, rec.signer, *manifest);
     if (before && !options.allow_downgrade) {
-      finish_unchanged(store, options, outcome, *before);
-      write_receipt_if_asked(store, options, m, outcome);
+      finish_unchanged(*books, options, outcome, *before);
+      write_receipt_if_asked(store, options, *manifest, outcome);
       return outcome;
     }
-
-    check_expiry(m);
-    store.with_database([&](sql::Database& db) {
-      ImportRecords records(db);
-      check_sequence(records, rec.signer, m, options.allow_downgrade);
-    });
-    check_base(store, m);
-    check_space(store, m);
-    access::Policy policy = check_access(store, m, options.access);
-    check_immutable_tags(store, m, policy);
-
-    uint64_t total = 0;
-    for (const auto& b : m.blobs) total += b.size;
-    Progress progress("importing " + m.id.substr(0, 12), total, options.show_progress);
-    StoreSink sink(store, progress, options.cancel, rec);
-    verifier.stream(sink);
-    sink.flush();
-    progress.finish();
-
-    auto images = plan_images(store, m);
-    rec.result = "imported";
-    rec.finished_at = unix_now();
-    rec.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - started)
-                          .count();
-    // The tags, the rollback mark and the history row: one transaction.
-    store.publish_images(
-        images,
-        [&](sql::Database& db) {
-          ImportRecords records(db);
-          auto mark = records.last_sequence(rec.signer, m.channel);
-          if (!mark || m.sequence > mark->sequence) {
-            records.set_sequence(rec.signer, m.channel, m.sequence, m.id, *rec.finished_at);
-          }
-          records.finish(rec.id, rec, *rec.finished_at, rec.duration_ms);
-          audit_import(db, options, rec);
-        },
-        [&](const std::string& repository, const std::string& tag, const std::string& from,
-            const std::string& to) { check_tag_move(policy, repository, tag, from, to); });
-  } catch (const std::exception& e) {
-    classify(e, outcome);
-    rec.finished_at = unix_now();
-    rec.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - started)
-                          .count();
-    try {
-      store.with_database([&](sql::Database& db) {
-        ImportRecords(db).finish(rec.id, rec, *rec.finished_at, rec.duration_ms);
-        audit_import(db, options, rec);
-      });
-    } catch (const std::exception& again) {
-      log::error(std::string("import history not updated: ") + again.what());
-    }
-    log::error("import of " + rec.source + " " + rec.result + " (" + rec.reason +
-               "): " + rec.error);
+    import_content(store, *books, verifier, *manifest, options, rec, started);
+  } catch (const std::exception&) {
+    record_failure(*books, options, outcome, std::current_exception(), started);
     return outcome;
   }
-
-  const bundle::Manifest& m = *manifest;
-  log::info("imported bundle " + m.id + " (channel " + m.channel + ", sequence " +
-            std::to_string(m.sequence) + ", signer " + rec.signer + ") from " + rec.source + ": " +
-            std::to_string(m.images.size()) + " image(s) with " +
-            std::to_string(m.referrer_count()) + " referrer(s), " +
-            std::to_string(rec.blobs_written) + " blob(s) written (" +
-            format_size(rec.bytes_written) + "), " + format_size(rec.bytes_skipped) +
-            " already present, in " + std::to_string(rec.duration_ms) + " ms");
-  write_receipt_if_asked(store, options, m, outcome);
+  log_imported(*manifest, rec);
+  write_receipt_if_asked(store, options, *manifest, outcome);
   return outcome;
 }
 

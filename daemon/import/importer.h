@@ -16,6 +16,10 @@
 #include "core/import_records.h"
 #include "core/store.h"
 
+namespace ferry::access {
+class Rules;
+}
+
 namespace ferry::import {
 
 // What decides whether imports need permission (access::mode_of): the
@@ -23,6 +27,9 @@ namespace ferry::import {
 struct ImportAccess {
   bool auth_open = false;  // auth.open
   bool loopback = true;    // the registry listens on loopback only
+  // The rules of the ferryd serve this import runs in (the inbox), the ones
+  // its HTTP gate asks; null: rules are made from the two settings above.
+  access::Rules* rules = nullptr;
 };
 
 struct ImportOptions {

@@ -13,7 +13,7 @@
 #include "core/file_util.h"
 #include "core/unique_fd.h"
 #include "daemon/import/importer.h"
-#include "daemon/log.h"
+#include "runtime/log.h"
 
 namespace ferry::import {
 namespace {

@@ -3,8 +3,8 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "daemon/log.h"
 #include "daemon/systemd/notify.h"
+#include "runtime/log.h"
 
 namespace ferry::systemd {
 

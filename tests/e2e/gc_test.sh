@@ -159,7 +159,9 @@ for n in range(3000):
     assert r.status == 201, r.status
 PY
 for delay in 0.02 0.05 0.1 0.2 0.4; do
-  ctl gc --grace 0 >/dev/null 2>&1 &
+  # ferryctl itself, not the ctl function: kill -9 of a function's subshell
+  # would leave its ferryctl collecting, holding the locks past the next run.
+  "$FERRYCTL" --data-dir "$DATA" gc --grace 0 >/dev/null 2>&1 &
   pid=$!; sleep $delay; kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
   check "kill -9 after ${delay}s of GC: the store is consistent" python3 "$HERE/check_store.py" "$DATA"
 done

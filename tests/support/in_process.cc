@@ -211,10 +211,8 @@ Digest InProcess::push_image(const std::string& repo, const std::string& referen
 }
 
 void InProcess::with_accounts(const std::function<void(access::Accounts&)>& change) {
-  store_->with_database([&](sql::Database& db) {
-    access::Accounts accounts(db);
-    change(accounts);
-  });
+  access::Accounts accounts(store_->database());
+  change(accounts);
   if (gate_) gate_->refresh();
 }
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "access/policy.h"
-#include "core/metadata.h"
+#include "core/sql_pool.h"
 #include "tests/support/temp_dir.h"
 
 namespace ferry::access {
@@ -12,18 +12,16 @@ namespace {
 class AccountsTest : public ::testing::Test {
  protected:
   testing::TempDir dir_;
-  Metadata meta_{dir_.path() + "/ferry.db"};
-  Accounts accounts_{meta_.db()};
-
-  void SetUp() override { meta_.migrate(); }
+  sql::Pool pool_{dir_.path() + "/ferry.db"};
+  Accounts accounts_{pool_};
 
   AccessErrorKind kind_of(const std::function<void()>& f) {
     try {
       f();
-    } catch (const AccessError& e) {
-      return e.kind();
+    } catch (const Error& e) {
+      if (auto kind = e.code_in<AccessErrorKind>()) return *kind;
     }
-    ADD_FAILURE() << "no AccessError";
+    ADD_FAILURE() << "no access error";
     return AccessErrorKind::kInvalid;
   }
 };
@@ -33,7 +31,7 @@ TEST_F(AccountsTest, PasswordsAreArgon2idAndChecked) {
   EXPECT_TRUE(accounts_.check_password("alice", "correct horse"));
   EXPECT_FALSE(accounts_.check_password("alice", "correct hors"));
   EXPECT_FALSE(accounts_.check_password("nobody", "correct horse"));
-  auto stored = meta_.db().prepare("SELECT password_hash FROM users").one_text();
+  auto stored = pool_.acquire()->prepare("SELECT password_hash FROM users").one_text();
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->rfind("$argon2id$", 0), 0u) << *stored;
   EXPECT_EQ(stored->find("correct"), std::string::npos);
@@ -60,7 +58,7 @@ TEST_F(AccountsTest, TokensAreShownOnceStoredHashedAndExpireOrRevoke) {
   EXPECT_EQ(owner->user, "ci");
   EXPECT_EQ(owner->expires_at, std::optional<int64_t>(2000)) << "ferryd caches it no longer";
   EXPECT_FALSE(accounts_.check_token(t.secret, 2000)) << "expired";
-  auto stored = meta_.db().prepare("SELECT secret_hash FROM tokens").one_text();
+  auto stored = pool_.acquire()->prepare("SELECT secret_hash FROM tokens").one_text();
   EXPECT_EQ(t.secret.find(*stored), std::string::npos) << "only a hash is stored";
 
   std::string tampered = t.secret;
@@ -141,7 +139,7 @@ TEST_F(AccountsTest, NamespaceSettingsChangeOnlyWhatIsGiven) {
   NamespaceChange both;
   both.set.quota = Quota(1);
   both.inherit = {NamespaceField::kQuota};
-  EXPECT_THROW(accounts_.change_namespace("team", both), AccessError);
+  EXPECT_THROW(accounts_.change_namespace("team", both), Error);
 
   int64_t before = accounts_.version();
   accounts_.remove_namespace("team");
@@ -156,20 +154,20 @@ TEST(AccountsMigrationTest, V5NamespaceRowsKeepTheirMeaningInV6) {
   testing::TempDir dir;
   {
     // A current database with its namespaces table put back in v5's shape.
-    Metadata current(dir.path() + "/ferry.db");
-    current.migrate();
-    current.db().exec(R"sql(
+    sql::Pool current(dir.path() + "/ferry.db");
+    Accounts made(current);
+    current.acquire()->exec(R"sql(
       DROP TABLE namespaces;
       CREATE TABLE namespaces (name TEXT PRIMARY KEY, anonymous_pull INTEGER NOT NULL DEFAULT 0,
                                quota_bytes INTEGER, immutable TEXT, import_allowed INTEGER)
                                WITHOUT ROWID;
       INSERT INTO namespaces VALUES ('*', 1, 500, 'v*', 1), ('team', 0, NULL, NULL, NULL),
                                     ('lab', 1, 9, 'x', 0);
-      PRAGMA user_version = 5;)sql");
+      UPDATE schema_versions SET version = 2 WHERE module = 'access';)sql");
   }
-  Metadata meta(dir.path() + "/ferry.db");
-  meta.migrate();
-  Policy p = Policy::load(meta.db(), false);
+  sql::Pool pool(dir.path() + "/ferry.db");
+  Accounts accounts(pool);
+  Policy p = Policy::load(accounts, false);
   EXPECT_FALSE(p.quota("team/app"));
   EXPECT_FALSE(p.immutable("team/app", "v1"));
   EXPECT_FALSE(p.decide(std::nullopt, Action::kPull, "team/app").allowed);
@@ -178,7 +176,7 @@ TEST(AccountsMigrationTest, V5NamespaceRowsKeepTheirMeaningInV6) {
   EXPECT_FALSE(p.may_import("lab/app").allowed);
   EXPECT_EQ(p.quota("other/app"), std::optional<uint64_t>(500));
   EXPECT_TRUE(p.immutable("other/app", "v1"));
-  auto rows = Accounts(meta.db()).namespaces();
+  auto rows = accounts.namespaces();
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].name, "*");
   EXPECT_EQ(rows[0].settings.quota, std::optional<Quota>(500));

@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 
+#include "access/rows.h"
 #include "bundler/exit_codes.h"
 #include "bundler/key_files.h"
 #include "core/bundle_error.h"
@@ -36,6 +37,14 @@ TEST(Error, WithMessageKeepsDomainAndCode) {
   Error e = Error(SigningErrorKind::kUnknownKey, "unknown key").with_message("unknown key; hint");
   EXPECT_TRUE(e.is(SigningErrorKind::kUnknownKey));
   EXPECT_STREQ(e.what(), "unknown key; hint");
+}
+
+TEST(Error, OnlyUnauthorizedCarriesAChallengeAndKeepsIt) {
+  Error e = Error::unauthorized("log in first", "Basic realm=\"ferry\"");
+  EXPECT_TRUE(e.is(ErrorCode::kUnauthorized));
+  EXPECT_EQ(e.challenge(), "Basic realm=\"ferry\"");
+  EXPECT_EQ(e.with_message("again").challenge(), e.challenge());
+  EXPECT_FALSE(Error(ErrorCode::kUnauthorized, "").challenge());
 }
 
 TEST(Error, StorageIsTheRegistrysDiskCodes) {
@@ -130,6 +139,13 @@ TEST(WireError, OnlyTheRegistryDomainReachesClients) {
   ASSERT_TRUE(wire);
   EXPECT_EQ(wire->status, 405u);
   EXPECT_EQ(wire->code, "UNSUPPORTED");
+  auto access = [](access::AccessErrorKind kind) {
+    auto w = api::wire_error(Error(kind, ""));
+    return w ? std::to_string(w->status) + " " + std::string(w->code) : "none";
+  };
+  EXPECT_EQ(access(access::AccessErrorKind::kInvalid), "400 INVALID");
+  EXPECT_EQ(access(access::AccessErrorKind::kExists), "409 EXISTS");
+  EXPECT_EQ(access(access::AccessErrorKind::kUnknown), "404 NOT_FOUND");
   EXPECT_FALSE(api::wire_error(Error(BundleErrorKind::kTampered, "")));
   EXPECT_FALSE(api::wire_error(Error(SigningErrorKind::kUnknownKey, "")));
 }

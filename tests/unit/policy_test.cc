@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/metadata.h"
+#include "core/sql_pool.h"
 #include "tests/support/temp_dir.h"
 
 namespace ferry::access {
@@ -11,11 +11,10 @@ namespace {
 class PolicyTest : public ::testing::Test {
  protected:
   testing::TempDir dir_;
-  Metadata meta_{dir_.path() + "/ferry.db"};
-  Accounts accounts_{meta_.db()};
+  sql::Pool pool_{dir_.path() + "/ferry.db"};
+  Accounts accounts_{pool_};
 
   void SetUp() override {
-    meta_.migrate();
     for (const char* u : {"reader", "writer", "maint", "admin", "nobody"}) {
       accounts_.add_user(u, "long enough");
     }
@@ -33,7 +32,7 @@ class PolicyTest : public ::testing::Test {
     accounts_.change_namespace("team", team);
   }
   bool allowed(const std::optional<std::string>& user, Action action, const char* repo) {
-    return Policy::load(meta_.db(), false).decide(user, action, repo).allowed;
+    return Policy::load(accounts_, false).decide(user, action, repo).allowed;
   }
 };
 
@@ -50,7 +49,7 @@ TEST_F(PolicyTest, RolesAreOrderedAndScopedToTheirNamespace) {
   EXPECT_FALSE(allowed("nobody", Action::kPull, "team/app"));
   EXPECT_TRUE(allowed("admin", Action::kDelete, "anything/at/all")) << "* covers every namespace";
   accounts_.grant("maint", "lab", Role::kAdmin);
-  Policy p = Policy::load(meta_.db(), false);
+  Policy p = Policy::load(accounts_, false);
   EXPECT_EQ(p.administered_by("maint"), std::vector<std::string>{"lab"});
   EXPECT_EQ(p.administered_by("admin"), std::vector<std::string>{"*"});
   EXPECT_TRUE(p.administered_by("writer").empty());
@@ -59,7 +58,7 @@ TEST_F(PolicyTest, RolesAreOrderedAndScopedToTheirNamespace) {
 }
 
 TEST_F(PolicyTest, AnonymousCallersPullOnlyWhereAllowedAndAreAskedToLogIn) {
-  auto p = Policy::load(meta_.db(), false);
+  auto p = Policy::load(accounts_, false);
   EXPECT_TRUE(p.decide(std::nullopt, Action::kPull, "public/app").allowed);
   EXPECT_TRUE(p.decide("nobody", Action::kPull, "public/app").allowed)
       << "a user without a role there may pull what anyone may";
@@ -78,7 +77,7 @@ TEST_F(PolicyTest, AnonymousCallersPullOnlyWhereAllowedAndAreAskedToLogIn) {
 }
 
 TEST_F(PolicyTest, OpenModeAllowsEverythingButImmutableTagsStillHold) {
-  auto p = Policy::load(meta_.db(), true);
+  auto p = Policy::load(accounts_, true);
   EXPECT_TRUE(p.decide(std::nullopt, Action::kDelete, "team/app").allowed);
   EXPECT_TRUE(p.immutable("team/app", "v1.2"));
   EXPECT_TRUE(p.immutable("team/app", "latest"));
@@ -90,7 +89,7 @@ TEST_F(PolicyTest, OpenModeAllowsEverythingButImmutableTagsStillHold) {
 }
 
 TEST_F(PolicyTest, NamespaceIsTheFirstPathComponentOrTheLongestConfiguredPrefix) {
-  Policy p = Policy::load(meta_.db(), false);
+  Policy p = Policy::load(accounts_, false);
   EXPECT_EQ(p.namespace_of("team/app"), "team");
   EXPECT_EQ(p.namespace_of("team/a/b"), "team");
   EXPECT_EQ(p.namespace_of("alpine"), "alpine");
@@ -99,7 +98,7 @@ TEST_F(PolicyTest, NamespaceIsTheFirstPathComponentOrTheLongestConfiguredPrefix)
   small.set.quota = Quota(5);
   accounts_.change_namespace("site/line1", small);
   accounts_.grant("writer", "site/line1/cell7", Role::kWriter);
-  p = Policy::load(meta_.db(), false);
+  p = Policy::load(accounts_, false);
   EXPECT_EQ(p.namespace_of("site/line1/app"), "site/line1");
   EXPECT_EQ(p.namespace_of("site/line1"), "site/line1");
   EXPECT_EQ(p.namespace_of("site/line1/cell7/app"), "site/line1/cell7");
@@ -111,36 +110,36 @@ TEST_F(PolicyTest, NamespaceIsTheFirstPathComponentOrTheLongestConfiguredPrefix)
   EXPECT_FALSE(p.decide("writer", Action::kPush, "site/line1/app").allowed);
   EXPECT_EQ(p.prefixes(), (std::vector<std::string>{"site/line1", "site/line1/cell7"}));
   accounts_.remove_namespace("site/line1");
-  p = Policy::load(meta_.db(), false);
+  p = Policy::load(accounts_, false);
   EXPECT_EQ(p.namespace_of("site/line1/app"), "site") << "no settings, no grants: not a prefix";
   EXPECT_EQ(p.namespace_of("site/line1/cell7/app"), "site/line1/cell7") << "its grant stays";
 
-  EXPECT_THROW(accounts_.change_namespace("site//x", NamespaceChange()), AccessError);
-  EXPECT_THROW(accounts_.change_namespace("Site/x", NamespaceChange()), AccessError);
-  EXPECT_THROW(accounts_.grant("writer", "a/b/c/d/e/f/g/h/i", Role::kReader), AccessError);
+  EXPECT_THROW(accounts_.change_namespace("site//x", NamespaceChange()), Error);
+  EXPECT_THROW(accounts_.change_namespace("Site/x", NamespaceChange()), Error);
+  EXPECT_THROW(accounts_.grant("writer", "a/b/c/d/e/f/g/h/i", Role::kReader), Error);
 }
 
 TEST_F(PolicyTest, ImportsNeedTheNamespacesPermissionOnceUsersExist) {
-  Policy p = Policy::load(meta_.db(), false);
+  Policy p = Policy::load(accounts_, false);
   auto refused = p.may_import("team/app");
   EXPECT_FALSE(refused.allowed);
   EXPECT_NE(refused.reason.find("ferryctl namespace set team --import on"), std::string::npos);
   NamespaceChange imports;
   imports.set.import_allowed = true;
   accounts_.change_namespace("team", imports);
-  p = Policy::load(meta_.db(), false);
+  p = Policy::load(accounts_, false);
   EXPECT_TRUE(p.may_import("team/app").allowed);
   EXPECT_FALSE(p.may_import("public/app").allowed);
   accounts_.change_namespace("*", imports);
-  p = Policy::load(meta_.db(), false);
+  p = Policy::load(accounts_, false);
   EXPECT_TRUE(p.may_import("other/app").allowed);   // "*" covers namespaces without settings
   EXPECT_TRUE(p.may_import("public/app").allowed);  // and those with settings but no import rule
   NamespaceChange no_imports;
   no_imports.set.import_allowed = false;
   accounts_.change_namespace("public", no_imports);
-  p = Policy::load(meta_.db(), false);
+  p = Policy::load(accounts_, false);
   EXPECT_FALSE(p.may_import("public/app").allowed);  // its own "off" wins over "*"
-  EXPECT_TRUE(Policy::load(meta_.db(), true).may_import("public/app").allowed);  // auth.open
+  EXPECT_TRUE(Policy::load(accounts_, true).may_import("public/app").allowed);  // auth.open
 }
 
 TEST_F(PolicyTest, EachSettingANamespaceLeavesUnsetFollowsStar) {
@@ -152,7 +151,7 @@ TEST_F(PolicyTest, EachSettingANamespaceLeavesUnsetFollowsStar) {
   NamespaceChange quota_only;
   quota_only.set.quota = Quota(7);
   accounts_.change_namespace("lab", quota_only);
-  Policy p = Policy::load(meta_.db(), false);
+  Policy p = Policy::load(accounts_, false);
   EXPECT_TRUE(p.decide(std::nullopt, Action::kPull, "lab/app").allowed)
       << "a quota of its own keeps '*'s anonymous pull";
   EXPECT_EQ(p.quota("lab/app"), std::optional<uint64_t>(7));
@@ -165,14 +164,14 @@ TEST_F(PolicyTest, EachSettingANamespaceLeavesUnsetFollowsStar) {
   none.set.quota = Quota();
   none.set.immutable = std::vector<std::string>();
   accounts_.change_namespace("lab", none);
-  p = Policy::load(meta_.db(), false);
+  p = Policy::load(accounts_, false);
   EXPECT_FALSE(p.quota("lab/app")) << "none here, whatever '*' says";
   EXPECT_FALSE(p.immutable("lab/app", "release-1"));
 
   NamespaceChange inherit;
   inherit.inherit = {NamespaceField::kQuota, NamespaceField::kImmutable};
   accounts_.change_namespace("lab", inherit);
-  p = Policy::load(meta_.db(), false);
+  p = Policy::load(accounts_, false);
   EXPECT_EQ(p.quota("lab/app"), std::optional<uint64_t>(100));
   EXPECT_TRUE(p.immutable("lab/app", "release-1"));
 }

@@ -1,4 +1,4 @@
-// Which auth-file entries hold a registry's credentials (bundler/registry_client.h).
+// Which auth-file entries hold a registry's credentials (client/saved_logins.h).
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -8,9 +8,9 @@
 #include <optional>
 #include <string>
 
-#include "bundler/registry_client.h"
+#include "client/saved_logins.h"
 
-namespace ferry::cli {
+namespace ferry::client {
 namespace {
 
 TEST(AuthKey, DockerHubIsFoundUnderEachOfItsNames) {
@@ -66,4 +66,4 @@ TEST(AuthKey, FindCredentialsReadsDockerLoginsEntry) {
 }
 
 }  // namespace
-}  // namespace ferry::cli
+}  // namespace ferry::client

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "access/accounts.h"
+#include "access/rules.h"
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/store.h"
@@ -46,13 +48,13 @@ class StoreGcTest : public ::testing::Test {
     return *report;
   }
   void age_tag(const std::string& repo, const std::string& tag, int64_t seconds) {
-    store_.with_database([&](sql::Database& db) {
-      db.prepare(
+    store_.database()
+        .acquire()
+        ->prepare(
             "UPDATE tags SET updated_at = updated_at - ? WHERE name = ? AND repository_id = "
             "(SELECT id FROM repositories WHERE name = ?)")
-          .bind(seconds, tag, repo)
-          .run();
-    });
+        .bind(seconds, tag, repo)
+        .run();
   }
 };
 
@@ -154,6 +156,29 @@ TEST_F(StoreGcTest, RetentionKeepsTheRulesTagsAndOnlyInItsNamespace) {
   RetentionRule by_age{"*", std::nullopt, 250s, {}};
   GcReport aged = gc({0s, {by_age}, false});
   ASSERT_EQ(aged.tags.size(), 2u) << "v1.0 (400 s) and prod build-1 (1000 s) are older";
+}
+
+TEST_F(StoreGcTest, RetentionNeverDropsATagTheRulesMarkImmutable) {
+  push_image("ci/app", "build-1", "b1");
+  push_image("ci/app", "release-1", "r1");
+  push_image("ci/app", "build-2", "b2");
+  age_tag("ci/app", "build-1", 300);
+  age_tag("ci/app", "release-1", 200);
+  access::NamespaceChange ci;
+  ci.set.immutable = std::vector<std::string>{"release-*"};
+  access::Accounts(store_.database()).change_namespace("ci", ci);
+  access::Rules rules(store_.database(), {});
+  RetentionRule keep_newest{"ci", 1, std::nullopt, {}};
+  GcOptions options{0s, {keep_newest}, false};
+  options.protected_tag = [&rules](const std::string& repository, const std::string& tag) {
+    return rules.immutable(repository, tag);
+  };
+  GcReport r = gc(options);
+  ASSERT_EQ(r.tags.size(), 1u);
+  EXPECT_EQ(r.tags[0].name, "build-1");
+  EXPECT_EQ(store_.list_tags("ci/app", "", 100), (std::vector<std::string>{"build-2", "release-1"}))
+      << "the newest tag by the rule, and the immutable one whatever the rule says";
+  EXPECT_TRUE(stored(digest_of("r1")));
 }
 
 TEST_F(StoreGcTest, FilesWithoutARowAreRemoved) {

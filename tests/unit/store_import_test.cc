@@ -46,7 +46,7 @@ TEST_F(StoreImportTest, PublishLinksEverythingAndMovesTagsTogether) {
   auto a = image("app", "v1", "layer a");
   auto b = image("team/tool", "v2", "layer b");
   bool also_ran = false;
-  store_.publish_images({a, b}, [&](sql::Database&) { also_ran = true; });
+  store_.publish_images({a, b}, [&](sql::Transaction&) { also_ran = true; });
   EXPECT_TRUE(also_ran);
   EXPECT_EQ(store_.resolve_manifest("app", "v1", false).digest, a.manifests[0].digest.str());
   EXPECT_EQ(store_.resolve_manifest("team/tool", "v2", false).digest, b.manifests[0].digest.str());
@@ -56,7 +56,7 @@ TEST_F(StoreImportTest, PublishLinksEverythingAndMovesTagsTogether) {
 
 TEST_F(StoreImportTest, AFailureInsideTheTransactionPublishesNothing) {
   auto a = image("app", "v1", "layer a");
-  EXPECT_THROW(store_.publish_images({a}, [](sql::Database&) { throw std::runtime_error("x"); }),
+  EXPECT_THROW(store_.publish_images({a}, [](sql::Transaction&) { throw std::runtime_error("x"); }),
                std::runtime_error);
   EXPECT_TRUE(store_.list_repositories("", 100).empty());
 }
@@ -97,8 +97,8 @@ TEST_F(StoreImportTest, ReferrersArePublishedUntaggedAndListedForTheirSubject) {
 }
 
 TEST_F(StoreImportTest, HistoryAndRollbackMarks) {
-  store_.with_database([](sql::Database& db) {
-    ImportRecords records(db);
+  {
+    ImportRecords records(store_.database());
     int64_t first = records.begin("a.ferry", 100);
     int64_t second = records.begin("b.ferry", 101);
     EXPECT_EQ(records.mark_interrupted(102), 2) << "rows left 'running' by a dead process";
@@ -124,7 +124,7 @@ TEST_F(StoreImportTest, HistoryAndRollbackMarks) {
     EXPECT_EQ(mark->bundle_id, "b2");
     EXPECT_FALSE(records.last_sequence("KEY", "testing")) << "channels are separate";
     EXPECT_FALSE(records.last_sequence("OTHER", "stable")) << "and so are signers";
-  });
+  }
 }
 
 }  // namespace

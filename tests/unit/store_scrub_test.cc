@@ -111,7 +111,7 @@ TEST_F(StoreScrubTest, AMissingFileIsReported) {
 }
 
 TEST_F(StoreScrubTest, BrokenReferencesAreListed) {
-  store_.with_database([&](sql::Database& db) { db.exec("DELETE FROM repository_blobs"); });
+  store_.database().acquire()->exec("DELETE FROM repository_blobs");
   ScrubReport r = store_.scrub({});
   EXPECT_EQ(r.broken_references.size(), 2u) << "config and layer of r@manifest";
   EXPECT_NE(r.broken_references[0].find("which is gone"), std::string::npos);

@@ -207,3 +207,31 @@ TEST_F(StoreTest, LeftoverStagingFilesAreClearedAtStart) {
 
 }  // namespace
 }  // namespace ferry
+
+namespace ferry {
+namespace {
+
+TEST_F(StoreTest, AManifestPushAsksBeforeMovingATagInsideItsTransaction) {
+  Digest first = push_image("r", "v1", "one");
+  Digest c = push_blob("r", "{}");
+  Digest l = push_blob("r", "two");
+  std::string second = image_manifest(c, 2, l, 3);
+  std::vector<std::string> asked;
+  auto refuse = [&](const std::string& repo, const std::string& tag, const std::string& from,
+                    const std::string& to) {
+    asked = {repo, tag, from, to};
+    throw Error(ErrorCode::kDenied, "immutable");
+  };
+  EXPECT_THROW(store_->put_manifest("r", "v1", "", second, refuse), Error);
+  EXPECT_EQ(asked, (std::vector<std::string>{"r", "v1", first.str(), digest_of(second).str()}));
+  EXPECT_EQ(store_->resolve_manifest("r", "v1", false).digest, first.str()) << "v1 did not move";
+  asked.clear();
+  EXPECT_NO_THROW(store_->put_manifest("r", "v2", "", second, refuse)) << "a new tag moves nothing";
+  EXPECT_NO_THROW(store_->put_manifest(
+      "r", "v1", "", image_manifest(push_blob("r", "{}"), 2, push_blob("r", "one"), 3), refuse))
+      << "nor does the same manifest again";
+  EXPECT_TRUE(asked.empty());
+}
+
+}  // namespace
+}  // namespace ferry

@@ -5,9 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "daemon/config.h"
-#include "daemon/exit_codes.h"
-#include "daemon/serve.h"
+#include "runtime/config.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
 
 namespace ferry {
 

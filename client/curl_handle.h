@@ -6,7 +6,7 @@
 
 #include <memory>
 
-namespace ferry::cli {
+namespace ferry::client {
 
 struct CurlFree {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
@@ -23,4 +23,4 @@ inline bool curl_ready() {
   return ready;
 }
 
-}  // namespace ferry::cli
+}  // namespace ferry::client

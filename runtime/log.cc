@@ -1,4 +1,4 @@
-#include "daemon/log.h"
+#include "runtime/log.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

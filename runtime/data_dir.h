@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/store.h"
-#include "daemon/config.h"
+#include "runtime/config.h"
 
 namespace ferry {
 

@@ -1,7 +1,8 @@
-#include "daemon/status_json.h"
+#include "runtime/status_json.h"
 
 #include <algorithm>
 
+#include "access/accounts.h"
 #include "access/policy.h"
 
 namespace ferry {
@@ -11,8 +12,8 @@ nlohmann::json status_json(Store& store) {
   // First path components, and the configured prefixes ("site/line1"),
   // whose figures count every repository under them.
   auto usage = store.namespace_usage();
-  auto policy =
-      store.with_database([](sql::Database& db) { return access::Policy::load(db, false); });
+  access::Accounts accounts(store.database());
+  auto policy = access::Policy::load(accounts, false);
   for (const auto& prefix : policy.prefixes()) usage.push_back(store.prefix_usage(prefix));
   std::sort(usage.begin(), usage.end(),
             [](const NamespaceUsage& a, const NamespaceUsage& b) { return a.name < b.name; });

@@ -2,7 +2,7 @@
 // docs/configuration.md and docs/import.md list them.
 #pragma once
 
-#include "core/refusal.h"  // 10-24: a refused bundle (ferryd import)
+#include "core/refusal.h"  // 10-27: a refused bundle (ferryd import)
 
 namespace ferry {
 
@@ -15,5 +15,10 @@ enum DaemonExit {
   kReceipt = 5,  // imported, but the receipt could not be written
   kDamage = 6,   // ferryctl scrub: damaged content or broken references found
 };
+
+// ferryd's number for an Error's class (exit_class(), core/refusal.h): a
+// refusal keeps its shared number, the disk's failures are kStorage (4),
+// anything else kFailure.
+int daemon_exit_code(const ExitDecision& decision);
 
 }  // namespace ferry

@@ -1,4 +1,4 @@
-#include "daemon/data_dir.h"
+#include "runtime/data_dir.h"
 
 #include <grp.h>
 #include <sys/stat.h>
@@ -8,9 +8,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "daemon/exit_codes.h"
-#include "daemon/log.h"
-#include "daemon/serve.h"
+#include "runtime/exit_codes.h"
+#include "runtime/fail.h"
+#include "runtime/log.h"
 
 namespace ferry {
 

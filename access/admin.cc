@@ -1,0 +1,26 @@
+// Accounts' Admin operations that take their time from the clock; the rest
+// of Admin is Accounts' own methods (accounts.cc).
+#include <ctime>
+
+#include "access/accounts.h"
+
+namespace ferry::access {
+namespace {
+
+int64_t now_unix() {
+  return static_cast<int64_t>(std::time(nullptr));
+}
+
+}  // namespace
+
+NewToken Accounts::create_token(const TokenRequest& request) {
+  std::optional<int64_t> expires_at;
+  if (request.lifetime) expires_at = now_unix() + request.lifetime->count();
+  return create_token(request.user, expires_at, request.description);
+}
+
+void Accounts::revoke_token(const std::string& id) {
+  revoke_token(id, now_unix());
+}
+
+}  // namespace ferry::access

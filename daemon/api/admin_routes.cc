@@ -1,0 +1,234 @@
+// The admin API's endpoints under /ferry/v1/ (docs/access.md, "Admin API"):
+//   GET              status
+//   GET              audit[?n=N]
+//   GET, POST        users                {"name", "password"} (the first: admin)
+//   PUT              users/NAME/password  {"password"}
+//   DELETE           users/NAME
+//   GET, POST        tokens               {"user", "expiresIn"?, "description"?}
+//   DELETE           tokens/ID
+//   GET              grants
+//   PUT, DELETE      grants/USER/NAMESPACE {"role"}
+//   GET              namespaces
+//   PATCH            namespaces/NAME      {"anonymousPull"?, "import"?, "quota"?,
+//                                          "immutable"?}; null: follow "*"
+//   DELETE           namespaces/NAME      (its settings; grants stay)
+// NAMESPACE and NAME may have several components (site/line1).
+#include "daemon/api/admin_routes.h"
+
+#include <algorithm>
+#include <array>
+
+#include "access/admin_paths.h"
+#include "access/json.h"
+#include "core/error.h"
+#include "daemon/api/handlers.h"
+#include "runtime/status_json.h"
+
+namespace ferry::api {
+namespace {
+
+using access::AccessErrorKind;
+using access::Admin;
+using nlohmann::json;
+
+template <typename Rows>
+json rows_json(const char* key, const Rows& rows) {
+  json list = json::array();
+  for (const auto& r : rows) list.push_back(r);
+  return {{key, list}};
+}
+
+void require_covers(const AdminScope& scope, const std::string& name_space) {
+  if (scope.covers(name_space)) return;
+  throw Error(ErrorCode::kDenied, "user '" + scope.user + "' is not an admin of namespace '" +
+                                      name_space + "' (nor of '*')");
+}
+
+http::Response status(AdminCall& c) {
+  return http::Response::json(200, status_json(*c.store).dump());
+}
+
+http::Response audit_log(AdminCall& c) {
+  int64_t n = query_int(*c.request, "n", 50, 1, 100000);
+  return c.read([n](Admin& a) { return rows_json("entries", a.audit_log(n)); });
+}
+
+http::Response list_users(AdminCall& c) {
+  return c.read([](Admin& a) { return rows_json("users", a.users()); });
+}
+
+http::Response add_user(AdminCall& c) {
+  std::string name = c.body.at("name").get<std::string>();
+  std::string password = c.body.at("password").get<std::string>();
+  return c.change("user add", name, [&](Admin& a) {
+    // Only reachable with no users in the open default: the first user
+    // must be an admin, or nobody could go on through the API.
+    bool first = a.users().empty();
+    a.add_user(name, password);
+    if (first) a.grant(name, "*", access::Role::kAdmin);
+    return json();
+  });
+}
+
+http::Response set_password(AdminCall& c) {
+  std::string password = c.body.at("password").get<std::string>();
+  return c.change("user passwd", c.args[0], [&](Admin& a) {
+    a.set_password(c.args[0], password);
+    return json();
+  });
+}
+
+http::Response remove_user(AdminCall& c) {
+  return c.change("user del", c.args[0], [&](Admin& a) {
+    a.remove_user(c.args[0]);
+    return json();
+  });
+}
+
+http::Response list_tokens(AdminCall& c) {
+  return c.read([](Admin& a) { return rows_json("tokens", a.tokens()); });
+}
+
+http::Response create_token(AdminCall& c) {
+  access::TokenRequest request{c.body.at("user").get<std::string>(), {}, ""};
+  if (c.body.contains("expiresIn") && !c.body["expiresIn"].is_null()) {
+    int64_t in = c.body["expiresIn"].get<int64_t>();
+    if (in <= 0) throw Error(ErrorCode::kInvalid, "expiresIn must be a positive number of seconds");
+    request.lifetime = std::chrono::seconds(in);
+  }
+  request.description = c.body.value("description", "");
+  // Audited as "token ID of USER" once the id exists (change() reads the
+  // target after the work).
+  std::string target = "token of " + request.user;
+  return c.change("token create", target, [&](Admin& a) {
+    auto t = a.create_token(request);
+    target = "token " + t.id + " of " + request.user;
+    return json{{"id", t.id},
+                {"secret", t.secret},
+                {"expiresAt", t.expires_at ? json(*t.expires_at) : json()}};
+  });
+}
+
+http::Response revoke_token(AdminCall& c) {
+  return c.change("token revoke", "token " + c.args[0], [&](Admin& a) {
+    a.revoke_token(c.args[0]);
+    return json();
+  });
+}
+
+http::Response list_grants(AdminCall& c) {
+  return c.read([&c](Admin& a) {
+    auto rows = a.grants();
+    std::erase_if(rows, [&](const access::GrantRow& g) { return !c.scope.covers(g.name_space); });
+    return rows_json("grants", rows);
+  });
+}
+
+http::Response grant(AdminCall& c) {
+  const std::string &user = c.args[0], &ns = c.args[1];
+  std::string role_text = c.body.at("role").get<std::string>();
+  auto role = access::parse_role(role_text);
+  return c.change("grant", user + " " + ns + " " + role_text, [&](Admin& a) {
+    require_covers(c.scope, ns);
+    if (!role) {
+      throw Error(AccessErrorKind::kInvalid,
+                  "role '" + role_text + "' is not reader, writer, maintainer or admin");
+    }
+    a.grant(user, ns, *role);
+    return json();
+  });
+}
+
+http::Response revoke(AdminCall& c) {
+  const std::string &user = c.args[0], &ns = c.args[1];
+  return c.change("revoke", user + " " + ns, [&](Admin& a) {
+    require_covers(c.scope, ns);
+    a.revoke(user, ns);
+    return json();
+  });
+}
+
+http::Response list_namespaces(AdminCall& c) {
+  return c.read([&c](Admin& a) {
+    auto rows = a.namespaces();
+    std::erase_if(rows, [&](const access::NamespaceRow& n) { return !c.scope.covers(n.name); });
+    return rows_json("namespaces", rows);
+  });
+}
+
+http::Response change_namespace(AdminCall& c) {
+  const std::string& name = c.args[0];
+  auto settings = c.body.get<access::NamespaceChange>();
+  return c.change("namespace set", name, [&](Admin& a) {
+    require_covers(c.scope, name);
+    // Quotas share the disk between namespaces: an admin of one may not
+    // raise its own.
+    if (settings.set.quota || std::count(settings.inherit.begin(), settings.inherit.end(),
+                                         access::NamespaceField::kQuota)) {
+      c.scope.require_everything("a namespace's quota");
+    }
+    a.change_namespace(name, settings);
+    return json();
+  });
+}
+
+http::Response remove_namespace(AdminCall& c) {
+  return c.change("namespace del", c.args[0], [&](Admin& a) {
+    c.scope.require_everything("dropping a namespace's settings (its quota among them)");
+    a.remove_namespace(c.args[0]);
+    return json();
+  });
+}
+
+using enum AdminNeed;
+namespace paths = access::paths;
+constexpr std::array kRoutes{
+    AdminRoute{"GET", paths::kStatus, kEverything, false, status},
+    AdminRoute{"GET", paths::kAudit, kEverything, false, audit_log},
+    AdminRoute{"GET", paths::kUsers, kEverything, false, list_users},
+    AdminRoute{"POST", paths::kUsers, kEverything, true, add_user},
+    AdminRoute{"PUT", paths::kPassword, kEverything, true, set_password},
+    AdminRoute{"DELETE", paths::kUser, kEverything, false, remove_user},
+    AdminRoute{"GET", paths::kTokens, kEverything, false, list_tokens},
+    AdminRoute{"POST", paths::kTokens, kEverything, true, create_token},
+    AdminRoute{"DELETE", paths::kToken, kEverything, false, revoke_token},
+    AdminRoute{"GET", paths::kGrants, kNamespace, false, list_grants},
+    AdminRoute{"PUT", paths::kGrant, kNamespace, true, grant},
+    AdminRoute{"DELETE", paths::kGrant, kNamespace, false, revoke},
+    AdminRoute{"GET", paths::kNamespaces, kNamespace, false, list_namespaces},
+    AdminRoute{"PATCH", paths::kNamespace, kNamespace, true, change_namespace},
+    AdminRoute{"DELETE", paths::kNamespace, kNamespace, false, remove_namespace},
+};
+
+}  // namespace
+
+std::span<const AdminRoute> admin_routes() {
+  return kRoutes;
+}
+
+std::optional<std::vector<std::string>> match_admin_path(std::string_view pattern,
+                                                         const std::vector<std::string>& parts) {
+  std::vector<std::string> args;
+  size_t i = 0;
+  for (; !pattern.empty(); ++i) {
+    auto slash = pattern.find('/');
+    std::string_view want = pattern.substr(0, slash);
+    pattern = slash == std::string_view::npos ? "" : pattern.substr(slash + 1);
+    if (i >= parts.size()) return std::nullopt;
+    if (want.ends_with("*}")) {  // the rest, joined again
+      std::string rest = parts[i];
+      while (++i < parts.size()) rest += "/" + parts[i];
+      args.push_back(std::move(rest));
+      return args;
+    }
+    if (want.starts_with('{')) {
+      args.push_back(parts[i]);
+    } else if (want != parts[i]) {
+      return std::nullopt;
+    }
+  }
+  if (i != parts.size()) return std::nullopt;
+  return args;
+}
+
+}  // namespace ferry::api

@@ -1,0 +1,13 @@
+#include "runtime/fail.h"
+
+#include <cerrno>
+#include <cstdio>
+
+namespace ferry {
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, message.c_str());
+  return code;
+}
+
+}  // namespace ferry
