@@ -64,6 +64,77 @@ std::string next_page(const std::string& link) {
   return link.substr(open + 1, close - open - 1);
 }
 
+// One transfer's state for libcurl's callbacks: the reply's headers as they
+// come, 2xx bodies streamed to on_data, error bodies kept (4 KiB at most).
+// Reply is RegistryClient's (private) reply type.
+template <typename Reply>
+struct Transfer {
+  CURL* curl;
+  const std::function<void(const char*, size_t)>* on_data;
+  Reply reply;
+  std::exception_ptr failure;
+
+  static size_t on_header(char* data, size_t, size_t n, void* p) {
+    auto* st = static_cast<Transfer*>(p);
+    std::string line(data, n);
+    if (line.rfind("HTTP/", 0) == 0) st->reply = Reply{};  // a new response (redirect)
+    auto colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = lower(line.substr(0, colon));
+      std::string value = line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+      value.erase(value.find_last_not_of(" \t\r\n") + 1);
+      if (name == "content-type") st->reply.content_type = value;
+      if (name == "www-authenticate") st->reply.challenge = value;
+      if (name == "location") st->reply.location = value;
+      if (name == "link") st->reply.link = value;
+    }
+    return n;
+  }
+
+  static size_t on_body(char* data, size_t, size_t n, void* p) {
+    auto* st = static_cast<Transfer*>(p);
+    long status = 0;
+    curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300) {
+      try {
+        (*st->on_data)(data, n);
+      } catch (...) {
+        st->failure = std::current_exception();
+        return 0;  // aborts the transfer
+      }
+    } else if (st->reply.error_body.size() < 4096) {
+      st->reply.error_body.append(data, std::min<size_t>(n, 4096));
+    }
+    return n;
+  }
+};
+
+// The method, body, headers and limits of one request.
+void set_transfer_options(CURL* c, const std::string& url, const std::string& method,
+                          std::optional<std::string_view> body_or_none, curl_slist* headers,
+                          const std::string& ca_file) {
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  if (method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (method != "GET") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+    std::string_view body = body_or_none.value_or(std::string_view());
+    // Never a null pointer: that would make libcurl read the body from stdin.
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);  // blob stores redirect; auth is not forwarded
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stalled transfer fails after a minute
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "ferry/" FERRY_VERSION);
+  if (!ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
+}
+
 }  // namespace
 
 RegistryClient::RegistryClient(std::string host, bool insecure, std::string ca_file)
@@ -88,69 +159,13 @@ RegistryClient::Reply RegistryClient::attempt(const Request& request,
   if (!request.content_type.empty()) add_header("Content-Type: " + request.content_type);
   if (!request.content_range.empty()) add_header("Content-Range: " + request.content_range);
 
-  struct State {
-    CURL* curl;
-    const DataFn* on_data;
-    Reply reply;
-    std::exception_ptr failure;
-  } state{curl.get(), &on_data, {}, nullptr};
-
-  auto on_header = +[](char* data, size_t, size_t n, void* p) -> size_t {
-    auto* st = static_cast<State*>(p);
-    std::string line(data, n);
-    if (line.rfind("HTTP/", 0) == 0) st->reply = Reply{};  // a new response (redirect)
-    auto colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = lower(line.substr(0, colon));
-      std::string value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(" \t"));
-      value.erase(value.find_last_not_of(" \t\r\n") + 1);
-      if (name == "content-type") st->reply.content_type = value;
-      if (name == "www-authenticate") st->reply.challenge = value;
-      if (name == "location") st->reply.location = value;
-      if (name == "link") st->reply.link = value;
-    }
-    return n;
-  };
-  auto on_body = +[](char* data, size_t, size_t n, void* p) -> size_t {
-    auto* st = static_cast<State*>(p);
-    long status = 0;
-    curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status < 300) {
-      try {
-        (*st->on_data)(data, n);
-      } catch (...) {
-        st->failure = std::current_exception();
-        return 0;  // aborts the transfer
-      }
-    } else if (st->reply.error_body.size() < 4096) {
-      st->reply.error_body.append(data, std::min<size_t>(n, 4096));
-    }
-    return n;
-  };
+  using State = Transfer<Reply>;
+  State state{curl.get(), &on_data, {}, nullptr};
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  if (request.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else if (request.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    std::string_view body = request.body.value_or(std::string_view());
-    // Never a null pointer: that would make libcurl read the body from stdin.
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);  // blob stores redirect; auth is not forwarded
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stalled transfer fails after a minute
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "ferry/" FERRY_VERSION);
-  if (!ca_file_.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  set_transfer_options(c, url, request.method, request.body, headers.get(), ca_file_);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &State::on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &state);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &State::on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &state);
   CURLcode rc = curl_easy_perform(c);
   if (state.failure) std::rethrow_exception(state.failure);

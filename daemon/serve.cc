@@ -45,6 +45,83 @@ void reload_tls(http::TlsCertificate* tls) {
   }
 }
 
+// The server's settings from the configuration; the certificate, when TLS
+// is on, into `tls`. Returns kOk, or the exit code after saying why.
+int server_options(const DaemonConfig& config, http::ServerOptions& options,
+                   std::optional<http::TlsCertificate>& tls) {
+  if (!split_listen(config.listen, &options.address, &options.port)) {
+    return fail(kUsage, "--listen '" + config.listen + "' is not ADDR:PORT, e.g. 127.0.0.1:5000");
+  }
+  options.threads = config.threads;
+  options.connection_limit = config.connection_limit;
+  options.idle_timeout_seconds = static_cast<unsigned>(config.idle_timeout.count());
+  options.connection_buffer = config.connection_buffer;
+  options.access_log = config.access_log;
+  options.listen_fd = systemd::take_listen_fd();  // socket activation (ferryd.socket)
+  if (config.tls_cert.empty() && config.tls_key.empty()) return kOk;
+  try {
+    tls.emplace(http::TlsFiles{config.tls_cert, config.tls_key});
+  } catch (const std::exception& e) {
+    return fail(kUsage, e.what());
+  }
+  options.tls = &*tls;
+  log::info("TLS certificate " + tls->describe());
+  return kOk;
+}
+
+// Signals are taken synchronously by the main thread; block them before any
+// other thread starts so none of those receives them.
+sigset_t block_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
+void start_inbox(const DaemonConfig& config, Store& store, access::Rules& rules, bool loopback,
+                 std::optional<import::Inbox>& inbox) {
+  if (!config.inbox_enabled) return;
+  if (signing::load_trusted_keys(config.trust_dir).keys.empty()) {
+    log::warn("import inbox " + config.inbox_path() + ": no trusted keys in " + config.trust_dir +
+              " (put the signers' .pub files there, or --trust-dir); bundles are refused until "
+              "then, and tried again when a key arrives");
+  }
+  try {
+    inbox.emplace(store,
+                  import::InboxOptions{config.inbox_path(), config.trust_dir, config.box_key_path(),
+                                       config.inbox_settle, config.inbox_incomplete_wait,
+                                       config.inbox_keep_imported,
+                                       import::ImportAccess{config.auth_open, loopback, &rules}});
+  } catch (const std::exception& e) {
+    log::warn(std::string("the import inbox is off: ") + e.what());
+  }
+}
+
+// Serves until SIGTERM or SIGINT (SIGHUP reloads the certificate), then
+// drains requests in flight.
+int run_until_stopped(const sigset_t& signals, http::Server& server,
+                      std::optional<http::TlsCertificate>& tls,
+                      std::optional<import::Inbox>& inbox) {
+  while (true) {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig == SIGHUP) {
+      reload_tls(tls ? &*tls : nullptr);
+      continue;
+    }
+    systemd::notify("STOPPING=1\nSTATUS=draining requests in flight");
+    log::info(std::string("shutting down on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+              ", draining requests in flight");
+    if (inbox) inbox->stop();  // an import in progress stops; it changed nothing visible
+    server.drain_and_stop(kDrainSeconds);
+    inbox.reset();
+    log::info("stopped");
+    return kOk;
+  }
+}
+
 }  // namespace
 
 int serve(const DaemonConfig& config) {
@@ -56,37 +133,13 @@ int serve(const DaemonConfig& config) {
   log::never_block();
 
   http::ServerOptions options;
-  if (!split_listen(config.listen, &options.address, &options.port)) {
-    return fail(kUsage, "--listen '" + config.listen + "' is not ADDR:PORT, e.g. 127.0.0.1:5000");
-  }
-  options.threads = config.threads;
-  options.connection_limit = config.connection_limit;
-  options.idle_timeout_seconds = static_cast<unsigned>(config.idle_timeout.count());
-  options.connection_buffer = config.connection_buffer;
-  options.access_log = config.access_log;
-  options.listen_fd = systemd::take_listen_fd();  // socket activation (ferryd.socket)
   std::optional<http::TlsCertificate> tls;
-  if (!config.tls_cert.empty() || !config.tls_key.empty()) {
-    try {
-      tls.emplace(http::TlsFiles{config.tls_cert, config.tls_key});
-    } catch (const std::exception& e) {
-      return fail(kUsage, e.what());
-    }
-    options.tls = &*tls;
-    log::info("TLS certificate " + tls->describe());
-  }
+  if (int rc = server_options(config, options, tls); rc != kOk) return rc;
   Metrics metrics;
   options.on_complete = [&metrics](const http::CompletedRequest& r) {
     metrics.request(r.method, r.route, r.status, r.bytes_in, r.bytes_out, r.duration);
   };
-
-  // Signals are taken synchronously by this thread; block them before any
-  // other thread starts so none of those receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t signals = block_signals();
 
   std::optional<Store> store;
   try {
@@ -116,22 +169,7 @@ int serve(const DaemonConfig& config) {
   }
   Housekeeping housekeeping(*store, config, metrics, gate->rules());
   std::optional<import::Inbox> inbox;
-  if (config.inbox_enabled) {
-    if (signing::load_trusted_keys(config.trust_dir).keys.empty()) {
-      log::warn("import inbox " + config.inbox_path() + ": no trusted keys in " + config.trust_dir +
-                " (put the signers' .pub files there, or --trust-dir); bundles are refused until "
-                "then, and tried again when a key arrives");
-    }
-    try {
-      inbox.emplace(
-          *store, import::InboxOptions{
-                      config.inbox_path(), config.trust_dir, config.box_key_path(),
-                      config.inbox_settle, config.inbox_incomplete_wait, config.inbox_keep_imported,
-                      import::ImportAccess{config.auth_open, loopback, &gate->rules()}});
-    } catch (const std::exception& e) {
-      log::warn(std::string("the import inbox is off: ") + e.what());
-    }
-  }
+  start_inbox(config, *store, gate->rules(), loopback, inbox);
   std::string where =
       (options.listen_fd >= 0 ? std::string("a socket from systemd")
                               : options.address + ":" + std::to_string(server.port())) +
@@ -148,23 +186,7 @@ int serve(const DaemonConfig& config) {
     });
   }
   systemd::notify("READY=1\nSTATUS=serving " + store->options().data_dir + " on " + where);
-
-  while (true) {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    if (sig == SIGHUP) {
-      reload_tls(tls ? &*tls : nullptr);
-      continue;
-    }
-    systemd::notify("STOPPING=1\nSTATUS=draining requests in flight");
-    log::info(std::string("shutting down on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
-              ", draining requests in flight");
-    if (inbox) inbox->stop();  // an import in progress stops; it changed nothing visible
-    server.drain_and_stop(kDrainSeconds);
-    inbox.reset();
-    log::info("stopped");
-    return kOk;
-  }
+  return run_until_stopped(signals, server, tls, inbox);
 }
 
 }  // namespace ferry
