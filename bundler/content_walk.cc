@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/error.h"
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
-#include "core/error.h"
 #include "core/media_types.h"
 
 namespace ferry::cli {

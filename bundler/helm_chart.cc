@@ -11,7 +11,7 @@
 #include <regex>
 #include <stdexcept>
 
-#include "core/error.h"
+#include "base/error.h"
 
 namespace ferry::cli::helm {
 namespace {

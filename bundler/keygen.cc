@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
+#include "base/error.h"
 #include "bundler/exit_codes.h"
-#include "core/error.h"
 #include "core/file_util.h"
 #include "signing/keys.h"
 

@@ -10,6 +10,7 @@
 #include <set>
 #include <tuple>
 
+#include "base/error.h"
 #include "bundler/delta.h"
 #include "bundler/exit_codes.h"
 #include "bundler/key_files.h"
@@ -18,7 +19,6 @@
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
 #include "core/bundle_writer.h"
-#include "core/error.h"
 #include "core/file_util.h"
 #include "core/progress.h"
 #include "core/units.h"

@@ -10,11 +10,11 @@
 #include <optional>
 #include <stdexcept>
 
+#include "base/error.h"
 #include "bundler/content_walk.h"
 #include "bundler/file_artifact.h"
 #include "bundler/helm_chart.h"
 #include "bundler/source.h"
-#include "core/error.h"
 #include "core/media_types.h"
 #include "core/printable.h"
 #include "core/units.h"

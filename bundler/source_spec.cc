@@ -1,9 +1,9 @@
 // What a SOURCE text names, on the command line or in a -f LIST.
 #include <stdexcept>
 
+#include "base/error.h"
 #include "bundler/source.h"
 #include "core/bundle_error.h"
-#include "core/error.h"
 #include "core/file_util.h"
 #include "core/names.h"
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 #include "signing/text_format.h"
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <random>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 
 namespace ferry {

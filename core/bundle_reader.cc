@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "base/error.h"
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
-#include "core/error.h"
 #include "core/unique_fd.h"
 
 namespace ferry::bundle {

@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <thread>
 
+#include "base/error.h"
 #include "core/bundle_error.h"
 #include "core/bundle_format.h"
-#include "core/error.h"
 #include "core/file_util.h"
 
 namespace ferry::bundle {

@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 #include "core/unique_fd.h"
 

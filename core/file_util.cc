@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <random>
 
-#include "core/error.h"
+#include "base/error.h"
 
 namespace ferry {
 

@@ -1,6 +1,6 @@
 #include "core/names.h"
 
-#include "core/error.h"
+#include "base/error.h"
 
 namespace ferry {
 namespace {

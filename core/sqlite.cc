@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 namespace ferry::sql {
 namespace {

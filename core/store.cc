@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 #include "core/names.h"
 #include "core/units.h"

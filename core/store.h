@@ -16,9 +16,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/error.h"
 #include "core/blob_store.h"
 #include "core/digest.h"
-#include "core/error.h"
 #include "core/file_lock.h"
 #include "core/gc.h"
 #include "core/manifest.h"

@@ -1,7 +1,7 @@
 // The store's side of a bundle import: content arrives unlinked and
 // invisible, then one transaction links it into repositories and moves the
 // tags, so a pull sees the old targets or the new ones and nothing between.
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 #include "core/names.h"
 #include "core/store.h"

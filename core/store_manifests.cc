@@ -1,7 +1,7 @@
 // Manifests: stored as content files like blobs, described in the manifests
 // table, and reachable by tags. A PUT becomes visible in one transaction
 // that first checks everything it references is in the repository.
-#include "core/error.h"
+#include "base/error.h"
 #include "core/manifest.h"
 #include "core/names.h"
 #include "core/store.h"

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <ctime>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 #include "core/names.h"
 #include "core/store.h"

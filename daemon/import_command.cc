@@ -6,8 +6,8 @@
 #include <optional>
 
 #include "access/accounts.h"
+#include "base/error.h"
 #include "core/bundle_reader.h"
-#include "core/error.h"
 #include "core/import_records.h"
 #include "core/store.h"
 #include "core/units.h"

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "access/accounts.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "core/store.h"
 #include "daemon/api/api.h"
 #include "daemon/api/errors.h"

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "access/accounts.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "daemon/api/admin_routes.h"
 #include "daemon/api/small_body.h"
 

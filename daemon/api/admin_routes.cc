@@ -20,7 +20,7 @@
 
 #include "access/admin_paths.h"
 #include "access/json.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "daemon/api/handlers.h"
 #include "runtime/status_json.h"
 

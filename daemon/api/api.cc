@@ -1,6 +1,6 @@
 #include "daemon/api/api.h"
 
-#include "core/error.h"
+#include "base/error.h"
 #include "daemon/api/admin.h"
 #include "daemon/api/handlers.h"
 #include "daemon/api/token.h"

@@ -1,5 +1,5 @@
 // GET/HEAD/DELETE /v2/<name>/blobs/<digest>
-#include "core/error.h"
+#include "base/error.h"
 #include "daemon/api/handlers.h"
 #include "daemon/http/range.h"
 

@@ -2,7 +2,7 @@
 //   GET /ferry/v1/imports[?n=N&before=ID]  the import history, newest first
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/import_records.h"
 #include "daemon/api/handlers.h"
 #include "daemon/import/history_json.h"

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/media_types.h"
 #include "daemon/api/handlers.h"
 

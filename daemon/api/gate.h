@@ -21,7 +21,7 @@
 #include "access/bearer.h"
 #include "access/policy.h"
 #include "access/rules.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "core/store.h"
 #include "daemon/http/request.h"
 

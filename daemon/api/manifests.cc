@@ -1,5 +1,5 @@
 // GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>
-#include "core/error.h"
+#include "base/error.h"
 #include "daemon/api/handlers.h"
 
 namespace ferry::api {

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <string>
 
-#include "core/error.h"
+#include "base/error.h"
 
 namespace ferry::api {
 

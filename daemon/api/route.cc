@@ -1,6 +1,6 @@
 #include "daemon/api/route.h"
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/names.h"
 
 namespace ferry::api {

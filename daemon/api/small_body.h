@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "daemon/http/exchange.h"
 
 namespace ferry::api {

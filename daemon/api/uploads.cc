@@ -1,7 +1,7 @@
 // Blob uploads: POST (start, monolithic, mount), PATCH (chunks, streamed),
 // PUT (close), GET (status), DELETE (cancel). Bodies stream to disk and are
 // hashed on the way; nothing is held in memory.
-#include "core/error.h"
+#include "base/error.h"
 #include "daemon/api/handlers.h"
 #include "daemon/http/range.h"
 

@@ -9,7 +9,7 @@
 #include <ctime>
 #include <stdexcept>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 
 namespace ferry::http {

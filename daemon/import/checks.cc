@@ -5,8 +5,8 @@
 #include <tuple>
 #include <vector>
 
+#include "base/error.h"
 #include "core/bundle_error.h"
-#include "core/error.h"
 #include "core/units.h"
 
 namespace ferry::import {

@@ -10,9 +10,9 @@
 
 #include "access/accounts.h"
 #include "access/rules.h"
+#include "base/error.h"
 #include "core/bundle_error.h"
 #include "core/bundle_verifier.h"
-#include "core/error.h"
 #include "core/file_lock.h"
 #include "core/names.h"
 #include "core/progress.h"

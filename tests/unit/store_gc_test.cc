@@ -4,7 +4,7 @@
 
 #include "access/accounts.h"
 #include "access/rules.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 #include "core/store.h"
 #include "tests/support/manifests.h"

@@ -2,7 +2,7 @@
 // transaction publishes it, and the import history and rollback marks.
 #include <gtest/gtest.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/import_records.h"
 #include "core/manifest.h"
 #include "core/media_types.h"

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 #include "core/store.h"
 #include "tests/support/manifests.h"

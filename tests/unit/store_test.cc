@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "core/file_util.h"
 #include "core/media_types.h"
 #include "tests/support/manifests.h"

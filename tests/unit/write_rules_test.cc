@@ -8,7 +8,7 @@
 
 #include "access/accounts.h"
 #include "access/rules.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "core/store.h"
 #include "daemon/api/gate.h"
 #include "daemon/import/importer.h"
