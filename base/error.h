@@ -1,8 +1,9 @@
 // The one exception type Ferry throws for a failure it can name: a domain
 // (whose vocabulary the code is in) and a code within it. Each domain's codes
 // are an enum declared beside the code that raises them, tied to its domain
-// by ErrorDomainOf; the HTTP layer (daemon/api/errors.cc) and the exit codes
-// (core/refusal.cc) map an Error once each, by domain and code.
+// by ErrorDomainOf. HTTP maps an Error once (wire_error(), daemon/api/errors.cc);
+// exit codes once into classes (exit_class(), core/refusal.cc), which each
+// program numbers in its own table because their documented codes differ.
 //
 // The lowest layer: ferrysign and ferrycore both link it (library ferrybase).
 #pragma once
