@@ -351,7 +351,17 @@ void Accounts::change_namespace(const std::string& name, const NamespaceChange& 
   if (set.quota) {
     values[NamespaceField::kQuota] = std::to_string(*set.quota ? int64_t(**set.quota) : -1);
   }
-  if (set.immutable) values[NamespaceField::kImmutable] = join(*set.immutable);
+  if (set.immutable) {
+    for (const auto& pattern : *set.immutable) {
+      // An empty pattern (an unset shell variable) would silently drop the
+      // protection; "none" is how to clear the patterns.
+      if (pattern.empty()) {
+        throw Error(AccessErrorKind::kInvalid,
+                    "an immutable tag pattern is empty; to clear the patterns use none");
+      }
+    }
+    values[NamespaceField::kImmutable] = join(*set.immutable);
+  }
   for (NamespaceField field : change.inherit) {
     if (values.count(field)) {
       throw Error(AccessErrorKind::kInvalid,

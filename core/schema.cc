@@ -1,7 +1,10 @@
 #include "core/schema.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
+
+#include "base/error.h"
 
 namespace ferry::sql {
 namespace {
@@ -12,17 +15,28 @@ int64_t user_version(Database& db) {
   return s.column_int(0);
 }
 
+// kStorage, so every program reports it as a data dir it cannot open (ferryd
+// and ferryctl exit 4), changing nothing.
 [[noreturn]] void too_new(const std::string& what, int64_t version, size_t known) {
-  throw std::runtime_error("the database's " + what + " is schema version " +
-                           std::to_string(version) + ", newer than this ferryd understands (" +
-                           std::to_string(known) + "); run a newer ferryd");
+  throw Error(ErrorCode::kStorage, what + " at schema version " + std::to_string(version) +
+                                       ", newer than this build understands (" +
+                                       std::to_string(known) +
+                                       "); use the ferryd that upgraded it, or a newer one");
 }
 
 // A database from before per-module versions: remember its one version.
 void adopt_legacy(Database& db) {
   int64_t version = user_version(db);
-  if (version > kPerModuleSchema) too_new("file", version, kPerModuleSchema);
+  if (version > kPerModuleSchema) too_new("the database file is", version, kPerModuleSchema);
   if (version == kPerModuleSchema) return;
+  if (version > 0) {
+    // Said once, on stderr (the journal, for ferryd): from here on the
+    // builds from before per-module versions refuse the file.
+    std::fprintf(stderr,
+                 "ferry: upgrading the database from schema version %lld to per-module "
+                 "versions (%d); ferryd and ferryctl before 0.2.0 will no longer open it\n",
+                 static_cast<long long>(version), kPerModuleSchema);
+  }
   db.exec(
       "CREATE TABLE schema_versions (module TEXT PRIMARY KEY, version INTEGER NOT NULL) "
       "WITHOUT ROWID");
@@ -59,7 +73,7 @@ void migrate(Database& db, const Schema& schema) {
   adopt_legacy(db);
   int version = current_version(db, schema);
   if (version > static_cast<int>(schema.steps.size())) {
-    too_new(schema.module + " tables", version, schema.steps.size());
+    too_new("the database's " + schema.module + " tables are", version, schema.steps.size());
   }
   for (size_t i = static_cast<size_t>(version); i < schema.steps.size(); ++i) {
     db.exec(schema.steps[i]);

@@ -30,8 +30,8 @@ struct Schema {
 };
 
 // Applies the steps the module has not had yet, all in one BEGIN IMMEDIATE
-// transaction, and records its version. Throws std::runtime_error when the
-// file is newer than this build understands (a user_version above
+// transaction, and records its version. Throws ferry::Error (kStorage) when
+// the file is newer than this build understands (a user_version above
 // kPerModuleSchema, or the module at a version beyond its steps), and
 // ferry::Error (kStorage) when SQLite fails; nothing is changed then.
 void migrate(Database& db, const Schema& schema);

@@ -1,4 +1,5 @@
 // ferryctl namespace set | del | list: per-namespace settings.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -48,6 +49,13 @@ access::NamespaceChange change_of(const Options& o) {
   option(o.import, NamespaceField::kImport,
          [&](const std::string& t) { to.import_allowed = on_off("--import", t); });
   option(o.quota, NamespaceField::kQuota, [&](const std::string& t) { to.quota = quota(t); });
+  bool keyword = std::count(o.immutable.begin(), o.immutable.end(), "none") +
+                     std::count(o.immutable.begin(), o.immutable.end(), "inherit") >
+                 0;
+  if (keyword && o.immutable.size() > 1) {
+    throw Error(AccessErrorKind::kInvalid,
+                "--immutable none or inherit stands alone, not beside tag patterns");
+  }
   if (o.immutable == std::vector<std::string>{"inherit"}) {
     change.inherit.push_back(NamespaceField::kImmutable);
   } else if (!o.immutable.empty()) {

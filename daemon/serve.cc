@@ -20,6 +20,7 @@
 #include "daemon/metrics.h"
 #include "daemon/systemd/notify.h"
 #include "daemon/systemd/watchdog.h"
+#include "runtime/data_dir.h"
 #include "runtime/exit_codes.h"
 #include "runtime/fail.h"
 #include "runtime/log.h"
@@ -141,14 +142,9 @@ int serve(const DaemonConfig& config) {
   };
   sigset_t signals = block_signals();
 
-  std::optional<Store> store;
-  try {
-    std::filesystem::create_directories(config.data_dir);
-    store.emplace(StoreOptions{std::filesystem::absolute(config.data_dir).lexically_normal(),
-                               config.max_manifest_bytes, true, config.min_free});
-  } catch (const std::exception& e) {
-    return fail(kStorage, std::string("cannot open data directory: ") + e.what());
-  }
+  std::string error;
+  std::optional<Store> store = open_store(config, /*clear_staging=*/true, &error);
+  if (!store) return fail(kStorage, error);
 
   // Loopback only when bound to it ourselves; a socket from systemd may be anything.
   bool loopback = options.listen_fd < 0 && is_loopback_address(options.address);

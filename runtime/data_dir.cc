@@ -8,18 +8,30 @@
 #include <cstring>
 #include <filesystem>
 
+#include "access/accounts.h"
+#include "core/import_records.h"
 #include "runtime/exit_codes.h"
 #include "runtime/fail.h"
 #include "runtime/log.h"
 
 namespace ferry {
 
-std::optional<Store> open_store_beside_server(const DaemonConfig& config, std::string* error) {
+std::optional<Store> open_store(const DaemonConfig& config, bool clear_staging,
+                                std::string* error) {
   try {
     std::filesystem::create_directories(config.data_dir);
+    std::string dir = std::filesystem::absolute(config.data_dir).lexically_normal();
+    {
+      // Each module migrates its own tables when first opened: open the
+      // access and import tables now (the store opens its own), so a file
+      // newer than this build is refused here, whatever the command goes on
+      // to use.
+      sql::Pool pool(dir + "/ferry.db");
+      access::Accounts accounts(pool);
+      ImportRecords records(pool);
+    }
     return std::make_optional<Store>(
-        StoreOptions{std::filesystem::absolute(config.data_dir).lexically_normal(),
-                     config.max_manifest_bytes, /*clear_staging=*/false, config.min_free});
+        StoreOptions{dir, config.max_manifest_bytes, clear_staging, config.min_free});
   } catch (const std::exception& e) {
     *error = std::string("cannot open data directory: ") + e.what();
     return std::nullopt;

@@ -10,9 +10,17 @@
 
 namespace ferry {
 
-// Opens the store without clearing the server's staging files; nullopt and
-// *error on failure.
-std::optional<Store> open_store_beside_server(const DaemonConfig& config, std::string* error);
+// Opens the data dir's store (creating the folder), and checks that every
+// module's tables (registry, access, imports) are ones this build
+// understands, upgrading older ones; nullopt and *error ("cannot open data
+// directory: ...") on failure. clear_staging: only ferryd serve clears tmp/.
+std::optional<Store> open_store(const DaemonConfig& config, bool clear_staging, std::string* error);
+
+// open_store without clearing the server's staging files (import, ferryctl).
+inline std::optional<Store> open_store_beside_server(const DaemonConfig& config,
+                                                     std::string* error) {
+  return open_store(config, /*clear_staging=*/false, error);
+}
 
 // Run as root on a data dir that belongs to the service's user, a command
 // would leave root-owned files (the database's -wal and -shm among them)

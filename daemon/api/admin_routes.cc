@@ -41,7 +41,8 @@ json rows_json(const char* key, const Rows& rows) {
 void require_covers(const AdminScope& scope, const std::string& name_space) {
   if (scope.covers(name_space)) return;
   throw Error(ErrorCode::kDenied, "user '" + scope.user + "' is not an admin of namespace '" +
-                                      name_space + "' (nor of '*')");
+                                      name_space + "'" +
+                                      (name_space == "*" ? std::string() : " (nor of '*')"));
 }
 
 http::Response status(AdminCall& c) {
