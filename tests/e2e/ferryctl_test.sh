@@ -50,6 +50,12 @@ check "namespace set changes only what it is given" \
   bash -c "'$FERRYCTL' --data-dir '$DATA' namespace set team --quota none --immutable none && [ \"\$('$FERRYCTL' --data-dir '$DATA' namespace list)\" = 'team	anonymous-pull on	import on	quota none	immutable none' ]"
 check "inherit puts a setting back to following '*'" \
   bash -c "'$FERRYCTL' --data-dir '$DATA' namespace set team --quota inherit --anonymous-pull inherit && [ \"\$('$FERRYCTL' --data-dir '$DATA' namespace list)\" = 'team	anonymous-pull as *	import on	quota as *	immutable none' ]"
+check "--immutable none beside a pattern: exit 2" \
+  equal "$(code ctl namespace set team --immutable 'v*' --immutable none)" 2
+check "an empty immutable pattern (an unset variable): exit 2" \
+  equal "$(code ctl namespace set team --immutable '')" 2
+check "the refused changes changed nothing" \
+  equal "$(ctl namespace list)" "team	anonymous-pull as *	import on	quota as *	immutable none"
 check "--anonymous-pull maybe: exit 2" equal "$(code ctl namespace set team --anonymous-pull maybe)" 2
 check "--quota lots: exit 2" equal "$(code ctl namespace set team --quota lots)" 2
 check "--import maybe: exit 2" equal "$(code ctl namespace set team --import maybe)" 2

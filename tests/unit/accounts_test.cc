@@ -182,6 +182,25 @@ TEST(AccountsMigrationTest, V5NamespaceRowsKeepTheirMeaningInV6) {
   EXPECT_EQ(rows[0].settings.quota, std::optional<Quota>(500));
 }
 
+TEST_F(AccountsTest, AnEmptyImmutablePatternIsRefusedAndChangesNothing) {
+  NamespaceChange protect;
+  protect.set.immutable = std::vector<std::string>{"v*"};
+  accounts_.change_namespace("team", protect);
+  // An unset shell variable ("--immutable $P") must not drop the protection.
+  NamespaceChange empty;
+  empty.set.immutable = std::vector<std::string>{""};
+  try {
+    accounts_.change_namespace("team", empty);
+    FAIL() << "an empty pattern was taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code_in<AccessErrorKind>(), AccessErrorKind::kInvalid);
+    EXPECT_NE(std::string(e.what()).find("use none"), std::string::npos) << e.what();
+  }
+  auto rows = accounts_.namespaces();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].settings.immutable, std::vector<std::string>{"v*"});
+}
+
 TEST_F(AccountsTest, AuditLogIsNewestFirst) {
   accounts_.audit({1, "a", "user add", "x", "local", "ok", ""});
   accounts_.audit({2, "a", "grant", "x team writer", "local", "ok", ""});

@@ -305,7 +305,7 @@ TEST_F(SchemaMigrationTest, ADatabaseNewerThanThisBuildIsRefusedUnchanged) {
     Store store(StoreOptions{dir_.path(), 4096});
     ADD_FAILURE() << "a registry schema from a newer ferryd was accepted";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("newer than this ferryd understands"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("newer than this build understands"), std::string::npos)
         << e.what();
   }
   sql::Pool pool(db_path_);
