@@ -2,7 +2,7 @@
 // (whose vocabulary the code is in) and a code within it. Each domain's codes
 // are an enum declared beside the code that raises them, tied to its domain
 // by ErrorDomainOf. HTTP maps an Error once (wire_error(), daemon/api/errors.cc);
-// exit codes once into classes (exit_class(), core/refusal.cc), which each
+// exit codes once into classes (exit_class(), bundle/refusal.cc), which each
 // program numbers in its own table because their documented codes differ.
 //
 // The lowest layer: ferrysign and ferrycore both link it (library ferrybase).
@@ -19,7 +19,7 @@ namespace ferry {
 
 enum class ErrorDomain {
   kRegistry,  // ErrorCode: the store, the OCI API and Ferry's admin API
-  kBundle,    // bundle::BundleErrorKind (core/bundle_error.h): a bundle refused or not made
+  kBundle,    // bundle::BundleErrorKind (bundle/error.h): a bundle refused or not made
   kSigning,   // signing::SigningErrorKind (signing/error.h): a key or signature refused
   kKeyFile,   // cli::KeyFileErrorKind (bundler/key_files.h): a key file ferry cannot use
   kAccess,    // access::AccessErrorKind (access/rows.h): a user, token or grant change refused

@@ -6,8 +6,8 @@
 #include <set>
 
 #include "base/error.h"
-#include "core/bundle_error.h"
-#include "core/bundle_format.h"
+#include "bundle/error.h"
+#include "bundle/format.h"
 #include "core/media_types.h"
 
 namespace ferry::cli {

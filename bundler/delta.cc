@@ -2,10 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bundle/error.h"
+#include "bundle/format.h"
+#include "bundle/reader.h"
 #include "bundler/key_files.h"
-#include "core/bundle_error.h"
-#include "core/bundle_format.h"
-#include "core/bundle_reader.h"
 #include "core/file_util.h"
 #include "core/inventory.h"
 #include "signing/error.h"

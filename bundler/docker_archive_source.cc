@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "bundle/error.h"
 #include "bundler/source.h"
-#include "core/bundle_error.h"
 #include "core/media_types.h"
 #include "core/reference.h"
 

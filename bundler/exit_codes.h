@@ -4,7 +4,7 @@
 #include <exception>
 
 #include "base/error.h"
-#include "core/refusal.h"
+#include "bundle/refusal.h"
 
 namespace ferry::cli {
 
@@ -15,10 +15,10 @@ enum ExitCode {
   kIo = 3,           // a file could not be read or written, or exists already
   kKeyError = 4,     // malformed or unsupported key, or wrong passphrase
   kSourceError = 5,  // an input image could not be read or is inconsistent
-  // 10-27: a refused bundle, shared with ferryd import (core/refusal.h)
+  // 10-27: a refused bundle, shared with ferryd import (bundle/refusal.h)
 };
 
-// ferry's numbers for an Error's class (core/refusal.h): a refusal keeps its
+// ferry's numbers for an Error's class (bundle/refusal.h): a refusal keeps its
 // shared number, a storage or other Error is an I/O failure (3).
 int exit_code(const Error& e);
 

@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "bundle/error.h"
+#include "bundle/format.h"
+#include "bundle/reader.h"
 #include "bundler/exit_codes.h"
-#include "core/bundle_error.h"
-#include "core/bundle_format.h"
-#include "core/bundle_reader.h"
 #include "core/units.h"
 #include "signing/signature.h"
 

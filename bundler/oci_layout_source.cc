@@ -6,9 +6,9 @@
 #include <stdexcept>
 
 #include "base/error.h"
+#include "bundle/error.h"
 #include "bundler/content_walk.h"
 #include "bundler/source.h"
-#include "core/bundle_error.h"
 #include "core/file_util.h"
 #include "core/media_types.h"
 #include "core/reference.h"

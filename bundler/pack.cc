@@ -11,14 +11,14 @@
 #include <tuple>
 
 #include "base/error.h"
+#include "bundle/error.h"
+#include "bundle/format.h"
+#include "bundle/writer.h"
 #include "bundler/delta.h"
 #include "bundler/exit_codes.h"
 #include "bundler/key_files.h"
 #include "bundler/registry_client.h"
 #include "bundler/source.h"
-#include "core/bundle_error.h"
-#include "core/bundle_format.h"
-#include "core/bundle_writer.h"
 #include "core/file_util.h"
 #include "core/progress.h"
 #include "core/units.h"

@@ -13,11 +13,11 @@
 #include <optional>
 #include <set>
 
+#include "bundle/error.h"
+#include "bundle/verifier.h"
 #include "bundler/exit_codes.h"
 #include "bundler/key_files.h"
 #include "bundler/registry_client.h"
-#include "core/bundle_error.h"
-#include "core/bundle_verifier.h"
 #include "core/file_util.h"
 #include "core/manifest.h"
 #include "core/media_types.h"

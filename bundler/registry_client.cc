@@ -9,9 +9,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "bundle/error.h"
 #include "client/curl_handle.h"
 #include "client/saved_logins.h"
-#include "core/bundle_error.h"
 #include "core/media_types.h"
 #include "core/reference.h"
 #include "signing/text_format.h"

@@ -2,8 +2,8 @@
 #include <stdexcept>
 
 #include "base/error.h"
+#include "bundle/error.h"
 #include "bundler/source.h"
-#include "core/bundle_error.h"
 #include "core/file_util.h"
 #include "core/names.h"
 

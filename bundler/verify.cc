@@ -2,9 +2,9 @@
 
 #include <cstdio>
 
+#include "bundle/verifier.h"
 #include "bundler/exit_codes.h"
 #include "bundler/key_files.h"
-#include "core/bundle_verifier.h"
 
 namespace ferry::cli {
 

@@ -27,7 +27,7 @@ struct ImportRecord {
   std::string images;  // JSON array of {"name", "digest"}
   uint64_t blobs_written = 0, bytes_written = 0, bytes_skipped = 0;
   std::string result;  // running, imported, refused, failed, interrupted
-  std::string reason;  // a refusal name (core/refusal.h), "storage", "error"
+  std::string reason;  // a refusal name (bundle/refusal.h), "storage", "error"
   std::string error;   // the one-line message
 };
 

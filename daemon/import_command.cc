@@ -7,7 +7,7 @@
 
 #include "access/accounts.h"
 #include "base/error.h"
-#include "core/bundle_reader.h"
+#include "bundle/reader.h"
 #include "core/import_records.h"
 #include "core/store.h"
 #include "core/units.h"

@@ -2,7 +2,7 @@
 // docs/configuration.md and docs/import.md list them.
 #pragma once
 
-#include "core/refusal.h"  // 10-27: a refused bundle (ferryd import)
+#include "bundle/refusal.h"  // 10-27: a refused bundle (ferryd import)
 
 namespace ferry {
 
@@ -16,7 +16,7 @@ enum DaemonExit {
   kDamage = 6,   // ferryctl scrub: damaged content or broken references found
 };
 
-// ferryd's number for an Error's class (exit_class(), core/refusal.h): a
+// ferryd's number for an Error's class (exit_class(), bundle/refusal.h): a
 // refusal keeps its shared number, the disk's failures are kStorage (4),
 // anything else kFailure.
 int daemon_exit_code(const ExitDecision& decision);

@@ -1,5 +1,5 @@
 // Why a key or signature was refused: the signing domain of ferry::Error.
-// Each kind maps to its own CLI exit code (core/refusal.cc).
+// Each kind maps to its own CLI exit code (bundle/refusal.cc).
 #pragma once
 
 #include "base/error.h"

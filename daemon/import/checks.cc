@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "core/bundle_error.h"
+#include "bundle/error.h"
 #include "core/units.h"
 
 namespace ferry::import {

@@ -2,7 +2,7 @@
 // expiry, rollback, a delta's base, free space, and the access rules
 // (access::Rules: where imports may land, quotas, immutable tags). Each
 // throws Error(bundle::BundleErrorKind), of the kind whose exit code the refusal
-// gets (core/refusal.h), saying what to do.
+// gets (bundle/refusal.h), saying what to do.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <string>
 
 #include "access/rules.h"
-#include "core/bundle_format.h"
+#include "bundle/format.h"
 #include "core/import_records.h"
 #include "core/store.h"
 

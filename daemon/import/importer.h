@@ -47,7 +47,7 @@ struct ImportOptions {
 
 struct ImportOutcome {
   ImportRecord record;  // as saved in the history
-  int exit_code = 0;    // 0, a refusal code (core/refusal.h), 4 storage, 1 other
+  int exit_code = 0;    // 0, a refusal code (bundle/refusal.h), 4 storage, 1 other
   bool ok() const { return exit_code == 0; }
 };
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "core/bundle_format.h"
+#include "bundle/format.h"
 #include "core/import_records.h"
 #include "core/inventory.h"
 

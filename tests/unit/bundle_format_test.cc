@@ -1,10 +1,9 @@
-#include "core/bundle_format.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "core/bundle_error.h"
+#include "bundle/error.h"
+#include "bundle/format.h"
 
 namespace ferry::bundle {
 namespace {

@@ -1,5 +1,5 @@
 // ferry::Error's domains and codes, and the two mappings: exit codes
-// (core/refusal.h, ferry's table in bundler/exit_codes.h) and HTTP
+// (bundle/refusal.h, ferry's table in bundler/exit_codes.h) and HTTP
 // (daemon/api/errors.h). The numbers are documented; scripts rely on them.
 #include "signing/error.h"
 
@@ -8,10 +8,10 @@
 #include <stdexcept>
 
 #include "access/rows.h"
+#include "bundle/error.h"
+#include "bundle/refusal.h"
 #include "bundler/exit_codes.h"
 #include "bundler/key_files.h"
-#include "core/bundle_error.h"
-#include "core/refusal.h"
 #include "daemon/api/errors.h"
 #include "tests/support/in_process.h"
 

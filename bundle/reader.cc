@@ -1,4 +1,4 @@
-#include "core/bundle_reader.h"
+#include "bundle/reader.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -10,8 +10,8 @@
 #include <filesystem>
 
 #include "base/error.h"
-#include "core/bundle_error.h"
-#include "core/bundle_format.h"
+#include "bundle/error.h"
+#include "bundle/format.h"
 #include "core/unique_fd.h"
 
 namespace ferry::bundle {

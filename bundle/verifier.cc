@@ -1,9 +1,9 @@
-#include "core/bundle_verifier.h"
+#include "bundle/verifier.h"
 
 #include <map>
 #include <set>
 
-#include "core/bundle_error.h"
+#include "bundle/error.h"
 #include "signing/error.h"
 #include "signing/signature.h"
 

@@ -1,4 +1,4 @@
-#include "core/bundle_format.h"
+#include "bundle/format.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/bundle_error.h"
+#include "bundle/error.h"
 #include "core/units.h"
 
 namespace ferry::bundle {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/bundle_format.h"
-#include "core/bundle_reader.h"
+#include "bundle/format.h"
+#include "bundle/reader.h"
 #include "signing/keys.h"
 
 namespace ferry::bundle {

@@ -1,6 +1,6 @@
-#include "core/refusal.h"
+#include "bundle/refusal.h"
 
-#include "core/bundle_error.h"
+#include "bundle/error.h"
 #include "signing/error.h"
 
 namespace ferry {

@@ -1,5 +1,5 @@
 // Why a bundle was refused: the bundle domain of ferry::Error. Each kind has
-// its own CLI exit code (core/refusal.h), so scripts (and the import history)
+// its own CLI exit code (bundle/refusal.h), so scripts (and the import history)
 // can tell a tampered bundle from a truncated one.
 #pragma once
 

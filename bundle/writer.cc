@@ -1,4 +1,4 @@
-#include "core/bundle_writer.h"
+#include "bundle/writer.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "base/error.h"
-#include "core/bundle_error.h"
-#include "core/bundle_format.h"
+#include "bundle/error.h"
+#include "bundle/format.h"
 #include "core/file_util.h"
 
 namespace ferry::bundle {
