@@ -1,14 +1,14 @@
 #include "daemon/http/form.h"
 
 namespace ferry::http {
-namespace {
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
+
+namespace {
 
 std::optional<std::string> decode(std::string_view text) {
   std::string out;

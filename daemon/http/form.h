@@ -16,6 +16,9 @@ using FormFields = std::vector<std::pair<std::string, std::string>>;
 // The fields in order, repeats kept; nullopt for a malformed %XX escape.
 std::optional<FormFields> parse_form(std::string_view body);
 
+// The value of one hex digit of a %XX escape (0-15), or -1 for another character.
+int hex_value(char c);
+
 // The first value of `name`, if any.
 std::optional<std::string> form_value(const FormFields& fields, std::string_view name);
 

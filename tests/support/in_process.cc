@@ -10,18 +10,14 @@
 #include "daemon/api/api.h"
 #include "daemon/api/errors.h"
 #include "daemon/http/dispatch.h"
+#include "daemon/http/form.h"
 #include "signing/text_format.h"
 #include "tests/support/manifests.h"
 
 namespace ferry::testing {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using http::hex_value;
 
 // Percent-decoding as libmicrohttpd's MHD_http_unescape does it; sets `nul`
 // and cuts the text at a decoded NUL, as the C string the server sees.
