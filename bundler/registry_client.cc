@@ -13,6 +13,7 @@
 #include "client/curl_handle.h"
 #include "client/saved_logins.h"
 #include "core/media_types.h"
+#include "core/printable.h"
 #include "core/reference.h"
 #include "signing/text_format.h"
 
@@ -133,6 +134,19 @@ void set_transfer_options(CURL* c, const std::string& url, const std::string& me
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "ferry/" FERRY_VERSION);
   if (!ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
+}
+
+// The registry's own reason from an OCI error body ({"errors":[{"message":
+// ...}]}), escaped for a terminal; empty when it gave none.
+std::string registry_reason(const std::string& error_body) {
+  auto doc = nlohmann::json::parse(error_body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("errors") || !doc["errors"].is_array() ||
+      doc["errors"].empty() || !doc["errors"][0].is_object()) {
+    return "";
+  }
+  const auto& first = doc["errors"][0];
+  if (!first.contains("message") || !first["message"].is_string()) return "";
+  return printable(first["message"].get<std::string>().substr(0, 500));
 }
 
 }  // namespace
@@ -259,6 +273,10 @@ RegistryClient::Reply RegistryClient::send(const Request& request, const DataFn&
     std::string target =
         request.target.rfind("http", 0) == 0 ? request.target : host_ + request.target;
     std::string where = request.method + " " + target.substr(0, target.find('?'));
+    // A 403 that says why (an immutable tag, a quota) is not about the
+    // login: pass the registry's words on as they are.
+    std::string reason = registry_reason(r.error_body);
+    if (r.status == 403 && !reason.empty()) fail(where + ": refused (403): " + reason);
     if (r.status == 401 || r.status == 403) {
       auto creds = client::find_credentials(host_);
       fail(where + ": access denied (" + std::to_string(r.status) + ")" +

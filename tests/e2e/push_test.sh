@@ -66,6 +66,16 @@ check "and without credentials: refused, pushing nothing (5)" \
   bash -c "env -u REGISTRY_AUTH_FILE HOME='$WORK/nohome' '$FERRY' push -p site.pub --insecure site.ferry.001 docker://127.0.0.1:$port/anon 2>/dev/null; [ \$? -eq 5 ] && ! curl -sf http://$REG/v2/_catalog | grep -q anon"
 kill $proxy_pid; wait $proxy_pid 2>/dev/null || true
 
+# A refusal with a reason (an immutable tag) shows the registry's words,
+# not advice about logins.
+"$FERRYCTL" --data-dir "$WORK/data" namespace set team --immutable 'v*'
+sleep 1.2  # ferryd re-reads the rules within a second
+"$FERRY" pack -k site.key -o moved.ferry oci:multi:v2=team/app:v1 >/dev/null
+check "a push that would move an immutable tag: refused (5) with ferryd's reason" \
+  bash -c "'$FERRY' push -p site.pub --insecure moved.ferry docker://$REG 2>err.txt; [ \$? -eq 5 ] &&
+           grep -q 'refused (403): .*immutable' err.txt && ! grep -q 'credentials' err.txt &&
+           [ \$(digest_of team/app:v1) = ${app#sha256:} ]"
+
 check "a destination that is not docker://HOST[/PREFIX]: usage error (2)" \
   bash -c "'$FERRY' push -p site.pub site.ferry.001 oci:somewhere 2>/dev/null; [ \$? -eq 2 ]"
 finish
