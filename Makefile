@@ -6,7 +6,7 @@ LISTEN   ?= 127.0.0.1:5000
 DATA_DIR ?= ./data
 CMAKE_FLAGS ?=
 
-.PHONY: deps build run test test-asan bench format clean
+.PHONY: deps build run test test-asan fuzz bench format clean
 
 deps:
 	bash .ci/install-deps
@@ -27,6 +27,14 @@ test: build
 test-asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DFERRY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
 
+# libFuzzer (clang) over every parser of outside input, FUZZ_SECONDS each
+# (7 targets: about 2.5 minutes); crash inputs go to fuzz/regressions/.
+FUZZ_SECONDS ?= 20
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DFERRY_FUZZ=ON -DFERRY_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build build-fuzz --target fuzz -j $(JOBS)
+	bash fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 bench:
 	bash .ci/install-deps --bench
 	$(MAKE) build BUILD=build-release CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DFERRY_TESTS=OFF"
@@ -42,7 +50,7 @@ bench:
 	bash bench/payload.sh build-release
 
 format:
-	find core daemon ctl access bundler signing tests bench -name '*.h' -o -name '*.cc' | xargs -r clang-format -i
+	find core daemon ctl access bundler signing tests bench fuzz -name '*.h' -o -name '*.cc' | xargs -r clang-format -i
 
 clean:
-	rm -rf build build-asan build-release
+	rm -rf build build-asan build-release build-fuzz
