@@ -228,7 +228,11 @@ size_t Manifest::referrer_count() const {
 Manifest Manifest::parse(std::string_view text) {
   json doc = json::parse(text.begin(), text.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) malformed("not a JSON object");
-  if (doc.value("mediaType", "") != kManifestMediaType) malformed("wrong mediaType");
+  // Not doc.value("mediaType", ""): it throws json::type_error for a
+  // mediaType that is not a string (found by fuzz/bundle_manifest_fuzz.cc).
+  auto type = doc.find("mediaType");
+  if (type == doc.end() || !type->is_string() || type->get<std::string>() != kManifestMediaType)
+    malformed("wrong mediaType");
   if (!doc.contains("version") || doc["version"] != kVersion) {
     malformed("unsupported version (this ferry reads version 1); use a newer ferry");
   }

@@ -54,6 +54,18 @@ TEST(BundleManifest, RoundTripsAndTheIdFollowsTheContent) {
   EXPECT_NE(again.id, m.id);
 }
 
+// A mediaType that is not a string is malformed, not a json::type_error
+// (found by fuzz/bundle_manifest_fuzz.cc).
+TEST(BundleManifest, RefusesAMediaTypeThatIsNotAString) {
+  std::string json = sample().to_json();
+  const std::string type = "\"application/vnd.ferry.bundle.manifest.v1+json\"";
+  for (const char* odd : {"1", "null", "[]", "{}"}) {
+    std::string bad = json;
+    bad.replace(bad.find(type), type.size(), odd);
+    EXPECT_EQ(kind_of(bad), BundleErrorKind::kMalformed) << odd;
+  }
+}
+
 TEST(BundleManifest, RefusesWhatIsNotVersionOne) {
   std::string good = sample().to_json();
   EXPECT_EQ(kind_of("[]"), BundleErrorKind::kMalformed);
