@@ -11,10 +11,20 @@ nlohmann::json or_null(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
-template <typename T>
-std::optional<T> optional_at(const nlohmann::json& j, const char* key) {
+// A time in Unix seconds. Not get<int64_t>() alone: it converts a float
+// such as 1e300 with a cast whose overflow is undefined (found by
+// fuzz/admin_json_fuzz.cc).
+int64_t seconds_at(const nlohmann::json& j, const char* key) {
+  const nlohmann::json& v = j.at(key);
+  if (!v.is_number_integer()) {
+    throw nlohmann::json::type_error::create(302, std::string(key) + " must be an integer", &v);
+  }
+  return v.get<int64_t>();
+}
+
+std::optional<int64_t> optional_seconds_at(const nlohmann::json& j, const char* key) {
   if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
-  return j.at(key).get<T>();
+  return seconds_at(j, key);
 }
 
 }  // namespace
@@ -24,7 +34,7 @@ void to_json(nlohmann::json& j, const UserRow& row) {
 }
 void from_json(const nlohmann::json& j, UserRow& row) {
   row.name = j.at("name").get<std::string>();
-  row.created_at = j.at("createdAt").get<int64_t>();
+  row.created_at = seconds_at(j, "createdAt");
 }
 
 void to_json(nlohmann::json& j, const TokenRow& row) {
@@ -39,9 +49,9 @@ void from_json(const nlohmann::json& j, TokenRow& row) {
   row.id = j.at("id").get<std::string>();
   row.user = j.at("user").get<std::string>();
   row.description = j.at("description").get<std::string>();
-  row.created_at = j.at("createdAt").get<int64_t>();
-  row.expires_at = optional_at<int64_t>(j, "expiresAt");
-  row.revoked_at = optional_at<int64_t>(j, "revokedAt");
+  row.created_at = seconds_at(j, "createdAt");
+  row.expires_at = optional_seconds_at(j, "expiresAt");
+  row.revoked_at = optional_seconds_at(j, "revokedAt");
 }
 
 void to_json(nlohmann::json& j, const GrantRow& row) {
@@ -121,7 +131,7 @@ void to_json(nlohmann::json& j, const AuditRow& row) {
        {"detail", row.detail}};
 }
 void from_json(const nlohmann::json& j, AuditRow& row) {
-  row.at = j.at("at").get<int64_t>();
+  row.at = seconds_at(j, "at");
   for (auto [key, field] : {std::pair{"actor", &row.actor},
                             {"action", &row.action},
                             {"target", &row.target},

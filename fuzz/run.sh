@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of a FERRY_FUZZ=ON build for a bounded time
-# (`make fuzz`; docs/testing.md, "Fuzzing").
+# (`make fuzz`; README.md, "Tests").
 #
 #   fuzz/run.sh BUILD_DIR [SECONDS_EACH] [TARGET...]
 #

@@ -31,6 +31,8 @@ using access::AccessErrorKind;
 using access::Admin;
 using nlohmann::json;
 
+constexpr int64_t kMaxTokenLifetime = 36525LL * 24 * 3600;  // 100 years of 365.25 days
+
 template <typename Rows>
 json rows_json(const char* key, const Rows& rows) {
   json list = json::array();
@@ -93,8 +95,14 @@ http::Response list_tokens(AdminCall& c) {
 http::Response create_token(AdminCall& c) {
   access::TokenRequest request{c.body.at("user").get<std::string>(), {}, ""};
   if (c.body.contains("expiresIn") && !c.body["expiresIn"].is_null()) {
-    int64_t in = c.body["expiresIn"].get<int64_t>();
-    if (in <= 0) throw Error(ErrorCode::kInvalid, "expiresIn must be a positive number of seconds");
+    // An integer first: get<int64_t>() of 1e300 is undefined; and at most
+    // 100 years, so now + expiresIn cannot overflow.
+    const auto& v = c.body["expiresIn"];
+    int64_t in = v.is_number_integer() ? v.get<int64_t>() : 0;
+    if (in <= 0 || in > kMaxTokenLifetime) {
+      throw Error(ErrorCode::kInvalid,
+                  "expiresIn must be a whole number of seconds from 1 to 3155760000 (100 years)");
+    }
     request.lifetime = std::chrono::seconds(in);
   }
   request.description = c.body.value("description", "");

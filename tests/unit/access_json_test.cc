@@ -80,6 +80,14 @@ TEST(AccessJsonTest, NamespaceChangeCarriesOnlyWhatIsSetAndNullInherits) {
 TEST(AccessJsonTest, WrongTypesThrowForTheApiToAnswer400) {
   EXPECT_THROW(nlohmann::json::parse(R"({"name":1,"createdAt":2})").get<UserRow>(),
                nlohmann::json::exception);
+  // Times are integers: get<int64_t>() of 1e300 would be undefined (found by
+  // fuzz/admin_json_fuzz.cc).
+  EXPECT_THROW(nlohmann::json::parse(R"({"name":"a","createdAt":1e300})").get<UserRow>(),
+               nlohmann::json::exception);
+  EXPECT_THROW(nlohmann::json::parse(R"({"id":"t","user":"a","description":"","createdAt":1,)"
+                                     R"("expiresAt":2.5,"revokedAt":null})")
+                   .get<TokenRow>(),
+               nlohmann::json::exception);
   for (const char* bad : {R"({"anonymousPull":"yes"})", R"({"quota":"20GiB"})", R"({"quota":-1})",
                           R"({"immutable":"v*"})", R"({"anonymous_pull":true})"}) {
     EXPECT_THROW(nlohmann::json::parse(bad).get<NamespaceChange>(), nlohmann::json::exception)

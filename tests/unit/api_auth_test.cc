@@ -127,6 +127,21 @@ TEST_F(ApiAuth, PasswordGrantOtherGrantTypesAndOversizedFormsAreRefused) {
   EXPECT_API_ERROR(api_.del("/ferry/v1/token"), 405u, "UNSUPPORTED");
 }
 
+// expiresIn is a whole number of seconds up to 100 years: a float such as
+// 1e300 (undefined as an int64_t) or INT64_MAX (now + it overflows) is a
+// 400, not a token with a garbage expiry.
+TEST_F(ApiAuth, ATokensExpiresInMustBeWholeSecondsUpToACentury) {
+  Headers json = admin_;
+  json.push_back({"Content-Type", "application/json"});
+  for (const char* bad :
+       {"1e300", "1.5", "-1", "0", "9223372036854775807", "3155760001", "\"1h\""}) {
+    std::string body = std::string(R"({"user":"ci","expiresIn":)") + bad + "}";
+    EXPECT_API_ERROR(api_.post("/ferry/v1/tokens", body, json), 400u, "INVALID");
+  }
+  Reply ok = api_.post("/ferry/v1/tokens", R"({"user":"ci","expiresIn":3155760000})", json);
+  EXPECT_EQ(ok.status / 100, 2u) << ok.body;
+}
+
 TEST_F(ApiAuth, RepeatedFailedLoginsAreThrottled) {
   Headers wrong = {{"Authorization", basic("ci", "not the password")}};
   for (int i = 0; i < 6; ++i) EXPECT_EQ(api_.get("/v2/", wrong).status, 401u) << i;
