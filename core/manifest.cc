@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "core/json_strict.h"
 #include "core/media_types.h"
 
 namespace ferry {
@@ -72,8 +73,9 @@ std::string resolve_media_type(const json& doc, std::string_view content_type) {
 }  // namespace
 
 ParsedManifest parse_manifest(std::string_view bytes, std::string_view content_type) {
-  json doc = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) invalid("body is not valid JSON");
+  StrictJson parsed_json = parse_json_strict(bytes);
+  if (!parsed_json.ok()) invalid("body is not one strict JSON value: " + parsed_json.error);
+  const json& doc = parsed_json.value;
   if (!doc.is_object()) invalid("body is not a JSON object");
 
   auto version = doc.find("schemaVersion");
