@@ -12,6 +12,7 @@
 #include "access/rules.h"
 #include "base/checked.h"
 #include "base/error.h"
+#include "bundle/consistency.h"
 #include "bundle/error.h"
 #include "bundle/refusal.h"
 #include "bundle/verifier.h"
@@ -19,7 +20,6 @@
 #include "core/progress.h"
 #include "core/units.h"
 #include "daemon/import/checks.h"
-#include "daemon/import/plan.h"
 #include "daemon/import/receipt.h"
 #include "daemon/import/writer_thread.h"
 #include "runtime/exit_codes.h"
@@ -46,6 +46,21 @@ struct Stopped : std::runtime_error {
       : std::runtime_error(
             "stopped because ferryd is shutting down; nothing became visible, and the next "
             "import of this bundle reuses what was already written") {}
+};
+
+// The bundle's content once it is in the store, for the consistency checks.
+class StoreLookup : public bundle::ContentLookup {
+ public:
+  explicit StoreLookup(Store& store) : store_(store) {}
+  std::optional<uint64_t> size(const Digest& digest) override {
+    return store_.content_size(digest);
+  }
+  std::string read(const Digest& digest) override {
+    return store_.read_content(digest, store_.options().max_manifest_bytes);
+  }
+
+ private:
+  Store& store_;
 };
 
 // Verified blobs from the bundle into the content store. Blobs already
@@ -281,7 +296,8 @@ void import_content(Store& store, Books& books, bundle::BundleVerifier& verifier
   sink.flush();
   progress.finish();
 
-  auto images = plan_images(store, m);
+  StoreLookup lookup(store);
+  auto images = bundle::plan_images(m, lookup, store.options().max_manifest_bytes);
   rec.result = "imported";
   rec.finished_at = unix_now();
   rec.duration_ms = elapsed_ms(started);

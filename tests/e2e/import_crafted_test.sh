@@ -72,10 +72,17 @@ check "... ferry verify: the same exit code and line, not exit 1" \
 # ---- item 6: the manifests inside, checked as a push checks them
 check "an image manifest giving 1 byte for a 10240-byte layer: tampered (13), not published" \
   import_refused 13 "is 10240 bytes but manifest sha256:[0-9a-f]* says 1" layer-size written
+check "... ferry verify finds the same, with the same exit code" \
+  verify_refused 13 "is 10240 bytes but manifest sha256:[0-9a-f]* says 1" layer-size
 check "a blob carried that no image uses: malformed (12)" \
   import_refused 12 "which none of its images uses" unused-blob written
 check "a layer the signed manifest neither carries nor requires: tampered (13)" \
   import_refused 13 "neither carried nor required by the signed manifest" unlisted-blob written
+
+check "... ferry verify: the same (12)" verify_refused 12 "which none of its images uses" unused-blob
+check "... ferry verify: the same (13)" \
+  verify_refused 13 "neither carried nor required by the signed manifest" unlisted-blob
+check "ferry verify passes the good bundle" "$FERRY" verify -p site.pub good.ferry
 
 check "after all that, the good bundle imports and pulls" \
   bash -c "'$FERRYD' import -q --data-dir data --trust-dir trust good.ferry &&

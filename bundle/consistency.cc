@@ -1,4 +1,4 @@
-#include "daemon/import/plan.h"
+#include "bundle/consistency.h"
 
 #include <set>
 
@@ -8,10 +8,8 @@
 #include "core/media_types.h"
 #include "core/names.h"
 
-namespace ferry::import {
+namespace ferry::bundle {
 namespace {
-
-using bundle::BundleErrorKind;
 
 [[noreturn]] void refuse(BundleErrorKind kind, const std::string& why) {
   throw Error(kind, why);
@@ -25,9 +23,11 @@ std::string bytes(uint64_t n) {
 // and remembers what they use so nothing the signed manifest lists is left over.
 class Planner {
  public:
-  Planner(Store& store, const bundle::Manifest& m) : store_(store), m_(m) {
+  Planner(const Manifest& m, ContentLookup& content, uint64_t max_manifest_bytes)
+      : content_(content), m_(m), max_manifest_bytes_(max_manifest_bytes) {
     for (const auto& b : m.blobs) listed_.insert(b.digest);
     listed_.insert(m.requires_.begin(), m.requires_.end());
+    required_.insert(m.requires_.begin(), m.requires_.end());
   }
 
   // The manifest `digest` and, for an index, its children first, into `image`.
@@ -35,20 +35,20 @@ class Planner {
                     const std::string& media_type, uint64_t size, const std::string& image_name) {
     if (!seen.insert(digest).second) return;
     std::string what = "manifest " + digest.str() + " of " + image_name;
-    uint64_t stored = content(digest, what);
+    auto here = content(digest, what);
+    if (!here) return;  // a delta's base, checked on the box it is imported into
+    uint64_t stored = *here;
     if (stored != size) {
       refuse(BundleErrorKind::kTampered,
              what + " is " + bytes(stored) + " but its descriptor says " + bytes(size));
     }
-    if (stored > store_.options().max_manifest_bytes) {
+    if (stored > max_manifest_bytes_) {
       refuse(BundleErrorKind::kMalformed, what + " is " + bytes(stored) + ", over the limit of " +
-                                              bytes(store_.options().max_manifest_bytes) +
-                                              " a push is held to");
+                                              bytes(max_manifest_bytes_) + " a push is held to");
     }
     ParsedManifest parsed;
     try {
-      parsed = parse_manifest(store_.read_content(digest, store_.options().max_manifest_bytes),
-                              media_type);
+      parsed = parse_manifest(content_.read(digest), media_type);
     } catch (const Error& e) {
       if (e.is_storage()) throw;
       refuse(BundleErrorKind::kMalformed, what + ": " + e.what());
@@ -84,16 +84,18 @@ class Planner {
  private:
   // The stored size of content an image uses; it must be listed by the
   // signed manifest (carried, or required of the box) and be here.
-  uint64_t content(const Digest& digest, const std::string& what) {
+  // nullopt: a delta's base content, when the lookup takes it on trust.
+  std::optional<uint64_t> content(const Digest& digest, const std::string& what) {
     if (!listed_.count(digest)) {
       refuse(BundleErrorKind::kTampered,
              what + " is neither carried nor required by the signed manifest");
     }
     used_.insert(digest);
-    auto size = store_.content_size(digest);
+    auto size = content_.size(digest);
+    if (!size && content_.base_elsewhere() && required_.count(digest)) return std::nullopt;
     if (!size)
       refuse(BundleErrorKind::kIncomplete, what + " is neither in the bundle nor on this box");
-    return *size;
+    return size;
   }
 
   // A blob a manifest names, with the size its descriptor declares: the
@@ -101,24 +103,25 @@ class Planner {
   void add_blob(const Descriptor& d, const std::string& listed_by, const std::string& image_name) {
     if (d.external) return;
     std::string what = "blob " + d.digest.str() + " of " + image_name;
-    uint64_t size = content(d.digest, what);
-    if (size != d.size) {
+    auto size = content(d.digest, what);
+    if (size && *size != d.size) {
       refuse(BundleErrorKind::kTampered,
-             what + " is " + bytes(size) + " but " + listed_by + " says " + bytes(d.size));
+             what + " is " + bytes(*size) + " but " + listed_by + " says " + bytes(d.size));
     }
   }
 
-  Store& store_;
-  const bundle::Manifest& m_;
-  std::set<Digest> listed_, used_;
+  ContentLookup& content_;
+  const Manifest& m_;
+  uint64_t max_manifest_bytes_;
+  std::set<Digest> listed_, required_, used_;
 };
 
 // The image's referrers, into its repository: untagged but for tag-schema
 // ones. A referrer whose subject is neither in the bundle nor on the box is
 // published all the same, as a push of it would be: the referrers API lists
 // it once the subject arrives.
-void plan_referrers(Planner& planner, const bundle::ImageEntry& entry,
-                    const std::string& repository, std::vector<ImageToPublish>& out) {
+void plan_referrers(Planner& planner, const ImageEntry& entry, const std::string& repository,
+                    std::vector<ImageToPublish>& out) {
   for (const auto& r : entry.referrers) {
     std::string what = entry.name + " (referrer " + r.digest.str() + ")";
     if (!r.tag.empty()) {
@@ -131,6 +134,7 @@ void plan_referrers(Planner& planner, const bundle::ImageEntry& entry,
     ImageToPublish referrer{repository, r.tag, {}};
     std::set<Digest> seen;
     planner.add_manifest(referrer, seen, r.digest, r.media_type, r.size, what);
+    if (referrer.manifests.empty()) continue;  // `ferry verify`: on the box, not in the bundle
     // The signed list and the referrer itself must agree on its subject, so
     // `ferry inspect` shows the tree the box will serve. Cosign's tag-schema
     // manifests name theirs only through the tag.
@@ -146,8 +150,9 @@ void plan_referrers(Planner& planner, const bundle::ImageEntry& entry,
 
 }  // namespace
 
-std::vector<ImageToPublish> plan_images(Store& store, const bundle::Manifest& m) {
-  Planner planner(store, m);
+std::vector<ImageToPublish> plan_images(const Manifest& m, ContentLookup& content,
+                                        uint64_t max_manifest_bytes) {
+  Planner planner(m, content, max_manifest_bytes);
   std::vector<ImageToPublish> images, referrers;
   for (const auto& entry : m.images) {
     auto colon = entry.name.rfind(':');
@@ -175,4 +180,4 @@ std::vector<ImageToPublish> plan_images(Store& store, const bundle::Manifest& m)
   return images;
 }
 
-}  // namespace ferry::import
+}  // namespace ferry::bundle
