@@ -83,4 +83,16 @@ curl -sf -o /dev/null -X DELETE "http://$REG/v2/ci/cache/manifests/buildcache"
 check "once the tag is deleted, GC removes the index's blobs" \
   bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://$REG/v2/ci/cache/blobs/$(sha cache-layer.bin)) = 404 ]"
 
+# ---- admin API bodies are read by the same strict parser
+admin_post() {  # admin_post BODY: prints the status; the answer is in admin.json
+  curl -s -o admin.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    --data-binary "$1" "http://$REG/ferry/v1/users"
+}
+check "an admin body with a key twice: 400, naming the key, and no user made" \
+  bash -c "[ \$($(declare -f admin_post); REG=$REG; admin_post '{\"name\":\"eve\",\"name\":\"admin\",\"password\":\"pass-word-1\"}') = 400 ] &&
+           grep -q 'the key .*name.* twice' admin.json && ! '$FERRYCTL' --data-dir data user list | grep -q admin"
+check "an admin body with a field of the wrong type: 400 in our words, not nlohmann's tag" \
+  bash -c "[ \$($(declare -f admin_post); REG=$REG; admin_post '{\"name\":5,\"password\":\"pass-word-1\"}') = 400 ] &&
+           grep -q 'does not fit' admin.json && ! grep -q 'json.exception' admin.json"
+
 finish
