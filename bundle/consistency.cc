@@ -16,7 +16,7 @@ namespace {
 }
 
 std::string bytes(uint64_t n) {
-  return std::to_string(n) + " bytes";
+  return std::to_string(n) + (n == 1 ? " byte" : " bytes");
 }
 
 // Walks the bundle's manifests in the store, checking each as a push would,
@@ -36,7 +36,10 @@ class Planner {
     if (!seen.insert(digest).second) return;
     std::string what = "manifest " + digest.str() + " of " + image_name;
     auto here = content(digest, what);
-    if (!here) return;  // a delta's base, checked on the box it is imported into
+    if (!here) {  // a delta's base, checked on the box it is imported into
+      base_unread_ = true;
+      return;
+    }
     uint64_t stored = *here;
     if (stored != size) {
       refuse(BundleErrorKind::kTampered,
@@ -67,6 +70,7 @@ class Planner {
   // The other direction: everything the signed manifest carries or requires
   // is used by one of its images.
   void check_all_used() const {
+    if (base_unread_) return;  // what it uses is unknown here
     for (const auto& b : m_.blobs) {
       if (!used_.count(b.digest)) {
         refuse(BundleErrorKind::kMalformed, "the signed manifest carries blob " + b.digest.str() +
@@ -114,6 +118,7 @@ class Planner {
   const Manifest& m_;
   uint64_t max_manifest_bytes_;
   std::set<Digest> listed_, required_, used_;
+  bool base_unread_ = false;
 };
 
 // The image's referrers, into its repository: untagged but for tag-schema
