@@ -19,7 +19,11 @@ std::string bytes(uint64_t n) {
   return std::to_string(n) + (n == 1 ? " byte" : " bytes");
 }
 
-// Walks the bundle's manifests in the store, checking each as a push would,
+// An index of indexes is as deep as OCI content goes in practice; a deeper
+// chain is refused rather than followed down the stack.
+constexpr int kMaxIndexDepth = 8;
+
+// Walks the bundle's manifests through the lookup, checking each as a push would,
 // and remembers what they use so nothing the signed manifest lists is left over.
 class Planner {
  public:
@@ -32,9 +36,14 @@ class Planner {
 
   // The manifest `digest` and, for an index, its children first, into `image`.
   void add_manifest(ImageToPublish& image, std::set<Digest>& seen, const Digest& digest,
-                    const std::string& media_type, uint64_t size, const std::string& image_name) {
+                    const std::string& media_type, uint64_t size, const std::string& image_name,
+                    int depth = 0) {
     if (!seen.insert(digest).second) return;
     std::string what = "manifest " + digest.str() + " of " + image_name;
+    if (depth > kMaxIndexDepth) {
+      refuse(BundleErrorKind::kMalformed,
+             what + " is nested more than " + std::to_string(kMaxIndexDepth) + " indexes deep");
+    }
     auto here = content(digest, what);
     if (!here) {  // a delta's base, checked on the box it is imported into
       base_unread_ = true;
@@ -58,7 +67,8 @@ class Planner {
     }
     for (const auto& child : parsed.manifests) {
       if (media::is_manifest(child.media_type)) {
-        add_manifest(image, seen, child.digest, child.media_type, child.size, image_name);
+        add_manifest(image, seen, child.digest, child.media_type, child.size, image_name,
+                     depth + 1);
       } else {
         add_blob(child, "index " + digest.str(), image_name);  // an index of blobs
       }
