@@ -6,7 +6,7 @@ LISTEN   ?= 127.0.0.1:5000
 DATA_DIR ?= ./data
 CMAKE_FLAGS ?=
 
-.PHONY: deps build run test test-asan bench format clean
+.PHONY: deps build run test test-asan fuzz bench format clean
 
 deps:
 	bash .ci/install-deps
@@ -26,6 +26,17 @@ test: build
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DFERRY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+
+# libFuzzer (clang) on the parsers of outside input, ASan and UBSan on:
+# FUZZ_SECONDS per target (tests/fuzz/CMakeLists.txt).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DFERRY_FUZZ=ON -DFERRY_SANITIZE=ON -DFERRY_TESTS=OFF
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_json_strict fuzz_manifest fuzz_bundle
+	for t in json_strict manifest bundle; do \
+	  mkdir -p build-fuzz/corpus/$$t && cp tests/fuzz/corpus/$$t/* build-fuzz/corpus/$$t/ && \
+	  build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$t || exit 1; \
+	done
 
 bench:
 	bash .ci/install-deps --bench
