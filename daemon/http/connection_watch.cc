@@ -156,7 +156,7 @@ std::string ConnectionWatch::rate_verdict(Entry& e, Clock::time_point now, const
   e.mark = count;
   if (server_behind || rate >= static_cast<double>(limits_.min_rate)) return {};
   char text[160];
-  snprintf(text, sizeof text, "%s at %.0f bytes/s over %.0f s, under http.min_rate (%llu bytes/s)",
+  snprintf(text, sizeof text, "%s at %.0f bytes/s over %.1f s, under http.min_rate (%llu bytes/s)",
            what, rate, seconds, static_cast<unsigned long long>(limits_.min_rate));
   return text;
 }
