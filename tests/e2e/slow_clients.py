@@ -13,6 +13,8 @@ prints one JSON object with what it saw.
   trickle HOST PORT METHOD PATH LENGTH FIRST BYTES_PER_S SECONDS
       a request with Content-Length LENGTH: FIRST bytes at once, then
       BYTES_PER_S; when the server cut it (or its answer).
+  tlshello HOST PORT SECONDS               a TLS ClientHello trickled a byte
+      every 0.5 s; when the server cut it.
   slowread HOST PORT PATH SECONDS          GET PATH with a tiny receive
       buffer and read nothing for SECONDS; then how much arrived.
   stall HOST PORT PATH N LENGTH EXPECT SECONDS
@@ -157,6 +159,22 @@ def trickle(host, port, method, path, length, first, rate, seconds):
             "took_s": round(time.monotonic() - start, 1)}
 
 
+def tlshello(host, port, seconds):
+    """A TLS handshake record that never completes, a byte at a time."""
+    s = connect(host, port)
+    start = time.monotonic()
+    s.sendall(b"\x16\x03\x01\x02")
+    while time.monotonic() - start < seconds:
+        if closed_by_peer(s):
+            return {"cut_after_s": round(time.monotonic() - start, 1)}
+        try:
+            s.sendall(b"\x00")
+        except OSError:
+            return {"cut_after_s": round(time.monotonic() - start, 1)}
+        time.sleep(0.5)
+    return {"cut_after_s": None}
+
+
 def slowread(host, port, path, seconds):
     s = connect(host, port, rcvbuf=4096)
     s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
@@ -217,6 +235,8 @@ def main():
         out = hold(host, port, a[3], int(a[4]), float(a[5]))
     elif mode == "trickle":
         out = trickle(host, port, a[3], a[4], int(a[5]), int(a[6]), int(a[7]), float(a[8]))
+    elif mode == "tlshello":
+        out = tlshello(host, port, float(a[3]))
     elif mode == "slowread":
         out = slowread(host, port, a[3], float(a[4]))
     elif mode == "stall":

@@ -114,7 +114,18 @@ check "skopeo pushes after the attacks" \
 check "skopeo pulls it back" \
   skopeo copy --src-tls-verify=false "docker://$REG/team/after:v1" "oci:$WORK/pulled:v1"
 
-# -- G a budget too small for one manifest is refused at start.
+# -- G over TLS, a handshake trickled a byte at a time is cut at the header
+# deadline too, while a real client is served.
+stop_ferryd
+make_tls "$WORK/tls"
+SCHEME=https start_ferryd "$WORK/data" --config ferryd.toml \
+  --tls-cert "$WORK/tls/server.crt" --tls-key "$WORK/tls/server.key"
+"${ATTACK[@]}" tlshello 127.0.0.1 "${REG#*:}" 10 >tls.json
+check "a trickled TLS handshake is cut at the 2 s header deadline" cut_in_time tls.json
+check "an HTTPS client is served" \
+  curl -sf --cacert "$WORK/tls/ca.crt" -o /dev/null "https://$REG/v2/"
+
+# -- H a budget too small for one manifest is refused at start.
 printf '[http]\nbody_memory = "1MiB"\n' >small.toml
 check "http.body_memory under limits.max_manifest_size is refused at start" bash -c \
   "! $FERRYD serve --listen 127.0.0.1:0 --data-dir $WORK/d2 --config small.toml 2>err.txt; cat err.txt; grep -q 'http.body_memory' err.txt"
