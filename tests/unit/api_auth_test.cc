@@ -214,6 +214,20 @@ TEST_F(ApiAuth, CatalogPagesShowEveryVisibleRepositoryOnce) {
             nlohmann::json({"pub/b", "pub/c"}));
 }
 
+// The case: a visible name ending a batch of hidden ones made the
+// scan start again from the first name: ["p/1","p/1"].
+TEST_F(ApiAuth, CatalogPageAfterHiddenNamesHasNoRepeats) {
+  api_.with_accounts([](access::Accounts& a) {
+    access::NamespaceChange pub;
+    pub.set.anonymous_pull = true;
+    a.change_namespace("p", pub);
+  });
+  for (const char* r : {"h/1", "h/2", "p/1", "p/2"}) api_.push_image(r, "v1", r, admin_);
+  EXPECT_EQ(api_.get("/v2/_catalog?n=2").json()["repositories"], nlohmann::json({"p/1", "p/2"}));
+  EXPECT_EQ(api_.get("/v2/_catalog?n=1").json()["repositories"], nlohmann::json({"p/1"}));
+  EXPECT_EQ(page_through(api_, 1, {}), (std::vector<std::string>{"p/1", "p/2"}));
+}
+
 TEST_F(ApiAuth, ImportHistoryShowsOnlyWhatTheCallerMayRead) {
   ImportRecords history(api_.store().database());
   auto record = [&](const std::string& images, const std::string& error) {
