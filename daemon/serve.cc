@@ -167,7 +167,10 @@ int serve(const DaemonConfig& config) {
   if (!store) return fail(kStorage, error);
 
   // Loopback only when bound to it ourselves; a socket from systemd may be anything.
-  bool loopback = options.listen_fd < 0 && is_loopback_address(options.address);
+  // A reverse proxy in front (public_url or trusted_proxies set) serves
+  // the box beyond loopback even when ferryd listens on 127.0.0.1.
+  bool loopback = options.listen_fd < 0 && is_loopback_address(options.address) &&
+                  config.public_url.empty() && config.trusted_proxies.empty();
   std::optional<api::Gate> gate;
   try {
     access::Accounts(store->database()).set_served_beyond_loopback(!loopback);

@@ -20,7 +20,13 @@ inbox_settle = "1s"
 [http]
 trusted_proxies = ["127.0.0.1"]
 TOML
-start_ferryd "$DATA" --config ferryd.toml
+check "behind a proxy (trusted_proxies set) a box without users is locked, not open, even on loopback" \
+  bash -c "\"$FERRYD\" serve --listen 127.0.0.1:$(free_port) --data-dir '$WORK/locked' --config ferryd.toml 2>locked.log & pid=\$!
+           for _ in \$(seq 100); do grep -q serving locked.log && break; sleep 0.1; done
+           port=\$(sed -n 's/.*serving .* on 127.0.0.1:\\([0-9]*\\).*/\\1/p' locked.log)
+           code=\$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:\$port/v2/x/app/blobs/uploads/)
+           kill \$pid; wait \$pid; [ \"\$code\" = 403 ]"
+start_ferryd "$DATA"  # open while the repositories are pushed; the proxy settings come after
 
 # ---- 3,005 repositories, pushed while the box is still open (no users)
 python3 - "$REG" <<'PY'
@@ -60,6 +66,8 @@ ctl namespace set alpha --anonymous-pull on >/dev/null
 ctl namespace set pub --anonymous-pull on >/dev/null
 ctl namespace set seed --anonymous-pull off >/dev/null
 # ferryd looks at the access tables again within a second.
+stop_ferryd
+start_ferryd "$DATA" --config ferryd.toml
 check "with users, ferryd enforces the rules" \
   wait_for "[ \$(curl -s -o /dev/null -w '%{http_code}' http://$REG/v2/) = 401 ]"
 
