@@ -1,6 +1,7 @@
 // ferryd serve: the registry, its housekeeping and the import inbox.
 #include "daemon/serve.h"
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <cerrno>
@@ -58,6 +59,11 @@ int server_options(const DaemonConfig& config, http::ServerOptions& options,
   options.connection_limit = config.connection_limit;
   options.idle_timeout_seconds = static_cast<unsigned>(config.idle_timeout.count());
   options.connection_buffer = config.connection_buffer;
+  options.per_address_limit = config.per_address_limit;
+  options.watch.header_timeout = config.header_timeout;
+  options.watch.min_rate = config.min_rate;
+  options.watch.rate_window = config.rate_window;
+  options.body_memory = config.body_memory;
   options.access_log = config.access_log;
   options.listen_fd = systemd::take_listen_fd();  // socket activation (ferryd.socket)
   if (config.tls_cert.empty() && config.tls_key.empty()) return kOk;
@@ -150,6 +156,12 @@ int serve(const DaemonConfig& config) {
   }
   log::set_level(level);
   log::never_block();
+  // Request bodies held in memory (up to http.body_memory together) are
+  // large and short-lived: with a fixed threshold glibc maps each one on
+  // its own and unmaps it when freed, so the memory goes back to the system
+  // after a burst instead of staying in malloc's arenas (by default the
+  // threshold rises to the largest block ever freed).
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
   http::ServerOptions options;
   std::optional<http::TlsCertificate> tls;

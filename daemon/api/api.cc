@@ -21,6 +21,8 @@ class Audited final : public http::Exchange {
         action_(std::move(action)),
         target_(std::move(target)) {}
   void on_body(const char* data, size_t size) override { inner_->on_body(data, size); }
+  uint64_t buffers_at_most() const override { return inner_->buffers_at_most(); }
+  void will_buffer(uint64_t bytes) override { inner_->will_buffer(bytes); }
   http::Response respond() override {
     try {
       http::Response r = inner_->respond();
