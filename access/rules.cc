@@ -117,4 +117,8 @@ std::string Rules::namespace_of(std::string_view repository) {
   return snapshot()->policy.namespace_of(repository);
 }
 
+std::string Rules::namespace_end(std::string_view repository) {
+  return snapshot()->policy.namespace_end(repository);
+}
+
 }  // namespace ferry::access

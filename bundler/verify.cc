@@ -9,6 +9,7 @@
 #include "bundler/exit_codes.h"
 #include "bundler/key_files.h"
 #include "core/media_types.h"
+#include "core/printable.h"
 
 namespace ferry::cli {
 namespace {
@@ -67,10 +68,10 @@ int run_verify(const std::string& public_key_path, const std::string& bundle_pat
   std::printf(
       "ok: bundle %s (channel %s, sequence %llu, %zu volume(s)) signed by %s: %zu image(s), "
       "%zu referrer(s), %llu blob(s), %llu bytes verified\n",
-      m.id.c_str(), m.channel.c_str(), static_cast<unsigned long long>(m.sequence),
-      verifier.volumes().size(), verifier.signer().hex().c_str(), m.images.size(),
-      m.referrer_count(), static_cast<unsigned long long>(report.blobs),
-      static_cast<unsigned long long>(report.bytes));
+      printable(m.id).c_str(), printable(m.channel).c_str(),
+      static_cast<unsigned long long>(m.sequence), verifier.volumes().size(),
+      verifier.signer().hex().c_str(), m.images.size(), m.referrer_count(),
+      static_cast<unsigned long long>(report.blobs), static_cast<unsigned long long>(report.bytes));
   return kOk;
 }
 

@@ -15,6 +15,7 @@
 #include "daemon/api/api.h"
 #include "daemon/api/errors.h"
 #include "daemon/housekeeping.h"
+#include "daemon/http/forwarded.h"
 #include "daemon/http/server.h"
 #include "daemon/http/tls.h"
 #include "daemon/import/inbox.h"
@@ -129,6 +130,23 @@ int run_until_stopped(const sigset_t& signals, http::Server& server,
   }
 }
 
+// [http] public_url and trusted_proxies, checked. Returns kOk, or the exit
+// code after saying why.
+int forwarding_options(const DaemonConfig& config, bool tls, http::Forwarding& out) {
+  out.tls = tls;
+  try {
+    if (!config.public_url.empty()) out.public_url = http::normalize_public_url(config.public_url);
+  } catch (const std::invalid_argument& e) {
+    return fail(kUsage, "http.public_url '" + config.public_url + "': " + e.what());
+  }
+  try {
+    out.trusted_proxies = http::AddressSet::parse(config.trusted_proxies);
+  } catch (const std::invalid_argument& e) {
+    return fail(kUsage, std::string("http.trusted_proxies: ") + e.what());
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int serve(const DaemonConfig& config) {
@@ -148,6 +166,8 @@ int serve(const DaemonConfig& config) {
   http::ServerOptions options;
   std::optional<http::TlsCertificate> tls;
   if (int rc = server_options(config, options, tls); rc != kOk) return rc;
+  http::Forwarding forwarding;
+  if (int rc = forwarding_options(config, tls.has_value(), forwarding); rc != kOk) return rc;
   Metrics metrics;
   options.on_complete = [&metrics](const http::CompletedRequest& r) {
     metrics.request(r.method, r.route, r.status, r.bytes_in, r.bytes_out, r.duration);
@@ -159,13 +179,16 @@ int serve(const DaemonConfig& config) {
   if (!store) return fail(kStorage, error);
 
   // Loopback only when bound to it ourselves; a socket from systemd may be anything.
-  bool loopback = options.listen_fd < 0 && is_loopback_address(options.address);
+  // A reverse proxy in front (public_url or trusted_proxies set) serves
+  // the box beyond loopback even when ferryd listens on 127.0.0.1.
+  bool loopback = options.listen_fd < 0 && is_loopback_address(options.address) &&
+                  config.public_url.empty() && config.trusted_proxies.empty();
   std::optional<api::Gate> gate;
   try {
     access::Accounts(store->database()).set_served_beyond_loopback(!loopback);
     gate.emplace(*store, api::GateOptions{config.auth_open, loopback,
                                           store->options().data_dir + "/token.key",
-                                          config.token_ttl, tls.has_value()});
+                                          config.token_ttl, std::move(forwarding)});
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("cannot set up access control: ") + e.what());
   }

@@ -57,6 +57,17 @@ struct Reader {
       out = *v;
     }
   }
+  void strings(const char* key, std::vector<std::string>& out) const {
+    if (auto* n = node(key)) {
+      const toml::array* items = n->as_array();
+      if (!items) bad(file, key, "an array of strings");
+      out.clear();
+      for (const auto& item : *items) {
+        if (!item.is_string()) bad(file, key, "an array of strings");
+        out.push_back(item.as_string()->get());
+      }
+    }
+  }
   void duration(const char* key, std::chrono::seconds& out) const {
     if (auto* n = node(key)) {
       std::optional<std::chrono::seconds> v;
@@ -167,6 +178,8 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.count("audit.max_entries", config.audit_max_entries, uint64_t{0}, uint64_t{1} << 40);
   r.string("tls.cert", config.tls_cert);
   r.string("tls.key", config.tls_key);
+  r.string("http.public_url", config.public_url);
+  r.strings("http.trusted_proxies", config.trusted_proxies);
   r.duration("uploads.expire_after", config.upload_expiry);
   r.duration("gc.interval", config.gc_interval);
   r.duration("gc.grace", config.gc_grace);

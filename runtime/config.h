@@ -37,6 +37,11 @@ struct DaemonConfig {
   uint64_t audit_max_entries = 500000;
   // tls.cert and tls.key (PEM files): serve HTTPS; reloaded on SIGHUP.
   std::string tls_cert, tls_key;
+  // http.public_url: the scheme and host clients use (behind a proxy);
+  // http.trusted_proxies: addresses and CIDR blocks whose forwarding
+  // headers are believed (daemon/http/forwarded.h checks both).
+  std::string public_url;
+  std::vector<std::string> trusted_proxies;
   std::chrono::seconds upload_expiry{24 * 3600};
   // Garbage collection: on this schedule (0: only on demand), sparing
   // content younger than the grace period, after the retention rules.
