@@ -66,6 +66,36 @@ std::string Policy::namespace_of(std::string_view repository) const {
   return std::string(repository.substr(0, repository.find('/')));
 }
 
+namespace {
+
+// The largest key below `key` that no repository name can fall between:
+// its last character minus one, then above the alphabet ([a-z0-9._/-]).
+std::string just_below(const std::string& key) {
+  return key.substr(0, key.size() - 1) + static_cast<char>(key.back() - 1) + "\x7f";
+}
+
+}  // namespace
+
+std::string Policy::namespace_end(std::string_view repository) const {
+  std::string ns = namespace_of(repository);
+  // "NS" itself is followed by "NS-x" and "NS.x", other namespaces.
+  if (repository == ns) return ns;
+  // Every "NS/..." name sorts below "NS/\x7f": the alphabet stops at 'z'.
+  std::string end = ns + "/\x7f";
+  for (const auto& sub : prefixes_) {
+    if (sub.size() <= ns.size() + 1 || sub.compare(0, ns.size() + 1, ns + "/") != 0) continue;
+    // A sub-namespace holds "SUB" and "SUB/...": stop short of whichever
+    // part still lies ahead.
+    for (const std::string& part : {sub, sub + "/"}) {
+      if (part > repository) {
+        end = std::min(end, std::max(just_below(part), std::string(repository)));
+        break;
+      }
+    }
+  }
+  return end;
+}
+
 std::vector<std::string> Policy::prefixes() const {
   std::vector<std::string> sorted = prefixes_;
   std::sort(sorted.begin(), sorted.end());

@@ -48,6 +48,13 @@ class Policy {
   std::string namespace_of(std::string_view repository) const;
   // The configured namespaces with more than one component ("site/line1").
   std::vector<std::string> prefixes() const;
+  // For a listing in byte order of repository names (OCI names: [a-z0-9._/-]):
+  // a key K >= `repository` such that every name N with repository < N <= K
+  // is in the same namespace as `repository`, so one pull decision covers
+  // them all and a listing that may not show `repository` resumes after K.
+  // K skips the rest of the namespace's "NS/..." names, stopping short of
+  // any configured sub-namespace ("site/line1" inside "site").
+  std::string namespace_end(std::string_view repository) const;
 
   // user is empty for an anonymous caller.
   Decision decide(const std::optional<std::string>& user, Action action,

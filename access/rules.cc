@@ -100,7 +100,7 @@ Decision Rules::within_quota(std::string_view repository,
   if (!quota) return {true, false, {}};
   std::string ns = snap->policy.namespace_of(repository);
   NamespaceUse u = use(ns);
-  if (u.used + u.adds <= *quota) return {true, false, {}};
+  if (u.used <= *quota && u.adds <= *quota - u.used) return {true, false, {}};  // no wrap
   return {false, false,
           "namespace '" + ns + "' would go over its quota of " + format_size(*quota) + " (" +
               format_size(u.used) + " used, this adds " + format_size(u.adds) +
@@ -115,6 +115,10 @@ bool Rules::immutable(std::string_view repository, std::string_view tag) {
 
 std::string Rules::namespace_of(std::string_view repository) {
   return snapshot()->policy.namespace_of(repository);
+}
+
+std::string Rules::namespace_end(std::string_view repository) {
+  return snapshot()->policy.namespace_end(repository);
 }
 
 }  // namespace ferry::access

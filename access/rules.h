@@ -71,6 +71,8 @@ class Rules {
   // retention keeps such a tag whatever its rules say.
   bool immutable(std::string_view repository, std::string_view tag);
   std::string namespace_of(std::string_view repository);
+  // Policy::namespace_end on the current snapshot.
+  std::string namespace_end(std::string_view repository);
 
  private:
   std::shared_ptr<const Snapshot> load(Accounts& accounts, int64_t version) const;

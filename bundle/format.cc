@@ -8,12 +8,16 @@
 #include <set>
 
 #include "bundle/error.h"
+#include "core/json_strict.h"
+#include "core/printable.h"
 #include "core/units.h"
 
 namespace ferry::bundle {
 namespace {
 
 using nlohmann::json;
+
+constexpr const char* kRefName = "org.opencontainers.image.ref.name";
 
 [[noreturn]] void malformed(const std::string& why) {
   throw Error(BundleErrorKind::kMalformed, "bundle manifest is not valid: " + why);
@@ -79,6 +83,62 @@ std::vector<ReferrerEntry> parse_referrers(const json& image, const std::string&
   return out;
 }
 
+// One descriptor of index.json, all of it that the signed manifest fixes.
+struct LayoutEntry {
+  std::string name;  // org.opencontainers.image.ref.name; empty for an untagged referrer
+  std::string digest, media_type;
+  uint64_t size = 0;
+  auto operator<=>(const LayoutEntry&) const = default;
+};
+
+std::string describe(const LayoutEntry& e) {
+  return (e.name.empty() ? "" : printable(e.name.substr(0, 200)) + " ") + e.digest + " (" +
+         printable(e.media_type.substr(0, 100)) + ", " + std::to_string(e.size) + " bytes)";
+}
+
+[[noreturn]] void bad_layout(const std::string& why) {
+  throw Error(BundleErrorKind::kTampered, why);
+}
+
+LayoutEntry layout_entry(const json& d, const std::string& where) {
+  if (!d.is_object()) bad_layout(where + " is not a descriptor object");
+  LayoutEntry e;
+  auto digest = d.find("digest");
+  if (digest == d.end() || !digest->is_string() || !Digest::parse(digest->get<std::string>())) {
+    bad_layout(where + ".digest is missing or not a digest string");
+  }
+  e.digest = digest->get<std::string>();
+  auto type = d.find("mediaType");
+  if (type == d.end() || !type->is_string()) bad_layout(where + ".mediaType is not a string");
+  e.media_type = type->get<std::string>();
+  auto size = d.find("size");
+  if (size == d.end() || !size->is_number_unsigned()) {
+    bad_layout(where + ".size is not a non-negative integer");
+  }
+  e.size = size->get<uint64_t>();
+  if (auto ann = d.find("annotations"); ann != d.end()) {
+    if (!ann->is_object()) bad_layout(where + ".annotations is not an object");
+    if (auto ref = ann->find(kRefName); ref != ann->end()) {
+      if (!ref->is_string()) bad_layout(where + " has a ref.name annotation that is not a string");
+      e.name = ref->get<std::string>();
+    }
+  }
+  return e;
+}
+
+// What layout_index writes for the manifest, as a set.
+std::set<LayoutEntry> expected_layout(const Manifest& m) {
+  std::set<LayoutEntry> out;
+  for (const auto& i : m.images) out.insert({i.name, i.digest.str(), i.media_type, i.size});
+  for (const auto& i : m.images) {
+    for (const auto& r : i.referrers) {
+      std::string name = r.tag.empty() ? "" : repository_of(i.name) + ":" + r.tag;
+      out.insert({name, r.digest.str(), r.media_type, r.size});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string tag_schema_tag(const Digest& subject) {
@@ -100,7 +160,6 @@ std::string repository_of(const std::string& image_name) {
 }
 
 std::string layout_index(const Manifest& m) {
-  constexpr const char* kRefName = "org.opencontainers.image.ref.name";
   json manifests = json::array();
   for (const auto& i : m.images) {
     manifests.push_back({{"mediaType", i.media_type},
@@ -127,39 +186,29 @@ std::string layout_index(const Manifest& m) {
 
 void check_layout_index(std::string_view bytes, const Manifest& m) {
   auto tampered = [](const std::string& why) { throw Error(BundleErrorKind::kTampered, why); };
-  auto doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("manifests") ||
-      !doc["manifests"].is_array()) {
+  StrictJson parsed = parse_json_strict(bytes);
+  if (!parsed.ok()) tampered("index.json is not one strict JSON value: " + parsed.error);
+  const json& doc = parsed.value;
+  if (!doc.is_object() || !doc.contains("manifests") || !doc["manifests"].is_array()) {
     tampered("index.json is not an OCI image index");
   }
-  // Named entries by name; untagged ones (referrers) by digest.
-  std::map<std::string, std::string> named, expected_named;
-  std::set<std::string> untagged, expected_untagged;
-  for (const auto& d : doc["manifests"]) {
-    if (!d.is_object()) tampered("index.json lists something that is not a descriptor");
-    std::string ref;
-    if (d.contains("annotations") && d["annotations"].is_object()) {
-      ref = d["annotations"].value("org.opencontainers.image.ref.name", "");
-    }
-    std::string digest = d.value("digest", "");
-    if (ref.empty()) {
-      untagged.insert(digest);
-    } else if (!named.emplace(ref, digest).second) {
-      tampered("index.json names " + ref + " twice");
+  std::set<LayoutEntry> listed;
+  for (size_t i = 0; i < doc["manifests"].size(); ++i) {
+    LayoutEntry e =
+        layout_entry(doc["manifests"][i], "index.json manifests[" + std::to_string(i) + "]");
+    if (!listed.insert(e).second) tampered("index.json lists " + describe(e) + " twice");
+  }
+  std::set<LayoutEntry> expected = expected_layout(m);
+  for (const auto& e : listed) {
+    if (!expected.count(e)) {
+      tampered("index.json lists " + describe(e) + ", which the signed manifest does not");
     }
   }
-  for (const auto& i : m.images) {
-    expected_named[i.name] = i.digest.str();
-    for (const auto& r : i.referrers) {
-      if (r.tag.empty()) {
-        expected_untagged.insert(r.digest.str());
-      } else {
-        expected_named[repository_of(i.name) + ":" + r.tag] = r.digest.str();
-      }
+  for (const auto& e : expected) {
+    if (!listed.count(e)) {
+      tampered("index.json does not list " + describe(e) + ", which the signed manifest names");
     }
   }
-  if (named != expected_named || untagged != expected_untagged)
-    tampered("index.json does not name the manifest's images and referrers");
 }
 
 std::string blob_entry_name(const Digest& digest) {
@@ -226,13 +275,12 @@ size_t Manifest::referrer_count() const {
 }
 
 Manifest Manifest::parse(std::string_view text) {
-  json doc = json::parse(text.begin(), text.end(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) malformed("not a JSON object");
-  // Not doc.value("mediaType", ""): it throws json::type_error for a
-  // mediaType that is not a string (found by fuzz/bundle_manifest_fuzz.cc).
+  StrictJson parsed = parse_json_strict(text);
+  if (!parsed.ok()) malformed("not one strict JSON value: " + parsed.error);
+  json& doc = parsed.value;
+  if (!doc.is_object()) malformed("not a JSON object");
   auto type = doc.find("mediaType");
-  if (type == doc.end() || !type->is_string() || type->get<std::string>() != kManifestMediaType)
-    malformed("wrong mediaType");
+  if (type == doc.end() || *type != kManifestMediaType) malformed("wrong mediaType");
   if (!doc.contains("version") || doc["version"] != kVersion) {
     malformed("unsupported version (this ferry reads version 1); use a newer ferry");
   }

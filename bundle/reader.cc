@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "bundle/error.h"
 #include "bundle/format.h"
+#include "core/printable.h"
 #include "core/unique_fd.h"
 
 namespace ferry::bundle {
@@ -150,7 +151,14 @@ std::optional<EntryInfo> BundleReader::next() {
   if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) damaged();
   EntryInfo info;
   info.name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
-  info.size = static_cast<uint64_t>(archive_entry_size(e));
+  // A tar header's size is the bundle's word: one that is unset or negative
+  // would wrap into a huge unsigned size.
+  la_int64_t size = archive_entry_size(e);
+  if (!archive_entry_size_is_set(e) || size < 0) {
+    throw Error(BundleErrorKind::kDamaged,
+                "entry '" + printable(info.name.substr(0, 200)) + "' has no valid size");
+  }
+  info.size = static_cast<uint64_t>(size);
   info.regular = archive_entry_filetype(e) == AE_IFREG && archive_entry_hardlink(e) == nullptr &&
                  archive_entry_symlink(e) == nullptr;
   return info;

@@ -3,7 +3,9 @@
 #include <map>
 #include <set>
 
+#include "base/checked.h"
 #include "bundle/error.h"
+#include "core/printable.h"
 #include "signing/error.h"
 #include "signing/signature.h"
 
@@ -57,7 +59,9 @@ const BlobEntry& expected_blob(const EntryInfo& entry,
     if (slash != std::string::npos)
       digest = Digest::parse(rest.substr(0, slash) + ":" + rest.substr(slash + 1));
   }
-  if (!digest) refuse(BundleErrorKind::kUnlisted, "unexpected entry '" + name.substr(0, 200) + "'");
+  if (!digest) {
+    refuse(BundleErrorKind::kUnlisted, "unexpected entry '" + printable(name.substr(0, 200)) + "'");
+  }
   auto it = expected.find(*digest);
   if (it == expected.end())
     refuse(BundleErrorKind::kUnlisted, "entry " + name + " is not in the signed manifest");
@@ -153,7 +157,7 @@ VerifyReport BundleVerifier::stream(BlobSink& sink) {
 
   while (auto entry = reader_.next()) {
     if (!entry->regular) {
-      refuse(BundleErrorKind::kUnlisted, "entry '" + entry->name +
+      refuse(BundleErrorKind::kUnlisted, "entry '" + printable(entry->name.substr(0, 200)) +
                                              "' is not a regular file; links, "
                                              "directories and devices are refused");
     }
@@ -165,7 +169,7 @@ VerifyReport BundleVerifier::stream(BlobSink& sink) {
       const BlobEntry& blob = expected_blob(*entry, expected, seen);
       copy_blob(reader_, entry->name, blob, sink, buf);
       ++report.blobs;
-      report.bytes += blob.size;
+      if (!add_to(report.bytes, blob.size)) report.bytes = UINT64_MAX;  // counted, not trusted
     }
   }
   if (!saw_layout || !saw_index)

@@ -9,6 +9,7 @@
 #include "bundle/format.h"
 #include "bundle/reader.h"
 #include "bundler/exit_codes.h"
+#include "core/printable.h"
 #include "core/units.h"
 #include "signing/signature.h"
 
@@ -31,9 +32,9 @@ void print_referrers(const bundle::ImageEntry& image, const Digest& subject, int
   for (const auto& r : image.referrers) {
     if (r.subject != subject) continue;
     std::printf("%*sreferrer %s %s%s\n", 2 * depth, "",
-                r.artifact_type.empty() ? "-" : r.artifact_type.c_str(),
+                r.artifact_type.empty() ? "-" : printable(r.artifact_type).c_str(),
                 r.digest.str().substr(0, 19).c_str(),
-                r.tag.empty() ? "" : ("  tag " + r.tag).c_str());
+                r.tag.empty() ? "" : ("  tag " + printable(r.tag)).c_str());
     if (depth < 16) print_referrers(image, r.digest, depth + 1);
   }
 }
@@ -72,10 +73,10 @@ int run_inspect(const std::string& bundle_path, bool json) {
     std::printf("%s\n", doc.dump(2).c_str());
     return kOk;
   }
-  std::printf("bundle    %s (format %d)\ncreated   %s\nchannel   %s, sequence %llu\n", m.id.c_str(),
-              bundle::kVersion, m.created.c_str(), m.channel.c_str(),
-              static_cast<unsigned long long>(m.sequence));
-  if (!m.expires.empty()) std::printf("expires   %s\n", m.expires.c_str());
+  std::printf("bundle    %s (format %d)\ncreated   %s\nchannel   %s, sequence %llu\n",
+              printable(m.id).c_str(), bundle::kVersion, printable(m.created).c_str(),
+              printable(m.channel).c_str(), static_cast<unsigned long long>(m.sequence));
+  if (!m.expires.empty()) std::printf("expires   %s\n", printable(m.expires).c_str());
   std::printf("signed by key %s (not checked here: use ferry verify -p KEY)\n",
               sig.key_id.hex().c_str());
   std::printf("volumes   %zu\nblobs     %zu, %s\n\n", reader.volumes().size(), m.blobs.size(),
@@ -83,12 +84,14 @@ int run_inspect(const std::string& bundle_path, bool json) {
   // Names carry their registry host (docker.io/library/nginx:1.25): the
   // column is as wide as the longest.
   int width = 40;
-  for (const auto& i : m.images) width = std::max(width, static_cast<int>(i.name.size()));
+  for (const auto& i : m.images) {
+    width = std::max(width, static_cast<int>(printable(i.name).size()));
+  }
   std::printf("%-*s %-28s %10s  %s\n", width, "IMAGE", "PLATFORMS", "SIZE", "DIGEST");
   for (const auto& i : m.images) {
     std::string platforms;
-    for (const auto& p : i.platforms) platforms += (platforms.empty() ? "" : ",") + p;
-    std::printf("%-*s %-28s %10s  %s\n", width, i.name.c_str(),
+    for (const auto& p : i.platforms) platforms += (platforms.empty() ? "" : ",") + printable(p);
+    std::printf("%-*s %-28s %10s  %s\n", width, printable(i.name).c_str(),
                 platforms.empty() ? "-" : platforms.c_str(), format_size(i.content_bytes).c_str(),
                 i.digest.str().substr(0, 19).c_str());
     print_referrers(i);

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "bundler/exit_codes.h"
 #include "core/file_util.h"
+#include "core/printable.h"
 #include "signing/keys.h"
 
 namespace ferry::cli {
@@ -26,7 +27,7 @@ int run_keygen(const KeygenOptions& options) {
     try {
       passphrase = read_passphrase(options.passphrase, /*confirm=*/true);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "ferry: %s\n", e.what());
+      std::fprintf(stderr, "ferry: %s\n", printable(e.what()).c_str());
       return kUsage;
     }
   }
@@ -39,7 +40,7 @@ int run_keygen(const KeygenOptions& options) {
     write_file_atomic(pub_path, key.public_key().to_file());
   } catch (const Error& e) {
     if (!e.code_in<ErrorCode>()) throw;
-    std::fprintf(stderr, "ferry: %s\n", e.what());
+    std::fprintf(stderr, "ferry: %s\n", printable(e.what()).c_str());
     return kIo;
   }
   std::printf("key id %s\nsecret key: %s%s\npublic key: %s\n%s", key.id().hex().c_str(),

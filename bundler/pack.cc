@@ -20,6 +20,7 @@
 #include "bundler/registry_client.h"
 #include "bundler/source.h"
 #include "core/file_util.h"
+#include "core/printable.h"
 #include "core/progress.h"
 #include "core/units.h"
 #include "signing/keys.h"
@@ -140,11 +141,12 @@ std::vector<ResolvedImage> collect_images(const std::vector<SourceSpec>& specs,
       throw std::invalid_argument("two sources are both named " + image->name + ": " + it->second +
                                   " and " + source_label(spec) + "; name one with SOURCE=REPO:TAG");
     }
-    std::printf("image %s <- %s\n", image->name.c_str(), source_label(spec).c_str());
+    std::printf("image %s <- %s\n", printable(image->name).c_str(),
+                printable(source_label(spec)).c_str());
     for (const auto& r : image->referrers) {
       std::printf("  referrer %s %s%s\n", r.descriptor.digest.str().c_str(),
-                  r.artifact_type.empty() ? "-" : r.artifact_type.c_str(),
-                  r.tag.empty() ? "" : (" (tag " + r.tag + ")").c_str());
+                  r.artifact_type.empty() ? "-" : printable(r.artifact_type).c_str(),
+                  r.tag.empty() ? "" : (" (tag " + printable(r.tag) + ")").c_str());
     }
     images.push_back(std::move(*image));
   }
@@ -304,8 +306,8 @@ int run_pack(const PackOptions& options) {
                           : writer.outputs().front() + " .. " + writer.outputs().back();
   if (n_required) std::printf("delta: %zu blob(s) left out, required on site\n", n_required);
   std::printf("bundle %s: %zu image(s), %zu blob(s), %llu bytes -> %s (%llu bytes), signed by %s\n",
-              manifest.id.c_str(), images.size(), blobs.size(),
-              static_cast<unsigned long long>(total), where.c_str(),
+              printable(manifest.id).c_str(), images.size(), blobs.size(),
+              static_cast<unsigned long long>(total), printable(where).c_str(),
               static_cast<unsigned long long>(writer.bytes_written()), key.id().hex().c_str());
   return kOk;
 }

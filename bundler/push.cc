@@ -22,6 +22,7 @@
 #include "core/manifest.h"
 #include "core/media_types.h"
 #include "core/names.h"
+#include "core/printable.h"
 #include "core/progress.h"
 
 namespace ferry::cli {
@@ -275,10 +276,11 @@ int run_push(const PushOptions& options) {
   std::printf(
       "pushed bundle %s to %s: %zu image(s), %zu referrer(s), %zu blob(s) uploaded, %zu already "
       "there\n",
-      manifest.id.c_str(), dest.host.c_str(), plan.targets.size(), plan.referrers.size(),
-      uploader.uploaded, uploader.present);
+      printable(manifest.id).c_str(), printable(dest.host).c_str(), plan.targets.size(),
+      plan.referrers.size(), uploader.uploaded, uploader.present);
   for (const auto& t : plan.targets)
-    std::printf("  %s/%s:%s\n", dest.host.c_str(), t.repository.c_str(), t.tag.c_str());
+    std::printf("  %s/%s:%s\n", printable(dest.host).c_str(), printable(t.repository).c_str(),
+                printable(t.tag).c_str());
   return kOk;
 }
 

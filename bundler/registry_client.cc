@@ -345,7 +345,7 @@ std::vector<std::string> RegistryClient::list_tags(const std::string& repository
       std::fprintf(stderr,
                    "ferry: %s does not let this login list the tags of %s (%ld); "
                    "cosign .sig tags there are not carried\n",
-                   host_.c_str(), repository.c_str(), r.status);
+                   printable(host_).c_str(), printable(repository).c_str(), r.status);
       break;
     }
     if (r.status == 404) break;

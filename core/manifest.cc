@@ -3,12 +3,19 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "core/json_strict.h"
 #include "core/media_types.h"
+#include "core/printable.h"
 
 namespace ferry {
 namespace {
 
 using nlohmann::json;
+
+// Text from the manifest, safe to quote on one line.
+std::string shown(std::string_view text) {
+  return printable(text.substr(0, 200));
+}
 
 [[noreturn]] void invalid(const std::string& why) {
   throw Error(ErrorCode::kManifestInvalid, "invalid manifest: " + why);
@@ -31,7 +38,8 @@ Descriptor parse_descriptor(const json& d, const std::string& where) {
     invalid(where + ".digest is missing or not a string");
   }
   auto digest = Digest::parse(digest_field->get<std::string>());
-  if (!digest) invalid(where + ".digest '" + digest_field->get<std::string>() + "' is not valid");
+  if (!digest)
+    invalid(where + ".digest '" + shown(digest_field->get<std::string>()) + "' is not valid");
   auto size = d.find("size");
   if (size == d.end() || !size->is_number_integer() || size->get<int64_t>() < 0) {
     invalid(where + ".size is missing or not a non-negative integer");
@@ -59,7 +67,8 @@ std::string resolve_media_type(const json& doc, std::string_view content_type) {
     field = it->get<std::string>();
   }
   if (field && !header_generic && *field != header) {
-    invalid("mediaType '" + *field + "' does not match Content-Type '" + std::string(header) + "'");
+    invalid("mediaType '" + shown(*field) + "' does not match Content-Type '" + shown(header) +
+            "'");
   }
   if (!header_generic) return std::string(header);
   if (field) return *field;
@@ -72,8 +81,9 @@ std::string resolve_media_type(const json& doc, std::string_view content_type) {
 }  // namespace
 
 ParsedManifest parse_manifest(std::string_view bytes, std::string_view content_type) {
-  json doc = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) invalid("body is not valid JSON");
+  StrictJson parsed_json = parse_json_strict(bytes);
+  if (!parsed_json.ok()) invalid("body is not one strict JSON value: " + parsed_json.error);
+  const json& doc = parsed_json.value;
   if (!doc.is_object()) invalid("body is not a JSON object");
 
   auto version = doc.find("schemaVersion");
@@ -90,7 +100,7 @@ ParsedManifest parse_manifest(std::string_view bytes, std::string_view content_t
     invalid("Docker schema 1 manifests are not supported; push with a current client");
   }
   if (!media::is_manifest(out.media_type)) {
-    invalid("unsupported media type '" + out.media_type +
+    invalid("unsupported media type '" + shown(out.media_type) +
             "'; expected an OCI or Docker schema 2 image manifest or index");
   }
   out.is_index = media::is_index(out.media_type);
@@ -125,7 +135,7 @@ ParsedManifest parse_manifest(std::string_view bytes, std::string_view content_t
   if (auto ann = doc.find("annotations"); ann != doc.end() && !ann->is_null()) {
     if (!ann->is_object()) invalid("annotations is not an object");
     for (const auto& [key, value] : ann->items()) {
-      if (!value.is_string()) invalid("annotation '" + key + "' is not a string");
+      if (!value.is_string()) invalid("annotation '" + shown(key) + "' is not a string");
     }
     out.annotations = ann->dump();
   }

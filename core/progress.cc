@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/printable.h"
 #include "core/units.h"
 
 namespace ferry {
@@ -42,10 +43,10 @@ void Progress::draw(bool force) {
   int percent =
       total_ ? static_cast<int>(100.0 * static_cast<double>(done_) / static_cast<double>(total_))
              : 100;
-  std::fprintf(out_, "\r\033[K%s  %s / %s  %3d%%  %s/s  ETA %s%s%s", label_.c_str(),
+  std::fprintf(out_, "\r\033[K%s  %s / %s  %3d%%  %s/s  ETA %s%s%s", printable(label_).c_str(),
                format_size(done_).c_str(), format_size(total_).c_str(), percent,
                format_size(static_cast<uint64_t>(rate)).c_str(), eta.c_str(),
-               note_.empty() ? "" : "  ", note_.c_str());
+               note_.empty() ? "" : "  ", printable(note_).c_str());
   std::fflush(out_);
   drawn_ = true;
 }

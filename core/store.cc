@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "base/checked.h"
 #include "base/error.h"
 #include "core/file_util.h"
 #include "core/names.h"
@@ -116,7 +117,9 @@ SELECT EXISTS (SELECT 1 FROM repository_blobs WHERE digest = ?2 AND repository_i
     OR EXISTS (SELECT 1 FROM manifests WHERE digest = ?2 AND repository_id IN (SELECT id FROM repos)))sql");
     uint64_t missing = 0;
     for (const auto& [digest, size] : content) {
-      if (held.bind(name_space, digest.str()).one_int().value_or(0) == 0) missing += size;
+      // Saturates: the sizes may be a bundle's word, and more than fits is over any quota.
+      if (held.bind(name_space, digest.str()).one_int().value_or(0) == 0 && !add_to(missing, size))
+        missing = UINT64_MAX;
     }
     return missing;
   });

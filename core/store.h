@@ -138,6 +138,8 @@ class Store {
   // ---- import (store_import.cc)
   // True when the content is stored (row and file), in any repository.
   bool has_content(const Digest& digest);
+  // Its size in bytes when stored (row and file), else nullopt.
+  std::optional<uint64_t> content_size(const Digest& digest);
   // A staging writer in tmp/import/, which ferryd serve's start-up cleanup
   // leaves alone: the importer, holding the import lock, owns that folder.
   // It does not hash: the bundle verifier hashes every entry it streams.

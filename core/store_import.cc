@@ -3,6 +3,7 @@
 // tags, so a pull sees the old targets or the new ones and nothing between.
 #include "base/error.h"
 #include "core/file_util.h"
+#include "core/manifest_references.h"
 #include "core/names.h"
 #include "core/store.h"
 
@@ -11,6 +12,12 @@ namespace ferry {
 bool Store::has_content(const Digest& digest) {
   if (!pool_.acquire()->blob_size(digest.str())) return false;
   return blobs_.contains(digest);
+}
+
+std::optional<uint64_t> Store::content_size(const Digest& digest) {
+  auto size = pool_.acquire()->blob_size(digest.str());
+  if (!size || !blobs_.contains(digest)) return std::nullopt;
+  return size;
 }
 
 BlobWriter Store::begin_import_blob(DigestAlgorithm algorithm) {
@@ -50,25 +57,11 @@ void Store::publish_images(const std::vector<ImageToPublish>& images,
     if (!image.tag.empty()) check_tag(image.tag);
     int64_t repo_id = meta->ensure_repository(image.repository);
     for (const auto& m : image.manifests) {
-      std::vector<std::string> blob_refs, manifest_refs;
-      for (const auto& d : m.parsed.blobs) {
-        if (d.external) continue;
-        if (!meta->blob_size(d.digest.str())) {
-          throw Error(ErrorCode::kManifestBlobUnknown, "blob " + d.digest.str() + " of " +
-                                                           image.repository + ":" + image.tag +
-                                                           " is not in the store");
-        }
-        meta->link_blob(repo_id, d.digest.str());
-        blob_refs.push_back(d.digest.str());
-      }
-      for (const auto& d : m.parsed.manifests) {
-        if (!meta->find_manifest(repo_id, d.digest.str())) {
-          throw Error(ErrorCode::kManifestBlobUnknown, "manifest " + d.digest.str() +
-                                                           " listed by " + m.digest.str() +
-                                                           " was not published before it");
-        }
-        manifest_refs.push_back(d.digest.str());
-      }
+      // The checks a push makes, with the blobs anywhere in the store: the
+      // import links them here.
+      ManifestReferences refs =
+          resolve_references(*meta, repo_id, image.repository, m.parsed, BlobScope::kStore);
+      for (const auto& d : refs.blobs) meta->link_blob(repo_id, d);
       NewManifest row{
           m.digest.str(),
           m.parsed.media_type,
@@ -77,7 +70,7 @@ void Store::publish_images(const std::vector<ImageToPublish>& images,
           m.parsed.subject ? std::optional(m.parsed.subject->digest.str()) : std::nullopt,
           m.parsed.annotations};
       meta->insert_blob(row.digest, row.size);
-      meta->insert_manifest(repo_id, row, blob_refs, manifest_refs);
+      meta->insert_manifest(repo_id, row, refs.blobs, refs.manifests);
     }
     if (image.tag.empty()) continue;  // an untagged referrer
     std::string target = image.manifests.back().digest.str();

@@ -3,6 +3,7 @@
 // that first checks everything it references is in the repository.
 #include "base/error.h"
 #include "core/manifest.h"
+#include "core/manifest_references.h"
 #include "core/names.h"
 #include "core/store.h"
 
@@ -21,43 +22,6 @@ std::optional<Digest> reference_digest(std::string_view reference) {
   throw Error(ErrorCode::kManifestUnknown, "manifest '" + std::string(reference.substr(0, 200)) +
                                                "' is not in repository '" + std::string(repo) +
                                                "'");
-}
-
-// What the manifest needs, each checked to be in the repository with the
-// size it declares: its blobs, and an index's child manifests.
-void collect_references(Metadata& meta, int64_t repo_id, std::string_view repo,
-                        const ParsedManifest& parsed, std::vector<std::string>& blob_refs,
-                        std::vector<std::string>& manifest_refs) {
-  for (const auto& d : parsed.blobs) {
-    if (d.external) continue;
-    auto size = meta.linked_blob_size(repo_id, d.digest.str());
-    if (!size) {
-      throw Error(ErrorCode::kManifestBlobUnknown,
-                  "blob " + d.digest.str() + " is not in repository '" + std::string(repo) +
-                      "'; push the blob before the manifest");
-    }
-    if (*size != d.size) {
-      throw Error(ErrorCode::kManifestInvalid,
-                  "invalid manifest: blob " + d.digest.str() + " is " + std::to_string(*size) +
-                      " bytes but the manifest says " + std::to_string(d.size));
-    }
-    blob_refs.push_back(d.digest.str());
-  }
-  for (const auto& d : parsed.manifests) {
-    auto child = meta.find_manifest(repo_id, d.digest.str());
-    if (!child) {
-      throw Error(ErrorCode::kManifestBlobUnknown,
-                  "manifest " + d.digest.str() + " listed by the index is not in repository '" +
-                      std::string(repo) + "'; push it before the index");
-    }
-    if (child->size != d.size) {
-      throw Error(ErrorCode::kManifestInvalid, "invalid manifest: child " + d.digest.str() +
-                                                   " is " + std::to_string(child->size) +
-                                                   " bytes but the index says " +
-                                                   std::to_string(d.size));
-    }
-    manifest_refs.push_back(d.digest.str());
-  }
 }
 
 }  // namespace
@@ -112,8 +76,8 @@ PutManifestResult Store::put_manifest(std::string_view repo, std::string_view re
   auto meta = pool_.acquire();
   sql::Transaction tx(meta->db());
   int64_t repo_id = meta->ensure_repository(std::string(repo));
-  std::vector<std::string> blob_refs, manifest_refs;
-  collect_references(*meta, repo_id, repo, parsed, blob_refs, manifest_refs);
+  ManifestReferences refs =
+      resolve_references(*meta, repo_id, repo, parsed, BlobScope::kRepository);
   NewManifest row{digest.str(),
                   parsed.media_type,
                   bytes.size(),
@@ -122,7 +86,7 @@ PutManifestResult Store::put_manifest(std::string_view repo, std::string_view re
                   parsed.annotations};
   meta->insert_blob(row.digest, row.size);
   meta->clear_damaged(row.digest);
-  meta->insert_manifest(repo_id, row, blob_refs, manifest_refs);
+  meta->insert_manifest(repo_id, row, refs.blobs, refs.manifests);
   if (!by_digest) {
     std::string tag(reference);
     auto current = meta->find_tagged_manifest(repo_id, tag);

@@ -3,6 +3,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/printable.h"
 #include "core/units.h"
 #include "ctl/commands.h"
 
@@ -30,9 +31,10 @@ void print_json(const std::vector<access::AuditRow>& rows) {
 
 void print_lines(const std::vector<access::AuditRow>& rows) {
   for (const auto& e : rows) {
-    std::printf("%s\t%s\t%s\t%s\t%s\t%s%s%s\n", format_utc(e.at).c_str(), e.actor.c_str(),
-                e.client.c_str(), e.action.c_str(), e.target.c_str(), e.result.c_str(),
-                e.detail.empty() ? "" : "\t", e.detail.c_str());
+    std::printf(
+        "%s\t%s\t%s\t%s\t%s\t%s%s%s\n", format_utc(e.at).c_str(), printable(e.actor).c_str(),
+        printable(e.client).c_str(), printable(e.action).c_str(), printable(e.target).c_str(),
+        printable(e.result).c_str(), e.detail.empty() ? "" : "\t", printable(e.detail).c_str());
   }
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "access/rules.h"
+#include "core/printable.h"
 #include "core/store.h"
 #include "core/units.h"
 #include "ctl/commands.h"
@@ -49,13 +50,13 @@ nlohmann::json report_json(const GcReport& r, size_t uploads) {
 
 void print_report(const GcReport& r, size_t uploads) {
   for (const auto& t : r.tags)
-    std::printf("tag       %s:%s\n", t.repository.c_str(), t.name.c_str());
+    std::printf("tag       %s:%s\n", printable(t.repository).c_str(), printable(t.name).c_str());
   for (const auto& m : r.manifests) {
-    std::printf("manifest  %s@%s  %s\n", m.repository.c_str(), m.name.c_str(),
+    std::printf("manifest  %s@%s  %s\n", printable(m.repository).c_str(), printable(m.name).c_str(),
                 format_size(m.size).c_str());
   }
   for (const auto& b : r.blobs) {
-    std::printf("blob      %s  %s\n", b.name.c_str(), format_size(b.size).c_str());
+    std::printf("blob      %s  %s\n", printable(b.name).c_str(), format_size(b.size).c_str());
   }
   std::printf("%s", summarize(r).c_str());
   if (uploads) std::printf("; %zu abandoned upload(s) removed", uploads);

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/printable.h"
 #include "ctl/commands.h"
 
 namespace ferry::ctl {
@@ -26,7 +27,7 @@ std::string grant(access::Admin& a, const Options& o) {
 
 std::string list(access::Admin& a) {
   for (const auto& g : a.grants()) {
-    std::printf("%s\t%s\t%s\n", g.user.c_str(), g.name_space.c_str(),
+    std::printf("%s\t%s\t%s\n", printable(g.user).c_str(), printable(g.name_space).c_str(),
                 std::string(access::role_name(g.role)).c_str());
   }
   return std::string();

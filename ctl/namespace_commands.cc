@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/printable.h"
 #include "core/units.h"
 #include "ctl/commands.h"
 
@@ -85,8 +86,9 @@ std::string list(access::Admin& a) {
       for (const auto& p : patterns) out += (out.empty() ? "" : ",") + p;
       return out.empty() ? std::string("none") : out;
     });
-    std::printf("%s\tanonymous-pull %s\timport %s\tquota %s\timmutable %s\n", n.name.c_str(),
-                pull.c_str(), import.c_str(), quota.c_str(), immutable.c_str());
+    std::printf("%s\tanonymous-pull %s\timport %s\tquota %s\timmutable %s\n",
+                printable(n.name).c_str(), pull.c_str(), import.c_str(), quota.c_str(),
+                printable(immutable).c_str());
   }
   return std::string();
 }

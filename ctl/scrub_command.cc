@@ -3,6 +3,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/printable.h"
 #include "core/store.h"
 #include "core/units.h"
 #include "ctl/commands.h"
@@ -32,10 +33,10 @@ void print_report(const ScrubReport& r, bool json) {
     return;
   }
   for (const auto& d : r.damaged) {
-    std::printf("damaged   %s  %s; quarantined, push or import it again\n", d.digest.c_str(),
-                d.reason.c_str());
+    std::printf("damaged   %s  %s; quarantined, push or import it again\n",
+                printable(d.digest).c_str(), printable(d.reason).c_str());
   }
-  for (const auto& b : r.broken_references) std::printf("broken    %s\n", b.c_str());
+  for (const auto& b : r.broken_references) std::printf("broken    %s\n", printable(b).c_str());
   std::printf("%s\n", summarize(r).c_str());
 }
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/printable.h"
 #include "core/store.h"
 #include "core/units.h"
 #include "ctl/commands.h"
@@ -47,18 +48,18 @@ void print(const nlohmann::json& status) {
   auto n = [&](const char* key) { return status.at(key).get<unsigned long long>(); };
   uint64_t free = n("freeBytes"), floor = n("minFreeBytes");
   std::printf("%s: %llu repositories, %llu tags, %llu manifests, %llu blobs (%s)\n",
-              status.at("dataDir").get<std::string>().c_str(), n("repositories"), n("tags"),
-              n("manifests"), n("blobs"), format_size(n("blobBytes")).c_str());
+              printable(status.at("dataDir").get<std::string>()).c_str(), n("repositories"),
+              n("tags"), n("manifests"), n("blobs"), format_size(n("blobBytes")).c_str());
   std::printf("free %s (floor %s)%s; %llu upload(s) open; %llu damaged\n",
               format_size(free).c_str(), format_size(floor).c_str(),
               free < floor ? ": UNDER THE FLOOR, pushes refused" : "", n("uploadsInProgress"),
               n("damaged"));
   std::printf("\n%-24s %12s %8s %12s\n", "namespace", "repositories", "tags", "space");
   for (const auto& u : status.at("namespaces")) {
-    std::printf("%-24s %12llu %8llu %12s\n", u.at("namespace").get<std::string>().c_str(),
-                u.at("repositories").get<unsigned long long>(),
-                u.at("tags").get<unsigned long long>(),
-                format_size(u.at("bytes").get<uint64_t>()).c_str());
+    std::printf(
+        "%-24s %12llu %8llu %12s\n", printable(u.at("namespace").get<std::string>()).c_str(),
+        u.at("repositories").get<unsigned long long>(), u.at("tags").get<unsigned long long>(),
+        format_size(u.at("bytes").get<uint64_t>()).c_str());
   }
 }
 

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <memory>
 
+#include "core/printable.h"
 #include "core/units.h"
 #include "ctl/commands.h"
 
@@ -31,7 +32,8 @@ std::string create(access::Admin& a, const Options& o) {
   }
   auto t = a.create_token(request);
   std::printf("%s\n", t.secret.c_str());
-  std::fprintf(stderr, "token %s for %s%s; it is shown only now\n", t.id.c_str(), o.user.c_str(),
+  std::fprintf(stderr, "token %s for %s%s; it is shown only now\n", printable(t.id).c_str(),
+               printable(o.user).c_str(),
                t.expires_at ? (", expires " + format_utc(*t.expires_at)).c_str() : "");
   return "token " + t.id + " of " + o.user;
 }
@@ -42,8 +44,8 @@ std::string list(access::Admin& a) {
     std::string state = t.revoked_at                             ? "revoked"
                         : (t.expires_at && now >= *t.expires_at) ? "expired"
                                                                  : "active";
-    std::printf("%s\t%s\t%s\texpires %s\t%s\n", t.id.c_str(), t.user.c_str(), state.c_str(),
-                when(t.expires_at).c_str(), t.description.c_str());
+    std::printf("%s\t%s\t%s\texpires %s\t%s\n", printable(t.id).c_str(), printable(t.user).c_str(),
+                state.c_str(), when(t.expires_at).c_str(), printable(t.description).c_str());
   }
   return std::string();
 }

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "core/printable.h"
 #include "core/units.h"
 #include "ctl/commands.h"
 
@@ -46,7 +47,8 @@ void add_user_commands(CLI::App& app, Commands& commands) {
   auto* list = user->add_subcommand("list", "List users");
   commands.on(list, {"", attempted, [](access::Admin& a) {
                        for (const auto& u : a.users())
-                         std::printf("%s\t%s\n", u.name.c_str(), format_utc(u.created_at).c_str());
+                         std::printf("%s\t%s\n", printable(u.name).c_str(),
+                                     format_utc(u.created_at).c_str());
                        return std::string();
                      }});
 }

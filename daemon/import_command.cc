@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "bundle/reader.h"
 #include "core/import_records.h"
+#include "core/printable.h"
 #include "core/store.h"
 #include "core/units.h"
 #include "daemon/import/history_json.h"
@@ -44,14 +45,15 @@ int run_import_command(const DaemonConfig& config, import::ImportOptions options
   if (!outcome.record.result.empty() && outcome.record.result == "imported") {
     const auto& r = outcome.record;
     std::printf("imported bundle %s (channel %s, sequence %llu) signed by %s\n",
-                r.bundle_id.c_str(), r.channel.c_str(),
-                static_cast<unsigned long long>(r.sequence.value_or(0)), r.signer.c_str());
+                printable(r.bundle_id).c_str(), printable(r.channel).c_str(),
+                static_cast<unsigned long long>(r.sequence.value_or(0)),
+                printable(r.signer).c_str());
     std::printf("%llu blob(s) written, %s; %s already here\n",
                 static_cast<unsigned long long>(r.blobs_written),
                 format_size(r.bytes_written).c_str(), format_size(r.bytes_skipped).c_str());
     for (const auto& image : nlohmann::json::parse(r.images)) {
-      std::printf("  %s  %s\n", image["name"].get<std::string>().c_str(),
-                  image["digest"].get<std::string>().c_str());
+      std::printf("  %s  %s\n", printable(image["name"].get<std::string>()).c_str(),
+                  printable(image["digest"].get<std::string>()).c_str());
     }
   }
   return outcome.exit_code;
@@ -73,11 +75,11 @@ int run_imports_command(const DaemonConfig& config, bool json, int64_t limit) {
   for (const auto& r : records) {
     std::string detail = r.result == "imported" ? r.source : r.reason + ": " + r.error;
     std::printf("%-4lld %-20s %-11s %-16s %-10s %-10s %-10s %s\n", static_cast<long long>(r.id),
-                format_utc(r.started_at).c_str(), r.result.c_str(),
-                r.bundle_id.empty() ? "-" : r.bundle_id.substr(0, 16).c_str(),
-                r.channel.empty() ? "-" : r.channel.c_str(),
+                format_utc(r.started_at).c_str(), printable(r.result).c_str(),
+                r.bundle_id.empty() ? "-" : printable(r.bundle_id.substr(0, 16)).c_str(),
+                r.channel.empty() ? "-" : printable(r.channel).c_str(),
                 r.sequence ? std::to_string(*r.sequence).c_str() : "-",
-                format_size(r.bytes_written).c_str(), detail.c_str());
+                format_size(r.bytes_written).c_str(), printable(detail).c_str());
   }
   return kOk;
 }

@@ -1,6 +1,7 @@
 // ferryd serve: the registry, its housekeeping and the import inbox.
 #include "daemon/serve.h"
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include "daemon/api/api.h"
 #include "daemon/api/errors.h"
 #include "daemon/housekeeping.h"
+#include "daemon/http/forwarded.h"
 #include "daemon/http/server.h"
 #include "daemon/http/tls.h"
 #include "daemon/import/inbox.h"
@@ -57,6 +59,11 @@ int server_options(const DaemonConfig& config, http::ServerOptions& options,
   options.connection_limit = config.connection_limit;
   options.idle_timeout_seconds = static_cast<unsigned>(config.idle_timeout.count());
   options.connection_buffer = config.connection_buffer;
+  options.per_address_limit = config.per_address_limit;
+  options.watch.header_timeout = config.header_timeout;
+  options.watch.min_rate = config.min_rate;
+  options.watch.rate_window = config.rate_window;
+  options.body_memory = config.body_memory;
   options.access_log = config.access_log;
   options.listen_fd = systemd::take_listen_fd();  // socket activation (ferryd.socket)
   if (config.tls_cert.empty() && config.tls_key.empty()) return kOk;
@@ -123,6 +130,23 @@ int run_until_stopped(const sigset_t& signals, http::Server& server,
   }
 }
 
+// [http] public_url and trusted_proxies, checked. Returns kOk, or the exit
+// code after saying why.
+int forwarding_options(const DaemonConfig& config, bool tls, http::Forwarding& out) {
+  out.tls = tls;
+  try {
+    if (!config.public_url.empty()) out.public_url = http::normalize_public_url(config.public_url);
+  } catch (const std::invalid_argument& e) {
+    return fail(kUsage, "http.public_url '" + config.public_url + "': " + e.what());
+  }
+  try {
+    out.trusted_proxies = http::AddressSet::parse(config.trusted_proxies);
+  } catch (const std::invalid_argument& e) {
+    return fail(kUsage, std::string("http.trusted_proxies: ") + e.what());
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int serve(const DaemonConfig& config) {
@@ -132,10 +156,18 @@ int serve(const DaemonConfig& config) {
   }
   log::set_level(level);
   log::never_block();
+  // Request bodies held in memory (up to http.body_memory together) are
+  // large and short-lived: with a fixed threshold glibc maps each one on
+  // its own and unmaps it when freed, so the memory goes back to the system
+  // after a burst instead of staying in malloc's arenas (by default the
+  // threshold rises to the largest block ever freed).
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
   http::ServerOptions options;
   std::optional<http::TlsCertificate> tls;
   if (int rc = server_options(config, options, tls); rc != kOk) return rc;
+  http::Forwarding forwarding;
+  if (int rc = forwarding_options(config, tls.has_value(), forwarding); rc != kOk) return rc;
   Metrics metrics;
   options.on_complete = [&metrics](const http::CompletedRequest& r) {
     metrics.request(r.method, r.route, r.status, r.bytes_in, r.bytes_out, r.duration);
@@ -147,13 +179,16 @@ int serve(const DaemonConfig& config) {
   if (!store) return fail(kStorage, error);
 
   // Loopback only when bound to it ourselves; a socket from systemd may be anything.
-  bool loopback = options.listen_fd < 0 && is_loopback_address(options.address);
+  // A reverse proxy in front (public_url or trusted_proxies set) serves
+  // the box beyond loopback even when ferryd listens on 127.0.0.1.
+  bool loopback = options.listen_fd < 0 && is_loopback_address(options.address) &&
+                  config.public_url.empty() && config.trusted_proxies.empty();
   std::optional<api::Gate> gate;
   try {
     access::Accounts(store->database()).set_served_beyond_loopback(!loopback);
     gate.emplace(*store, api::GateOptions{config.auth_open, loopback,
                                           store->options().data_dir + "/token.key",
-                                          config.token_ttl, tls.has_value()});
+                                          config.token_ttl, std::move(forwarding)});
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("cannot set up access control: ") + e.what());
   }

@@ -15,7 +15,8 @@ build=${1:?usage: fuzz/run.sh BUILD_DIR [SECONDS_EACH] [TARGET...]}
 secs=${2:-20}
 shift $(( $# >= 2 ? 2 : 1 ))
 targets=("$@")
-((${#targets[@]})) || targets=(manifest bundle_manifest bundle_reader range reference admin_json config)
+((${#targets[@]})) || targets=(json_strict manifest bundle_manifest bundle_consistency bundle_reader range reference
+  admin_json config)
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 #include <type_traits>
@@ -54,6 +55,17 @@ struct Reader {
       if (n->is_string()) v = parse_size(n->as_string()->get());
       if (!v) bad(file, key, "a size such as \"4MiB\" or a number of bytes");
       out = *v;
+    }
+  }
+  void strings(const char* key, std::vector<std::string>& out) const {
+    if (auto* n = node(key)) {
+      const toml::array* items = n->as_array();
+      if (!items) bad(file, key, "an array of strings");
+      out.clear();
+      for (const auto& item : *items) {
+        if (!item.is_string()) bad(file, key, "an array of strings");
+        out.push_back(item.as_string()->get());
+      }
     }
   }
   void duration(const char* key, std::chrono::seconds& out) const {
@@ -117,6 +129,23 @@ std::vector<RetentionRule> read_retention(const std::string& file, const toml::t
   return rules;
 }
 
+// [http] keys against slow and hostile clients. After
+// limits.max_manifest_size, which the body budget must hold.
+void read_slow_client_keys(const std::string& path, const Reader& r, DaemonConfig& config) {
+  r.count("http.per_address_limit", config.per_address_limit, 0, 65536);
+  r.duration("http.header_timeout", config.header_timeout);
+  if (config.header_timeout.count() < 1) bad(path, "http.header_timeout", "at least 1s");
+  r.size("http.min_rate", config.min_rate);
+  r.duration("http.rate_window", config.rate_window);
+  if (config.rate_window.count() < 1) bad(path, "http.rate_window", "at least 1s");
+  r.size("http.body_memory", config.body_memory);
+  if (config.body_memory < std::max<uint64_t>(config.max_manifest_bytes, 64 * 1024)) {
+    bad(path, "http.body_memory",
+        "at least limits.max_manifest_size (" + std::to_string(config.max_manifest_bytes) +
+            " bytes) and 64KiB, or no manifest that large could ever be pushed");
+  }
+}
+
 }  // namespace
 
 void load_config_file(const std::string& path, DaemonConfig& config) {
@@ -141,6 +170,7 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
     bad(path, "http.connection_buffer", "between 16KiB and 16MiB");
   }
   r.size("limits.max_manifest_size", config.max_manifest_bytes);
+  read_slow_client_keys(path, r, config);
   r.size("storage.min_free", config.min_free);
   r.boolean("auth.open", config.auth_open);
   r.duration("auth.token_ttl", config.token_ttl);
@@ -148,6 +178,8 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.count("audit.max_entries", config.audit_max_entries, uint64_t{0}, uint64_t{1} << 40);
   r.string("tls.cert", config.tls_cert);
   r.string("tls.key", config.tls_key);
+  r.string("http.public_url", config.public_url);
+  r.strings("http.trusted_proxies", config.trusted_proxies);
   r.duration("uploads.expire_after", config.upload_expiry);
   r.duration("gc.interval", config.gc_interval);
   r.duration("gc.grace", config.gc_grace);

@@ -20,6 +20,12 @@ struct DaemonConfig {
   unsigned connection_limit = 512;
   std::chrono::seconds idle_timeout{60};
   uint64_t connection_buffer = 64 * 1024;
+  // Slow and hostile clients (docs/configuration.md, [http]).
+  unsigned per_address_limit = 128;         // connections per client address; 0: no limit
+  std::chrono::seconds header_timeout{10};  // request line and headers complete within
+  uint64_t min_rate = 1024;                 // bytes/s for bodies and responses; 0: none
+  std::chrono::seconds rate_window{30};     // ... averaged over this long
+  uint64_t body_memory = 32 << 20;          // all request bodies held in memory together
   uint64_t max_manifest_bytes = 4 << 20;
   uint64_t min_free = 64 << 20;  // storage.min_free: pushes and imports stop below it
   // auth.open: no access control even beyond loopback (docs/access.md).
@@ -31,6 +37,11 @@ struct DaemonConfig {
   uint64_t audit_max_entries = 500000;
   // tls.cert and tls.key (PEM files): serve HTTPS; reloaded on SIGHUP.
   std::string tls_cert, tls_key;
+  // http.public_url: the scheme and host clients use (behind a proxy);
+  // http.trusted_proxies: addresses and CIDR blocks whose forwarding
+  // headers are believed (daemon/http/forwarded.h checks both).
+  std::string public_url;
+  std::vector<std::string> trusted_proxies;
   std::chrono::seconds upload_expiry{24 * 3600};
   // Garbage collection: on this schedule (0: only on demand), sparing
   // content younger than the grace period, after the retention rules.

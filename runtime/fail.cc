@@ -3,10 +3,12 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "core/printable.h"
+
 namespace ferry {
 
 int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, message.c_str());
+  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, printable(message).c_str());
   return code;
 }
 

@@ -10,6 +10,7 @@
 
 #include "access/accounts.h"
 #include "base/error.h"
+#include "core/json_strict.h"
 #include "daemon/api/admin_routes.h"
 #include "daemon/api/small_body.h"
 
@@ -26,14 +27,20 @@ using JsonWork = std::function<http::Response(const json&)>;
 ExchangePtr with_body(JsonWork work) {
   return std::make_unique<SmallBody>(
       kMaxBody, "an admin request body", [work = std::move(work)](const std::string& body) {
-        json doc = json::parse(body, nullptr, false);
-        if (doc.is_discarded() || !doc.is_object()) {
-          throw Error(ErrorCode::kInvalid, "the body must be a JSON object");
+        StrictJson parsed = parse_json_strict(body);
+        if (!parsed.ok()) {
+          throw Error(ErrorCode::kInvalid, "the body must be one JSON object: " + parsed.error);
         }
+        const json& doc = parsed.value;
+        if (!doc.is_object()) throw Error(ErrorCode::kInvalid, "the body must be a JSON object");
         try {
           return work(doc);
         } catch (const json::exception& e) {
-          throw Error(ErrorCode::kInvalid, std::string("the body does not fit: ") + e.what());
+          // nlohmann's words without its "[json.exception.type_error.302] " tag.
+          std::string_view why = e.what();
+          if (auto end = why.find("] "); why.rfind("[json.exception.", 0) == 0 && end != why.npos)
+            why.remove_prefix(end + 2);
+          throw Error(ErrorCode::kInvalid, "the body does not fit: " + std::string(why));
         }
       });
 }

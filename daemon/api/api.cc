@@ -21,6 +21,8 @@ class Audited final : public http::Exchange {
         action_(std::move(action)),
         target_(std::move(target)) {}
   void on_body(const char* data, size_t size) override { inner_->on_body(data, size); }
+  uint64_t buffers_at_most() const override { return inner_->buffers_at_most(); }
+  void will_buffer(uint64_t bytes) override { inner_->will_buffer(bytes); }
   http::Response respond() override {
     try {
       http::Response r = inner_->respond();
@@ -78,10 +80,16 @@ ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Reques
   if (gate && req.path() != "/ferry/v1/imports") {
     return handle_admin(api.store, *gate, caller, req);
   }
-  if (gate && gate->login_required() && !caller.user) {
-    throw Error::unauthorized("log in first", gate->challenge(caller));
+  Checks checks;
+  if (gate && gate->login_required()) {
+    if (!caller.user) throw Error::unauthorized("log in first", gate->challenge(caller));
+    if (!gate->rules().snapshot()->policy.is_admin(*caller.user)) {
+      checks.may_pull = [gate, caller](std::string_view repo) {
+        return gate->allowed(caller, Action::kPull, repo);
+      };
+    }
   }
-  return handle_ferry_v1(api.store, req);
+  return handle_ferry_v1(api.store, req, checks);
 }
 
 ExchangePtr route_files(const Api& api, const Caller& caller, const http::Request& req) {
@@ -90,6 +98,9 @@ ExchangePtr route_files(const Api& api, const Caller& caller, const http::Reques
   if (gate && gate->login_required()) {
     checks.may_pull = [gate, caller](std::string_view repo) {
       return gate->allowed(caller, Action::kPull, repo);
+    };
+    checks.skip_hidden = [gate](std::string_view repo) {
+      return gate->rules().namespace_end(repo);
     };
   }
   if (gate) {
@@ -115,6 +126,9 @@ Checks v2_checks(Gate* gate, const Caller& caller, const std::string& name) {
   if (gate->login_required()) {
     checks.may_pull = [gate, caller](std::string_view repo) {
       return gate->allowed(caller, Action::kPull, repo);
+    };
+    checks.skip_hidden = [gate](std::string_view repo) {
+      return gate->rules().namespace_end(repo);
     };
   }
   checks.before_tag_change = [gate, caller, name](auto tag, auto from, auto to) {

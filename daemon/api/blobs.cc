@@ -70,10 +70,13 @@ http::Response blob_response(Store& store, const http::Request& req, std::string
     range = http::parse_range(*range_header, blob.size);
   }
   if (range.status == http::RangeStatus::kUnsatisfiable) {
+    std::string hint = blob.size
+                           ? "ask for bytes=first-last inside 0-" + std::to_string(blob.size - 1)
+                           : "the blob is empty; ask for it without a Range";
     http::Response r = http::Response::json(
         416,
-        R"({"errors":[{"code":"RANGE_INVALID","message":"requested range is not within the blob; ask for bytes=first-last inside 0-)" +
-            std::to_string(blob.size ? blob.size - 1 : 0) + R"("}]})");
+        R"({"errors":[{"code":"RANGE_INVALID","message":"requested range is not within the blob or is malformed; )" +
+            hint + R"("}]})");
     r.header("Content-Range", "bytes */" + std::to_string(blob.size));
     return described(std::move(r), digest);
   }

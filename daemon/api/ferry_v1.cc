@@ -1,8 +1,10 @@
 // Ferry's own read-only endpoints under /ferry/v1/ (docs/import.md):
 //   GET /ferry/v1/imports[?n=N&before=ID]  the import history, newest first
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "base/error.h"
+#include "bundle/format.h"
 #include "core/import_records.h"
 #include "daemon/api/handlers.h"
 #include "daemon/import/history_json.h"
@@ -10,28 +12,65 @@
 namespace ferry::api {
 namespace {
 
-ExchangePtr handle_imports(Store& store, const http::Request& req) {
+// The record as the caller may see it: nullopt when it published nothing
+// they may pull; else with only those images, and without the error
+// message when some were left out (it may name them).
+std::optional<nlohmann::json> visible_record(const ImportRecord& r, const Checks& checks) {
+  nlohmann::json j = import::import_record_json(r);
+  if (!checks.may_pull) return j;
+  if (!j.contains("images") || !j["images"].is_array()) return std::nullopt;
+  nlohmann::json shown = nlohmann::json::array();
+  for (const auto& image : j["images"]) {
+    if (image.is_object() && image.value("name", "") != "" &&
+        checks.may_pull(bundle::repository_of(image.value("name", "")))) {
+      shown.push_back(image);
+    }
+  }
+  if (shown.empty()) return std::nullopt;
+  if (shown.size() != j["images"].size()) j.erase("error");
+  j["images"] = std::move(shown);
+  return j;
+}
+
+ExchangePtr handle_imports(Store& store, const http::Request& req, const Checks& checks) {
   if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
   int64_t n = query_int(req, "n", 100, 0, 1000);
   int64_t before = query_int(req, "before", 0, 0, INT64_MAX);
-  auto records = ImportRecords(store.database()).list(before, n + 1);
-  bool more = static_cast<int64_t>(records.size()) > n;
-  if (more) records.resize(static_cast<size_t>(n));
+  // Reads on from the oldest record looked at (never from the newest
+  // again) until the page and one more are found, or the history ends.
+  constexpr int64_t kBatch = 200;
+  ImportRecords history(store.database());
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& r : records) list.push_back(import::import_record_json(r));
+  int64_t last_id = 0;
+  bool more = false;
+  while (n > 0 && !more) {
+    auto records = history.list(before, kBatch);
+    for (const auto& r : records) {
+      before = r.id;
+      auto shown = visible_record(r, checks);
+      if (!shown) continue;
+      if (static_cast<int64_t>(list.size()) == n) {
+        more = true;
+        break;
+      }
+      list.push_back(std::move(*shown));
+      last_id = r.id;
+    }
+    if (static_cast<int64_t>(records.size()) < kBatch || before <= 1) break;
+  }
   http::Response response = http::Response::json(200, nlohmann::json{{"imports", list}}.dump());
-  if (more && !records.empty()) {
+  if (more) {
     response.header("Link", "</ferry/v1/imports?n=" + std::to_string(n) +
-                                "&before=" + std::to_string(records.back().id) + ">; rel=\"next\"");
+                                "&before=" + std::to_string(last_id) + ">; rel=\"next\"");
   }
   return answer(std::move(response));
 }
 
 }  // namespace
 
-ExchangePtr handle_ferry_v1(Store& store, const http::Request& req) {
+ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks& checks) {
   std::string_view path = req.path();
-  if (path == "/ferry/v1/imports") return handle_imports(store, req);
+  if (path == "/ferry/v1/imports") return handle_imports(store, req, checks);
   throw Error(ErrorCode::kNameUnknown, "no such endpoint: " + std::string(path.substr(0, 300)) +
                                            "; Ferry's own API has /ferry/v1/imports");
 }

@@ -53,10 +53,13 @@ void add_layers(const TaggedManifest& t, const json& doc, std::vector<FileEntry>
 
 // Every file of every tagged file artifact, by repository, tag and order in
 // the manifest. Manifests are small and read from disk each time, so a new
-// import shows at once.
-std::vector<FileEntry> file_entries(Store& store) {
+// import shows at once. Only of repositories `keep` accepts (all when
+// unset): the others' manifests are not even read.
+std::vector<FileEntry> file_entries(Store& store,
+                                    const std::function<bool(std::string_view)>& keep = {}) {
   std::vector<FileEntry> out;
   for (const auto& t : store.tagged_artifacts(std::string(media::kFerryFile))) {
+    if (keep && !keep(t.repository)) continue;
     auto digest = Digest::parse(t.digest);
     if (!digest) continue;
     json doc;
@@ -149,13 +152,11 @@ http::Response listing(const std::vector<FileEntry>& entries, const http::Reques
 // Others are never looked at further, so nothing tells they exist.
 std::vector<FileEntry> visible_entries(Store& store, const http::Request& req,
                                        const Checks& checks) {
-  std::vector<FileEntry> visible;
   auto repository = req.query("repository");
-  for (auto& e : file_entries(store)) {
-    if (repository && e.repository != *repository) continue;
-    if (!checks.may_pull || checks.may_pull(e.repository)) visible.push_back(std::move(e));
-  }
-  return visible;
+  return file_entries(store, [&](std::string_view repo) {
+    if (repository && repo != *repository) return false;
+    return !checks.may_pull || checks.may_pull(repo);
+  });
 }
 
 ExchangePtr list_files(Store& store, const http::Request& req, const Checks& checks,

@@ -177,9 +177,8 @@ void Gate::login_failed(const Caller& caller, const std::string& who) {
 }
 
 Caller Gate::authenticate(const http::Request& req) {
-  Caller caller{std::nullopt, req.client_address(),
-                (options_.https ? "https://" : "http://") +
-                    req.header("Host").value_or("localhost") + "/ferry/v1/token",
+  http::ExternalView view = http::external_view(req, options_.forwarding);
+  Caller caller{std::nullopt, std::move(view.client_address), view.origin + "/ferry/v1/token",
                 std::nullopt};
   auto header = req.header("Authorization");
   if (!header) return caller;

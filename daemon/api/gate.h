@@ -23,6 +23,7 @@
 #include "access/rules.h"
 #include "base/error.h"
 #include "core/store.h"
+#include "daemon/http/forwarded.h"
 #include "daemon/http/request.h"
 
 namespace ferry::api {
@@ -32,12 +33,14 @@ struct GateOptions {
   bool loopback = true;   // listening on loopback only
   std::string token_key;  // the Ed25519 seed that signs bearer tokens
   std::chrono::seconds token_ttl{300};
-  bool https = false;  // the token endpoint's scheme in challenges
+  // The scheme and host of the token endpoint in challenges, and the
+  // client's address behind trusted proxies (daemon/http/forwarded.h).
+  http::Forwarding forwarding;
 };
 
 struct Caller {
-  std::optional<std::string> user;  // empty: anonymous
-  std::string address;
+  std::optional<std::string> user;             // empty: anonymous
+  std::string address;                         // the client's, through trusted proxies
   std::string realm;                           // the token endpoint as this client reaches it
   std::optional<access::BearerClaims> bearer;  // when it came with a bearer token
 };

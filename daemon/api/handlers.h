@@ -19,6 +19,10 @@ namespace ferry::api {
 // route tells. Empty functions allow everything.
 struct Checks {
   std::function<bool(std::string_view repository)> may_pull;  // catalog, mount source
+  // With may_pull, for listings: a key after which a listing in name order
+  // resumes when may_pull refused `repository` (the rest of its namespace
+  // is refused too); access::Policy::namespace_end. Unset: the next name.
+  std::function<std::string(std::string_view repository)> skip_hidden;
   // Before a tag moves from one manifest to another (digests), or goes
   // (`to` empty; `from` may be empty then); throws to refuse.
   std::function<void(std::string_view tag, std::string_view from, std::string_view to)>
@@ -56,6 +60,9 @@ ExchangePtr handle_tags(Store& store, const http::Request& req, const Route& rou
 ExchangePtr handle_catalog(Store& store, const http::Request& req, const Checks& checks = {});
 ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route& route);
 // Ferry's own read-only API under /ferry/v1/ (import history).
-ExchangePtr handle_ferry_v1(Store& store, const http::Request& req);
+// With checks.may_pull set, the import history shows only the attempts
+// that published into a repository the caller may pull, and of their
+// images only those (an admin of "*" passes no checks and sees all).
+ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks& checks = {});
 
 }  // namespace ferry::api

@@ -1,4 +1,5 @@
 // Tags list, catalog and referrers: read-only listings.
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -28,7 +29,9 @@ Page page_of(const http::Request& req) {
       throw Error(ErrorCode::kSizeInvalid,
                   "n must be a non-negative integer, not '" + n->substr(0, 40) + "'");
     }
-    page.n = value;
+    // A larger n gets a full page of this size and a Link to the rest,
+    // as the distribution spec allows.
+    page.n = std::min(value, kDefaultPage);
   }
   page.last = req.query("last").value_or("");
   return page;
@@ -60,25 +63,40 @@ ExchangePtr handle_tags(Store& store, const http::Request& req, const Route& rou
             [&](int64_t limit) { return store.list_tags(route.name, page.last, limit); }));
 }
 
+// Up to `limit` repositories after `after` that the caller may pull, in
+// name order. Reads on from the last name it looked at, never from the
+// start, and jumps over the rest of a namespace the caller may not see,
+// so a page costs about its own size plus one query per hidden namespace.
+std::vector<std::string> visible_repositories(Store& store, const Checks& checks, std::string after,
+                                              int64_t limit) {
+  constexpr int64_t kBatch = 512;
+  std::vector<std::string> out;
+  while (static_cast<int64_t>(out.size()) < limit) {
+    int64_t want = std::min(limit - static_cast<int64_t>(out.size()), kBatch);
+    auto batch = store.list_repositories(after, want);
+    bool exhausted = static_cast<int64_t>(batch.size()) < want;
+    for (auto& name : batch) {
+      if (!checks.may_pull || checks.may_pull(name)) {
+        after = name;
+        out.push_back(std::move(name));
+        continue;
+      }
+      // Hidden: so is the rest of its namespace; ask again past it.
+      after = checks.skip_hidden ? checks.skip_hidden(name) : name;
+      exhausted = false;
+      break;
+    }
+    if (exhausted) break;
+  }
+  return out;
+}
+
 ExchangePtr handle_catalog(Store& store, const http::Request& req, const Checks& checks) {
   if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
   Page page = page_of(req);
-  // Only what the caller may pull; pages stay full by reading on.
-  auto visible = [&](int64_t limit) {
-    std::vector<std::string> out;
-    std::string after = page.last;
-    while (static_cast<int64_t>(out.size()) < limit) {
-      auto batch = store.list_repositories(after, limit);
-      for (auto& name : batch) {
-        if (!checks.may_pull || checks.may_pull(name)) out.push_back(std::move(name));
-        if (static_cast<int64_t>(out.size()) == limit) break;
-      }
-      if (static_cast<int64_t>(batch.size()) < limit) break;
-      after = batch.back();
-    }
-    return out;
-  };
-  return answer(paged(page, "/v2/_catalog", "repositories", json::object(), visible));
+  return answer(paged(page, "/v2/_catalog", "repositories", json::object(), [&](int64_t limit) {
+    return visible_repositories(store, checks, page.last, limit);
+  }));
 }
 
 ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route& route) {

@@ -33,7 +33,8 @@ bool accepts(const std::vector<std::string>& accept_lines, std::string_view type
   return false;
 }
 
-// Buffers a manifest PUT (bounded by the configured limit), then stores it.
+// Buffers a manifest PUT (bounded by the configured limit, and reserved from
+// the server's body budget before it is read: http::Dispatch), then stores it.
 class ManifestPut final : public http::Exchange {
  public:
   ManifestPut(Store& store, Route route, std::string content_type, Checks checks)
@@ -50,6 +51,8 @@ class ManifestPut final : public http::Exchange {
     }
     body_.append(data, size);
   }
+  uint64_t buffers_at_most() const override { return store_.options().max_manifest_bytes; }
+  void will_buffer(uint64_t bytes) override { body_.reserve(bytes); }
 
   http::Response respond() override {
     if (checks_.before_tag_change && route_.reference.find(':') == std::string::npos) {

@@ -1,7 +1,10 @@
 // A request body small enough to hold (an admin change, a token request):
-// buffered up to a limit, then handed whole to the code that answers.
+// buffered up to a limit, then handed whole to the code that answers. The
+// server reserves the limit (or the Content-Length) from its body budget
+// before the body is read (http::Dispatch).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +30,8 @@ class SmallBody final : public http::Exchange {
     body_.append(data, size);
   }
   http::Response respond() override { return work_(body_); }
+  uint64_t buffers_at_most() const override { return limit_; }
+  void will_buffer(uint64_t bytes) override { body_.reserve(bytes); }
 
  private:
   size_t limit_;

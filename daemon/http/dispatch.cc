@@ -1,7 +1,12 @@
 #include "daemon/http/dispatch.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <exception>
+#include <optional>
+#include <string>
+
+#include "base/error.h"
 
 namespace ferry::http {
 namespace {
@@ -12,18 +17,61 @@ bool announces_large_body(const Request& request) {
   return length && std::strtoull(length->c_str(), nullptr, 10) > kMaxDrainBytes;
 }
 
+// The client sends its body only after "100 Continue": a refusal sent now
+// spares it the upload (RFC 9110, 10.1.1).
+bool expects_continue(const Request& request) {
+  auto expect = request.header("Expect");
+  if (!expect) return false;
+  std::string value = *expect;
+  for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return value == "100-continue";
+}
+
+std::string mib(uint64_t bytes) {
+  if (bytes % (1 << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes) + " bytes";
+}
+
 }  // namespace
 
-Dispatch::Dispatch(const Router& router, const ErrorRenderer& render_error, const Request& request)
+void Dispatch::reserve_body(const Request& request, BodyBudget* budget) {
+  uint64_t most = exchange_->buffers_at_most();
+  if (most == 0) return;
+  std::optional<uint64_t> length;
+  if (!request.header("Transfer-Encoding")) length = request.content_length();
+  if (length && *length > most) {
+    throw Error(ErrorCode::kTooLarge, "the request body is " + std::to_string(*length) +
+                                          " bytes; this endpoint takes at most " +
+                                          std::to_string(most) + " bytes");
+  }
+  uint64_t bytes = length.value_or(most);
+  if (budget && !budget->try_reserve(bytes, reservation_)) {
+    budget_full_ = true;
+    throw Error(ErrorCode::kTooManyRequests,
+                "the registry is holding as many request bodies in memory as it may "
+                "(http.body_memory = " +
+                    mib(budget->capacity()) + "); try again in " +
+                    std::to_string(kBudgetRetrySeconds) + " s");
+  }
+  exchange_->will_buffer(bytes);
+}
+
+Dispatch::Dispatch(const Router& router, const ErrorRenderer& render_error, const Request& request,
+                   BodyBudget* budget)
     : render_error_(render_error) {
   try {
     exchange_ = router(request, route_);
+    reserve_body(request, budget);
   } catch (const std::exception&) {
     // Answer now (the connection then closes) rather than read a body we
     // will not use; for small or absent bodies answer at the end, which
     // keeps the connection alive.
+    exchange_.reset();
     refusal_ = render_error_(std::current_exception());
-    answer_now_ = announces_large_body(request);
+    if (budget_full_) {
+      refusal_->header("Retry-After", std::to_string(kBudgetRetrySeconds));
+    }
+    answer_now_ = announces_large_body(request) || expects_continue(request);
   }
 }
 
@@ -54,6 +102,7 @@ Response Dispatch::finish() {
     }
   }
   exchange_.reset();
+  reservation_.release();  // the body is gone with the exchange
   response.header("Docker-Distribution-API-Version", "registry/2.0");
   return response;
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "daemon/http/body_budget.h"
 #include "daemon/http/exchange.h"
 
 namespace ferry::http {
@@ -16,14 +17,23 @@ namespace ferry::http {
 // rest of the body is read and dropped; past this many bytes the connection
 // is cut instead, so a client cannot make us read garbage forever.
 inline constexpr uint64_t kMaxDrainBytes = 64ULL << 20;
+// Seconds a client is told to wait (Retry-After) when the body budget is full.
+inline constexpr unsigned kBudgetRetrySeconds = 5;
 
 class Dispatch {
  public:
-  // Routes `request`; it and `render_error` must outlive this. A refusal is kept for the
-  // end of the body, so the connection stays alive, unless the request
-  // announces a chunked or large body: then answer_now() is true. Errors
-  // from the router are rendered, never thrown.
-  Dispatch(const Router& router, const ErrorRenderer& render_error, const Request& request);
+  // Routes `request`; it, `render_error` and `budget` must outlive this. A
+  // refusal is kept for the end of the body, so the connection stays alive,
+  // unless the request announces a chunked or large body or waits for
+  // "100 Continue": then answer_now() is true. Errors from the router are
+  // rendered, never thrown.
+  // An exchange that buffers its body (Exchange::buffers_at_most) is
+  // refused with 413 when its Content-Length is over that, and with 429 and
+  // Retry-After when `budget` cannot hold its Content-Length (or, for a
+  // chunked body, its whole limit) now; the bytes stay reserved until this
+  // is destroyed. Without a budget nothing is reserved.
+  Dispatch(const Router& router, const ErrorRenderer& render_error, const Request& request,
+           BodyBudget* budget = nullptr);
 
   // Send finish() before reading the body, then close the connection.
   bool answer_now() const { return answer_now_; }
@@ -40,11 +50,16 @@ class Dispatch {
   const RouteInfo& route() const { return route_; }
 
  private:
+  // Checks and reserves a buffered body's bytes; throws the refusal.
+  void reserve_body(const Request& request, BodyBudget* budget);
+
   const ErrorRenderer& render_error_;
   RouteInfo route_;
+  BodyBudget::Reservation reservation_;  // outlives exchange_: declared first
   std::unique_ptr<Exchange> exchange_;
   std::optional<Response> refusal_;
   bool answer_now_ = false;
+  bool budget_full_ = false;  // the refusal is the budget's: add Retry-After
   bool finished_ = false;
   uint64_t drained_ = 0;
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -25,6 +26,14 @@ class Exchange {
   }
   // The whole body has arrived (at once, for requests without one).
   virtual Response respond() = 0;
+  // The most body bytes this exchange keeps in memory; 0 (the default) when
+  // it keeps none (it streams them to disk, or takes no body). The server
+  // refuses a longer Content-Length with 413 before reading the body, and
+  // reserves the bytes from its body budget (BodyBudget) first.
+  virtual uint64_t buffers_at_most() const { return 0; }
+  // Before the first body piece: `bytes` were reserved for this body, so it
+  // can allocate them once.
+  virtual void will_buffer(uint64_t bytes) { (void)bytes; }
 };
 
 // An exchange whose answer needs no body: computed when the headers arrive.

@@ -1,16 +1,36 @@
 #include "daemon/http/range.h"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
+#include <vector>
 
 namespace ferry::http {
 namespace {
 
+constexpr uint64_t kHuge = std::numeric_limits<uint64_t>::max();
+// More elements than this is a broken client or a denial of service
+// (RFC 9110 14.2): the header is ignored.
+constexpr size_t kMaxRanges = 64;
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Exact: nullopt when not digits or when the value does not fit 64 bits.
 std::optional<uint64_t> parse_number(std::string_view s) {
-  if (s.empty()) return std::nullopt;
+  if (!all_digits(s)) return std::nullopt;
   uint64_t n = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
   if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return n;
+}
+
+// Saturating: nullopt when not digits; kHuge when the value does not fit.
+std::optional<uint64_t> parse_position(std::string_view s) {
+  if (!all_digits(s)) return std::nullopt;
+  auto n = parse_number(s);
+  return n ? *n : kHuge;
 }
 
 std::string_view trim(std::string_view s) {
@@ -19,34 +39,90 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+bool is_bytes_unit(std::string_view unit) {
+  constexpr std::string_view kBytes = "bytes";
+  if (unit.size() != kBytes.size()) return false;
+  for (size_t i = 0; i < unit.size(); ++i) {
+    char c = unit[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kBytes[i]) return false;
+  }
+  return true;
+}
+
+enum class Spec { kMalformed, kUnsatisfiable, kSatisfiable };
+
+// One range-spec against `size`; on kSatisfiable with size > 0, `out` is the
+// clamped span.
+Spec parse_spec(std::string_view spec, uint64_t size, ByteRange& out) {
+  auto dash = spec.find('-');
+  if (dash == std::string_view::npos) return Spec::kMalformed;
+  std::string_view a = trim(spec.substr(0, dash));
+  std::string_view b = trim(spec.substr(dash + 1));
+  if (a.empty()) {  // suffix-range: the last n bytes
+    auto n = parse_position(b);
+    if (!n) return Spec::kMalformed;
+    if (*n == 0) return Spec::kUnsatisfiable;
+    if (size > 0) out = {size - std::min(*n, size), size - 1};
+    return Spec::kSatisfiable;
+  }
+  auto first = parse_position(a);
+  if (!first) return Spec::kMalformed;
+  uint64_t last = kHuge;
+  if (!b.empty()) {
+    auto end = parse_position(b);
+    if (!end || *end < *first) return Spec::kMalformed;
+    last = *end;
+  }
+  if (*first >= size) return Spec::kUnsatisfiable;
+  out = {*first, std::min(last, size - 1)};
+  return Spec::kSatisfiable;
+}
+
+// Merges overlapping or adjacent spans; true when they make one span.
+bool merge_into_one(std::vector<ByteRange> spans, ByteRange& out) {
+  std::sort(spans.begin(), spans.end(),
+            [](const ByteRange& x, const ByteRange& y) { return x.first < y.first; });
+  out = spans.front();
+  for (size_t i = 1; i < spans.size(); ++i) {
+    if (out.last != kHuge && spans[i].first > out.last + 1) return false;
+    out.last = std::max(out.last, spans[i].last);
+  }
+  return true;
+}
+
 }  // namespace
 
 RangeRequest parse_range(std::string_view header, uint64_t size) {
   header = trim(header);
-  constexpr std::string_view kPrefix = "bytes=";
-  if (header.substr(0, kPrefix.size()) != kPrefix) return {};
-  std::string_view spec = trim(header.substr(kPrefix.size()));
-  if (spec.find(',') != std::string_view::npos) return {};
-  RangeRequest bad{RangeStatus::kUnsatisfiable, {}};
-  auto dash = spec.find('-');
-  if (dash == std::string_view::npos) return bad;
-  std::string_view a = trim(spec.substr(0, dash));
-  std::string_view b = trim(spec.substr(dash + 1));
-  if (a.empty()) {  // suffix: the last n bytes
-    auto n = parse_number(b);
-    if (!n || *n == 0 || size == 0) return bad;
-    uint64_t take = std::min(*n, size);
-    return {RangeStatus::kSatisfiable, {size - take, size - 1}};
+  auto eq = header.find('=');
+  if (eq == std::string_view::npos || !is_bytes_unit(trim(header.substr(0, eq)))) return {};
+  const RangeRequest bad{RangeStatus::kUnsatisfiable, {}};
+  std::string_view set = header.substr(eq + 1);
+  std::vector<ByteRange> spans;
+  size_t elements = 0;
+  bool any_satisfiable = false;
+  while (true) {
+    auto comma = set.find(',');
+    std::string_view spec = trim(set.substr(0, comma));
+    if (!spec.empty()) {
+      if (++elements > kMaxRanges) return {};
+      ByteRange span;
+      Spec s = parse_spec(spec, size, span);
+      if (s == Spec::kMalformed) return bad;
+      if (s == Spec::kSatisfiable) {
+        any_satisfiable = true;
+        if (size > 0) spans.push_back(span);
+      }
+    }
+    if (comma == std::string_view::npos) break;
+    set.remove_prefix(comma + 1);
   }
-  auto first = parse_number(a);
-  if (!first || *first >= size) return bad;
-  uint64_t last = size - 1;
-  if (!b.empty()) {
-    auto end = parse_number(b);
-    if (!end || *end < *first) return bad;
-    last = std::min(*end, size - 1);
-  }
-  return {RangeStatus::kSatisfiable, {*first, last}};
+  if (elements == 0 || !any_satisfiable) return bad;
+  if (size == 0) return {};
+  ByteRange one;
+  if (!merge_into_one(std::move(spans), one)) return {};
+  return {RangeStatus::kSatisfiable, one};
 }
 
 std::optional<ByteRange> parse_content_range(std::string_view header) {
@@ -55,9 +131,10 @@ std::optional<ByteRange> parse_content_range(std::string_view header) {
   header = header.substr(0, header.find('/'));
   auto dash = header.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
-  auto first = parse_number(header.substr(0, dash));
-  auto last = parse_number(header.substr(dash + 1));
-  if (!first || !last || *last < *first) return std::nullopt;
+  auto first = parse_number(trim(header.substr(0, dash)));
+  auto last = parse_number(trim(header.substr(dash + 1)));
+  // last == 2^64-1 would make length() wrap to 0.
+  if (!first || !last || *last < *first || *last == kHuge) return std::nullopt;
   return ByteRange{*first, *last};
 }
 

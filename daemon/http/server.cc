@@ -144,9 +144,23 @@ struct ServerCallbacks {
     }
     return length;
   }
-  static void on_completed(void* cls, MHD_Connection*, void** con_cls,
+  static void on_completed(void* cls, MHD_Connection* connection, void** con_cls,
                            MHD_RequestTerminationCode toe) {
-    static_cast<Server*>(cls)->complete(con_cls, toe);
+    auto* server = static_cast<Server*>(cls);
+    server->watch_.request_done(connection);
+    server->complete(con_cls, toe);
+  }
+  // libmicrohttpd calls CLOSED before it closes the descriptor, so the
+  // watch never acts on a descriptor number already reused.
+  static void on_connection(void* cls, MHD_Connection* connection, void**,
+                            MHD_ConnectionNotificationCode code) {
+    auto* server = static_cast<Server*>(cls);
+    if (code != MHD_CONNECTION_NOTIFY_STARTED) {
+      server->watch_.closed(connection);
+      return;
+    }
+    auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info) server->watch_.opened(connection, info->connect_fd, client_address(connection));
   }
 };
 
@@ -157,7 +171,9 @@ void Server::StopDaemon::operator()(MHD_Daemon* d) const {
 Server::Server(ServerOptions options, Router router, ErrorRenderer render_error)
     : options_(std::move(options)),
       router_(std::move(router)),
-      render_error_(std::move(render_error)) {}
+      render_error_(std::move(render_error)),
+      budget_(options_.body_memory),
+      watch_(options_.watch) {}
 
 Server::~Server() = default;
 
@@ -188,8 +204,14 @@ void Server::start() {
       {MHD_OPTION_THREAD_POOL_SIZE, options_.threads, nullptr},
       {MHD_OPTION_UNESCAPE_CALLBACK, reinterpret_cast<intptr_t>(&ServerCallbacks::on_unescape),
        nullptr},
+      {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&ServerCallbacks::on_connection),
+       this},
       {MHD_OPTION_END, 0, nullptr},
   };
+  if (options_.per_address_limit > 0) {
+    opts.insert(opts.end() - 1,
+                {MHD_OPTION_PER_IP_CONNECTION_LIMIT, options_.per_address_limit, nullptr});
+  }
   if (options_.listen_fd >= 0) opts[1] = {MHD_OPTION_LISTEN_SOCKET, options_.listen_fd, nullptr};
   if (options_.tls) {
     // The certificate is fetched per handshake, so a reload needs no restart.
@@ -208,6 +230,7 @@ void Server::start() {
                              "; pick another --listen");
   }
   daemon_.reset(d);
+  watch_.start();
   const MHD_DaemonInfo* info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   bound_port_ = info ? info->port : options_.port;
 }
@@ -232,13 +255,14 @@ int Server::handle(void* connection, const char* url, const char* method, const 
   auto* mhd = static_cast<MHD_Connection*>(connection);
   if (*con_cls == nullptr) {
     // First call: headers are in, no body yet.
+    watch_.headers_done(mhd);
     auto ctx = std::make_unique<Context>();
     ctx->url = url;
     ctx->request = request_of(mhd, method, url);
     in_flight_.fetch_add(1);
     Context& ref = *ctx;
     *con_cls = ctx.release();  // reclaimed in complete()
-    ref.dispatch.emplace(router_, render_error_, ref.request);
+    ref.dispatch.emplace(router_, render_error_, ref.request, &budget_);
     ref.route = ref.dispatch->route().label;
     if (ref.dispatch->answer_now()) return queue(connection, ref);
     return MHD_YES;  // libmicrohttpd sends "100 Continue" if asked
@@ -255,6 +279,7 @@ int Server::handle(void* connection, const char* url, const char* method, const 
 }
 
 int Server::queue(void* connection, Context& ctx) {
+  watch_.answering(connection);
   Response response = ctx.dispatch->finish();
   ctx.queued = true;
   ctx.status = response.status;

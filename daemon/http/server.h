@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/http/body_budget.h"
+#include "daemon/http/connection_watch.h"
 #include "daemon/http/exchange.h"
 
 struct MHD_Daemon;
@@ -35,6 +37,13 @@ struct ServerOptions {
   unsigned threads = 4;
   unsigned connection_limit = 512;
   unsigned idle_timeout_seconds = 60;
+  // Connections one client address may hold at once; 0: no limit (behind a
+  // reverse proxy every client has the proxy's address).
+  unsigned per_address_limit = 128;
+  // Deadlines and minimum rates for slow clients (ConnectionWatch).
+  WatchLimits watch;
+  // Bytes all request bodies held in memory together may take (BodyBudget).
+  uint64_t body_memory = 32ULL << 20;
   // Per-connection buffer; also the largest body piece handed to on_body.
   size_t connection_buffer = 64 * 1024;
   bool access_log = true;
@@ -62,6 +71,8 @@ class Server {
   // finish, then closes every connection.
   void drain_and_stop(unsigned grace_seconds);
   uint64_t in_flight() const { return in_flight_.load(); }
+  // Connections cut for being too slow (ConnectionWatch).
+  uint64_t slow_connections_cut() const { return watch_.cuts(); }
 
  private:
   struct Context;
@@ -80,6 +91,9 @@ class Server {
   ServerOptions options_;
   Router router_;
   ErrorRenderer render_error_;
+  BodyBudget budget_;
+  ConnectionWatch watch_;
+  // Last: stopped (and its callbacks done) before the members above go.
   std::unique_ptr<MHD_Daemon, StopDaemon> daemon_;
   uint16_t bound_port_ = 0;
   std::atomic<uint64_t> in_flight_{0};

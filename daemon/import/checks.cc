@@ -5,6 +5,7 @@
 #include <tuple>
 #include <vector>
 
+#include "base/checked.h"
 #include "base/error.h"
 #include "bundle/error.h"
 #include "core/units.h"
@@ -87,14 +88,22 @@ void check_base(Store& store, const bundle::Manifest& m) {
 
 // What the bundle adds to the disk, checked against what is free there.
 uint64_t check_space(Store& store, const bundle::Manifest& m) {
+  // The sizes are the bundle's word: summed without wrapping, so a blob that
+  // declares 2^64 - 1 bytes is refused here, not after others were written.
   uint64_t needed = 0;
+  bool fits = true;
   for (const auto& b : m.blobs) {
-    if (!store.has_content(b.digest)) needed += b.size;
+    if (fits && !store.has_content(b.digest)) fits = add_to(needed, b.size);
   }
   const std::string& dir = store.options().data_dir;
   uint64_t free_bytes = store.free_bytes();
   uint64_t reserve = std::max(kSpaceHeadroom, store.options().min_free);
-  if (needed + reserve > free_bytes) {
+  if (!fits) {
+    refuse(BundleErrorKind::kNoSpace,
+           "the bundle declares more bytes than any disk holds (its blob sizes add up to more "
+           "than 2^64 - 1); nothing was written");
+  }
+  if (reserve > free_bytes || needed > free_bytes - reserve) {
     refuse(BundleErrorKind::kNoSpace,
            "the bundle adds " + format_size(needed) + " to the store but only " +
                format_size(free_bytes) + " is free on " + dir + " (" + format_size(reserve) +

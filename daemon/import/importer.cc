@@ -10,12 +10,13 @@
 
 #include "access/accounts.h"
 #include "access/rules.h"
+#include "base/checked.h"
 #include "base/error.h"
+#include "bundle/consistency.h"
 #include "bundle/error.h"
 #include "bundle/refusal.h"
 #include "bundle/verifier.h"
 #include "core/file_lock.h"
-#include "core/names.h"
 #include "core/progress.h"
 #include "core/units.h"
 #include "daemon/import/checks.h"
@@ -45,6 +46,21 @@ struct Stopped : std::runtime_error {
       : std::runtime_error(
             "stopped because ferryd is shutting down; nothing became visible, and the next "
             "import of this bundle reuses what was already written") {}
+};
+
+// The bundle's content once it is in the store, for the consistency checks.
+class StoreLookup : public bundle::ContentLookup {
+ public:
+  explicit StoreLookup(Store& store) : store_(store) {}
+  std::optional<uint64_t> size(const Digest& digest) override {
+    return store_.content_size(digest);
+  }
+  std::string read(const Digest& digest) override {
+    return store_.read_content(digest, store_.options().max_manifest_bytes);
+  }
+
+ private:
+  Store& store_;
 };
 
 // Verified blobs from the bundle into the content store. Blobs already
@@ -96,96 +112,6 @@ std::string images_json(const bundle::Manifest& m) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& i : m.images) list.push_back({{"name", i.name}, {"digest", i.digest.str()}});
   return list.dump();
-}
-
-// Reads one imported manifest (and, for an index, its children first) from
-// the content store into `image`, checking that everything it names is there.
-void add_manifest(Store& store, ImageToPublish& image, std::set<Digest>& seen, const Digest& digest,
-                  const std::string& media_type, uint64_t size, const std::string& image_name) {
-  if (!seen.insert(digest).second) return;
-  if (!store.has_content(digest)) {
-    refuse(BundleErrorKind::kIncomplete, "manifest " + digest.str() + " of " + image_name +
-                                             " is neither in the bundle nor on this box");
-  }
-  std::string bytes = store.read_content(digest, store.options().max_manifest_bytes);
-  if (bytes.size() != size) {
-    refuse(BundleErrorKind::kTampered, "manifest " + digest.str() + " of " + image_name +
-                                           " is not the size its descriptor says");
-  }
-  ParsedManifest parsed;
-  try {
-    parsed = parse_manifest(bytes, media_type);
-  } catch (const Error& e) {
-    refuse(BundleErrorKind::kMalformed, image_name + ": " + e.what());
-  }
-  for (const auto& child : parsed.manifests) {
-    add_manifest(store, image, seen, child.digest, child.media_type, child.size, image_name);
-  }
-  for (const auto& blob : parsed.blobs) {
-    if (!blob.external && !store.has_content(blob.digest)) {
-      refuse(BundleErrorKind::kIncomplete, "blob " + blob.digest.str() + " of " + image_name +
-                                               " is neither in the bundle nor on this box");
-    }
-  }
-  image.manifests.push_back({digest, size, std::move(parsed)});
-}
-
-// The image's referrers, into its repository: untagged but for tag-schema
-// ones. A referrer whose subject is neither in the bundle nor on the box is
-// published all the same, as a push of it would be: the referrers API lists
-// it once the subject arrives.
-void plan_referrers(Store& store, const bundle::ImageEntry& entry, const std::string& repository,
-                    std::vector<ImageToPublish>& out) {
-  for (const auto& r : entry.referrers) {
-    std::string what = entry.name + " (referrer " + r.digest.str() + ")";
-    if (!r.tag.empty()) {
-      try {
-        check_tag(r.tag);
-      } catch (const Error&) {
-        refuse(BundleErrorKind::kMalformed, what + " has tag '" + r.tag + "', which is not valid");
-      }
-    }
-    ImageToPublish referrer{repository, r.tag, {}};
-    std::set<Digest> seen;
-    add_manifest(store, referrer, seen, r.digest, r.media_type, r.size, what);
-    // The signed list and the referrer itself must agree on its subject, so
-    // `ferry inspect` shows the tree the box will serve. Cosign's tag-schema
-    // manifests name theirs only through the tag.
-    const auto& subject = referrer.manifests.back().parsed.subject;
-    if (subject ? subject->digest != r.subject : r.tag.empty()) {
-      refuse(BundleErrorKind::kTampered,
-             what + " is listed with subject " + r.subject.str() + " but its manifest names " +
-                 (subject ? subject->digest.str() : std::string("none")));
-    }
-    out.push_back(std::move(referrer));
-  }
-}
-
-std::vector<ImageToPublish> plan_images(Store& store, const bundle::Manifest& m) {
-  std::vector<ImageToPublish> images, referrers;
-  for (const auto& entry : m.images) {
-    auto colon = entry.name.rfind(':');
-    ImageToPublish image;
-    if (colon != std::string::npos) {
-      image.repository = entry.name.substr(0, colon);
-      image.tag = entry.name.substr(colon + 1);
-    }
-    try {
-      check_repository_name(image.repository);
-      check_tag(image.tag);
-    } catch (const Error&) {
-      refuse(BundleErrorKind::kMalformed,
-             "image name '" + entry.name + "' is not a valid REPOSITORY:TAG for this registry");
-    }
-    std::set<Digest> seen;
-    add_manifest(store, image, seen, entry.digest, entry.media_type, entry.size, entry.name);
-    plan_referrers(store, entry, image.repository, referrers);
-    images.push_back(std::move(image));
-  }
-  // After every image, so each subject is published before what refers to it.
-  images.insert(images.end(), std::make_move_iterator(referrers.begin()),
-                std::make_move_iterator(referrers.end()));
-  return images;
 }
 
 signing::TrustedKeys trusted_keys(const std::string& dir) {
@@ -361,14 +287,17 @@ void import_content(Store& store, Books& books, bundle::BundleVerifier& verifier
   check_immutable_tags(store, m, rules);
 
   uint64_t total = 0;
-  for (const auto& b : m.blobs) total += b.size;
+  for (const auto& b : m.blobs) {
+    if (!add_to(total, b.size)) total = UINT64_MAX;  // only the progress bar's scale
+  }
   Progress progress("importing " + m.id.substr(0, 12), total, options.show_progress);
   StoreSink sink(store, progress, options.cancel, rec);
   verifier.stream(sink);
   sink.flush();
   progress.finish();
 
-  auto images = plan_images(store, m);
+  StoreLookup lookup(store);
+  auto images = bundle::plan_images(m, lookup, store.options().max_manifest_bytes);
   rec.result = "imported";
   rec.finished_at = unix_now();
   rec.duration_ms = elapsed_ms(started);

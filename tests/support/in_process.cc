@@ -137,7 +137,7 @@ std::unique_ptr<api::Gate> make_gate(Store& store, const RegistryOptions& option
   return std::make_unique<api::Gate>(
       store,
       api::GateOptions{options.open, options.loopback, store.options().data_dir + "/token.key",
-                       std::chrono::seconds(300), false});
+                       std::chrono::seconds(300), options.forwarding});
 }
 
 InProcess::InProcess(RegistryOptions options) {

@@ -19,6 +19,7 @@
 #include "core/store.h"
 #include "daemon/api/gate.h"
 #include "daemon/http/exchange.h"
+#include "daemon/http/forwarded.h"
 #include "daemon/metrics.h"
 #include "tests/support/temp_dir.h"
 
@@ -58,10 +59,11 @@ std::string basic(std::string_view user, std::string_view secret);
 struct RegistryOptions {
   uint64_t max_manifest_bytes = 4 << 20;
   uint64_t min_free = 0;
-  bool gate = false;     // with access control (api::Gate)
-  bool open = false;     // GateOptions::open (auth.open)
-  bool loopback = true;  // GateOptions::loopback
-  bool metrics = false;  // serve /metrics
+  bool gate = false;            // with access control (api::Gate)
+  bool open = false;            // GateOptions::open (auth.open)
+  bool loopback = true;         // GateOptions::loopback
+  bool metrics = false;         // serve /metrics
+  http::Forwarding forwarding;  // GateOptions::forwarding
 };
 
 // Every test's way to a Gate: the one place its construction is written.

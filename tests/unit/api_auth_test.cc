@@ -3,7 +3,10 @@
 // (tests/support/in_process.h) only.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "access/accounts.h"
+#include "core/import_records.h"
 #include "tests/support/in_process.h"
 #include "tests/support/manifests.h"
 
@@ -174,6 +177,110 @@ TEST_F(ApiAuth, CatalogListsOnlyWhatTheCallerMayPull) {
   api_.push_image("other/app", "v1", "b", admin_);
   EXPECT_EQ(api_.get("/v2/_catalog", reader_).json()["repositories"], nlohmann::json({"team/app"}));
   EXPECT_EQ(api_.get("/v2/_catalog", admin_).json()["repositories"].size(), 2u);
+}
+
+// Every page of the catalog, following n and last as a client does.
+std::vector<std::string> page_through(InProcess& api, int n, const Headers& who) {
+  std::vector<std::string> all;
+  std::string last;
+  for (int pages = 0; pages < 1000; ++pages) {
+    Reply r =
+        api.get("/v2/_catalog?n=" + std::to_string(n) + (last.empty() ? "" : "&last=" + last), who);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    auto repos = r.json()["repositories"];
+    EXPECT_LE(repos.size(), static_cast<size_t>(n));
+    for (const auto& name : repos) all.push_back(name);
+    if (!r.header("Link")) break;
+    EXPECT_FALSE(repos.empty()) << "a Link after an empty page";
+    if (repos.empty()) break;
+    last = all.back();
+    EXPECT_EQ(*r.header("Link"),
+              "</v2/_catalog?n=" + std::to_string(n) + "&last=" + last + ">; rel=\"next\"");
+  }
+  return all;
+}
+
+TEST_F(ApiAuth, CatalogPagesShowEveryVisibleRepositoryOnce) {
+  api_.with_accounts([](access::Accounts& a) {
+    access::NamespaceChange pub;
+    pub.set.anonymous_pull = true;
+    a.change_namespace("pub", pub);
+    a.change_namespace("priv/open", pub);  // a public sub-namespace inside a private one
+  });
+  std::vector<std::string> repos = {"a/x",           "priv/a", "priv/b",   "priv/c", "priv/open",
+                                    "priv/open/app", "priv/z", "pub",      "pub/a",  "pub/b",
+                                    "pub/c",         "pub0",   "team/app", "team/b", "zed/x"};
+  int i = 0;
+  for (const auto& r : repos) api_.push_image(r, "v1", "layer" + std::to_string(i++), admin_);
+  std::vector<std::string> anonymous = {"priv/open", "priv/open/app", "pub",
+                                        "pub/a",     "pub/b",         "pub/c"};
+  std::vector<std::string> reader = anonymous;
+  reader.insert(reader.end(), {"team/app", "team/b"});
+  std::sort(reader.begin(), reader.end());
+  for (int n : {1, 2, 3, 100}) {
+    EXPECT_EQ(page_through(api_, n, {}), anonymous) << "anonymous, n=" << n;
+    EXPECT_EQ(page_through(api_, n, reader_), reader) << "reader, n=" << n;
+    EXPECT_EQ(page_through(api_, n, admin_), repos) << "admin, n=" << n;
+  }
+  // The reported bug: a full page ending on a visible name restarted the scan.
+  EXPECT_EQ(api_.get("/v2/_catalog?n=2").json()["repositories"],
+            nlohmann::json({"priv/open", "priv/open/app"}));
+  EXPECT_EQ(api_.get("/v2/_catalog?n=2&last=pub/a").json()["repositories"],
+            nlohmann::json({"pub/b", "pub/c"}));
+}
+
+// The issue's case: a visible name ending a batch of hidden ones made the
+// scan start again from the first name: ["p/1","p/1"].
+TEST_F(ApiAuth, CatalogPageAfterHiddenNamesHasNoRepeats) {
+  api_.with_accounts([](access::Accounts& a) {
+    access::NamespaceChange pub;
+    pub.set.anonymous_pull = true;
+    a.change_namespace("p", pub);
+  });
+  for (const char* r : {"h/1", "h/2", "p/1", "p/2"}) api_.push_image(r, "v1", r, admin_);
+  EXPECT_EQ(api_.get("/v2/_catalog?n=2").json()["repositories"], nlohmann::json({"p/1", "p/2"}));
+  EXPECT_EQ(api_.get("/v2/_catalog?n=1").json()["repositories"], nlohmann::json({"p/1"}));
+  EXPECT_EQ(page_through(api_, 1, {}), (std::vector<std::string>{"p/1", "p/2"}));
+}
+
+TEST_F(ApiAuth, ImportHistoryShowsOnlyWhatTheCallerMayRead) {
+  ImportRecords history(api_.store().database());
+  auto record = [&](const std::string& images, const std::string& error) {
+    int64_t id = history.begin("/inbox/b.ferry", 1000);
+    ImportRecord what;
+    what.images = images;
+    history.describe(id, what);
+    ImportRecord outcome;
+    outcome.result = error.empty() ? "imported" : "failed";
+    outcome.error = error;
+    history.finish(id, outcome, 1001, 5);
+    return id;
+  };
+  record(R"([{"name":"team/app:v1","digest":"sha256:aa"}])", "");
+  record(R"([{"name":"other/app:v1","digest":"sha256:bb"}])", "");
+  record(
+      R"([{"name":"other/x:v1","digest":"sha256:cc"},{"name":"team/y:v2","digest":"sha256:dd"}])",
+      "could not write other/x");
+  record("", "refused before anything was read");
+  for (int i = 0; i < 5; ++i) record(R"([{"name":"other/z:v1","digest":"sha256:ee"}])", "");
+
+  auto seen = api_.get("/ferry/v1/imports", reader_).json()["imports"];
+  ASSERT_EQ(seen.size(), 2u) << seen.dump();
+  EXPECT_EQ(seen[0]["images"],
+            nlohmann::json::parse(R"([{"name":"team/y:v2","digest":"sha256:dd"}])"));
+  EXPECT_FALSE(seen[0].contains("error")) << "it names a repository the reader may not see";
+  EXPECT_EQ(seen[1]["images"][0]["name"], "team/app:v1");
+  EXPECT_EQ(api_.get("/ferry/v1/imports", admin_).json()["imports"].size(), 9u);
+  // Paged past the hidden records without losing or repeating any.
+  Reply first = api_.get("/ferry/v1/imports?n=1", reader_);
+  ASSERT_EQ(first.json()["imports"].size(), 1u);
+  auto link = first.header("Link");
+  ASSERT_TRUE(link);
+  std::string next = link->substr(1, link->find('>') - 1);
+  auto second = api_.get(next, reader_).json()["imports"];
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0]["images"][0]["name"], "team/app:v1");
+  EXPECT_FALSE(api_.get(next, reader_).header("Link"));
 }
 
 TEST_F(ApiAuth, MountComesOnlyFromARepositoryTheCallerMayPull) {

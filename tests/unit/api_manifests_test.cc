@@ -235,3 +235,92 @@ TEST_F(ApiManifests, MirroredPutAnswersTheFullNameInLocation) {
 
 }  // namespace
 }  // namespace ferry::testing
+
+namespace ferry::testing {
+namespace {
+
+// Issue 13 item 4: what is stored is exactly what was checked.
+TEST_F(ApiManifests, ANulByteAndMoreAfterTheJsonIsRefusedAndNothingStored) {
+  std::string body = manifest_ + std::string("\0{\"x\":1}", 8);
+  Reply r = put("v1", body);
+  EXPECT_API_ERROR(r, 400u, "MANIFEST_INVALID");
+  EXPECT_NE(r.body.find("NUL byte"), std::string::npos) << r.body;
+  EXPECT_API_ERROR(api_.get("/v2/team/app/manifests/v1"), 404u, "MANIFEST_UNKNOWN");
+  EXPECT_API_ERROR(api_.get("/v2/team/app/manifests/" + digest_of(body).str()), 404u,
+                   "MANIFEST_UNKNOWN");
+}
+
+TEST_F(ApiManifests, TrailingGarbageIsRefused) {
+  EXPECT_API_ERROR(put("v1", manifest_ + " x"), 400u, "MANIFEST_INVALID");
+  EXPECT_API_ERROR(put("v1", manifest_ + manifest_), 400u, "MANIFEST_INVALID");
+  EXPECT_EQ(put("v1", manifest_ + "\n").status, 201u) << "whitespace after it is fine";
+}
+
+TEST_F(ApiManifests, LayersTwiceIsRefusedEvenWhenTheLastIsComplete) {
+  Digest absent = digest_of("never pushed");
+  std::string body =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+      R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      config_.str() +
+      R"(","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
+      absent.str() +
+      R"(","size":5}],"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
+      layer_.str() + R"(","size":5}]})";
+  Reply r = put("v1", body);
+  EXPECT_API_ERROR(r, 400u, "MANIFEST_INVALID");
+  EXPECT_NE(r.body.find("the key \\\"layers\\\" twice"), std::string::npos) << r.body;
+}
+
+TEST_F(ApiManifests, InvalidUtf8IsRefusedWithOurWords) {
+  std::string body =
+      oci_image_manifest(config_, 2, layer_, 5, ",\"annotations\":{\"a\":\"\xC0\xAF\"}");
+  Reply r = put("v1", body);
+  EXPECT_API_ERROR(r, 400u, "MANIFEST_INVALID");
+  EXPECT_NE(r.body.find("not valid UTF-8"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("json.exception"), std::string::npos) << r.body;
+}
+
+// Issue 13 item 9: the index `docker buildx build --cache-to type=registry` writes.
+std::string index_of_blobs(const Digest& layer, size_t layer_size, const Digest& cache,
+                           size_t cache_size) {
+  return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+         R"({"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
+         layer.str() + R"(","size":)" + std::to_string(layer_size) +
+         R"(},{"mediaType":"application/vnd.buildkit.cacheconfig.v0","digest":")" + cache.str() +
+         R"(","size":)" + std::to_string(cache_size) + "}]}";
+}
+
+TEST_F(ApiManifests, AnIndexMayListBlobs) {
+  Digest layer = api_.push_blob("ci/cache", "cached layer");
+  Digest config = api_.push_blob("ci/cache", R"({"layers":[]})");
+  std::string body = index_of_blobs(layer, 12, config, 13);
+  Reply r = api_.put("/v2/ci/cache/manifests/buildcache", body, {{"Content-Type", kOciIndex}});
+  EXPECT_EQ(r.status, 201u) << r.body;
+  EXPECT_EQ(api_.get("/v2/ci/cache/manifests/buildcache").body, body);
+  EXPECT_EQ(api_.get("/v2/ci/cache/blobs/" + config.str()).body, R"({"layers":[]})");
+}
+
+TEST_F(ApiManifests, AnIndexEntryThatIsNeitherManifestNorBlobIsStillRefused) {
+  Digest layer = api_.push_blob("ci/cache", "cached layer");
+  Reply r =
+      api_.put("/v2/ci/cache/manifests/buildcache",
+               index_of_blobs(layer, 12, digest_of("nowhere"), 7), {{"Content-Type", kOciIndex}});
+  EXPECT_API_ERROR(r, 400u, "MANIFEST_BLOB_UNKNOWN");
+  // A blob of another repository is not this one's.
+  Digest other = api_.push_blob("team/app", "elsewhere");
+  r = api_.put("/v2/ci/cache/manifests/buildcache", index_of_blobs(layer, 12, other, 9),
+               {{"Content-Type", kOciIndex}});
+  EXPECT_API_ERROR(r, 400u, "MANIFEST_BLOB_UNKNOWN");
+}
+
+TEST_F(ApiManifests, AnIndexEntryBlobWithTheWrongSizeIsRefused) {
+  Digest layer = api_.push_blob("ci/cache", "cached layer");
+  Digest config = api_.push_blob("ci/cache", R"({"layers":[]})");
+  Reply r = api_.put("/v2/ci/cache/manifests/buildcache", index_of_blobs(layer, 1, config, 13),
+                     {{"Content-Type", kOciIndex}});
+  EXPECT_API_ERROR(r, 400u, "MANIFEST_INVALID");
+  EXPECT_NE(r.body.find("is 12 bytes but the index says 1"), std::string::npos) << r.body;
+}
+
+}  // namespace
+}  // namespace ferry::testing

@@ -192,6 +192,56 @@ TEST(LayoutIndex, RefusesAnIndexThatDiffersFromTheManifest) {
   twice["manifests"].push_back(doc["manifests"][0]);
   EXPECT_EQ(kind(twice), BundleErrorKind::kTampered) << "a name given twice";
   EXPECT_EQ(kind(nlohmann::json::array()), BundleErrorKind::kTampered);
+  // Issue 13 item 6: every field of every entry counts, and its type.
+  auto untagged_twice = doc;
+  untagged_twice["manifests"].push_back(doc["manifests"][1]);
+  EXPECT_EQ(kind(untagged_twice), BundleErrorKind::kTampered) << "an untagged referrer twice";
+  auto number = doc;
+  number["manifests"][0]["digest"] = 12345;
+  EXPECT_EQ(kind(number), BundleErrorKind::kTampered) << "a number for a digest";
+  auto resized = doc;
+  resized["manifests"][0]["size"] = 1000;
+  EXPECT_EQ(kind(resized), BundleErrorKind::kTampered) << "a size other than the manifest's";
+  auto retyped = doc;
+  retyped["manifests"][0]["mediaType"] = "application/vnd.oci.image.manifest.v1+json";
+  EXPECT_EQ(kind(retyped), BundleErrorKind::kTampered) << "a media type other than the manifest's";
+  auto bad_ref = doc;
+  bad_ref["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"] = 7;
+  EXPECT_EQ(kind(bad_ref), BundleErrorKind::kTampered) << "a ref name that is not a string";
+}
+
+TEST(LayoutIndex, IsReadAsStrictJson) {
+  Manifest m = with_referrers();
+  std::string index = layout_index(m);
+  auto message = [&](const std::string& text) -> std::string {
+    try {
+      check_layout_index(text, m);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code_in<BundleErrorKind>(), BundleErrorKind::kTampered);
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(message(index), "accepted");
+  EXPECT_NE(message(index + std::string("\0junk", 5)).find("NUL byte"), std::string::npos);
+  std::string dup = index;
+  std::string first = "\"digest\":\"" + m.images[0].digest.str() + "\"";
+  dup.replace(dup.find(first), first.size(),
+              "\"digest\":\"" + digest_of("nowhere").str() + "\"," + first);
+  EXPECT_NE(message(dup).find("the key \"digest\" twice"), std::string::npos) << message(dup);
+}
+
+TEST(BundleManifest, IsReadAsStrictJsonWithTypedFields) {
+  std::string json = sample().to_json();
+  EXPECT_EQ(kind_of(json + " x"), BundleErrorKind::kMalformed);
+  EXPECT_EQ(kind_of(json + std::string("\0", 1)), BundleErrorKind::kMalformed);
+  std::string dup = json;
+  dup.replace(dup.find("\"channel\":"), 10, "\"channel\":\"a\",\"channel\":");
+  EXPECT_EQ(kind_of(dup), BundleErrorKind::kMalformed) << "a key twice";
+  std::string number = json;
+  std::string type = "\"mediaType\":\"application/vnd.ferry.bundle.manifest.v1+json\"";
+  number.replace(number.find(type), type.size(), "\"mediaType\":5");
+  EXPECT_EQ(kind_of(number), BundleErrorKind::kMalformed) << "a number for the mediaType";
 }
 
 TEST(BundleManifest, BlobEntryNames) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/sql_pool.h"
 #include "tests/support/temp_dir.h"
 
@@ -117,6 +119,62 @@ TEST_F(PolicyTest, NamespaceIsTheFirstPathComponentOrTheLongestConfiguredPrefix)
   EXPECT_THROW(accounts_.change_namespace("site//x", NamespaceChange()), Error);
   EXPECT_THROW(accounts_.change_namespace("Site/x", NamespaceChange()), Error);
   EXPECT_THROW(accounts_.grant("writer", "a/b/c/d/e/f/g/h/i", Role::kReader), Error);
+}
+
+// Listings jump from a hidden repository to namespace_end(): nothing between
+// may be in another namespace, or a visible repository would be skipped.
+TEST_F(PolicyTest, NamespaceEndNeverSkipsAnotherNamespace) {
+  NamespaceChange small;
+  small.set.quota = Quota(5);
+  accounts_.change_namespace("site/line1", small);
+  accounts_.change_namespace("site/line1/cell7", small);
+  accounts_.change_namespace("site/b0", small);
+  Policy p = Policy::load(accounts_, false);
+  std::vector<std::string> names = {"a",
+                                    "site",
+                                    "site-x",
+                                    "site.a",
+                                    "site/a",
+                                    "site/a-b",
+                                    "site/b",
+                                    "site/b0",
+                                    "site/b0/x",
+                                    "site/b0-x",
+                                    "site/line0z",
+                                    "site/line1",
+                                    "site/line1-x",
+                                    "site/line1.y",
+                                    "site/line1/a",
+                                    "site/line1/cell7",
+                                    "site/line1/cell7/app",
+                                    "site/line1/cell70/app",
+                                    "site/line10/app",
+                                    "site/line1_z",
+                                    "site/z",
+                                    "site/zz/top",
+                                    "site0",
+                                    "site_x",
+                                    "sitea",
+                                    "team",
+                                    "team/app",
+                                    "team/app/x",
+                                    "team0",
+                                    "zzz"};
+  std::sort(names.begin(), names.end());
+  for (const auto& r : names) {
+    std::string end = p.namespace_end(r);
+    EXPECT_GE(end, r);
+    for (const auto& other : names) {
+      if (other > r && other <= end) {
+        EXPECT_EQ(p.namespace_of(other), p.namespace_of(r))
+            << "from " << r << " the jump to " << end << " would skip " << other;
+      }
+    }
+  }
+  EXPECT_GT(p.namespace_end("team/app"), "team/app/x") << "the rest of team/ is skipped";
+  EXPECT_GT(p.namespace_end("site/a"), "site/b") << "up to the next sub-namespace";
+  EXPECT_LT(p.namespace_end("site/a"), "site/b0");
+  EXPECT_GT(p.namespace_end("site/line10/app"), "site/zz/top");
 }
 
 TEST_F(PolicyTest, ImportsNeedTheNamespacesPermissionOnceUsersExist) {

@@ -212,3 +212,34 @@ TEST_F(StoreGcTest, APushAfterCollectionStoresTheContentAgain) {
 
 }  // namespace
 }  // namespace ferry
+
+namespace ferry {
+namespace {
+
+// Issue 13 item 9: the blobs an index of blobs (a buildx cache) lists stay
+// while the index is tagged, and go with it.
+TEST_F(StoreGcTest, AnIndexOfBlobsKeepsItsBlobs) {
+  Digest layer = push_blob("ci/cache", "cached layer");
+  Digest cache = push_blob("ci/cache", "cache config");
+  std::string index =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+      R"({"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
+      layer.str() +
+      R"(","size":12},{"mediaType":"application/vnd.buildkit.cacheconfig.v0","digest":")" +
+      cache.str() + R"(","size":12}]})";
+  store_.put_manifest("ci/cache", "buildcache", "", index);
+
+  GcReport r = gc();
+  EXPECT_TRUE(r.blobs.empty());
+  EXPECT_TRUE(stored(layer));
+  EXPECT_TRUE(stored(cache));
+  EXPECT_TRUE(store_.blob_size("ci/cache", layer)) << "still linked into the repository";
+
+  store_.delete_manifest("ci/cache", "buildcache");
+  gc();
+  EXPECT_FALSE(stored(layer));
+  EXPECT_FALSE(stored(cache));
+}
+
+}  // namespace
+}  // namespace ferry

@@ -72,6 +72,42 @@ TEST_F(StoreImportTest, MissingContentRefusesTheWholeSet) {
   EXPECT_TRUE(store_.list_repositories("", 100).empty()) << "app:v1 must not appear either";
 }
 
+// Issue 13 item 6: publishing makes the checks a push makes.
+TEST_F(StoreImportTest, ABlobOfAnotherSizeThanDeclaredIsRefusedAndNothingPublished) {
+  Digest c = add("{}");
+  Digest l = add(std::string(1000, 'x'));
+  std::string m = testing::oci_image_manifest(c, 2, l, 1);
+  Digest md = add(m);
+  ImageToPublish bad{"app", "v1", {{md, m.size(), parse_manifest(m, "")}}};
+  try {
+    store_.publish_images({bad}, {});
+    FAIL() << "published";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code_in<ErrorCode>(), ErrorCode::kManifestInvalid);
+    EXPECT_NE(std::string(e.what()).find("is 1000 bytes but the manifest says 1"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(store_.list_repositories("", 100).empty());
+}
+
+TEST_F(StoreImportTest, AnIndexOfBlobsIsPublishedWithItsBlobsLinked) {
+  Digest layer = add("cached layer");
+  Digest cache = add("cache config");
+  std::string index =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+      R"({"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
+      layer.str() +
+      R"(","size":12},{"mediaType":"application/vnd.buildkit.cacheconfig.v0","digest":")" +
+      cache.str() + R"(","size":12}]})";
+  Digest id = add(index);
+  store_.publish_images(
+      {{"ci/cache", "buildcache", {{id, index.size(), parse_manifest(index, "")}}}}, {});
+  EXPECT_EQ(store_.resolve_manifest("ci/cache", "buildcache", false).digest, id.str());
+  EXPECT_TRUE(store_.blob_size("ci/cache", layer));
+  EXPECT_TRUE(store_.blob_size("ci/cache", cache));
+}
+
 TEST_F(StoreImportTest, ReferrersArePublishedUntaggedAndListedForTheirSubject) {
   auto a = image("app", "v1", "layer a");
   std::string sbom =

@@ -33,7 +33,9 @@ class WriteRulesTest : public ::testing::Test {
   void open_box(bool loopback) {
     std::filesystem::create_directories(data_);
     store_.emplace(StoreOptions{data_, 1 << 20});
-    gate_.emplace(*store_, api::GateOptions{false, loopback, data_ + "/token.key"});
+    gate_.emplace(
+        *store_,
+        api::GateOptions{false, loopback, data_ + "/token.key", std::chrono::seconds(300), {}});
     testing::make_signer(dir_.path());
   }
   access::Accounts accounts() { return access::Accounts(store_->database()); }
