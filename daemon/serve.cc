@@ -193,6 +193,10 @@ int serve(const DaemonConfig& config) {
     return fail(kStorage, std::string("cannot set up access control: ") + e.what());
   }
   http::Server server(options, api::make_router(*store, &metrics, &*gate), api::render_error);
+  metrics.watch_server([&server] {
+    return Metrics::ServerGauges{server.slow_connections_cut(), server.body_memory_used(),
+                                 server.body_memory_capacity()};
+  });
   try {
     server.start();
   } catch (const std::exception& e) {

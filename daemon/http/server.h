@@ -73,6 +73,9 @@ class Server {
   uint64_t in_flight() const { return in_flight_.load(); }
   // Connections cut for being too slow (ConnectionWatch).
   uint64_t slow_connections_cut() const { return watch_.cuts(); }
+  // Bytes of request bodies held in memory now, and the most they may be.
+  uint64_t body_memory_used() const { return budget_.used(); }
+  uint64_t body_memory_capacity() const { return budget_.capacity(); }
 
  private:
   struct Context;
