@@ -168,6 +168,7 @@ int serve(const DaemonConfig& config) {
   if (int rc = server_options(config, options, tls); rc != kOk) return rc;
   http::Forwarding forwarding;
   if (int rc = forwarding_options(config, tls.has_value(), forwarding); rc != kOk) return rc;
+  options.trusted_proxies = forwarding.trusted_proxies;
   Metrics metrics;
   options.on_complete = [&metrics](const http::CompletedRequest& r) {
     metrics.request(r.method, r.route, r.status, r.bytes_in, r.bytes_out, r.duration);
