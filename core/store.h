@@ -281,7 +281,9 @@ class Store::Upload {
   // Bytes the session may hold without asking again (>= offset()).
   uint64_t granted() const { return granted_; }
   // Makes sure the session may hold `need` bytes in all, asking the ledger
-  // for up to `want` (UploadLedger::grant); throws what `admit` throws.
+  // for up to `want` (UploadLedger::grant); throws what `admit` throws, and
+  // then the ledger holds only what the session held when this request
+  // found it: call rollback() to cut the file back to that too.
   void reserve(uint64_t need, uint64_t want, const UploadLedger::Admit& admit);
   // Appends at the current offset. A failed write (a full disk) rolls the
   // session back to where this request found it: no partial chunk is kept,

@@ -193,7 +193,7 @@ Store::Upload::~Upload() {
 
 void Store::Upload::reserve(uint64_t need, uint64_t want, const UploadLedger::Admit& admit) {
   if (need <= granted_) return;
-  granted_ = store_->ledger_.grant(id_, need, want, admit);
+  granted_ = store_->ledger_.grant(id_, need, want, admit, start_offset_);
 }
 
 void Store::Upload::rollback() {

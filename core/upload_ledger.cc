@@ -70,20 +70,28 @@ std::string UploadLedger::open_write(const std::string& repository, const std::s
 }
 
 uint64_t UploadLedger::grant(const std::string& key, uint64_t need, uint64_t want,
-                             const Admit& admit) {
+                             const Admit& admit, std::optional<uint64_t> release_to) {
   std::lock_guard lock(mu_);
   Entry& e = entry(key);
   uint64_t held = e.held();
   if (held >= need) return held;
   if (want < need) want = need;
+  auto ask = [&](uint64_t total) {
+    admit(View(*this), Want{e.repository, e.owner, total - held, false, e.session});
+  };
   if (admit) {
     try {
-      admit(View(*this), Want{e.repository, e.owner, want - held, false, e.session});
+      try {
+        ask(want);
+      } catch (...) {
+        if (want == need) throw;
+        // Not the whole step: exactly what this write needs now, or the refusal.
+        want = need;
+        ask(want);
+      }
     } catch (...) {
-      if (want == need) throw;
-      // Not the whole step: exactly what this write needs now, or the refusal.
-      want = need;
-      admit(View(*this), Want{e.repository, e.owner, want - held, false, e.session});
+      if (release_to) e.landed = e.granted = *release_to;
+      throw;
     }
   }
   e.granted = want;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -67,9 +68,14 @@ class UploadLedger {
 
   // Raises key's grant to at least `need` bytes in all, and to `want`
   // (>= need) when admit allows that much; throws what admit throws when
-  // not even `need` is allowed. Nothing to do when the grant covers need.
-  // Returns the grant. An unknown key throws std::logic_error.
-  uint64_t grant(const std::string& key, uint64_t need, uint64_t want, const Admit& admit);
+  // not even `need` is allowed. When refused and `release_to` is given, the
+  // entry then holds only that many bytes, in the same locked step (the
+  // caller cuts its file back to them), so a concurrent writer is never
+  // refused for bytes already on their way out. Nothing to do when the
+  // grant covers need. Returns the grant. An unknown key throws
+  // std::logic_error.
+  uint64_t grant(const std::string& key, uint64_t need, uint64_t want, const Admit& admit,
+                 std::optional<uint64_t> release_to = std::nullopt);
   // The session's file now holds `bytes` (after an append or a rollback).
   void landed(const std::string& key, uint64_t bytes);
   // A request ended: what it was granted but did not write is given back.
