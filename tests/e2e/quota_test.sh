@@ -136,6 +136,8 @@ head -c 800000 /dev/urandom >p8.bin
 curl -s -o /dev/null -X PATCH -u ops:ops-pass --data-binary @p8.bin "http://$REG$s"
 stop_ferryd
 start_ferryd "$DATA" --config short.toml
+check "after a restart /metrics shows the 800 KB the session holds (ferry_upload_bytes_held)" \
+  bash -c "curl -s http://$REG/metrics | awk '\$1 == \"ferry_upload_bytes_held\" { found = 1; ok = (\$2 + 0 == 800000) } END { exit !(found && ok) }'"
 check "after a restart a session's 800 KB still count: 400 KB more is refused 403" \
   bash -c "s2=\$(start big/app dev); head -c 400000 /dev/urandom >p4.bin; [ \"\$(code PATCH \$s2 -u dev:dev-pass --data-binary @p4.bin)\" = '403 DENIED' ]"
 check "once the abandoned session expires (expire_after = 6s) its bytes are free again" \
