@@ -119,6 +119,11 @@ void UploadLedger::retain_sessions(const std::unordered_set<std::string>& ids) {
                 [&](const auto& kv) { return kv.second.session && !ids.count(kv.first); });
 }
 
+uint64_t UploadLedger::held_under(std::string_view prefix) const {
+  std::lock_guard lock(mu_);
+  return View(*this).held_under(prefix);
+}
+
 uint64_t UploadLedger::held_total() const {
   std::lock_guard lock(mu_);
   uint64_t sum = 0;

@@ -88,6 +88,9 @@ class UploadLedger {
 
   // Bytes held in all (for tests and monitoring).
   uint64_t held_total() const;
+  // Bytes held under the prefix now (View::held_under, for a check that
+  // does not grant: an import counts what open uploads hold).
+  uint64_t held_under(std::string_view prefix) const;
 
   // A whole write in flight (open_write), removed when this goes.
   class WriteHold {
