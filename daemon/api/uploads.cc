@@ -75,8 +75,9 @@ class MonolithicUpload final : public http::Exchange {
         hold_(store.upload_ledger(), route_.name, checks_.writer),
         planned_(length.value_or(0)),
         writer_(store.begin_blob(digest_.algorithm())) {
-    // Refused before a byte is read when the length is known.
-    hold_.reserve(planned_ ? planned_ : 1, planned_, checks_.admit);
+    // Refused before a byte is read when the length is known; otherwise
+    // as the body streams in.
+    hold_.reserve(planned_, planned_, checks_.admit);
   }
   void on_body(const char* data, size_t size) override {
     uint64_t end = writer_.size() + size;
