@@ -175,6 +175,9 @@ void render_store(MetricsPage& p, Store& store) {
           static_cast<double>(s.blobs));
   p.gauge("ferry_blob_bytes", "Bytes of stored content.", static_cast<double>(s.blob_bytes));
   p.gauge("ferry_uploads_in_progress", "Open upload sessions.", static_cast<double>(s.uploads));
+  p.gauge("ferry_upload_bytes_held",
+          "Bytes open upload sessions and writes in flight hold (counted toward quotas).",
+          static_cast<double>(store.upload_ledger().held_total()));
   p.gauge("ferry_damaged_blobs", "Content scrub found damaged and no push has repaired yet.",
           static_cast<double>(s.damaged));
 

@@ -79,6 +79,11 @@ int server_options(const DaemonConfig& config, http::ServerOptions& options,
 
 // Signals are taken synchronously by the main thread; block them before any
 // other thread starts so none of those receives them.
+api::UploadLimits upload_limits(const DaemonConfig& config) {
+  return {config.upload_sessions_per_user, config.upload_sessions_per_namespace,
+          config.upload_bytes_per_user, config.upload_bytes_per_namespace, config.upload_expiry};
+}
+
 sigset_t block_signals() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -189,7 +194,8 @@ int serve(const DaemonConfig& config) {
     access::Accounts(store->database()).set_served_beyond_loopback(!loopback);
     gate.emplace(*store, api::GateOptions{config.auth_open, loopback,
                                           store->options().data_dir + "/token.key",
-                                          config.token_ttl, std::move(forwarding)});
+                                          config.token_ttl, std::move(forwarding),
+                                          upload_limits(config)});
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("cannot set up access control: ") + e.what());
   }

@@ -93,9 +93,16 @@ http::Response list_tokens(AdminCall& c) {
 http::Response create_token(AdminCall& c) {
   access::TokenRequest request{c.body.at("user").get<std::string>(), {}, ""};
   if (c.body.contains("expiresIn") && !c.body["expiresIn"].is_null()) {
-    int64_t in = c.body["expiresIn"].get<int64_t>();
-    if (in <= 0) throw Error(ErrorCode::kInvalid, "expiresIn must be a positive number of seconds");
-    request.lifetime = std::chrono::seconds(in);
+    const json& in = c.body["expiresIn"];
+    // Checked as a number first: a huge or fractional one must not wrap.
+    bool ok = in.is_number_unsigned() && in.get<uint64_t>() >= 1 &&
+              in.get<uint64_t>() <= uint64_t(access::kMaxTokenLifetime);
+    if (!ok) {
+      throw Error(ErrorCode::kInvalid, "expiresIn must be a whole number of seconds from 1 to " +
+                                           std::to_string(access::kMaxTokenLifetime) +
+                                           " (100 years), not " + in.dump().substr(0, 40));
+    }
+    request.lifetime = std::chrono::seconds(in.get<int64_t>());
   }
   request.description = c.body.value("description", "");
   // Audited as "token ID of USER" once the id exists (change() reads the
