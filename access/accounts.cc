@@ -348,6 +348,11 @@ void Accounts::change_namespace(const std::string& name, const NamespaceChange& 
   auto flag = [](bool on) { return std::optional<std::string>(on ? "1" : "0"); };
   if (set.anonymous_pull) values[NamespaceField::kAnonymousPull] = flag(*set.anonymous_pull);
   if (set.import_allowed) values[NamespaceField::kImport] = flag(*set.import_allowed);
+  if (set.quota && *set.quota && **set.quota > kMaxQuota) {
+    throw Error(AccessErrorKind::kInvalid,
+                "a quota of " + std::to_string(**set.quota) + " bytes is over the largest, " +
+                    std::to_string(kMaxQuota) + " (1 EiB); for no quota set none");
+  }
   if (set.quota) {
     values[NamespaceField::kQuota] = std::to_string(*set.quota ? int64_t(**set.quota) : -1);
   }

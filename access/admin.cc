@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "access/accounts.h"
+#include "base/error.h"
 
 namespace ferry::access {
 namespace {
@@ -15,7 +16,16 @@ int64_t now_unix() {
 
 NewToken Accounts::create_token(const TokenRequest& request) {
   std::optional<int64_t> expires_at;
-  if (request.lifetime) expires_at = now_unix() + request.lifetime->count();
+  if (request.lifetime) {
+    int64_t seconds = request.lifetime->count();
+    if (seconds <= 0 || seconds > kMaxTokenLifetime) {
+      throw Error(AccessErrorKind::kInvalid,
+                  "a token lifetime must be from 1 second to " + std::to_string(kMaxTokenLifetime) +
+                      " seconds (100 years), not " + std::to_string(seconds) +
+                      "; leave it out for a token that does not expire");
+    }
+    expires_at = now_unix() + seconds;
+  }
   return create_token(request.user, expires_at, request.description);
 }
 

@@ -61,6 +61,12 @@ struct GrantRow {
 
 // A storage quota: a limit in bytes, or nullopt for none.
 using Quota = std::optional<uint64_t>;
+// The largest quota accepted (1 EiB): a larger number is refused, not taken
+// as "none" (stored as a signed integer) or left to wrap in sums.
+constexpr uint64_t kMaxQuota = uint64_t{1} << 60;
+// The longest robot-token lifetime accepted (100 years, in seconds), so an
+// expiry time never wraps.
+constexpr int64_t kMaxTokenLifetime = int64_t{100} * 365 * 24 * 3600;
 
 // A namespace's own settings. One left unset follows namespace "*"'s, and
 // one unset in "*" too is the default: anonymous pull off, imports off, no

@@ -100,10 +100,16 @@ Decision Rules::within_quota(std::string_view repository,
   if (!quota) return {true, false, {}};
   std::string ns = snap->policy.namespace_of(repository);
   NamespaceUse u = use(ns);
-  if (u.used <= *quota && u.adds <= *quota - u.used) return {true, false, {}};  // no wrap
+  // Written so that no sum can wrap, whatever the numbers.
+  if (u.adds <= *quota && u.used <= *quota - u.adds) return {true, false, {}};
+  std::string held;
+  if (u.held > 0) {
+    held = ", " + format_size(u.held) +
+           " of it in open uploads until they finish, are cancelled or expire";
+  }
   return {false, false,
           "namespace '" + ns + "' would go over its quota of " + format_size(*quota) + " (" +
-              format_size(u.used) + " used, this adds " + format_size(u.adds) +
+              format_size(u.used) + " used" + held + ", this adds " + format_size(u.adds) +
               "); delete images there and run ferryctl gc, or raise it with ferryctl "
               "namespace set " +
               ns + " --quota SIZE"};

@@ -33,6 +33,7 @@ struct RulesOptions {
 struct NamespaceUse {
   uint64_t used = 0;
   uint64_t adds = 0;
+  uint64_t held = 0;  // of `used`, the bytes open uploads and writes in flight hold
 };
 
 class Rules {

@@ -334,6 +334,15 @@ std::vector<std::string> Metadata::uploads_idle_since(int64_t before_unix) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> Metadata::open_uploads() {
+  auto& s =
+      stmt("SELECT u.id, r.name FROM uploads u JOIN repositories r ON r.id = u.repository_id");
+  std::vector<std::pair<std::string, std::string>> out;
+  while (s.step()) out.emplace_back(s.column_text(0), s.column_text(1));
+  s.reset();
+  return out;
+}
+
 MetadataPool::Lease MetadataPool::acquire() {
   return Lease(pool_.acquire());
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/sql_pool.h"
@@ -101,6 +102,8 @@ class Metadata {
   void touch_upload(const std::string& id);
   bool delete_upload(const std::string& id);
   std::vector<std::string> uploads_idle_since(int64_t before_unix);
+  // Every open upload session: its id and its repository's name.
+  std::vector<std::pair<std::string, std::string>> open_uploads();
 
  private:
   // Prepared on first use and cached with the connection.

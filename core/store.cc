@@ -20,6 +20,7 @@ Store::Store(StoreOptions options)
   // Staging files are unreachable by construction; whatever a crash left is
   // garbage. tmp/ only ever holds in-flight writes, so this stays small.
   if (options_.clear_staging) blobs_.clear_temp();
+  restore_uploads();
 }
 
 Store::~Store() = default;

@@ -25,6 +25,7 @@
 #include "core/metadata.h"
 #include "core/scrub.h"
 #include "core/unique_fd.h"
+#include "core/upload_ledger.h"
 
 namespace ferry {
 
@@ -110,12 +111,20 @@ class Store {
 
   // ---- uploads (store_uploads.cc)
   class Upload;  // an upload session held exclusively by one request
-  std::string start_upload(std::string_view repo);
+  // Opens a session for `owner` (who writes, for the limits on open
+  // sessions; "" when unknown). `admit` is asked first, under the upload
+  // ledger's lock, and may throw to refuse (upload_ledger.h).
+  std::string start_upload(std::string_view repo, const std::string& owner = "",
+                           const UploadLedger::Admit& admit = {});
   Upload open_upload(std::string_view repo, std::string_view id);
   uint64_t upload_offset(std::string_view repo, std::string_view id);
   void cancel_upload(std::string_view repo, std::string_view id);
-  // Removes sessions idle longer than max_idle, with their files.
+  // Removes sessions idle longer than max_idle (since their last request
+  // that wrote), with their files.
   size_t expire_uploads(std::chrono::seconds max_idle);
+  // The bytes open sessions and writes in flight hold, which quotas count
+  // (filled from the uploads table and files at start-up).
+  UploadLedger& upload_ledger() { return ledger_; }
 
   // Called inside a transaction that would move a tag from one manifest to
   // another (digests as text); throws to refuse the move, and so the whole
@@ -238,6 +247,8 @@ class Store {
   [[noreturn]] static void refuse_damaged(const char* what, const std::string& digest,
                                           const Damage& damage, ErrorCode code);
   std::shared_ptr<UploadState> upload_state(std::string_view id);
+  // Fills the ledger with the sessions a previous run left (store_uploads.cc).
+  void restore_uploads();
   // Publishes a verified staged file and links it to repo in one transaction.
   void publish_blob(int64_t repo_id, const std::string& staged_path, const Digest& digest,
                     uint64_t size, const std::string* upload_to_close);
@@ -248,6 +259,7 @@ class Store {
   MetadataPool pool_{database_};
   std::mutex uploads_mu_;
   std::unordered_map<std::string, std::shared_ptr<UploadState>> uploads_;
+  UploadLedger ledger_;
 };
 
 struct Store::UploadState {
@@ -262,13 +274,26 @@ class Store::Upload {
   Upload(Store& store, std::string id, std::shared_ptr<UploadState> state,
          std::unique_lock<std::mutex> lock);
   Upload(Upload&&) noexcept = default;
+  // Gives back what this request was granted but did not write, and marks
+  // the session active now (its idle time for expiry starts again).
+  ~Upload();
 
   const std::string& id() const { return id_; }
   uint64_t offset() const { return state_->offset; }
+  // Bytes the session may hold without asking again (>= offset()).
+  uint64_t granted() const { return granted_; }
+  // Makes sure the session may hold `need` bytes in all, asking the ledger
+  // for up to `want` (UploadLedger::grant); throws what `admit` throws, and
+  // then the ledger holds only what the session held when this request
+  // found it: call rollback() to cut the file back to that too.
+  void reserve(uint64_t need, uint64_t want, const UploadLedger::Admit& admit);
   // Appends at the current offset. A failed write (a full disk) rolls the
   // session back to where this request found it: no partial chunk is kept,
   // the space is returned, and the client may retry from offset().
   void append(const void* data, size_t size);
+  // Cuts the session back to where this request found it (file, offset and
+  // hash), as a failed write does: for a chunk refused half-way.
+  void rollback();
   // Verifies and publishes the blob; the session ends.
   void finish(const Digest& expected);
 
@@ -281,6 +306,8 @@ class Store::Upload {
   WriteBehind write_behind_{state_->offset};
   uint64_t start_offset_ = state_->offset;  // for the rollback of a failed request
   Hasher start_hasher_ = state_->hasher;
+  uint64_t granted_ = state_->offset;
+  bool wrote_ = false, finished_ = false;
 };
 
 }  // namespace ferry

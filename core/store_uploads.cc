@@ -4,10 +4,12 @@
 // from the file on first use.
 #include <fcntl.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <ctime>
+#include <unordered_set>
 
 #include "base/error.h"
 #include "core/file_util.h"
@@ -65,19 +67,37 @@ Hasher rehash(const std::string& path, uint64_t* size, DigestAlgorithm algorithm
 
 }  // namespace
 
-std::string Store::start_upload(std::string_view repo) {
+std::string Store::start_upload(std::string_view repo, const std::string& owner,
+                                const UploadLedger::Admit& admit) {
   check_repository_name(repo);
   std::string id = new_upload_id();
-  {
-    auto meta = pool_.acquire();
-    sql::Transaction tx(meta->db());
-    meta->insert_upload(id, meta->ensure_repository(std::string(repo)));
-    tx.commit();
+  // Admitted (and counted) before it exists, so concurrent starts cannot
+  // all pass a limit that only one of them fits.
+  ledger_.open_session(id, std::string(repo), owner, admit);
+  try {
+    {
+      auto meta = pool_.acquire();
+      sql::Transaction tx(meta->db());
+      meta->insert_upload(id, meta->ensure_repository(std::string(repo)));
+      tx.commit();
+    }
+    // Row first, then file: an upload file without a row cannot exist, so
+    // expiring rows is enough to reclaim every abandoned upload.
+    open_or_throw(blobs_.upload_path(id), O_WRONLY | O_CREAT | O_TRUNC);
+  } catch (...) {
+    ledger_.remove(id);
+    throw;
   }
-  // Row first, then file: an upload file without a row cannot exist, so
-  // expiring rows is enough to reclaim every abandoned upload.
-  open_or_throw(blobs_.upload_path(id), O_WRONLY | O_CREAT | O_TRUNC);
   return id;
+}
+
+void Store::restore_uploads() {
+  auto sessions = pool_.acquire()->open_uploads();
+  for (const auto& [id, repo] : sessions) {
+    struct stat st {};
+    uint64_t bytes = ::stat(blobs_.upload_path(id).c_str(), &st) == 0 ? uint64_t(st.st_size) : 0;
+    ledger_.restore_session(id, repo, bytes);
+  }
 }
 
 std::shared_ptr<Store::UploadState> Store::upload_state(std::string_view id) {
@@ -97,6 +117,7 @@ Store::Upload Store::open_upload(std::string_view repo, std::string_view id) {
     owner = meta->upload_repository(std::string(id));
     repo_id = meta->find_repository(std::string(repo));
   }
+  if (!owner) ledger_.remove(std::string(id));  // gone (ferryctl gc expired it)
   if (!owner || owner != repo_id) unknown_upload(id);
 
   auto state = upload_state(id);
@@ -109,6 +130,7 @@ Store::Upload Store::open_upload(std::string_view repo, std::string_view id) {
     if (!path_exists(blobs_.upload_path(id))) {
       // Expiry removes the file before the row; a crash between leaves this.
       pool_.acquire()->delete_upload(std::string(id));
+      ledger_.remove(std::string(id));
       unknown_upload(id);
     }
     uint64_t size = 0;
@@ -127,6 +149,7 @@ void Store::cancel_upload(std::string_view repo, std::string_view id) {
   Upload upload = open_upload(repo, id);
   remove_file(blobs_.upload_path(id));
   pool_.acquire()->delete_upload(std::string(id));
+  ledger_.remove(std::string(id));
   std::lock_guard lock(uploads_mu_);
   uploads_.erase(std::string(id));
 }
@@ -142,10 +165,15 @@ size_t Store::expire_uploads(std::chrono::seconds max_idle) {
     // File first, then row: the reverse could orphan the file.
     remove_file(blobs_.upload_path(id));
     pool_.acquire()->delete_upload(id);
+    ledger_.remove(id);
     std::lock_guard map_lock(uploads_mu_);
     uploads_.erase(id);
     ++removed;
   }
+  // Sessions another process (ferryctl gc) removed hold nothing any more.
+  std::unordered_set<std::string> open;
+  for (auto& [id, repo] : pool_.acquire()->open_uploads()) open.insert(std::move(id));
+  ledger_.retain_sessions(open);
   return removed;
 }
 
@@ -153,22 +181,46 @@ Store::Upload::Upload(Store& store, std::string id, std::shared_ptr<UploadState>
                       std::unique_lock<std::mutex> lock)
     : store_(&store), id_(std::move(id)), state_(std::move(state)), lock_(std::move(lock)) {}
 
+Store::Upload::~Upload() {
+  if (!state_ || finished_) return;
+  try {
+    store_->ledger_.trim(id_);
+    if (wrote_) store_->pool_.acquire()->touch_upload(id_);
+  } catch (const std::exception&) {
+    // Only the idle time is lost: the session may expire a little early.
+  }
+}
+
+void Store::Upload::reserve(uint64_t need, uint64_t want, const UploadLedger::Admit& admit) {
+  if (need <= granted_) return;
+  granted_ = store_->ledger_.grant(id_, need, want, admit, start_offset_);
+}
+
+void Store::Upload::rollback() {
+  std::string path = store_->blobs_.upload_path(id_);
+  if (!fd_) fd_ = open_or_throw(path, O_WRONLY | O_APPEND);
+  // Cut back to where this request started so file, offset and hash agree.
+  if (::ftruncate(fd_.get(), static_cast<off_t>(start_offset_)) != 0) {
+    store_->pool_.acquire()->delete_upload(id_);  // cannot trust it any more
+  }
+  state_->offset = start_offset_;
+  state_->hasher = start_hasher_;
+  store_->ledger_.landed(id_, start_offset_);
+}
+
 void Store::Upload::append(const void* data, size_t size) {
   std::string path = store_->blobs_.upload_path(id_);
   if (!fd_) fd_ = open_or_throw(path, O_WRONLY | O_APPEND);
+  wrote_ = true;
   try {
     write_all(fd_.get(), data, size, path);
   } catch (...) {
-    // Cut back to where this request started so file, offset and hash agree.
-    if (::ftruncate(fd_.get(), static_cast<off_t>(start_offset_)) != 0) {
-      store_->pool_.acquire()->delete_upload(id_);  // cannot trust it any more
-    }
-    state_->offset = start_offset_;
-    state_->hasher = start_hasher_;
+    rollback();
     throw;
   }
   state_->hasher.update(data, size);
   state_->offset += size;
+  store_->ledger_.landed(id_, state_->offset);
   write_behind_.wrote_up_to(fd_.get(), state_->offset);
 }
 
@@ -187,6 +239,9 @@ void Store::Upload::finish(const Digest& expected) {
   fsync_or_throw(fd_.get(), path);
   fd_.reset();
   store_->publish_blob(state_->repo_id, path, expected, state_->offset, &id_);
+  // Published (and counted as stored content) first, then no longer held.
+  finished_ = true;
+  store_->ledger_.remove(id_);
   std::lock_guard map_lock(store_->uploads_mu_);
   store_->uploads_.erase(id_);
 }

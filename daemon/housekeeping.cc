@@ -78,6 +78,11 @@ Housekeeping::Housekeeping(Store& store, const DaemonConfig& config, Metrics& me
   // run (an import in progress postpones it to the next tick).
   std::chrono::seconds tick = kMaintenanceTick;
   if (config.gc_interval.count() > 0) tick = std::min(tick, config.gc_interval);
+  // An abandoned session holds quota until it expires: look at least twice
+  // per uploads.expire_after, so it goes soon after.
+  if (config.upload_expiry.count() > 0) {
+    tick = std::min(tick, std::max(std::chrono::seconds(1), config.upload_expiry / 2));
+  }
   auto next_gc = std::chrono::steady_clock::now() + config.gc_interval;
   GcOptions gc{config.gc_grace, config.retention, false,
                [&rules](const std::string& repository, const std::string& tag) {

@@ -107,6 +107,20 @@ void Metrics::scrub_run(const ScrubReport& r) {
   scrub_last_.store(now_unix(), std::memory_order_relaxed);
 }
 
+void Metrics::render_server(MetricsPage& p) const {
+  if (!server_probe_) return;
+  ServerGauges g = server_probe_();
+  p.counter("ferry_http_slow_connections_cut_total",
+            "Connections cut for headers past http.header_timeout or transfers below "
+            "http.min_rate.",
+            static_cast<double>(g.slow_connections_cut));
+  p.gauge("ferry_http_body_memory_bytes",
+          "Request bodies held in memory now (manifests, admin and token bodies).",
+          static_cast<double>(g.body_memory_used));
+  p.gauge("ferry_http_body_memory_limit_bytes", "The most they may hold (http.body_memory).",
+          static_cast<double>(g.body_memory_capacity));
+}
+
 void Metrics::render_http(MetricsPage& p) const {
   p.family("ferry_http_requests_total", "counter", "HTTP requests by method, route and status.");
   for (size_t m = 0; m < kMethods.size(); ++m) {
@@ -161,6 +175,9 @@ void render_store(MetricsPage& p, Store& store) {
           static_cast<double>(s.blobs));
   p.gauge("ferry_blob_bytes", "Bytes of stored content.", static_cast<double>(s.blob_bytes));
   p.gauge("ferry_uploads_in_progress", "Open upload sessions.", static_cast<double>(s.uploads));
+  p.gauge("ferry_upload_bytes_held",
+          "Bytes open upload sessions and writes in flight hold (counted toward quotas).",
+          static_cast<double>(store.upload_ledger().held_total()));
   p.gauge("ferry_damaged_blobs", "Content scrub found damaged and no push has repaired yet.",
           static_cast<double>(s.damaged));
 
@@ -201,6 +218,7 @@ void Metrics::render_jobs(MetricsPage& p) const {
 std::string Metrics::render(Store& store) const {
   MetricsPage p;
   render_http(p);
+  render_server(p);
   render_store(p, store);
   render_jobs(p);
   p.family("ferry_imports_total", "counter", "Bundle imports by result (the import history).");

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -39,12 +40,22 @@ class Metrics {
   void gc_skipped(bool failed);  // postponed by an import, or failed
   void scrub_run(const ScrubReport& report);
 
+  // What the HTTP server says about itself, asked for when the page is
+  // scraped. Set once, before the server starts.
+  struct ServerGauges {
+    uint64_t slow_connections_cut = 0;  // connections cut by the slow-client watch
+    uint64_t body_memory_used = 0;      // bytes of request bodies held now
+    uint64_t body_memory_capacity = 0;  // http.body_memory
+  };
+  void watch_server(std::function<ServerGauges()> probe) { server_probe_ = std::move(probe); }
+
   // The whole page; `store` supplies the gauges.
   std::string render(Store& store) const;
 
  private:
-  void render_http(MetricsPage& page) const;  // requests, latency, bytes
-  void render_jobs(MetricsPage& page) const;  // scheduled GC and scrub
+  void render_http(MetricsPage& page) const;    // requests, latency, bytes
+  void render_jobs(MetricsPage& page) const;    // scheduled GC and scrub
+  void render_server(MetricsPage& page) const;  // slow clients, body memory
 
   using Counter = std::atomic<uint64_t>;
   struct Histogram {
@@ -57,6 +68,7 @@ class Metrics {
   Counter bytes_in_{0}, bytes_out_{0};
   Counter gc_ok_{0}, gc_postponed_{0}, gc_failed_{0}, gc_manifests_{0}, gc_blobs_{0}, gc_bytes_{0},
       gc_last_{0};
+  std::function<ServerGauges()> server_probe_;
   Counter scrubs_{0}, scrub_bytes_{0}, scrub_damaged_{0}, scrub_last_{0};
 };
 

@@ -79,6 +79,11 @@ int server_options(const DaemonConfig& config, http::ServerOptions& options,
 
 // Signals are taken synchronously by the main thread; block them before any
 // other thread starts so none of those receives them.
+api::UploadLimits upload_limits(const DaemonConfig& config) {
+  return {config.upload_sessions_per_user, config.upload_sessions_per_namespace,
+          config.upload_bytes_per_user, config.upload_bytes_per_namespace, config.upload_expiry};
+}
+
 sigset_t block_signals() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -168,6 +173,7 @@ int serve(const DaemonConfig& config) {
   if (int rc = server_options(config, options, tls); rc != kOk) return rc;
   http::Forwarding forwarding;
   if (int rc = forwarding_options(config, tls.has_value(), forwarding); rc != kOk) return rc;
+  options.trusted_proxies = forwarding.trusted_proxies;
   Metrics metrics;
   options.on_complete = [&metrics](const http::CompletedRequest& r) {
     metrics.request(r.method, r.route, r.status, r.bytes_in, r.bytes_out, r.duration);
@@ -188,11 +194,16 @@ int serve(const DaemonConfig& config) {
     access::Accounts(store->database()).set_served_beyond_loopback(!loopback);
     gate.emplace(*store, api::GateOptions{config.auth_open, loopback,
                                           store->options().data_dir + "/token.key",
-                                          config.token_ttl, std::move(forwarding)});
+                                          config.token_ttl, std::move(forwarding),
+                                          upload_limits(config)});
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("cannot set up access control: ") + e.what());
   }
   http::Server server(options, api::make_router(*store, &metrics, &*gate), api::render_error);
+  metrics.watch_server([&server] {
+    return Metrics::ServerGauges{server.slow_connections_cut(), server.body_memory_used(),
+                                 server.body_memory_capacity()};
+  });
   try {
     server.start();
   } catch (const std::exception& e) {

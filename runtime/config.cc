@@ -181,6 +181,12 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.string("http.public_url", config.public_url);
   r.strings("http.trusted_proxies", config.trusted_proxies);
   r.duration("uploads.expire_after", config.upload_expiry);
+  r.count("uploads.max_sessions_per_user", config.upload_sessions_per_user, uint64_t{0},
+          uint64_t{1} << 20);
+  r.count("uploads.max_sessions_per_namespace", config.upload_sessions_per_namespace, uint64_t{0},
+          uint64_t{1} << 20);
+  r.size("uploads.max_bytes_per_user", config.upload_bytes_per_user);
+  r.size("uploads.max_bytes_per_namespace", config.upload_bytes_per_namespace);
   r.duration("gc.interval", config.gc_interval);
   r.duration("gc.grace", config.gc_grace);
   config.retention = read_retention(path, root);

@@ -42,7 +42,14 @@ struct DaemonConfig {
   // headers are believed (daemon/http/forwarded.h checks both).
   std::string public_url;
   std::vector<std::string> trusted_proxies;
-  std::chrono::seconds upload_expiry{24 * 3600};
+  // [uploads]: a session idle this long (no request that wrote) is removed;
+  // until then its bytes count against its namespace's quota. Bounds on the
+  // sessions open at once and the bytes they hold (0: no bound).
+  std::chrono::seconds upload_expiry{3600};
+  uint64_t upload_sessions_per_user = 64;
+  uint64_t upload_sessions_per_namespace = 256;
+  uint64_t upload_bytes_per_user = uint64_t{16} << 30;
+  uint64_t upload_bytes_per_namespace = uint64_t{64} << 30;
   // Garbage collection: on this schedule (0: only on demand), sparing
   // content younger than the grace period, after the retention rules.
   std::chrono::seconds gc_interval{24 * 3600};

@@ -31,8 +31,6 @@ using access::AccessErrorKind;
 using access::Admin;
 using nlohmann::json;
 
-constexpr int64_t kMaxTokenLifetime = 36525LL * 24 * 3600;  // 100 years of 365.25 days
-
 template <typename Rows>
 json rows_json(const char* key, const Rows& rows) {
   json list = json::array();
@@ -95,15 +93,16 @@ http::Response list_tokens(AdminCall& c) {
 http::Response create_token(AdminCall& c) {
   access::TokenRequest request{c.body.at("user").get<std::string>(), {}, ""};
   if (c.body.contains("expiresIn") && !c.body["expiresIn"].is_null()) {
-    // An integer first: get<int64_t>() of 1e300 is undefined; and at most
-    // 100 years, so now + expiresIn cannot overflow.
-    const auto& v = c.body["expiresIn"];
-    int64_t in = v.is_number_integer() ? v.get<int64_t>() : 0;
-    if (in <= 0 || in > kMaxTokenLifetime) {
-      throw Error(ErrorCode::kInvalid,
-                  "expiresIn must be a whole number of seconds from 1 to 3155760000 (100 years)");
+    const json& in = c.body["expiresIn"];
+    // Checked as a number first: a huge or fractional one must not wrap.
+    bool ok = in.is_number_unsigned() && in.get<uint64_t>() >= 1 &&
+              in.get<uint64_t>() <= uint64_t(access::kMaxTokenLifetime);
+    if (!ok) {
+      throw Error(ErrorCode::kInvalid, "expiresIn must be a whole number of seconds from 1 to " +
+                                           std::to_string(access::kMaxTokenLifetime) +
+                                           " (100 years), not " + in.dump().substr(0, 40));
     }
-    request.lifetime = std::chrono::seconds(in);
+    request.lifetime = std::chrono::seconds(in.get<int64_t>());
   }
   request.description = c.body.value("description", "");
   // Audited as "token ID of USER" once the id exists (change() reads the

@@ -135,7 +135,10 @@ Checks v2_checks(Gate* gate, const Caller& caller, const std::string& name) {
     gate->check_tag_change(name, tag, from, to);
     gate->require(caller, Action::kRetag, name);
   };
-  checks.before_write = [gate, name](uint64_t bytes) { gate->check_quota(name, bytes); };
+  checks.writer = writer_of(caller);
+  checks.admit = [gate, name](const UploadLedger::View& view, const UploadLedger::Want& want) {
+    gate->admit_write(name, view, want);
+  };
   return checks;
 }
 

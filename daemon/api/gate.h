@@ -28,6 +28,16 @@
 
 namespace ferry::api {
 
+// Bounds on open upload sessions (docs/configuration.md, [uploads]); 0 is
+// no bound.
+struct UploadLimits {
+  uint64_t sessions_per_user = 0;
+  uint64_t sessions_per_namespace = 0;
+  uint64_t bytes_per_user = 0;           // bytes their open sessions hold
+  uint64_t bytes_per_namespace = 0;      // bytes open sessions and writes in flight hold
+  std::chrono::seconds expire_after{0};  // named in refusals
+};
+
 struct GateOptions {
   bool open = false;      // auth.open: everything allowed to everyone
   bool loopback = true;   // listening on loopback only
@@ -36,6 +46,7 @@ struct GateOptions {
   // The scheme and host of the token endpoint in challenges, and the
   // client's address behind trusted proxies (daemon/http/forwarded.h).
   http::Forwarding forwarding;
+  UploadLimits uploads{};
 };
 
 struct Caller {
@@ -44,6 +55,10 @@ struct Caller {
   std::string realm;                           // the token endpoint as this client reaches it
   std::optional<access::BearerClaims> bearer;  // when it came with a bearer token
 };
+
+// Whose open upload sessions a caller's count against: the user's, or an
+// anonymous caller's address ("client 10.0.0.7").
+std::string writer_of(const Caller& caller);
 
 // Everything, for an admin of namespace "*" (or anyone in the open
 // development default: loopback, no users); else the namespaces in which
@@ -80,6 +95,13 @@ class Gate {
   // Refuses (DENIED) a write of `incoming` bytes that would take the
   // repository's namespace over its quota (Rules::within_quota).
   void check_quota(std::string_view repository, uint64_t incoming);
+  // The upload ledger's Admit (core/upload_ledger.h) for writes into the
+  // repository: refuses TOOMANYREQUESTS (429) past the limits on open
+  // sessions (GateOptions::uploads), and DENIED (403) when stored content
+  // plus what open uploads and writes in flight hold plus `want.adds` would
+  // go over the namespace's quota.
+  void admit_write(std::string_view repository, const UploadLedger::View& view,
+                   const UploadLedger::Want& want);
   // Refuses (DENIED) moving an immutable tag from `from` to `to`, or
   // deleting it when `to` is empty (Rules::may_move_tag).
   void check_tag_change(std::string_view repository, std::string_view tag, std::string_view from,

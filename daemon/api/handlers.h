@@ -27,9 +27,14 @@ struct Checks {
   // (`to` empty; `from` may be empty then); throws to refuse.
   std::function<void(std::string_view tag, std::string_view from, std::string_view to)>
       before_tag_change;
-  // Before `bytes` more are stored in the repository (its namespace's
-  // quota); throws to refuse.
-  std::function<void(uint64_t bytes)> before_write;
+  // Who writes, for the limits on open upload sessions per user ("" when
+  // nobody is checked).
+  std::string writer;
+  // Asked under the upload ledger's lock before an upload session opens or
+  // a write holds more bytes (core/upload_ledger.h): the namespace's quota,
+  // counting stored content and the bytes open uploads hold, and the limits
+  // on open sessions; throws to refuse.
+  UploadLedger::Admit admit;
   // Throws (401 or 403) unless the caller may pull the repository.
   std::function<void(std::string_view repository)> require_pull;
 };

@@ -67,7 +67,9 @@ class ManifestPut final : public http::Exchange {
       if (current && *current != incoming)
         checks_.before_tag_change(route_.reference, *current, incoming);
     }
-    if (checks_.before_write) checks_.before_write(body_.size());
+    // Held (and counted against the quota) until it is stored.
+    UploadLedger::WriteHold hold(store_.upload_ledger(), route_.name, checks_.writer);
+    hold.reserve(body_.size(), body_.size(), checks_.admit);
     // Checked again where the tag moves, inside the store's transaction.
     Store::TagMoveCheck recheck;
     if (checks_.before_tag_change) {

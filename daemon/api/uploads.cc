@@ -29,24 +29,62 @@ http::Response blob_created(const Route& route, const Digest& digest) {
   return r;
 }
 
+// A body without a length is granted space this much ahead of what has
+// arrived, so a quota check (a query) runs once per step, not per piece.
+constexpr uint64_t kGrantStep = 4 << 20;
+// No blob comes near this (1 PiB); refusing larger numbers from the wire
+// keeps every sum of offsets and lengths far from wrapping.
+constexpr uint64_t kMaxBlobBytes = uint64_t{1} << 50;
+
+[[noreturn]] void too_large(uint64_t bytes) {
+  throw Error(ErrorCode::kTooLarge, "an upload of " + std::to_string(bytes) +
+                                        " bytes is over the largest blob Ferry takes (" +
+                                        std::to_string(kMaxBlobBytes) + " bytes)");
+}
+
+// The bytes a request may still add, from its Content-Length.
+std::optional<uint64_t> declared_length(const http::Request& req) {
+  auto length = req.content_length();
+  if (length && *length > kMaxBlobBytes) too_large(*length);
+  return length;
+}
+
+// Grants a body's next piece: up to `end` bytes in all, asking for a step
+// more when the body's length is not known (`planned` 0).
+uint64_t want_for(uint64_t end, uint64_t planned) {
+  if (end > kMaxBlobBytes) too_large(end);
+  return planned >= end ? planned : end + kGrantStep;
+}
+
 std::optional<Digest> digest_query(const http::Request& req, const char* name) {
   auto value = req.query(name);
   if (!value) return std::nullopt;
   return Digest::parse_or_throw(*value);
 }
 
-// POST ?digest=: the whole blob in one request body.
+// POST ?digest=: the whole blob in one request body, held in the upload
+// ledger (and so counted against the quota) as it lands, until stored.
 class MonolithicUpload final : public http::Exchange {
  public:
-  MonolithicUpload(Store& store, Route route, Digest digest, Checks checks)
+  MonolithicUpload(Store& store, Route route, Digest digest, Checks checks,
+                   std::optional<uint64_t> length)
       : store_(store),
         route_(std::move(route)),
         digest_(std::move(digest)),
         checks_(std::move(checks)),
-        writer_(store.begin_blob(digest_.algorithm())) {}
-  void on_body(const char* data, size_t size) override { writer_.write(data, size); }
+        hold_(store.upload_ledger(), route_.name, checks_.writer),
+        planned_(length.value_or(0)),
+        writer_(store.begin_blob(digest_.algorithm())) {
+    // Refused before a byte is read when the length is known; otherwise
+    // as the body streams in.
+    hold_.reserve(planned_, planned_, checks_.admit);
+  }
+  void on_body(const char* data, size_t size) override {
+    uint64_t end = writer_.size() + size;
+    hold_.reserve(end, want_for(end, planned_), checks_.admit);
+    writer_.write(data, size);
+  }
   http::Response respond() override {
-    if (checks_.before_write) checks_.before_write(writer_.size());  // a body without a length
     store_.commit_blob(route_.name, writer_, digest_);
     return blob_created(route_, digest_);
   }
@@ -56,6 +94,8 @@ class MonolithicUpload final : public http::Exchange {
   Route route_;
   Digest digest_;
   Checks checks_;
+  UploadLedger::WriteHold hold_;
+  uint64_t planned_;
   BlobWriter writer_;
 };
 
@@ -63,12 +103,13 @@ class MonolithicUpload final : public http::Exchange {
 class ChunkUpload final : public http::Exchange {
  public:
   ChunkUpload(Route route, Store::Upload upload, std::optional<http::ByteRange> range,
-              std::optional<Digest> close_with, Checks checks)
+              std::optional<Digest> close_with, Checks checks, uint64_t planned)
       : route_(std::move(route)),
         upload_(std::move(upload)),
         range_(range),
         close_with_(std::move(close_with)),
-        checks_(std::move(checks)) {}
+        checks_(std::move(checks)),
+        planned_(planned) {}
 
   void on_body(const char* data, size_t size) override {
     received_ += size;
@@ -76,6 +117,17 @@ class ChunkUpload final : public http::Exchange {
       throw Error(ErrorCode::kRangeInvalid, "chunk is longer than its Content-Range " +
                                                 std::to_string(range_->first) + "-" +
                                                 std::to_string(range_->last));
+    }
+    uint64_t end = upload_.offset() + size;
+    if (end > upload_.granted()) {
+      try {
+        upload_.reserve(end, want_for(end, planned_), checks_.admit);
+      } catch (...) {
+        // Refused half-way (the quota): this request's bytes go, so the
+        // session holds what it held before and may resume from there.
+        upload_.rollback();
+        throw;
+      }
     }
     upload_.append(data, size);
   }
@@ -88,8 +140,7 @@ class ChunkUpload final : public http::Exchange {
                       std::to_string(upload_.offset()));
     }
     if (close_with_) {
-      // The whole blob against the quota, before it becomes visible.
-      if (checks_.before_write) checks_.before_write(upload_.offset());
+      // Its bytes were counted against the quota as they landed.
       upload_.finish(*close_with_);
       return blob_created(route_, *close_with_);
     }
@@ -102,6 +153,7 @@ class ChunkUpload final : public http::Exchange {
   std::optional<http::ByteRange> range_;
   std::optional<Digest> close_with_;
   Checks checks_;
+  uint64_t planned_;  // the session's size after this request, when its length is known; else 0
   uint64_t received_ = 0;
 };
 
@@ -111,16 +163,17 @@ std::optional<http::ByteRange> chunk_range(const http::Request& req, const Store
   auto header = req.header("Content-Range");
   if (!header) return std::nullopt;
   auto range = http::parse_content_range(*header);
-  if (!range) {
+  if (!range || range->last >= kMaxBlobBytes) {
     throw Error(ErrorCode::kRangeInvalid,
-                "malformed Content-Range '" + header->substr(0, 100) + "'; send first-last");
+                "malformed or out-of-range Content-Range '" + header->substr(0, 100) +
+                    "'; send first-last, both under " + std::to_string(kMaxBlobBytes));
   }
   if (range->first != upload.offset()) {
     throw Error(ErrorCode::kRangeInvalid,
                 "chunk starts at byte " + std::to_string(range->first) + " but the upload is at " +
                     std::to_string(upload.offset()) + "; resume from there");
   }
-  if (auto length = req.content_length(); length && *length != range->length()) {
+  if (auto length = declared_length(req); length && *length != range->length()) {
     throw Error(ErrorCode::kRangeInvalid, "Content-Length " + std::to_string(*length) +
                                               " does not match Content-Range " + *header);
   }
@@ -144,13 +197,14 @@ ExchangePtr handle_upload_start(Store& store, const http::Request& req, const Ro
     }
     // Not mountable: fall back to a regular upload session, as the spec says.
   } else if (auto digest = digest_query(req, "digest")) {
+    auto length = declared_length(req);
     store.require_free_space();
-    if (checks.before_write) checks.before_write(req.content_length().value_or(1));
-    return std::make_unique<MonolithicUpload>(store, route, std::move(*digest), checks);
+    return std::make_unique<MonolithicUpload>(store, route, std::move(*digest), checks, length);
   }
   store.require_free_space();
-  if (checks.before_write) checks.before_write(1);  // a namespace at its quota takes no more
-  std::string id = store.start_upload(route.name);
+  // Admitted under the ledger's lock: the limits on open sessions, and a
+  // namespace at its quota takes no more.
+  std::string id = store.start_upload(route.name, checks.writer, checks.admit);
   return answer(upload_progress(202, route, id, 0));
 }
 
@@ -174,16 +228,18 @@ ExchangePtr handle_upload(Store& store, const http::Request& req, const Route& r
       }
     }
     // Closing with no body writes nothing; anything else needs the space.
-    if (auto length = req.content_length(); !length || *length > 0) store.require_free_space();
+    auto length = declared_length(req);
+    if (!length || *length > 0) store.require_free_space();
     Store::Upload upload = store.open_upload(route.name, route.reference);
     auto range = chunk_range(req, upload);
-    if (checks.before_write) {
-      if (auto length = req.content_length(); length && *length > 0) {
-        checks.before_write(upload.offset() + *length);
-      }
+    uint64_t planned = 0;
+    if (length && *length > 0) {
+      // The whole chunk against the quota before a byte of it is read.
+      planned = upload.offset() + *length;
+      upload.reserve(planned, planned, checks.admit);
     }
     return std::make_unique<ChunkUpload>(route, std::move(upload), range, std::move(close_with),
-                                         checks);
+                                         checks, planned);
   }
   method_not_allowed(req, "GET, PATCH, PUT, DELETE");
 }

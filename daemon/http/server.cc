@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "daemon/http/dispatch.h"
+#include "daemon/http/forwarded.h"
 #include "daemon/http/tls.h"
 #include "runtime/log.h"
 
@@ -315,9 +316,14 @@ void Server::log_request(const Context& ctx, int toe) const {
                     .count();
   char line[1024];
   const char* outcome = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted";
-  snprintf(line, sizeof line, "%s %s %s %u in=%llu out=%llu %.1fms%s",
-           ctx.request.client_address().c_str(), std::string(ctx.request.method()).c_str(),
-           ctx.url.substr(0, 512).c_str(), ctx.status,
+  std::string client = ctx.request.client_address();
+  if (options_.trusted_proxies.contains(client)) {
+    std::string original = external_view(ctx.request, {"", options_.trusted_proxies, false})
+                               .client_address.substr(0, 64);
+    if (original != client) client = original + " via " + client;
+  }
+  snprintf(line, sizeof line, "%s %s %s %u in=%llu out=%llu %.1fms%s", client.c_str(),
+           std::string(ctx.request.method()).c_str(), ctx.url.substr(0, 512).c_str(), ctx.status,
            static_cast<unsigned long long>(ctx.bytes_in),
            static_cast<unsigned long long>(ctx.bytes_out), static_cast<double>(micros) / 1000.0,
            outcome);

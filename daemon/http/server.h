@@ -14,6 +14,7 @@
 #include "daemon/http/body_budget.h"
 #include "daemon/http/connection_watch.h"
 #include "daemon/http/exchange.h"
+#include "daemon/http/forwarded.h"
 
 struct MHD_Daemon;
 
@@ -47,6 +48,9 @@ struct ServerOptions {
   // Per-connection buffer; also the largest body piece handed to on_body.
   size_t connection_buffer = 64 * 1024;
   bool access_log = true;
+  // Trusted reverse proxies: the access log names the client they forwarded
+  // for, as "client via proxy" (daemon/http/forwarded.h).
+  AddressSet trusted_proxies;
   // A listening socket to use instead of binding address:port (systemd
   // socket activation). The server owns it from start().
   int listen_fd = -1;
@@ -73,6 +77,9 @@ class Server {
   uint64_t in_flight() const { return in_flight_.load(); }
   // Connections cut for being too slow (ConnectionWatch).
   uint64_t slow_connections_cut() const { return watch_.cuts(); }
+  // Bytes of request bodies held in memory now, and the most they may be.
+  uint64_t body_memory_used() const { return budget_.used(); }
+  uint64_t body_memory_capacity() const { return budget_.capacity(); }
 
  private:
   struct Context;

@@ -128,8 +128,12 @@ void check_access(Store& store, const bundle::Manifest& m, access::Rules& rules)
   for (const auto& image : m.images) {
     std::string repo = image.name.substr(0, image.name.rfind(':'));
     if (!seen.insert(rules.namespace_of(repo)).second) continue;
+    // Open uploads count too: a running server's (the inbox shares its
+    // store), or, for ferryd import, those on disk when the store opened.
     auto d = rules.within_quota(repo, [&](const std::string& ns) {
-      return access::NamespaceUse{store.namespace_bytes(ns), store.namespace_missing(ns, content)};
+      uint64_t held = store.upload_ledger().held_under(ns);
+      return access::NamespaceUse{store.namespace_bytes(ns) + held,
+                                  store.namespace_missing(ns, content), held};
     });
     if (!d.allowed) refuse(BundleErrorKind::kQuota, d.reason);
   }

@@ -71,6 +71,10 @@ check "a client that reads gets the whole blob" \
   bash -c "curl -sf http://$REG/v2/team/app/blobs/$big | sha256sum | grep -q ${big#sha256:}"
 check "the log names the slow body and the slow reader" \
   bash -c "grep -aq 'it sent its body at' $WORK/ferryd.log && grep -aq 'it read its response at' $WORK/ferryd.log"
+check "/metrics counts the cut connections" bash -c \
+  "curl -sf http://$REG/metrics | awk '/^ferry_http_slow_connections_cut_total /{v=\$2} END{exit !(v >= 3)}'"
+check "/metrics shows the body memory limit (32 MiB)" bash -c \
+  "curl -sf http://$REG/metrics | grep -qx 'ferry_http_body_memory_limit_bytes 33554432'"
 
 # -- D 100 manifest PUTs of 4 MiB (the limit) stalled 1 byte short, from a
 # fresh ferryd so VmHWM is this attack's peak. The default body budget

@@ -156,6 +156,13 @@ check "from an untrusted address (127.0.0.2) the same headers are ignored" \
 check "Forwarded (RFC 7239) from the trusted proxy counts too" \
   bash -c "$(declare -f realm); REG=$REG; [ \"\$(realm -H 'Forwarded: for=198.51.100.7;proto=https;host=reg.example')\" = https://reg.example/ferry/v1/token ]"
 
+curl -s -o /dev/null -H 'X-Forwarded-For: 203.0.113.9' "http://$REG/v2/?xff-probe"
+curl -s -o /dev/null --interface 127.0.0.2 -H 'X-Forwarded-For: 203.0.113.66' "http://$REG/v2/?xff-untrusted"
+check "the access log names the forwarded client, via the trusted proxy; an untrusted peer's claim is ignored" \
+  bash -c "for i in \$(seq 50); do grep -q '203.0.113.9 via 127.0.0.1 GET /v2/' $WORK/ferryd.log && break; sleep 0.1; done &&
+           grep -q '^.*203.0.113.9 via 127.0.0.1 GET /v2/' $WORK/ferryd.log && ! grep -q '203.0.113.66' $WORK/ferryd.log &&
+           grep -q '127.0.0.2 GET /v2/' $WORK/ferryd.log"
+
 # ---- control characters from untrusted sources are escaped in the log and on the terminal
 ESC=$'\033'
 curl -s -o /dev/null -u "$(printf 'mallory\033]0;owned\007\n2026-01-01T00:00:00.000Z info forged'):x" "http://$REG/v2/"

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "access/policy.h"
 #include "core/sql_pool.h"
 #include "tests/support/temp_dir.h"
@@ -199,6 +201,39 @@ TEST_F(AccountsTest, AnEmptyImmutablePatternIsRefusedAndChangesNothing) {
   auto rows = accounts_.namespaces();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].settings.immutable, std::vector<std::string>{"v*"});
+}
+
+TEST_F(AccountsTest, AQuotaOver1EiBIsRefusedNotTakenAsNone) {
+  NamespaceChange small;
+  small.set.quota = Quota(1 << 20);
+  accounts_.change_namespace("team", small);
+  for (uint64_t huge : {kMaxQuota + 1, uint64_t{1} << 63, ~uint64_t{0}}) {
+    NamespaceChange change;
+    change.set.quota = Quota(huge);
+    EXPECT_EQ(kind_of([&] { accounts_.change_namespace("team", change); }),
+              AccessErrorKind::kInvalid)
+        << huge;
+  }
+  EXPECT_EQ(accounts_.namespaces()[0].settings.quota, std::optional<Quota>(1 << 20));
+  NamespaceChange largest;
+  largest.set.quota = Quota(kMaxQuota);
+  accounts_.change_namespace("team", largest);
+  EXPECT_EQ(accounts_.namespaces()[0].settings.quota, std::optional<Quota>(kMaxQuota));
+}
+
+TEST_F(AccountsTest, ATokenLifetimeOutsideOneSecondTo100YearsIsRefused) {
+  accounts_.add_user("alice", "correct horse");
+  for (int64_t seconds :
+       {int64_t{0}, int64_t{-1}, kMaxTokenLifetime + 1, std::numeric_limits<int64_t>::max()}) {
+    TokenRequest request{"alice", std::chrono::seconds(seconds), ""};
+    EXPECT_EQ(kind_of([&] { accounts_.create_token(request); }), AccessErrorKind::kInvalid)
+        << seconds;
+  }
+  EXPECT_TRUE(accounts_.tokens().empty());
+  auto t =
+      accounts_.create_token(TokenRequest{"alice", std::chrono::seconds(kMaxTokenLifetime), ""});
+  ASSERT_TRUE(t.expires_at);
+  EXPECT_GT(*t.expires_at, kMaxTokenLifetime) << "now + lifetime, not wrapped";
 }
 
 TEST_F(AccountsTest, AuditLogIsNewestFirst) {

@@ -136,12 +136,17 @@ TEST_F(ApiAuth, PasswordGrantOtherGrantTypesAndOversizedFormsAreRefused) {
 TEST_F(ApiAuth, ATokensExpiresInMustBeWholeSecondsUpToACentury) {
   Headers json = admin_;
   json.push_back({"Content-Type", "application/json"});
-  for (const char* bad :
-       {"1e300", "1.5", "-1", "0", "9223372036854775807", "3155760001", "\"1h\""}) {
+  for (const char* bad : {"1e300", "1.5", "-1", "0", "9223372036854775807", "\"1h\""}) {
     std::string body = std::string(R"({"user":"ci","expiresIn":)") + bad + "}";
     EXPECT_API_ERROR(api_.post("/ferry/v1/tokens", body, json), 400u, "INVALID");
   }
-  Reply ok = api_.post("/ferry/v1/tokens", R"({"user":"ci","expiresIn":3155760000})", json);
+  const std::string century = std::to_string(access::kMaxTokenLifetime);
+  EXPECT_API_ERROR(api_.post("/ferry/v1/tokens",
+                             R"({"user":"ci","expiresIn":)" +
+                                 std::to_string(access::kMaxTokenLifetime + 1) + "}",
+                             json),
+                   400u, "INVALID");
+  Reply ok = api_.post("/ferry/v1/tokens", R"({"user":"ci","expiresIn":)" + century + "}", json);
   EXPECT_EQ(ok.status / 100, 2u) << ok.body;
 }
 

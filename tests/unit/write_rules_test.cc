@@ -116,6 +116,27 @@ TEST_F(WriteRulesTest, AQuotaRefusesAnImportAndAPushWithTheSameReason) {
   EXPECT_NO_THROW(gate_->check_quota("other/app", adds)) << "no quota there";
 }
 
+TEST_F(WriteRulesTest, AnImportCountsWhatOpenUploadsHoldInTheNamespace) {
+  open_box(true);
+  std::string bundle = pack("team/app", "v1", std::string(500, 'x'), 1);
+  uint64_t adds = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir_ / "layout1/blobs/sha256")) {
+    adds += f.file_size();
+  }
+  access::NamespaceChange team;
+  team.set.quota = access::Quota(adds + 1000);
+  accounts().change_namespace("team", team);
+  settle();
+  std::string id = store_->start_upload("team/other");
+  store_->open_upload("team/other", id).append(std::string(2000, 'u').data(), 2000);
+  auto refused = import(bundle);
+  EXPECT_EQ(refused.exit_code, 25);
+  EXPECT_NE(refused.record.error.find("in open uploads"), std::string::npos)
+      << refused.record.error;
+  store_->cancel_upload("team/other", id);
+  EXPECT_EQ(import(bundle).exit_code, 0) << "fits once the session is gone";
+}
+
 TEST_F(WriteRulesTest, ALockedBoxRefusesPushesAndImportsAlike) {
   open_box(false);  // no users, beyond loopback
   settle();
