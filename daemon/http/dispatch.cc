@@ -34,7 +34,7 @@ std::string mib(uint64_t bytes) {
 
 }  // namespace
 
-void Dispatch::reserve_body(const Request& request, BodyBudget* budget) {
+void Dispatch::reserve_body(const Request& request, BodyBudget* budget, const std::string& client) {
   uint64_t most = exchange_->buffers_at_most();
   if (most == 0) return;
   std::optional<uint64_t> length;
@@ -45,23 +45,24 @@ void Dispatch::reserve_body(const Request& request, BodyBudget* budget) {
                                           std::to_string(most) + " bytes");
   }
   uint64_t bytes = length.value_or(most);
-  if (budget && !budget->try_reserve(bytes, reservation_)) {
+  if (budget && !budget->try_reserve(bytes, client, reservation_)) {
     budget_full_ = true;
+    std::string held = budget->capacity() - budget->used() >= bytes
+                           ? "your address already has its share (a quarter) of the"
+                           : "the registry already holds as many";
     throw Error(ErrorCode::kTooManyRequests,
-                "the registry is holding as many request bodies in memory as it may "
-                "(http.body_memory = " +
-                    mib(budget->capacity()) + "); try again in " +
-                    std::to_string(kBudgetRetrySeconds) + " s");
+                held + " request bodies in memory as http.body_memory (" + mib(budget->capacity()) +
+                    ") allows; try again in " + std::to_string(kBudgetRetrySeconds) + " s");
   }
   exchange_->will_buffer(bytes);
 }
 
 Dispatch::Dispatch(const Router& router, const ErrorRenderer& render_error, const Request& request,
-                   BodyBudget* budget)
+                   BodyBudget* budget, const std::string& client)
     : render_error_(render_error) {
   try {
     exchange_ = router(request, route_);
-    reserve_body(request, budget);
+    reserve_body(request, budget, client);
   } catch (const std::exception&) {
     // Answer now (the connection then closes) rather than read a body we
     // will not use; for small or absent bodies answer at the end, which

@@ -31,9 +31,10 @@ class Dispatch {
   // refused with 413 when its Content-Length is over that, and with 429 and
   // Retry-After when `budget` cannot hold its Content-Length (or, for a
   // chunked body, its whole limit) now; the bytes stay reserved until this
-  // is destroyed. Without a budget nothing is reserved.
+  // is destroyed. Without a budget nothing is reserved. `client` (the
+  // sender's address) is held to its share of the budget.
   Dispatch(const Router& router, const ErrorRenderer& render_error, const Request& request,
-           BodyBudget* budget = nullptr);
+           BodyBudget* budget = nullptr, const std::string& client = {});
 
   // Send finish() before reading the body, then close the connection.
   bool answer_now() const { return answer_now_; }
@@ -51,7 +52,7 @@ class Dispatch {
 
  private:
   // Checks and reserves a buffered body's bytes; throws the refusal.
-  void reserve_body(const Request& request, BodyBudget* budget);
+  void reserve_body(const Request& request, BodyBudget* budget, const std::string& client);
 
   const ErrorRenderer& render_error_;
   RouteInfo route_;

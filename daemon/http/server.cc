@@ -263,7 +263,8 @@ int Server::handle(void* connection, const char* url, const char* method, const 
     in_flight_.fetch_add(1);
     Context& ref = *ctx;
     *con_cls = ctx.release();  // reclaimed in complete()
-    ref.dispatch.emplace(router_, render_error_, ref.request, &budget_);
+    ref.dispatch.emplace(router_, render_error_, ref.request, &budget_,
+                         original_client(ref.request));
     ref.route = ref.dispatch->route().label;
     if (ref.dispatch->answer_now()) return queue(connection, ref);
     return MHD_YES;  // libmicrohttpd sends "100 Continue" if asked
@@ -310,6 +311,13 @@ void Server::complete(void** con_cls, int toe) {
   in_flight_.fetch_sub(1);
 }
 
+std::string Server::original_client(const Request& request) const {
+  if (!options_.trusted_proxies.contains(request.client_address())) {
+    return request.client_address();
+  }
+  return external_view(request, {"", options_.trusted_proxies, false}).client_address.substr(0, 64);
+}
+
 void Server::log_request(const Context& ctx, int toe) const {
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - ctx.started)
@@ -317,10 +325,8 @@ void Server::log_request(const Context& ctx, int toe) const {
   char line[1024];
   const char* outcome = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted";
   std::string client = ctx.request.client_address();
-  if (options_.trusted_proxies.contains(client)) {
-    std::string original = external_view(ctx.request, {"", options_.trusted_proxies, false})
-                               .client_address.substr(0, 64);
-    if (original != client) client = original + " via " + client;
+  if (std::string original = original_client(ctx.request); original != client) {
+    client = original + " via " + client;
   }
   snprintf(line, sizeof line, "%s %s %s %u in=%llu out=%llu %.1fms%s", client.c_str(),
            std::string(ctx.request.method()).c_str(), ctx.url.substr(0, 512).c_str(), ctx.status,

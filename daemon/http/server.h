@@ -94,6 +94,9 @@ class Server {
   int queue(void* connection, Context& ctx);
   void complete(void** con_cls, int toe);
   void log_request(const Context& ctx, int toe) const;
+  // The request's client: its peer, or the address a trusted proxy
+  // forwarded for (ServerOptions::trusted_proxies).
+  std::string original_client(const Request& request) const;
 
   ServerOptions options_;
   Router router_;

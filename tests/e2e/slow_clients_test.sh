@@ -103,6 +103,30 @@ done
 echo "    RSS before ${before} KiB, peak ${peak} KiB, after ${after} KiB"
 check "after the attack the memory is given back (RSS ${after} KiB)" test "$after" -lt $((before + 16384))
 
+# -- D2 one address's stalled bodies hold at most a quarter of the budget
+# (8 MiB of 32): a manifest pushed from another address meanwhile goes in.
+EMPTY=sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
+printf '{}' >empty.json
+curl -sf -o /dev/null -X POST --data-binary @empty.json -H 'Content-Type: application/octet-stream' \
+  "http://$REG/v2/team/other/blobs/uploads/?digest=$EMPTY"
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.example.note","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"%s","size":2},"layers":[{"mediaType":"application/vnd.oci.empty.v1+json","digest":"%s","size":2}]}' \
+  "$EMPTY" "$EMPTY" >note.json
+"${ATTACK[@]}" stall 127.0.0.1 "$PORT" /v2/team/app/manifests/big 20 4194304 0 6 >stall2.json &
+staller=$!
+held=0
+for _ in $(seq 1 50); do
+  held=$(curl -s --interface 127.0.0.2 "http://$REG/metrics" | awk '/^ferry_http_body_memory_bytes /{print $2}')
+  [[ "$held" == 8388608 ]] && break
+  sleep 0.1
+done
+code=$(curl -s -o put.txt -w '%{http_code}' --interface 127.0.0.2 -X PUT \
+  -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary @note.json \
+  "http://$REG/v2/team/other/manifests/note")
+check "20 stalled manifest PUTs from one address hold a quarter of the budget (${held} bytes)" \
+  test "$held" = 8388608
+check "meanwhile another address pushes a manifest (201)" bash -c "cat put.txt; [ $code = 201 ]"
+wait $staller
+
 # -- E a body over its endpoint's limit gets 413 before it is sent: a 70 MB
 # admin body waiting for 100 Continue used to get 100 and then a cut.
 head -c 70000000 /dev/zero >huge

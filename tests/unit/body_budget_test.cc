@@ -71,5 +71,21 @@ TEST(BodyBudget, ConcurrentReservationsNeverExceedTheCapacity) {
   EXPECT_EQ(budget.used(), 0u);
 }
 
+TEST(BodyBudget, OneClientHoldsAtMostAQuarterOrOneBody) {
+  BodyBudget budget(100);
+  BodyBudget::Reservation a, b, c, d, e;
+  EXPECT_TRUE(budget.try_reserve(20, "10.0.0.1", a));
+  EXPECT_TRUE(budget.try_reserve(5, "10.0.0.1", b));   // 25: its quarter
+  EXPECT_FALSE(budget.try_reserve(1, "10.0.0.1", c));  // over it
+  EXPECT_TRUE(budget.try_reserve(40, "10.0.0.2", d));  // one body of any size
+  EXPECT_FALSE(budget.try_reserve(1, "10.0.0.2", e));
+  a.release();
+  b.release();
+  EXPECT_TRUE(budget.try_reserve(25, "10.0.0.1", c));  // given back, it may again
+  EXPECT_EQ(budget.used(), 65u);
+  EXPECT_TRUE(budget.try_reserve(35, "", e));  // "" is not held to a share
+  EXPECT_EQ(budget.used(), 100u);
+}
+
 }  // namespace
 }  // namespace ferry::http
