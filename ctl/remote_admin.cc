@@ -167,7 +167,15 @@ access::NewToken RemoteAdmin::create_token(const access::TokenRequest& request) 
   access::NewToken token;
   token.id = answer.at("id").get<std::string>();
   token.secret = answer.at("secret").get<std::string>();
-  if (!answer.at("expiresAt").is_null()) token.expires_at = answer.at("expiresAt").get<int64_t>();
+  const json& expires = answer.at("expiresAt");
+  if (!expires.is_null()) {
+    // Not get<int64_t>() on any number: a float such as 1e300 would be cast
+    // with undefined overflow.
+    if (!expires.is_number_integer()) {
+      throw json::type_error::create(302, "expiresAt must be an integer", &expires);
+    }
+    token.expires_at = expires.get<int64_t>();
+  }
   return token;
 }
 std::vector<access::TokenRow> RemoteAdmin::tokens() {
