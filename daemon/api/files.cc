@@ -3,11 +3,15 @@
 // file:PATH` makes) as plain downloads, for a node that has curl but no
 // container runtime yet. docs/registry-api.md, "Files".
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "base/error.h"
 #include "core/media_types.h"
 #include "daemon/api/handlers.h"
+#include "daemon/api/params.h"
+#include "daemon/http/form.h"
 
 namespace ferry::api {
 namespace {
@@ -51,15 +55,17 @@ void add_layers(const TaggedManifest& t, const json& doc, std::vector<FileEntry>
   }
 }
 
-// Every file of every tagged file artifact, by repository, tag and order in
-// the manifest. Manifests are small and read from disk each time, so a new
-// import shows at once. Only of repositories `keep` accepts (all when
-// unset): the others' manifests are not even read.
-std::vector<FileEntry> file_entries(Store& store,
-                                    const std::function<bool(std::string_view)>& keep = {}) {
-  std::vector<FileEntry> out;
+using KeepArtifact = std::function<bool(const TaggedManifest&)>;
+
+// The files of the tagged file artifacts `keep` accepts, by repository,
+// tag (byte order) and order in the manifest, handed to `visit` until it
+// returns false. Manifests are small and read from disk each time, so a new
+// import shows at once; those `keep` refuses, or after `visit` stops, are
+// not even read.
+void each_file(Store& store, const KeepArtifact& keep,
+               const std::function<bool(const FileEntry&)>& visit) {
   for (const auto& t : store.tagged_artifacts(std::string(media::kFerryFile))) {
-    if (keep && !keep(t.repository)) continue;
+    if (!keep(t)) continue;
     auto digest = Digest::parse(t.digest);
     if (!digest) continue;
     json doc;
@@ -68,9 +74,36 @@ std::vector<FileEntry> file_entries(Store& store,
     } catch (const std::exception&) {
       continue;  // unreadable (quarantined by scrub): not listed, as not servable
     }
-    add_layers(t, doc, out);
+    std::vector<FileEntry> files;
+    add_layers(t, doc, files);
+    for (const auto& f : files) {
+      if (!visit(f)) return;
+    }
   }
+}
+
+std::vector<FileEntry> file_entries(Store& store, const KeepArtifact& keep) {
+  std::vector<FileEntry> out;
+  each_file(store, keep, [&](const FileEntry& f) {
+    out.push_back(f);
+    return true;
+  });
   return out;
+}
+
+// REPO/TAG/NAME (REPO holding '/'), read from the right; nullopt when it
+// is not three parts.
+struct FilePath {
+  std::string repository, tag, name;
+};
+std::optional<FilePath> split_file_path(std::string_view rest) {
+  auto last = rest.rfind('/');
+  if (last == std::string_view::npos || last == 0) return std::nullopt;
+  auto before = rest.rfind('/', last - 1);
+  if (before == std::string_view::npos || before == 0) return std::nullopt;
+  return FilePath{std::string(rest.substr(0, before)),
+                  std::string(rest.substr(before + 1, last - before - 1)),
+                  std::string(rest.substr(last + 1))};
 }
 
 bool wants_text(const http::Request& req) {
@@ -120,17 +153,20 @@ std::set<std::string> shared_names(const std::vector<FileEntry>& entries) {
   return shared;
 }
 
-http::Response listing(const std::vector<FileEntry>& entries, const http::Request& req) {
-  if (wants_text(req)) {
-    std::string text;  // sha256sum's format, for `curl ... | sha256sum -c`
-    std::set<std::string> shared = shared_names(entries);
-    for (const auto& e : entries) {
-      if (e.digest.algorithm() != DigestAlgorithm::kSha256) continue;
-      bool full = shared.count(e.name) > 0;
-      text += sha256sum_line(e.digest.hex(), full ? e.path().substr(kPrefix.size()) : e.name);
-    }
-    return http::Response::text(200, text, "text/plain; charset=utf-8");
+// sha256sum's format, for `curl ... | sha256sum -c`: always the whole
+// listing, since a name shared by two files is written by its full path.
+http::Response sha256sum_listing(const std::vector<FileEntry>& entries) {
+  std::string text;
+  std::set<std::string> shared = shared_names(entries);
+  for (const auto& e : entries) {
+    if (e.digest.algorithm() != DigestAlgorithm::kSha256) continue;
+    bool full = shared.count(e.name) > 0;
+    text += sha256sum_line(e.digest.hex(), full ? e.path().substr(kPrefix.size()) : e.name);
   }
+  return http::Response::text(200, text, "text/plain; charset=utf-8");
+}
+
+http::Response json_listing(const std::vector<FileEntry>& entries) {
   json files = json::array();
   for (const auto& e : entries) {
     json f = {{"name", e.name},
@@ -148,23 +184,71 @@ http::Response listing(const std::vector<FileEntry>& entries, const http::Reques
   return http::Response::json(200, json{{"files", files}}.dump());
 }
 
-// The files the caller may pull, of one repository when ?repository= says.
+// Artifacts the caller may pull, of one repository when ?repository= says.
 // Others are never looked at further, so nothing tells they exist.
-std::vector<FileEntry> visible_entries(Store& store, const http::Request& req,
-                                       const Checks& checks) {
-  auto repository = req.query("repository");
-  return file_entries(store, [&](std::string_view repo) {
-    if (repository && repo != *repository) return false;
-    return !checks.may_pull || checks.may_pull(repo);
-  });
+KeepArtifact visible(const http::Request& req, const Checks& checks) {
+  return [repository = req.query("repository"), &checks](const TaggedManifest& t) {
+    if (repository && t.repository != *repository) return false;
+    return !checks.may_pull || checks.may_pull(t.repository);
+  };
+}
+
+// One page of the JSON listing: up to page.n + 1 files after page.last
+// (a path as listed, without /files/). Artifacts before it are skipped
+// without reading their manifests, so a page costs about its own size.
+std::vector<FileEntry> page_of_files(Store& store, const KeepArtifact& keep, const Page& page) {
+  std::optional<FilePath> last;
+  if (!page.last.empty()) {
+    last = split_file_path(page.last);
+    if (!last) {
+      throw Error(ErrorCode::kInvalid,
+                  "last must be a file's path as listed (REPO/TAG/NAME), not '" +
+                      page.last.substr(0, 300) + "'");
+    }
+  }
+  auto after_last = [&](const TaggedManifest& t) {
+    return !last || std::tie(t.repository, t.tag) >= std::tie(last->repository, last->tag);
+  };
+  std::vector<FileEntry> out;
+  bool passed = !last;
+  if (page.n == 0) return out;
+  each_file(
+      store, [&](const TaggedManifest& t) { return after_last(t) && keep(t); },
+      [&](const FileEntry& f) {
+        if (!passed && f.repository == last->repository && f.tag == last->tag) {
+          passed = f.name == last->name;  // files up to `last` were on earlier pages
+          return true;
+        }
+        passed = true;
+        out.push_back(f);
+        return static_cast<int64_t>(out.size()) <= page.n;
+      });
+  return out;
 }
 
 ExchangePtr list_files(Store& store, const http::Request& req, const Checks& checks,
                        const LoginPrompt& ask_login) {
-  std::vector<FileEntry> visible = visible_entries(store, req, checks);
-  // Nothing an anonymous caller may pull: ask them to log in, whatever exists.
-  if (visible.empty() && ask_login) ask_login();
-  return answer(listing(visible, req));
+  if (wants_text(req)) {
+    std::vector<FileEntry> all = file_entries(store, visible(req, checks));
+    // Nothing an anonymous caller may pull: ask them to log in, whatever exists.
+    if (all.empty() && ask_login) ask_login();
+    return answer(sha256sum_listing(all));
+  }
+  Page page = page_of(req);
+  std::vector<FileEntry> files = page_of_files(store, visible(req, checks), page);
+  if (files.empty() && page.last.empty() && ask_login) ask_login();
+  bool more = static_cast<int64_t>(files.size()) > page.n;
+  if (more) files.pop_back();  // page_of_files gives at most n + 1
+  http::Response r = json_listing(files);
+  if (more) {
+    std::string next = "/files/?n=" + std::to_string(page.n) +
+                       "&last=" + http::percent_encode(files.back().path().substr(kPrefix.size()));
+    if (auto repository = req.query("repository")) {
+      next += "&repository=" + http::percent_encode(*repository);
+    }
+    r.header("Link", "<" + next + ">; rel=\"next\"");
+  }
+  return answer(std::move(r));
 }
 
 [[noreturn]] void no_such_file(std::string_view path) {
@@ -196,8 +280,8 @@ const FileEntry& by_name(const std::vector<FileEntry>& visible, std::string_view
 
 ExchangePtr by_short_name(Store& store, const http::Request& req, std::string_view name,
                           const Checks& checks, const LoginPrompt& ask_login) {
-  std::vector<FileEntry> visible = visible_entries(store, req, checks);
-  const FileEntry& e = by_name(visible, name, req.path(), ask_login);
+  std::vector<FileEntry> files = file_entries(store, visible(req, checks));
+  const FileEntry& e = by_name(files, name, req.path(), ask_login);
   if (checks.require_pull) checks.require_pull(e.repository);  // a bearer token's scope
   return answer(blob_response(store, req, e.repository, e.digest));
 }
@@ -215,23 +299,22 @@ ExchangePtr handle_files(Store& store, const http::Request& req, const Checks& c
       req.path().size() > kPrefix.size() ? req.path().substr(kPrefix.size()) : std::string_view();
   if (rest.empty()) return list_files(store, req, checks, ask_login);
 
-  // /files/REPO/TAG/NAME, REPO itself holding '/': read from the right.
-  auto last = rest.rfind('/');
-  if (last == std::string_view::npos) return by_short_name(store, req, rest, checks, ask_login);
-  auto before = rest.rfind('/', last - 1);
-  if (last == 0 || before == std::string_view::npos || before == 0) {
+  if (rest.find('/') == std::string_view::npos) {
+    return by_short_name(store, req, rest, checks, ask_login);
+  }
+  // /files/REPO/TAG/NAME, REPO itself holding '/'.
+  std::optional<FilePath> path = split_file_path(rest);
+  if (!path) {
     if (ask_login) ask_login();  // no repository to ask about: as for a missing one
     no_such_file(req.path());
   }
-  std::string repository(rest.substr(0, before));
-  std::string_view tag = rest.substr(before + 1, last - before - 1);
-  std::string_view name = rest.substr(last + 1);
   // As for a pull of the repository: refused before anything is looked up.
-  if (checks.require_pull) checks.require_pull(repository);
-  for (const auto& e : file_entries(store)) {
-    if (e.repository == repository && e.tag == tag && e.name == name) {
-      return answer(blob_response(store, req, e.repository, e.digest));
-    }
+  if (checks.require_pull) checks.require_pull(path->repository);
+  auto that_tag = [&](const TaggedManifest& t) {
+    return t.repository == path->repository && t.tag == path->tag;
+  };
+  for (const auto& e : file_entries(store, that_tag)) {
+    if (e.name == path->name) return answer(blob_response(store, req, e.repository, e.digest));
   }
   no_such_file(req.path());
 }

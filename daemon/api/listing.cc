@@ -1,6 +1,5 @@
 // Tags list, catalog and referrers: read-only listings.
 #include <algorithm>
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
@@ -11,31 +10,6 @@ namespace ferry::api {
 namespace {
 
 using nlohmann::json;
-
-// An answer without n is capped here; the Link header points at the rest.
-constexpr int64_t kDefaultPage = 10000;
-
-struct Page {
-  int64_t n = kDefaultPage;
-  std::string last;
-};
-
-Page page_of(const http::Request& req) {
-  Page page;
-  if (auto n = req.query("n")) {
-    int64_t value = -1;
-    auto [end, ec] = std::from_chars(n->data(), n->data() + n->size(), value);
-    if (ec != std::errc() || end != n->data() + n->size() || value < 0) {
-      throw Error(ErrorCode::kSizeInvalid,
-                  "n must be a non-negative integer, not '" + n->substr(0, 40) + "'");
-    }
-    // A larger n gets a full page of this size and a Link to the rest,
-    // as the distribution spec allows.
-    page.n = std::min(value, kDefaultPage);
-  }
-  page.last = req.query("last").value_or("");
-  return page;
-}
 
 // Fetches one more than asked to know whether a next page exists.
 template <typename Fetch>

@@ -1,5 +1,6 @@
 #include "daemon/api/params.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 
@@ -25,6 +26,23 @@ void method_not_allowed(const http::Request& req, std::string_view allowed) {
   throw Error(ErrorCode::kUnsupported, std::string(req.method()) + " is not supported on " +
                                            std::string(req.path().substr(0, 300)) +
                                            "; allowed: " + std::string(allowed));
+}
+
+Page page_of(const http::Request& req) {
+  Page page;
+  if (auto n = req.query("n")) {
+    int64_t value = -1;
+    auto [end, ec] = std::from_chars(n->data(), n->data() + n->size(), value);
+    if (ec != std::errc() || end != n->data() + n->size() || value < 0) {
+      throw Error(ErrorCode::kSizeInvalid,
+                  "n must be a non-negative integer, not '" + n->substr(0, 40) + "'");
+    }
+    // A larger n gets a full page of this size and a Link to the rest,
+    // as the distribution spec allows.
+    page.n = std::min(value, kDefaultPage);
+  }
+  page.last = req.query("last").value_or("");
+  return page;
 }
 
 }  // namespace ferry::api

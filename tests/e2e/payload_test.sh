@@ -251,6 +251,26 @@ check "two files listed under one name (a file dir1.tar.gz, a folder dir1): each
            grep -q '  files/dir1/latest/dir1.tar.gz\$' all.txt &&
            grep -qx \"$(sha installer.bin)  team/installer/v2/installer.bin\" all.txt &&
            [ \$(cut -d' ' -f3- all.txt | sort | uniq -d | wc -l) = 0 ]"
+cat >walk_files.py <<'PY'
+import json, re, sys, urllib.request
+base, n = sys.argv[1], sys.argv[2]
+url, seen = f"{base}/files/?n={n}", []
+while url:
+    with urllib.request.urlopen(url) as r:
+        page = [f["path"] for f in json.load(r)["files"]]
+        link = r.headers.get("Link")
+    assert len(page) <= int(n), page
+    seen += page
+    m = re.match(r"<([^>]*)>; rel=\"next\"", link or "")
+    url = base + m.group(1) if m else None
+print("\n".join(seen))
+PY
+check "GET /files/?n=2 pages through every file once, following Link (names with backslashes and control characters too)" \
+  bash -c "curl -sf 'http://$REG/files/' | jq -r '.files[].path' >full.txt && [ \$(wc -l <full.txt) -ge 6 ] &&
+           python3 walk_files.py http://$REG 2 >paged.txt && diff full.txt paged.txt &&
+           python3 walk_files.py http://$REG 1 | diff full.txt - && [ \$(sort paged.txt | uniq -d | wc -l) = 0 ]"
+check "a malformed last= is 400 INVALID" \
+  bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 'http://$REG/files/?n=2&last=nopath') = 400 ]"
 bad_file() {
   local rc=0
   "$FERRY" pack -k site.key -o bad.ferry "file:$1" >bad.out 2>&1 || rc=$?
