@@ -69,12 +69,30 @@ WatchLimits quick() {
   return l;
 }
 
-TEST(ConnectionWatch, CutsHeadersNotCompleteByTheDeadlineHoweverTheyTrickle) {
-  ConnectionWatch watch(quick());
-  watch.start();
+// A watch with short limits, started, following one fresh connection `p`.
+class ConnectionWatchTest : public ::testing::Test {
+ protected:
+  ConnectionWatchTest() : watch(quick()) {
+    watch.start();
+    watch.opened(&key, p.server.fd, "127.0.0.1");
+  }
+  ~ConnectionWatchTest() override {
+    if (!closed_) watch.closed(&key);
+  }
+  void close_connection() {
+    watch.closed(&key);
+    closed_ = true;
+  }
+
   Pair p;
   int key = 0;
-  watch.opened(&key, p.server.fd, "127.0.0.1");
+  ConnectionWatch watch;
+
+ private:
+  bool closed_ = false;
+};
+
+TEST_F(ConnectionWatchTest, CutsHeadersNotCompleteByTheDeadlineHoweverTheyTrickle) {
   for (int i = 0; i < 4; ++i) {  // a byte every 50 ms
     p.client_sends(1);
     p.server_reads();
@@ -82,15 +100,9 @@ TEST(ConnectionWatch, CutsHeadersNotCompleteByTheDeadlineHoweverTheyTrickle) {
   }
   EXPECT_TRUE(p.client_sees_end(2000ms));
   EXPECT_EQ(watch.cuts(), 1u);
-  watch.closed(&key);
 }
 
-TEST(ConnectionWatch, LeavesHeadersCompleteInTimeAndASteadyBodyAlone) {
-  ConnectionWatch watch(quick());
-  watch.start();
-  Pair p;
-  int key = 0;
-  watch.opened(&key, p.server.fd, "127.0.0.1");
+TEST_F(ConnectionWatchTest, LeavesHeadersCompleteInTimeAndASteadyBodyAlone) {
   watch.headers_done(&key);
   for (int i = 0; i < 20; ++i) {  // 100 bytes every 20 ms: 5000 bytes/s
     p.client_sends(100);
@@ -99,41 +111,23 @@ TEST(ConnectionWatch, LeavesHeadersCompleteInTimeAndASteadyBodyAlone) {
   }
   EXPECT_FALSE(p.client_sees_end(0ms));
   EXPECT_EQ(watch.cuts(), 0u);
-  watch.closed(&key);
 }
 
-TEST(ConnectionWatch, CutsABodyBelowTheMinimumRate) {
-  ConnectionWatch watch(quick());
-  watch.start();
-  Pair p;
-  int key = 0;
-  watch.opened(&key, p.server.fd, "127.0.0.1");
+TEST_F(ConnectionWatchTest, CutsABodyBelowTheMinimumRate) {
   watch.headers_done(&key);
   p.client_sends(10);
   p.server_reads();
   EXPECT_TRUE(p.client_sees_end(2000ms));
-  watch.closed(&key);
 }
 
-TEST(ConnectionWatch, DoesNotBlameTheClientForBytesTheServerHasNotRead) {
-  ConnectionWatch watch(quick());
-  watch.start();
-  Pair p;
-  int key = 0;
-  watch.opened(&key, p.server.fd, "127.0.0.1");
+TEST_F(ConnectionWatchTest, DoesNotBlameTheClientForBytesTheServerHasNotRead) {
   watch.headers_done(&key);
   p.client_sends(10);  // never read: the server is the slow one
   EXPECT_FALSE(p.client_sees_end(1000ms));
   EXPECT_EQ(watch.cuts(), 0u);
-  watch.closed(&key);
 }
 
-TEST(ConnectionWatch, AnIdleKeptAliveConnectionWaitsButItsNextRequestHasADeadline) {
-  ConnectionWatch watch(quick());
-  watch.start();
-  Pair p;
-  int key = 0;
-  watch.opened(&key, p.server.fd, "127.0.0.1");
+TEST_F(ConnectionWatchTest, AnIdleKeptAliveConnectionWaitsButItsNextRequestHasADeadline) {
   watch.headers_done(&key);
   watch.answering(&key);
   watch.request_done(&key);
@@ -141,16 +135,10 @@ TEST(ConnectionWatch, AnIdleKeptAliveConnectionWaitsButItsNextRequestHasADeadlin
   p.client_sends(1);                       // the next request starts ...
   p.server_reads();
   EXPECT_TRUE(p.client_sees_end(2000ms));  // ... and never finishes its headers
-  watch.closed(&key);
 }
 
-TEST(ConnectionWatch, NeverTouchesAConnectionAfterItClosed) {
-  ConnectionWatch watch(quick());
-  watch.start();
-  Pair p;
-  int key = 0;
-  watch.opened(&key, p.server.fd, "127.0.0.1");
-  watch.closed(&key);
+TEST_F(ConnectionWatchTest, NeverTouchesAConnectionAfterItClosed) {
+  close_connection();
   EXPECT_FALSE(p.client_sees_end(700ms));
   EXPECT_EQ(watch.cuts(), 0u);
 }
