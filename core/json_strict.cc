@@ -10,11 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-// Thrown from the parser callback to stop at the first violation.
-struct Refused {
-  std::string why;
-};
-
 // The length of the UTF-8 sequence starting at text[i], or 0 if invalid
 // (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
 size_t utf8_sequence(std::string_view text, size_t i) {
@@ -38,42 +33,72 @@ std::string quoted_key(const std::string& key) {
   return "\"" + printable(key.substr(0, 100)) + "\"";
 }
 
-// Sees every key and every nesting level while nlohmann builds the value.
-class Watcher {
+// A first pass over the text as SAX events, before any value is built:
+// the nesting depth, the number of values and every object's keys. Not
+// nlohmann's parser callback: on every object's end it scans the enclosing
+// array, so `[{},{},...]` took time quadratic in its length.
+class Checker {
  public:
-  explicit Watcher(size_t max_depth) : max_depth_(max_depth) {}
+  Checker(size_t max_depth, size_t max_values) : max_depth_(max_depth), max_values_(max_values) {}
+  const std::string& why() const { return why_; }
+  size_t error_byte() const { return error_byte_; }
+  bool syntax_error() const { return syntax_error_; }
 
-  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        if (open_.size() >= max_depth_) {
-          throw Refused{"it nests arrays and objects more than " + std::to_string(max_depth_) +
-                        " deep"};
-        }
-        open_.push_back(event == json::parse_event_t::object_start);
-        keys_.emplace_back();
-        break;
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        open_.pop_back();
-        keys_.pop_back();
-        break;
-      case json::parse_event_t::key:
-        if (!keys_.back().insert(parsed.get<std::string>()).second) {
-          throw Refused{"it has the key " + quoted_key(parsed.get<std::string>()) +
-                        " twice in one object"};
-        }
-        break;
-      case json::parse_event_t::value: break;
-    }
-    return true;
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(json::number_integer_t) { return value(); }
+  bool number_unsigned(json::number_unsigned_t) { return value(); }
+  bool number_float(json::number_float_t, const std::string&) { return value(); }
+  bool string(std::string&) { return value(); }
+  bool binary(json::binary_t&) { return value(); }
+  bool start_object(size_t) { return open(true); }
+  bool start_array(size_t) { return open(false); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(std::string& key) {
+    if (keys_.back().insert(key).second) return true;
+    return refuse("it has the key " + quoted_key(key) + " twice in one object");
   }
+  bool parse_error(size_t byte, const std::string&, const nlohmann::detail::exception& e) {
+    syntax_error_ = true;
+    error_byte_ = byte;
+    trailing_ =
+        std::string_view(e.what()).find("; expected end of input") != std::string_view::npos;
+    return false;
+  }
+  bool trailing() const { return trailing_; }
 
  private:
-  size_t max_depth_;
-  std::vector<bool> open_;  // true: an object
+  bool value() {
+    if (max_values_ == 0 || ++values_ <= max_values_) return true;
+    return refuse("it has more than " + std::to_string(max_values_) + " JSON values");
+  }
+  bool open(bool /*object*/) {
+    if (!value()) return false;
+    if (depth_ >= max_depth_) {
+      return refuse("it nests arrays and objects more than " + std::to_string(max_depth_) +
+                    " deep");
+    }
+    ++depth_;
+    keys_.emplace_back();
+    return true;
+  }
+  bool close() {
+    --depth_;
+    keys_.pop_back();
+    return true;
+  }
+  bool refuse(std::string why) {
+    why_ = std::move(why);
+    return false;
+  }
+
+  size_t max_depth_, max_values_;
+  size_t depth_ = 0, values_ = 0;
   std::vector<std::set<std::string>> keys_;
+  std::string why_;
+  size_t error_byte_ = 0;
+  bool syntax_error_ = false, trailing_ = false;
 };
 
 std::string precheck(std::string_view text) {
@@ -99,29 +124,38 @@ size_t invalid_utf8_at(std::string_view text) {
   return std::string_view::npos;
 }
 
-StrictJson parse_json_strict(std::string_view text, size_t max_depth) {
+StrictJson parse_json_strict(std::string_view text, size_t max_depth, size_t max_values) {
   StrictJson out;
   out.error = precheck(text);
   if (!out.ok()) return out;
-  Watcher watcher(max_depth);
+  Checker checker(max_depth, max_values);
+  bool passed = false;
   try {
-    out.value = json::parse(text.begin(), text.end(), std::ref(watcher), /*allow_exceptions=*/true,
-                            /*ignore_comments=*/false);
-  } catch (const Refused& r) {
-    out.error = r.why;
-  } catch (const json::parse_error& e) {
-    // Our words, with nlohmann's byte position (1-based: the offending byte).
-    bool trailing =
-        std::string_view(e.what()).find("; expected end of input") != std::string_view::npos &&
-        e.byte > 0 && e.byte <= text.size();
-    out.error =
-        trailing
-            ? "there is more after the JSON value (at byte " + std::to_string(e.byte - 1) + ")"
-            : "it is not valid JSON (at byte " + std::to_string(e.byte > 0 ? e.byte - 1 : 0) + ")";
+    passed = json::sax_parse(text.begin(), text.end(), &checker, json::input_format_t::json,
+                             /*strict=*/true, /*ignore_comments=*/false);
+  } catch (const json::exception&) {
+    passed = false;
+  }
+  if (!passed) {
+    if (!checker.why().empty()) {
+      out.error = checker.why();
+    } else if (checker.syntax_error()) {
+      // Our words, with nlohmann's byte position (1-based: the offending byte).
+      size_t at = checker.error_byte() > 0 ? checker.error_byte() - 1 : 0;
+      out.error = checker.trailing() && checker.error_byte() <= text.size()
+                      ? "there is more after the JSON value (at byte " + std::to_string(at) + ")"
+                      : "it is not valid JSON (at byte " + std::to_string(at) + ")";
+    } else {
+      out.error = "it is not valid JSON";
+    }
+    return out;
+  }
+  try {
+    out.value = json::parse(text.begin(), text.end());  // checked above: builds, linear
   } catch (const json::exception&) {
     out.error = "it is not valid JSON";
+    out.value = nullptr;
   }
-  if (!out.ok()) out.value = nullptr;
   return out;
 }
 

@@ -8,7 +8,9 @@
 // - valid UTF-8 throughout, with no byte order mark in front;
 // - no key twice in one object, at any depth (nlohmann keeps the last, Go
 //   the last, others the first: a checker and a client could disagree);
-// - at most kMaxJsonDepth nested arrays and objects.
+// - at most kMaxJsonDepth nested arrays and objects, and at most
+//   `max_values` values in all (objects, arrays and scalars), which bounds
+//   the memory the parsed value takes (about 16 to 80 bytes a value).
 #pragma once
 
 #include <cstddef>
@@ -19,6 +21,7 @@
 namespace ferry {
 
 inline constexpr size_t kMaxJsonDepth = 64;
+inline constexpr size_t kNoValueLimit = 0;
 
 struct StrictJson {
   nlohmann::json value;  // null when error is set
@@ -27,9 +30,12 @@ struct StrictJson {
 };
 
 // Parses the whole of `text` (NUL bytes included: it is a range, not a C
-// string). Never throws for bad input; says why in `error`, e.g. "it has a
-// duplicate key \"layers\"" or "there is more after the JSON value (at byte 12)".
-StrictJson parse_json_strict(std::string_view text, size_t max_depth = kMaxJsonDepth);
+// string), in time linear in its length: the rules above are checked in a
+// first pass before any value is built. Never throws for bad input; says why
+// in `error`, e.g. "it has the key \"layers\" twice in one object" or
+// "there is more after the JSON value (at byte 12)".
+StrictJson parse_json_strict(std::string_view text, size_t max_depth = kMaxJsonDepth,
+                             size_t max_values = kNoValueLimit);
 
 // The offset of the first byte that is not valid UTF-8 (overlong forms,
 // surrogates and code points past U+10FFFF included), or npos.

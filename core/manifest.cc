@@ -81,7 +81,7 @@ std::string resolve_media_type(const json& doc, std::string_view content_type) {
 }  // namespace
 
 ParsedManifest parse_manifest(std::string_view bytes, std::string_view content_type) {
-  StrictJson parsed_json = parse_json_strict(bytes);
+  StrictJson parsed_json = parse_json_strict(bytes, kMaxJsonDepth, kMaxManifestValues);
   if (!parsed_json.ok()) invalid("body is not one strict JSON value: " + parsed_json.error);
   const json& doc = parsed_json.value;
   if (!doc.is_object()) invalid("body is not a JSON object");

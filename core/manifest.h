@@ -34,8 +34,15 @@ struct ParsedManifest {
   std::optional<std::string> annotations;
 };
 
+// The most JSON values (objects, arrays, scalars) one manifest may hold:
+// about 15,000 descriptors with annotations, far beyond any real image or
+// index, and it bounds what parsing one takes to a few MiB of memory (a
+// 4 MiB body of `[0,0,...]` would otherwise take about 40 MiB).
+inline constexpr size_t kMaxManifestValues = 100000;
+
 // content_type is the request's Content-Type (may be empty). Throws
-// MANIFEST_INVALID naming the offending field on any violation.
+// MANIFEST_INVALID naming the offending field on any violation (strict JSON:
+// core/json_strict.h, with at most kMaxManifestValues values).
 ParsedManifest parse_manifest(std::string_view bytes, std::string_view content_type);
 
 }  // namespace ferry

@@ -36,6 +36,16 @@ manifest() {  # manifest LAYERS_JSON_FRAGMENT...
 LAYER=$(desc application/vnd.oci.image.layer.v1.tar "$(sha layer.bin)" 1000)
 manifest "\"layers\":[$LAYER]" >good.json
 { cat good.json; printf '\0{"anything":1}'; } >nul.json
+# 4 MiB of values: a million empty objects took minutes of CPU each (a
+# quadratic parse) and tens of MiB; now one pass refuses it.
+python3 -c "
+import sys; n = (4194304 - 200) // 3
+sys.stdout.write('{\"schemaVersion\":2,\"x\":[' + ','.join(['{}'] * n) + ']}')" >objects.json
+big=$(curl -s --max-time 20 -o big.json -w '%{http_code}' -X PUT -H "Content-Type: $OCI_MANIFEST" \
+  --data-binary @objects.json "http://$REG/v2/team/app/manifests/big")
+check "4 MiB of empty objects in a manifest: 400 MANIFEST_INVALID within seconds, naming the value limit" \
+  bash -c "cat big.json; [ $big = 400 ] && jq -e '.errors[0].code == \"MANIFEST_INVALID\"' big.json >/dev/null &&
+           grep -q 'more than 100000 JSON values' big.json"
 check "a manifest with a NUL byte and more after its JSON: 400 MANIFEST_INVALID" \
   equal "$(put team/app v1 nul.json $OCI_MANIFEST)" "400 MANIFEST_INVALID"
 check "... saying where the NUL byte is, in our words" \

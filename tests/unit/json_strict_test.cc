@@ -66,6 +66,29 @@ TEST(JsonStrict, LimitsNesting) {
   EXPECT_EQ(error_of(abyss), "it nests arrays and objects more than 64 deep");
 }
 
+TEST(JsonStrict, LimitsTheNumberOfValues) {
+  EXPECT_TRUE(parse_json_strict("[1,2,3]", kMaxJsonDepth, 4).ok());  // the array and three
+  EXPECT_EQ(parse_json_strict("[1,2,3,4]", kMaxJsonDepth, 4).error,
+            "it has more than 4 JSON values");
+  EXPECT_EQ(parse_json_strict("{\"a\":{},\"b\":{}}", kMaxJsonDepth, 2).error,
+            "it has more than 2 JSON values");
+  EXPECT_TRUE(parse_json_strict("[1,2,3,4]").ok());  // no limit by default
+}
+
+// 300,000 empty objects in one array: nlohmann's callback parser scanned
+// the array at each object's end (quadratic: minutes); the checks are now
+// one pass, so this is refused or read in well under a second.
+TEST(JsonStrict, ManyObjectsInOneArrayAreCheckedInOnePass) {
+  std::string text = "[";
+  for (int i = 0; i < 300000; ++i) text += i ? ",{}" : "{}";
+  text += "]";
+  auto r = parse_json_strict(text);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.value.size(), 300000u);
+  EXPECT_EQ(parse_json_strict(text, kMaxJsonDepth, 100000).error,
+            "it has more than 100000 JSON values");
+}
+
 TEST(JsonStrict, SaysWhereTheSyntaxBreaks) {
   EXPECT_EQ(error_of(""), "it is empty");
   EXPECT_EQ(error_of("  "), "it is empty");
