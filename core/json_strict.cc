@@ -159,4 +159,8 @@ StrictJson parse_json_strict(std::string_view text, size_t max_depth, size_t max
   return out;
 }
 
+std::string json_text(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace ferry

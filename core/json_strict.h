@@ -37,6 +37,12 @@ struct StrictJson {
 StrictJson parse_json_strict(std::string_view text, size_t max_depth = kMaxJsonDepth,
                              size_t max_values = kNoValueLimit);
 
+// JSON as Ferry writes it (answers, --json output, receipts): compact, or
+// indented by `indent` spaces. A string from outside that is not valid UTF-8
+// (a user name tried at a login, a bundle's file name) comes out with U+FFFD
+// in place of the bad bytes instead of failing the whole answer.
+std::string json_text(const nlohmann::json& value, int indent = -1);
+
 // The offset of the first byte that is not valid UTF-8 (overlong forms,
 // surrogates and code points past U+10FFFF included), or npos.
 size_t invalid_utf8_at(std::string_view text);

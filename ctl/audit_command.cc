@@ -3,6 +3,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/json_strict.h"
 #include "core/printable.h"
 #include "core/units.h"
 #include "ctl/commands.h"
@@ -26,7 +27,7 @@ void print_json(const std::vector<access::AuditRow>& rows) {
                    {"result", e.result},
                    {"detail", e.detail}});
   }
-  std::printf("%s\n", out.dump(2).c_str());
+  std::printf("%s\n", json_text(out, 2).c_str());
 }
 
 void print_lines(const std::vector<access::AuditRow>& rows) {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "access/rules.h"
+#include "core/json_strict.h"
 #include "core/printable.h"
 #include "core/store.h"
 #include "core/units.h"
@@ -94,7 +95,7 @@ int run_gc(const DaemonConfig& config, const GcCommand& command) {
                                "; nothing was collected: run gc again when it has finished");
   }
   if (command.json) {
-    std::printf("%s\n", report_json(*report, uploads).dump(2).c_str());
+    std::printf("%s\n", json_text(report_json(*report, uploads), 2).c_str());
   } else {
     print_report(*report, uploads);
   }

@@ -3,6 +3,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/json_strict.h"
 #include "core/printable.h"
 #include "core/store.h"
 #include "core/units.h"
@@ -29,7 +30,7 @@ void print_report(const ScrubReport& r, bool json) {
                        {"knownDamaged", r.known_damaged},
                        {"brokenReferences", r.broken_references},
                        {"durationMs", r.duration.count()}};
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", json_text(out, 2).c_str());
     return;
   }
   for (const auto& d : r.damaged) {

@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "bundle/reader.h"
 #include "core/import_records.h"
+#include "core/json_strict.h"
 #include "core/printable.h"
 #include "core/store.h"
 #include "core/units.h"
@@ -67,7 +68,7 @@ int run_imports_command(const DaemonConfig& config, bool json, int64_t limit) {
   if (json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& r : records) list.push_back(import::import_record_json(r));
-    std::printf("%s\n", nlohmann::json{{"imports", list}}.dump(2).c_str());
+    std::printf("%s\n", json_text(nlohmann::json{{"imports", list}}, 2).c_str());
     return kOk;
   }
   std::printf("%-4s %-20s %-11s %-16s %-10s %-10s %-10s %s\n", "ID", "STARTED", "RESULT", "BUNDLE",

@@ -6,6 +6,7 @@
 
 #include "core/file_util.h"
 #include "core/inventory.h"
+#include "core/json_strict.h"
 #include "core/store.h"
 #include "core/units.h"
 #include "daemon/import/receipt.h"
@@ -25,7 +26,7 @@ int run_inventory_command(const DaemonConfig& config, const std::string& output)
                         {"host", import::host_name()},
                         {"created", format_utc(static_cast<int64_t>(std::time(nullptr)))},
                         {"blobs", blobs}};
-  std::string text = doc.dump(2) + "\n";
+  std::string text = json_text(doc, 2) + "\n";
   if (output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return kOk;

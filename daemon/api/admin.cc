@@ -91,12 +91,12 @@ http::Response AdminCall::change(const std::string& action, const std::string& t
   }
   gate->audit(caller, action, target, "ok", "");
   gate->refresh();
-  return out.is_null() ? http::Response::empty(204) : http::Response::json(200, out.dump());
+  return out.is_null() ? http::Response::empty(204) : http::Response::json(200, json_text(out));
 }
 
 http::Response AdminCall::read(const Work& work) const {
   Accounts accounts(store->database());
-  return http::Response::json(200, work(accounts).dump());
+  return http::Response::json(200, json_text(work(accounts)));
 }
 
 ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const http::Request& req) {

@@ -21,6 +21,7 @@
 #include "access/admin_paths.h"
 #include "access/json.h"
 #include "base/error.h"
+#include "core/json_strict.h"
 #include "daemon/api/handlers.h"
 #include "runtime/status_json.h"
 
@@ -46,7 +47,7 @@ void require_covers(const AdminScope& scope, const std::string& name_space) {
 }
 
 http::Response status(AdminCall& c) {
-  return http::Response::json(200, status_json(*c.store).dump());
+  return http::Response::json(200, json_text(status_json(*c.store)));
 }
 
 http::Response audit_log(AdminCall& c) {
@@ -100,7 +101,7 @@ http::Response create_token(AdminCall& c) {
     if (!ok) {
       throw Error(ErrorCode::kInvalid, "expiresIn must be a whole number of seconds from 1 to " +
                                            std::to_string(access::kMaxTokenLifetime) +
-                                           " (100 years), not " + in.dump().substr(0, 40));
+                                           " (100 years), not " + json_text(in).substr(0, 40));
     }
     request.lifetime = std::chrono::seconds(in.get<int64_t>());
   }

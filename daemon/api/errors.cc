@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "access/rows.h"
+#include "core/json_strict.h"
 #include "runtime/log.h"
 
 namespace ferry::api {
@@ -51,8 +52,7 @@ http::Response error_response(WireError wire, const std::string& message) {
   nlohmann::json body = {
       {"errors", nlohmann::json::array({{{"code", wire.code}, {"message", message}}})}};
   // Invalid UTF-8 from a client (echoed in a message) must not stop the reply.
-  return http::Response::json(wire.status,
-                              body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return http::Response::json(wire.status, json_text(body));
 }
 
 http::Response internal_error(const std::string& what) {

@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "bundle/format.h"
 #include "core/import_records.h"
+#include "core/json_strict.h"
 #include "daemon/api/handlers.h"
 #include "daemon/import/history_json.h"
 
@@ -58,7 +59,7 @@ ExchangePtr handle_imports(Store& store, const http::Request& req, const Checks&
     }
     if (static_cast<int64_t>(records.size()) < kBatch || before <= 1) break;
   }
-  http::Response response = http::Response::json(200, nlohmann::json{{"imports", list}}.dump());
+  http::Response response = http::Response::json(200, json_text(nlohmann::json{{"imports", list}}));
   if (more) {
     response.header("Link", "</ferry/v1/imports?n=" + std::to_string(n) +
                                 "&before=" + std::to_string(last_id) + ">; rel=\"next\"");

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "base/error.h"
+#include "core/json_strict.h"
 #include "core/media_types.h"
 #include "daemon/api/handlers.h"
 #include "daemon/api/params.h"
@@ -181,7 +182,7 @@ http::Response json_listing(const std::vector<FileEntry>& entries) {
     if (e.digest.algorithm() == DigestAlgorithm::kSha256) f["sha256"] = e.digest.hex();
     files.push_back(std::move(f));
   }
-  return http::Response::json(200, json{{"files", files}}.dump());
+  return http::Response::json(200, json_text(json{{"files", files}}));
 }
 
 // Artifacts the caller may pull, of one repository when ?repository= says.

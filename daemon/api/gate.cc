@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/digest.h"
+#include "core/json_strict.h"
 #include "core/units.h"
 #include "runtime/log.h"
 #include "signing/text_format.h"
@@ -93,7 +94,7 @@ std::string Gate::issue_token(const Caller& caller, const std::vector<std::strin
                      {"access_token", token},
                      {"expires_in", options_.token_ttl.count()},
                      {"issued_at", format_utc(now)}};
-  return out.dump();
+  return json_text(out);
 }
 
 void Gate::throttle_check(const std::string& key, const char* what) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "core/json_strict.h"
 #include "core/media_types.h"
 #include "daemon/api/handlers.h"
 
@@ -19,7 +20,7 @@ http::Response paged(const Page& page, const std::string& path, const char* key,
   bool more = static_cast<int64_t>(items.size()) > page.n;
   if (more) items.resize(static_cast<size_t>(page.n));
   doc[key] = items;
-  http::Response r = http::Response::json(200, doc.dump());
+  http::Response r = http::Response::json(200, json_text(doc));
   if (more) {
     r.header("Link", "<" + path + "?n=" + std::to_string(page.n) + "&last=" + items.back() +
                          ">; rel=\"next\"");
@@ -85,7 +86,7 @@ ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route
     manifests.push_back(std::move(d));
   }
   json index = {{"schemaVersion", 2}, {"mediaType", media::kOciIndex}, {"manifests", manifests}};
-  http::Response r = http::Response::json(200, index.dump());
+  http::Response r = http::Response::json(200, json_text(index));
   r.headers.clear();
   r.header("Content-Type", std::string(media::kOciIndex));
   if (artifact_type) r.header("OCI-Filters-Applied", "artifactType");

@@ -17,6 +17,7 @@
 #include "bundle/refusal.h"
 #include "bundle/verifier.h"
 #include "core/file_lock.h"
+#include "core/json_strict.h"
 #include "core/progress.h"
 #include "core/units.h"
 #include "daemon/import/checks.h"
@@ -111,7 +112,7 @@ class StoreSink : public bundle::BlobSink {
 std::string images_json(const bundle::Manifest& m) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& i : m.images) list.push_back({{"name", i.name}, {"digest", i.digest.str()}});
-  return list.dump();
+  return json_text(list);
 }
 
 signing::TrustedKeys trusted_keys(const std::string& dir) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.h"
+#include "core/json_strict.h"
 #include "core/units.h"
 #include "signing/keys.h"
 #include "signing/signature.h"
@@ -71,7 +72,7 @@ void write_receipt(const std::string& path, const std::string& box_key_path,
       {"bytesAlreadyPresent", record.bytes_skipped},
       {"inventory", inventory},
   };
-  std::string text = doc.dump(2) + "\n";
+  std::string text = json_text(doc, 2) + "\n";
   signing::Prehash prehash;
   prehash.update(text.data(), text.size());
   auto sig = signing::sign_prehashed(

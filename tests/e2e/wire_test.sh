@@ -176,6 +176,18 @@ check "ferryctl audit shows the failed login's user name escaped: no ESC, no for
            grep -qF 'mallory\\x1b]0;owned\\x07\\x0a2026-01-01T00' audit.txt &&
            ! grep -q \$'\\033' audit.txt && ! grep -q '^2026-01-01T00:00:00.000Z info forged' audit.txt"
 
+# ---- bytes that are not UTF-8 (a login name, an inbox file name) never
+# break a JSON answer: they come out as U+FFFD
+curl -s -o /dev/null -u "$(printf 'bad\xff\xfeuser'):x" "http://$REG/v2/"
+printf 'not a bundle' >"$DATA/inbox/$(printf 'evil\xff.ferry')"
+check "GET /ferry/v1/imports answers 200 with the inbox file named with 0xFF, as U+FFFD" \
+  wait_for "curl -sf -u admin:admin-password 'http://$REG/ferry/v1/imports' | jq -e '[.imports[].source | select(endswith(\"evil\\ufffd.ferry\"))] | length > 0' >/dev/null"
+check "GET /ferry/v1/audit answers 200 with the bad login's name as U+FFFD" \
+  bash -c "curl -sf -u admin:admin-password 'http://$REG/ferry/v1/audit?n=200' | jq -e '[.entries[] | select(.target == \"bad\\ufffd\\ufffduser\")] | length > 0' >/dev/null"
+check "ferryctl audit --json and ferryd imports --json still exit 0 with valid JSON" \
+  bash -c "'$FERRYCTL' --data-dir '$DATA' audit --json | jq -e . >/dev/null &&
+           '$FERRYD' imports --json --data-dir '$DATA' | jq -e . >/dev/null"
+
 # ---- public_url wins over everything
 stop_ferryd
 printf '[http]\npublic_url = "https://registry.example.com/"\ntrusted_proxies = ["127.0.0.1"]\n' >public.toml
