@@ -174,6 +174,10 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.size("storage.min_free", config.min_free);
   r.boolean("auth.open", config.auth_open);
   r.duration("auth.token_ttl", config.token_ttl);
+  // 0 would issue tokens already expired; a bearer token lives minutes.
+  if (config.token_ttl.count() < 1 || config.token_ttl.count() > 24 * 3600) {
+    bad(path, "auth.token_ttl", "from 1s to 24h");
+  }
   r.duration("audit.keep", config.audit_keep);
   r.count("audit.max_entries", config.audit_max_entries, uint64_t{0}, uint64_t{1} << 40);
   r.string("tls.cert", config.tls_cert);
@@ -181,6 +185,7 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.string("http.public_url", config.public_url);
   r.strings("http.trusted_proxies", config.trusted_proxies);
   r.duration("uploads.expire_after", config.upload_expiry);
+  if (config.upload_expiry.count() < 1) bad(path, "uploads.expire_after", "at least 1s");
   r.count("uploads.max_sessions_per_user", config.upload_sessions_per_user, uint64_t{0},
           uint64_t{1} << 20);
   r.count("uploads.max_sessions_per_namespace", config.upload_sessions_per_namespace, uint64_t{0},

@@ -21,7 +21,7 @@ struct DaemonConfig {
   std::chrono::seconds idle_timeout{60};
   uint64_t connection_buffer = 64 * 1024;
   // Slow and hostile clients (docs/configuration.md, [http]).
-  unsigned per_address_limit = 128;         // connections per client address; 0: no limit
+  unsigned per_address_limit = 32;          // connections per client address; 0: no limit
   std::chrono::seconds header_timeout{10};  // request line and headers complete within
   uint64_t min_rate = 1024;                 // bytes/s for bodies and responses; 0: none
   std::chrono::seconds rate_window{30};     // ... averaged over this long

@@ -40,7 +40,7 @@ struct ServerOptions {
   unsigned idle_timeout_seconds = 60;
   // Connections one client address may hold at once; 0: no limit (behind a
   // reverse proxy every client has the proxy's address).
-  unsigned per_address_limit = 128;
+  unsigned per_address_limit = 32;
   // Deadlines and minimum rates for slow clients (ConnectionWatch).
   WatchLimits watch;
   // Bytes all request bodies held in memory together may take (BodyBudget).

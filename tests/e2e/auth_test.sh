@@ -253,4 +253,9 @@ check "a bearer token pulls ..." \
 sleep 2.5
 check "... and is refused once it expires (auth.token_ttl), cached or not" \
   equal "$(status GET /v2/team/app/tags/list -H "Authorization: Bearer $short_bearer")" "401 UNAUTHORIZED"
+stop_ferryd
+printf '[auth]\ntoken_ttl = "0"\n' >zero-ttl.toml
+check "auth.token_ttl = 0 (tokens born expired) stops start-up: exit 2, naming the key and the range" \
+  bash -c "rc=0; '$FERRYD' serve --listen 127.0.0.1:0 --data-dir '$DATA' --config zero-ttl.toml 2>zero.txt || rc=\$?;
+           cat zero.txt; [ \$rc = 2 ] && grep -q 'auth.token_ttl' zero.txt && grep -q '1s to 24h' zero.txt"
 finish
