@@ -92,8 +92,8 @@ TEST(Daemon, AbandonedUploadsExpireWithTheirFiles) {
     EXPECT_FALSE(std::filesystem::is_empty(dir / "data/uploads"));
     server.stop(SIGTERM);
   }
-  std::this_thread::sleep_for(1100ms);  // ages are counted in whole seconds
-  std::string config = write_config(dir, "[uploads]\nexpire_after = \"0s\"\n");
+  std::this_thread::sleep_for(2100ms);  // ages are counted in whole seconds
+  std::string config = write_config(dir, "[uploads]\nexpire_after = \"1s\"\n");
   FerrydProcess server(dir / "data", {"--config", config});
   // The log line is written once expiry has finished (file, row and state).
   for (int i = 0; i < 250 && server.log().find("removed 1 abandoned upload") == std::string::npos;
