@@ -88,8 +88,15 @@ before=$(vm VmRSS)
 "${ATTACK[@]}" stall 127.0.0.1 "$PORT" /v2/team/app/manifests/big 100 4194304 1 4 >expect.json
 peak=$(vm VmHWM)
 echo "    100 stalled PUTs: $(cat stall.json); with Expect: $(cat expect.json)"
-check "100 stalled 4 MiB manifest PUTs: peak RSS ${peak} KiB (from ${before} KiB) stays under 64 MiB" \
-  test "$peak" -lt 65536
+# Under AddressSanitizer (make test-asan) the shadow memory alone is about
+# 100 MiB and freed memory sits in its quarantine: there, the attack's growth
+# is held to 64 MiB and the give-back is measured by the plain build only.
+asan=0
+ldd "$FERRYD" | grep -q libasan && asan=1
+limit=65536
+((asan)) && limit=$((before + 65536))
+check "100 stalled 4 MiB manifest PUTs: peak RSS ${peak} KiB (from ${before} KiB) stays under $((limit / 1024)) MiB" \
+  test "$peak" -lt "$limit"
 check "over the body budget, PUTs waiting for 100 Continue get 429 with Retry-After" \
   bash -c "cat expect.json; (( \$(jq '.statuses[\"HTTP/1.1 429 Too Many Requests\"]' expect.json) >= 85 && \$(jq .with_retry_after expect.json) >= 85 ))"
 check "within the budget, up to 8 of them got 100 Continue" \
@@ -101,7 +108,11 @@ for _ in $(seq 1 100); do  # the stalled bodies are cut and their memory given b
   sleep 0.1
 done
 echo "    RSS before ${before} KiB, peak ${peak} KiB, after ${after} KiB"
-check "after the attack the memory is given back (RSS ${after} KiB)" test "$after" -lt $((before + 16384))
+if ((asan)); then
+  echo "skip - after the attack the memory is given back (not measurable under AddressSanitizer)"
+else
+  check "after the attack the memory is given back (RSS ${after} KiB)" test "$after" -lt $((before + 16384))
+fi
 
 # -- D2 one address's stalled bodies hold at most a quarter of the budget
 # (8 MiB of 32): a manifest pushed from another address meanwhile goes in.
