@@ -192,9 +192,10 @@ int serve(const DaemonConfig& config) {
   std::optional<api::Gate> gate;
   try {
     access::Accounts(store->database()).set_served_beyond_loopback(!loopback);
-    gate.emplace(*store, api::GateOptions{
-                             config.auth_open, loopback, store->options().data_dir + "/token.key",
-                             config.token_ttl, std::move(forwarding), upload_limits(config)});
+    gate.emplace(
+        *store, api::GateOptions{config.auth_open, loopback,
+                                 store->options().data_dir + "/token.key", config.token_ttl,
+                                 std::move(forwarding), upload_limits(config), config.session_ttl});
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("cannot set up access control: ") + e.what());
   }

@@ -1,6 +1,6 @@
 // The admin API's endpoints under /ferry/v1/ (docs/access.md, "Admin API"):
 //   GET              status
-//   GET              audit[?n=N]
+//   GET              audit[?n=N&before=ID&user=U&action=A&namespace=NS&result=R]
 //   GET, POST        users                {"name", "password"} (the first: admin)
 //   PUT              users/NAME/password  {"password"}
 //   DELETE           users/NAME
@@ -18,11 +18,13 @@
 #include <algorithm>
 #include <array>
 
+#include "access/accounts.h"
 #include "access/admin_paths.h"
 #include "access/json.h"
 #include "base/error.h"
 #include "core/json_strict.h"
 #include "daemon/api/handlers.h"
+#include "daemon/http/form.h"
 #include "runtime/status_json.h"
 
 namespace ferry::api {
@@ -50,9 +52,30 @@ http::Response status(AdminCall& c) {
   return http::Response::json(200, json_text(status_json(*c.store)));
 }
 
+// GET audit?n=&before=ID&user=&action=&namespace=&result=: newest first,
+// each filter exact; Link rel="next" while a full page came back.
 http::Response audit_log(AdminCall& c) {
-  int64_t n = query_int(*c.request, "n", 50, 1, 100000);
-  return c.read([n](Admin& a) { return rows_json("entries", a.audit_log(n)); });
+  const http::Request& req = *c.request;
+  access::AuditQuery q;
+  q.limit = query_int(req, "n", 50, 1, 100000);
+  q.before = query_int(req, "before", 0, 0, INT64_MAX);
+  std::string filters;
+  for (auto [name, field] : {std::pair{"user", &q.actor},
+                             {"action", &q.action},
+                             {"namespace", &q.name_space},
+                             {"result", &q.result}}) {
+    auto value = req.query(name);
+    if (!value || value->empty()) continue;
+    *field = *value;
+    filters += std::string("&") + name + "=" + http::percent_encode(*value);
+  }
+  auto rows = access::Accounts(c.store->database()).audit_log(q);
+  http::Response r = http::Response::json(200, json_text(rows_json("entries", rows)));
+  if (!rows.empty() && static_cast<int64_t>(rows.size()) == q.limit) {
+    r.header("Link", "</ferry/v1/audit?n=" + std::to_string(q.limit) +
+                         "&before=" + std::to_string(rows.back().id) + filters + ">; rel=\"next\"");
+  }
+  return r;
 }
 
 http::Response list_users(AdminCall& c) {

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "daemon/api/admin.h"
 #include "daemon/api/handlers.h"
+#include "daemon/api/session.h"
 #include "daemon/api/token.h"
 
 namespace ferry::api {
@@ -77,6 +78,7 @@ std::string_view route_label(std::string_view path, const Route& route) {
 ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Request& req) {
   Gate* gate = api.gate;
   if (gate && req.path() == "/ferry/v1/token") return handle_token(*gate, caller, req);
+  if (gate && req.path() == "/ferry/v1/session") return handle_session(*gate, caller, req);
   if (gate && req.path() != "/ferry/v1/imports") {
     return handle_admin(api.store, *gate, caller, req);
   }
@@ -193,6 +195,7 @@ ExchangePtr route_v2(const Api& api, const Caller& caller, const http::Request& 
 ExchangePtr route_request(const Api& api, const http::Request& req, http::RouteInfo& info) {
   Route route = parse_route(req.path());
   info.label = route_label(req.path(), route);
+  info.browser_headers = req.path().rfind("/ferry/v1/", 0) == 0;
   if (req.has_nul()) {
     throw Error(ErrorCode::kNameInvalid,
                 "the path or query holds %00 (a NUL byte), which no name, tag, digest or file "

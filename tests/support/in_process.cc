@@ -135,9 +135,9 @@ std::string basic(std::string_view user, std::string_view secret) {
 
 std::unique_ptr<api::Gate> make_gate(Store& store, const RegistryOptions& options) {
   return std::make_unique<api::Gate>(
-      store,
-      api::GateOptions{options.open, options.loopback, store.options().data_dir + "/token.key",
-                       std::chrono::seconds(300), options.forwarding});
+      store, api::GateOptions{options.open, options.loopback,
+                              store.options().data_dir + "/token.key", std::chrono::seconds(300),
+                              options.forwarding, api::UploadLimits{}, options.session_ttl});
 }
 
 InProcess::InProcess(RegistryOptions options) {

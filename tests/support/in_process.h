@@ -59,11 +59,12 @@ std::string basic(std::string_view user, std::string_view secret);
 struct RegistryOptions {
   uint64_t max_manifest_bytes = 4 << 20;
   uint64_t min_free = 0;
-  bool gate = false;            // with access control (api::Gate)
-  bool open = false;            // GateOptions::open (auth.open)
-  bool loopback = true;         // GateOptions::loopback
-  bool metrics = false;         // serve /metrics
-  http::Forwarding forwarding;  // GateOptions::forwarding
+  bool gate = false;                            // with access control (api::Gate)
+  bool open = false;                            // GateOptions::open (auth.open)
+  bool loopback = true;                         // GateOptions::loopback
+  bool metrics = false;                         // serve /metrics
+  http::Forwarding forwarding;                  // GateOptions::forwarding
+  std::chrono::seconds session_ttl{12 * 3600};  // GateOptions::session_ttl
 };
 
 // Every test's way to a Gate: the one place its construction is written.
