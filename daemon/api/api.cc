@@ -54,6 +54,7 @@ struct Api {
   Store& store;
   const Metrics* metrics;
   Gate* gate;
+  Jobs* jobs;
 };
 
 // The metrics label of a request (Metrics::kRoutes), from the route parsed once.
@@ -80,7 +81,7 @@ ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Reques
   if (gate && req.path() == "/ferry/v1/token") return handle_token(*gate, caller, req);
   if (gate && req.path() == "/ferry/v1/session") return handle_session(*gate, caller, req);
   if (gate && req.path() != "/ferry/v1/imports") {
-    return handle_admin(api.store, *gate, caller, req);
+    return handle_admin(api.store, *gate, caller, req, api.jobs);
   }
   Checks checks;
   if (gate && gate->login_required()) {
@@ -215,8 +216,8 @@ ExchangePtr route_request(const Api& api, const http::Request& req, http::RouteI
 
 }  // namespace
 
-http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
-  return [api = Api{store, metrics, gate}](const http::Request& req, http::RouteInfo& info) {
+http::Router make_router(Store& store, const Metrics* metrics, Gate* gate, Jobs* jobs) {
+  return [api = Api{store, metrics, gate, jobs}](const http::Request& req, http::RouteInfo& info) {
     return route_request(api, req, info);
   };
 }

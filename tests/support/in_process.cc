@@ -148,7 +148,12 @@ InProcess::InProcess(RegistryOptions options) {
   store_ = std::make_unique<Store>(store_options);
   if (options.metrics) metrics_ = std::make_unique<Metrics>();
   if (options.gate) gate_ = make_gate(*store_, options);
-  router_ = api::make_router(*store_, metrics_.get(), gate_.get());
+  if (options.jobs) {
+    GcOptions gc;
+    gc.grace = std::chrono::seconds(0);
+    jobs_ = std::make_unique<Jobs>(*store_, metrics_.get(), gc, ScrubOptions{options.scrub_rate});
+  }
+  router_ = api::make_router(*store_, metrics_.get(), gate_.get(), jobs_.get());
 }
 
 InProcess::~InProcess() = default;
