@@ -80,7 +80,7 @@ ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Reques
   Gate* gate = api.gate;
   if (gate && req.path() == "/ferry/v1/token") return handle_token(*gate, caller, req);
   if (gate && req.path() == "/ferry/v1/session") return handle_session(*gate, caller, req);
-  if (gate && req.path() != "/ferry/v1/imports") {
+  if (gate && req.path() != "/ferry/v1/imports" && !req.path().starts_with("/ferry/v1/imports/")) {
     return handle_admin(api.store, *gate, caller, req, api.jobs);
   }
   Checks checks;
