@@ -80,7 +80,7 @@ void Jobs::gc_work(const std::string& trigger, std::chrono::milliseconds lock_wa
     for (const auto& t : report->tags) {
       log::info("gc: retention removed tag " + t.repository + ":" + t.name);
     }
-    log::info("gc (" + trigger + "): " + summarize(*report));
+    log::info("gc: " + summarize(*report) + " (" + trigger + ")");
   } catch (const std::exception& e) {
     if (metrics_) metrics_->gc_skipped(true);
     log::warn(std::string("gc failed; it changed nothing past the failure: ") + e.what());
@@ -97,7 +97,7 @@ void Jobs::scrub_work(const std::string& trigger, const std::stop_token& stop) {
                  "); quarantined, no longer served; push or import it again to repair it");
     }
     for (const auto& b : r.broken_references) log::error("scrub: " + b);
-    (r.clean() ? log::info : log::warn)("scrub (" + trigger + "): " + summarize(r));
+    (r.clean() ? log::info : log::warn)("scrub: " + summarize(r) + " (" + trigger + ")");
   } catch (const std::exception& e) {
     log::warn(std::string("scrub failed: ") + e.what());
   }
