@@ -136,6 +136,7 @@ Checks v2_checks(Gate* gate, const Caller& caller, const std::string& name) {
     gate->require(caller, Action::kRetag, name);
   };
   checks.writer = writer_of(caller);
+  checks.pusher = caller.user.value_or("anonymous");
   checks.admit = [gate, name](const UploadLedger::View& view, const UploadLedger::Want& want) {
     gate->admit_write(name, view, want);
   };

@@ -30,6 +30,9 @@ struct Checks {
   // Who writes, for the limits on open upload sessions per user ("" when
   // nobody is checked).
   std::string writer;
+  // Who a manifest push moves a tag as (tags.updated_by): the user, or
+  // "anonymous".
+  std::string pusher = "anonymous";
   // Asked under the upload ledger's lock before an upload session opens or
   // a write holds more bytes (core/upload_ledger.h): the namespace's quota,
   // counting stored content and the bytes open uploads hold, and the limits
