@@ -308,6 +308,28 @@ TEST_F(ApiBrowseGated, AReaderSeesOnlyWhatTheyMayPull) {
   EXPECT_EQ(api_.get("/ferry/v1/repositories/secret/app/tags", admin_).status, 200u);
 }
 
+TEST_F(ApiBrowseGated, APartlyVisibleNamespaceCountsOnlyWhatTheCallerMayPull) {
+  api_.push_image("site/line1/app", "v1", "line one layer", admin_);
+  api_.push_image("site/line2/app", "v1", "line two layer, longer", admin_);
+  api_.add_user("tech", kPassword);
+  api_.grant("tech", "site/line1", "reader");
+  Headers tech{{"Authorization", basic("tech", kPassword)}};
+  auto ns = api_.get("/ferry/v1/catalog", tech).json()["namespaces"];
+  ASSERT_EQ(ns.size(), 1u) << ns.dump();
+  EXPECT_EQ(ns[0]["name"], "site");
+  EXPECT_EQ(ns[0]["repositories"], 1);
+  auto repo = api_.get("/ferry/v1/repositories?namespace=site", admin_).json()["repositories"];
+  ASSERT_EQ(repo.size(), 2u);
+  EXPECT_EQ(ns[0]["bytes"], repo[0]["bytes"]) << "line2's content is not counted";
+  EXPECT_LT(ns[0]["bytes"].get<uint64_t>(),
+            api_.get("/ferry/v1/catalog", admin_).json()["namespaces"][1]["bytes"].get<uint64_t>());
+  // A user who may pull nothing sees nothing.
+  api_.add_user("nobody", kPassword);
+  Headers nobody{{"Authorization", basic("nobody", kPassword)}};
+  EXPECT_EQ(api_.get("/ferry/v1/catalog", nobody).json()["namespaces"], json::array());
+  EXPECT_EQ(api_.get("/ferry/v1/repositories", nobody).json()["repositories"], json::array());
+}
+
 TEST_F(ApiBrowseGated, AnonymousIsAskedToLogIn) {
   EXPECT_API_ERROR(api_.get("/ferry/v1/catalog"), 401u, "UNAUTHORIZED");
   EXPECT_API_ERROR(api_.get("/ferry/v1/repositories"), 401u, "UNAUTHORIZED");
