@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 
 #include "daemon/import/importer.h"
 #include "tests/support/bundles.h"
@@ -198,6 +199,57 @@ TEST_F(ApiBrowse, ManifestDetailSummarisesConfigLayersAndReferrers) {
   EXPECT_EQ(get("/ferry/v1/repositories/team/app/manifests/" + m.str())["digest"], m.str());
   EXPECT_EQ(get("/ferry/v1/repositories/team/app/manifests/" + sig_digest.str())["kind"],
             "signature");
+}
+
+// An artifact of `artifact_type` (empty: none) whose one layer has `layer_type`,
+// about `subject` when given.
+std::string artifact(InProcess& api, const std::string& repo, const std::string& artifact_type,
+                     const std::string& layer_type, const std::string& subject = "") {
+  Digest e = api.push_blob(repo, "{}");
+  Digest l = api.push_blob(repo, "payload of " + layer_type);
+  std::string out =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)";
+  if (!artifact_type.empty()) out += R"("artifactType":")" + artifact_type + R"(",)";
+  out += R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+         e.str() + R"(","size":2},"layers":[{"mediaType":")" + layer_type + R"(","digest":")" +
+         l.str() + R"(","size":)" + std::to_string(("payload of " + layer_type).size()) + "}]";
+  if (!subject.empty()) out += R"(,"subject":)" + subject;
+  return out + "}";
+}
+
+TEST_F(ApiBrowse, SupplyChainArtifactsAreToldApart) {
+  auto [m, body] = image("team/app", "v1", "layer");
+  std::string subject = R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+                        m.str() + R"(","size":)" + std::to_string(body.size()) + "}";
+  std::string sbom =
+      artifact(api_, "team/app", "application/spdx+json", "application/spdx+json", subject);
+  std::string att = artifact(api_, "team/app", "application/vnd.in-toto+json",
+                             "application/vnd.in-toto+json", subject);
+  api_.push_manifest("team/app", digest_of(sbom).str(), sbom);
+  api_.push_manifest("team/app", digest_of(att).str(), att);
+  // cosign's tag scheme: a plain image manifest tagged sha256-HEX.sig.
+  std::string sig =
+      artifact(api_, "team/app", "", "application/vnd.dev.cosign.simplesigning.v1+json");
+  std::string sig_tag = "sha256-" + m.hex() + ".sig";
+  api_.push_manifest("team/app", sig_tag, sig);
+
+  json d = get("/ferry/v1/repositories/team/app/manifests/v1");
+  std::map<std::string, std::string> kinds;
+  for (const auto& r : d["referrers"]) kinds[r["digest"]] = r["kind"];
+  EXPECT_EQ(kinds[digest_of(sbom).str()], "sbom") << d["referrers"].dump();
+  EXPECT_EQ(kinds[digest_of(att).str()], "attestation");
+  EXPECT_EQ(kinds[digest_of(sig).str()], "signature") << "found by its tag";
+  EXPECT_EQ(kinds.size(), 3u);
+  auto tags = get("/ferry/v1/repositories/team/app/tags")["tags"];
+  ASSERT_EQ(tags.size(), 2u);
+  EXPECT_EQ(tags[0]["name"], sig_tag);
+  EXPECT_EQ(tags[0]["kind"], "signature");
+  EXPECT_EQ(tags[1]["kind"], "image");
+  // An artifact of an unknown type is just an artifact.
+  std::string other =
+      artifact(api_, "team/other", "application/x.example", "application/x.example");
+  api_.push_manifest("team/other", "v1", other);
+  EXPECT_EQ(get("/ferry/v1/repositories/team/other/tags")["tags"][0]["kind"], "artifact");
 }
 
 TEST_F(ApiBrowse, ChartsAndFilesShowTheirFields) {
