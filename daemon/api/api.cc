@@ -80,7 +80,8 @@ ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Reques
   Gate* gate = api.gate;
   if (gate && req.path() == "/ferry/v1/token") return handle_token(*gate, caller, req);
   if (gate && req.path() == "/ferry/v1/session") return handle_session(*gate, caller, req);
-  if (gate && req.path() != "/ferry/v1/imports" && !req.path().starts_with("/ferry/v1/imports/")) {
+  if (gate && req.path() != "/ferry/v1/imports" && !req.path().starts_with("/ferry/v1/imports/") &&
+      !is_browse_path(req.path())) {
     return handle_admin(api.store, *gate, caller, req, api.jobs);
   }
   Checks checks;
@@ -139,6 +140,7 @@ Checks v2_checks(Gate* gate, const Caller& caller, const std::string& name) {
     gate->require(caller, Action::kRetag, name);
   };
   checks.writer = writer_of(caller);
+  checks.pusher = caller.user.value_or("anonymous");
   checks.admit = [gate, name](const UploadLedger::View& view, const UploadLedger::Want& want) {
     gate->admit_write(name, view, want);
   };

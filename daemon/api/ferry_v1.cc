@@ -114,8 +114,11 @@ ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks
   if (path.rfind(kImports, 0) == 0) {
     return handle_receipt(store, req, checks, path.substr(kImports.size()));
   }
-  throw Error(ErrorCode::kNameUnknown, "no such endpoint: " + std::string(path.substr(0, 300)) +
-                                           "; Ferry's own API has /ferry/v1/imports");
+  if (is_browse_path(path)) return handle_browse(store, req, checks);
+  throw Error(ErrorCode::kNameUnknown,
+              "no such endpoint: " + std::string(path.substr(0, 300)) +
+                  "; Ferry's own API has /ferry/v1/imports, /ferry/v1/catalog and "
+                  "/ferry/v1/repositories");
 }
 
 }  // namespace ferry::api
