@@ -96,4 +96,14 @@ check "a password change ends the user's sessions" \
   bash -c "curl -sf -b jar $U/session | jq -e '.user == \"admin\"' && echo admin-pass-2 | $FERRYCTL --data-dir $DATA user passwd admin && curl -sf -b jar $U/session | jq -e '.user == null'"
 check "login is throttled like HTTP Basic after repeated failures" \
   bash -c "for i in 1 2 3 4 5 6; do curl -s -o /dev/null -d '{\"user\":\"dev\",\"password\":\"bad-pass-\$i\"}' $U/session; done; [ \$(curl -s -o /dev/null -w '%{http_code}' -d '{\"user\":\"dev\",\"password\":\"dev-pass-123\"}' $U/session) = 429 ]"
+
+# ---- [ui] session_ttl
+stop_ferryd
+printf '[ui]\nsession_ttl = "30s"\n' >short.toml
+check "ui.session_ttl under a minute stops start-up: exit 2, naming the key and the range" \
+  bash -c "rc=0; timeout 10 $FERRYD serve --listen 127.0.0.1:$(free_port) --data-dir $DATA --config short.toml 2>ttl.txt || rc=\$?; [ \$rc = 2 ] && grep -q 'ui.session_ttl' ttl.txt && grep -q '1m to 7d' ttl.txt"
+printf '[ui]\nsession_ttl = "2m"\n' >two.toml
+start_ferryd "$DATA" --config two.toml
+check "ui.session_ttl = 2m: the cookie lasts 120 s, and so does the session" \
+  bash -c "curl -s -o two.json -D two.h -d '{\"user\":\"admin\",\"password\":\"admin-pass-2\"}' http://$REG/ferry/v1/session && grep -qi '^set-cookie:.*Max-Age=120' two.h && jq -e '.expiresAt - now | . > 100 and . <= 120' two.json"
 finish
