@@ -101,21 +101,37 @@ void describe(Store& store, TagSummary& t, uint64_t manifest_size) {
 
 std::vector<NamespaceSummary> Browse::catalog(const MayPull& may_pull) {
   auto db = store_.database().acquire();
-  std::map<std::string, std::pair<NamespaceSummary, json>> by_name;  // summary, repository ids
+  struct Entry {
+    NamespaceSummary summary;
+    json ids = json::array();  // the visible repositories'
+    bool partly_hidden = false;
+  };
+  std::map<std::string, Entry> by_name;
   for (auto& row : repository_rows(*db, {}, "", INT64_MAX)) {
-    if (may_pull && !may_pull(row.summary.name)) continue;
-    std::string ns = namespace_of(row.summary.name);
-    auto& [summary, ids] = by_name[ns];
-    summary.name = ns;
-    summary.repositories++;
-    summary.tags += row.summary.tags;
-    summary.updated_at = std::max(summary.updated_at, row.summary.updated_at);
-    ids.push_back(row.id);
+    Entry& e = by_name[namespace_of(row.summary.name)];
+    if (may_pull && !may_pull(row.summary.name)) {
+      e.partly_hidden = true;
+      continue;
+    }
+    e.summary.repositories++;
+    e.summary.tags += row.summary.tags;
+    e.summary.updated_at = std::max(e.summary.updated_at, row.summary.updated_at);
+    e.ids.push_back(row.id);
   }
+  // Where the caller sees every repository of the namespace (and each
+  // holds a manifest), its bytes are the store's figure for it, kept
+  // between changes; else they are counted over what the caller sees.
+  std::map<std::string, NamespaceUsage> whole;
+  for (auto& u : store_.namespace_usage()) whole[u.name] = u;
   std::vector<NamespaceSummary> out;
-  for (auto& [name, entry] : by_name) {
-    entry.first.bytes = content_bytes(*db, entry.second.dump());
-    out.push_back(std::move(entry.first));
+  for (auto& [name, e] : by_name) {
+    if (e.summary.repositories == 0) continue;
+    e.summary.name = name;
+    auto w = whole.find(name);
+    bool all_seen =
+        !e.partly_hidden && w != whole.end() && w->second.repositories == e.summary.repositories;
+    e.summary.bytes = all_seen ? w->second.bytes : content_bytes(*db, e.ids.dump());
+    out.push_back(std::move(e.summary));
   }
   return out;
 }

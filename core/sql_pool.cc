@@ -30,4 +30,10 @@ void Pool::migrate(const Schema& schema) {
   migrated_.insert(schema.module);
 }
 
+int64_t Pool::data_version() {
+  std::lock_guard lock(watch_mu_);
+  if (!watcher_) watcher_ = std::make_unique<Database>(path_);
+  return watcher_->cached("PRAGMA data_version").one_int().value_or(0);
+}
+
 }  // namespace ferry::sql

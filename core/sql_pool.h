@@ -45,6 +45,12 @@ class Pool {
   // Brings the module's tables up to date (schema.h), once per pool: later
   // calls for the same module return at once. Throws what migrate() throws.
   void migrate(const Schema& schema);
+  // A number that changes whenever a transaction is committed to the
+  // database by any connection, of this process or another (SQLite's
+  // PRAGMA data_version, asked on a connection of its own that never
+  // writes). For caches of figures derived from the tables. Throws
+  // ferry::Error (kStorage) when the database cannot be opened.
+  int64_t data_version();
 
  private:
   void give_back(std::unique_ptr<Database> db);
@@ -53,6 +59,8 @@ class Pool {
   std::mutex mu_;
   std::vector<std::unique_ptr<Database>> idle_;
   std::set<std::string> migrated_;  // modules, under mu_
+  std::mutex watch_mu_;
+  std::unique_ptr<Database> watcher_;  // only ever reads data_version, under watch_mu_
 };
 
 }  // namespace ferry::sql

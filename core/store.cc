@@ -58,7 +58,14 @@ StoreStats Store::stats() {
 }
 
 std::vector<NamespaceUsage> Store::namespace_usage() {
-  return with_connection([](sql::Database& db) {
+  // Read before the query: a commit that lands during it makes the next
+  // call compute again rather than keep a stale figure.
+  int64_t version = database_.data_version();
+  {
+    std::lock_guard lock(usage_mu_);
+    if (usage_ && usage_->first == version) return usage_->second;
+  }
+  auto usage = with_connection([](sql::Database& db) {
     auto s = db.prepare(R"sql(
 WITH repo_ns AS (
   SELECT id, CASE WHEN instr(name, '/') > 0 THEN substr(name, 1, instr(name, '/') - 1)
@@ -78,6 +85,9 @@ SELECT r.ns, count(*),
     }
     return out;
   });
+  std::lock_guard lock(usage_mu_);
+  usage_.emplace(version, usage);
+  return usage;
 }
 
 NamespaceUsage Store::prefix_usage(const std::string& prefix) {

@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "core/file_util.h"
 #include "core/media_types.h"
+#include "core/sqlite.h"
 #include "tests/support/manifests.h"
 #include "tests/support/temp_dir.h"
 
@@ -231,6 +232,29 @@ TEST_F(StoreTest, AManifestPushAsksBeforeMovingATagInsideItsTransaction) {
       "r", "v1", "", image_manifest(push_blob("r", "{}"), 2, push_blob("r", "one"), 3), refuse))
       << "nor does the same manifest again";
   EXPECT_TRUE(asked.empty());
+}
+
+// namespace_usage is kept between changes: every commit, by this store or
+// by another process (a hand-run `ferryd import`, `ferryctl gc`), shows.
+TEST_F(StoreTest, NamespaceUsageFollowsEveryCommitThoughKept) {
+  push_image("team/a", "v1", "layer-one");
+  auto first = store_->namespace_usage();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].name, "team");
+  EXPECT_EQ(first[0].tags, 1u);
+  EXPECT_EQ(store_->namespace_usage()[0].bytes, first[0].bytes) << "the same figure, kept";
+
+  push_image("team/b", "v1", "layer-two, longer");
+  auto second = store_->namespace_usage();
+  EXPECT_EQ(second[0].repositories, 2u);
+  EXPECT_GT(second[0].bytes, first[0].bytes) << "a push through the store shows at once";
+
+  {  // another process's connection, as a hand-run import or ferryctl would be
+    sql::Database other(dir_.path() + "/ferry.db");
+    other.exec("DELETE FROM tags WHERE name = 'v1' AND repository_id = "
+               "(SELECT id FROM repositories WHERE name = 'team/b')");
+  }
+  EXPECT_EQ(store_->namespace_usage()[0].tags, 1u) << "a commit by another connection shows too";
 }
 
 }  // namespace
