@@ -4,6 +4,7 @@
 #include "daemon/api/admin.h"
 #include "daemon/api/handlers.h"
 #include "daemon/api/token.h"
+#include "daemon/api/ui.h"
 
 namespace ferry::api {
 namespace {
@@ -203,6 +204,8 @@ ExchangePtr route_request(const Api& api, const http::Request& req, http::RouteI
     return answer(http::Response::text(200, api.metrics->render(api.store),
                                        "text/plain; version=0.0.4; charset=utf-8"));
   }
+  // The console's files are public: what they show comes from /ferry/v1/.
+  if (is_ui_path(req.path()) || is_browser_root(req)) return handle_ui(req);
   Caller caller;
   if (api.gate) caller = api.gate->authenticate(req);
   if (req.path().rfind("/ferry/v1/", 0) == 0) return route_ferry(api, caller, req);
