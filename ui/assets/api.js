@@ -82,6 +82,12 @@ export async function loadSession() {
   try {
     Object.assign(session, await get('/ferry/v1/session'));
   } catch (e) {
+    if (e.status === 401) {
+      // Only a locked box refuses to say who is calling: log in first.
+      Object.assign(session, {user: null, csrf: null, loginRequired: true,
+        admin: {everything: false, namespaces: []}});
+      return session;
+    }
     if (e.status !== 404) throw e;
     Object.assign(session, {user: null, csrf: null, loginRequired: false});
     try {
