@@ -263,8 +263,9 @@ def run(d, digest, sbom_digest):
     check("image -> referrer: the SBOM, its kind and type", browse_to_referrer)
     shot(d, "referrer")
     check("... whose hostile annotation shows as text, nothing injected",
-          lambda: HOSTILE_NOTE in d.page_source.replace("&lt;", "<").replace("&gt;", ">")
-          .replace("&quot;", '"') and no_injection(d))
+          lambda: HOSTILE_NOTE in main_text(d) and no_injection(d))
+    check("... and it links back to the image it refers to",
+          lambda: d.find_elements(By.LINK_TEXT, digest[:19]))
 
     admin_checks(d)
     storage_and_audit(d)

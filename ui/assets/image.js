@@ -80,6 +80,10 @@ export async function render(view, where) {
   const {name, reference} = where;
   const m = await get(`/ferry/v1/repositories/${repoPath(name)}/manifests/` +
     encodeURIComponent(reference));
+  const raw = m.manifest && typeof m.manifest === 'object' ? m.manifest : {};
+  const subject = raw.subject && typeof raw.subject.digest === 'string' ? raw.subject : null;
+  const annotations = raw.annotations && typeof raw.annotations === 'object' ? raw.annotations :
+    null;
   fill(view,
     h('nav', {class: 'crumbs'}, link('Repositories'), ' / ', link(name, 'r', name), ' / ',
       shortDigest(m.digest)),
@@ -90,6 +94,9 @@ export async function render(view, where) {
       ['Media type', m.mediaType],
       ['Artifact type', m.artifactType],
       ['Size', bytes(m.bytes)],
+      ['Refers to', subject ? link(shortDigest(subject.digest), 'r', name + '@' + subject.digest) :
+        null],
+      ['Annotations', keyValues(annotations)],
     ]),
     platformsSection(m, name), configSection(m.config), chartSection(m), filesSection(m, name),
     layersSection(m), referrersSection(m, name),
