@@ -153,13 +153,15 @@ def fetch(d, method, path, csrf=True, body=None):
     """fetch() from the page, with the session cookie; returns the status."""
     return d.execute_async_script("""
       const [method, path, csrf, body, done] = arguments;
-      const headers = {'Content-Type': 'application/json'};
-      if (csrf) {
-        const s = await (await fetch('/ferry/v1/session')).json();
-        if (s.csrf) headers['X-Ferry-CSRF'] = s.csrf;
-      }
-      const r = await fetch(path, {method, headers, body: body === null ? undefined : body});
-      done(r.status);
+      (async () => {
+        const headers = {'Content-Type': 'application/json'};
+        if (csrf) {
+          const s = await (await fetch('/ferry/v1/session')).json();
+          if (s.csrf) headers['X-Ferry-CSRF'] = s.csrf;
+        }
+        const r = await fetch(path, {method, headers, body: body === null ? undefined : body});
+        return r.status;
+      })().then(done, (e) => done('ERR ' + e));
     """, method, path, csrf, body)
 
 

@@ -48,7 +48,8 @@ export function bytes(n) {
     v /= 1024;
     i++;
   }
-  return (i === 0 ? String(v) : v.toFixed(v < 10 ? 1 : 0)) + ' ' + UNITS[i];
+  const text = i === 0 ? String(v) : v.toFixed(v < 10 ? 1 : 0).replace(/\.0$/, '');
+  return text + ' ' + UNITS[i];
 }
 
 // "20GiB", "1.5 MiB", "1000" -> bytes; null when not a size.
