@@ -133,7 +133,11 @@ def wait(d, fn, timeout=10):
 
 def page(d, hash_route, ready_css, timeout=10):
     """Opens #hash_route and waits until ready_css is in the page."""
-    d.get(f"{BASE}/ui/{hash_route}")
+    url = f"{BASE}/ui/{hash_route}"
+    if d.current_url == url:
+        d.refresh()  # the same address would not load the page again
+    else:
+        d.get(url)
     wait(d, lambda: d.find_elements(By.CSS_SELECTOR, ready_css), timeout)
 
 
@@ -167,8 +171,9 @@ def fetch(d, method, path, csrf=True, body=None):
 
 def log_in(d, who):
     page(d, "#/login", "form.login")
-    d.find_element(By.ID, "user-name").send_keys(who[0])
-    d.find_element(By.ID, "password").send_keys(who[1])
+    for field, text in (("user-name", who[0]), ("password", who[1])):
+        d.find_element(By.ID, field).clear()
+        d.find_element(By.ID, field).send_keys(text)
     d.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
     wait(d, lambda: d.find_element(By.ID, "user").text == who[0])
 
@@ -224,7 +229,9 @@ def run(d, digest, sbom_digest):
     shot(d, "repositories")
 
     def browse_to_repository():
-        d.find_element(By.CSS_SELECTOR, 'details.namespace[data-namespace="team"] summary').click()
+        team = d.find_element(By.CSS_SELECTOR, 'details.namespace[data-namespace="team"]')
+        if team.get_attribute("open") is None:
+            team.find_element(By.TAG_NAME, "summary").click()
         link = wait(d, lambda: d.find_elements(By.LINK_TEXT, "team/app"))[0]
         link.click()
         wait(d, lambda: d.find_elements(By.CSS_SELECTOR, 'tr[data-tag="v1"]'))
@@ -280,8 +287,9 @@ def run(d, digest, sbom_digest):
 
 def log_in_fails(d, who):
     page(d, "#/login", "form.login")
-    d.find_element(By.ID, "user-name").send_keys(who[0])
-    d.find_element(By.ID, "password").send_keys(who[1])
+    for field, text in (("user-name", who[0]), ("password", who[1])):
+        d.find_element(By.ID, field).clear()
+        d.find_element(By.ID, field).send_keys(text)
     d.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
     wait(d, lambda: visible(d, "form.login .note.error"))
     return not d.find_element(By.ID, "user").text
