@@ -12,17 +12,23 @@ function updated(tag) {
     tag.updatedBy) : null];
 }
 
+const COLUMNS = ['Tag', 'Kind', 'Digest', 'Platforms', 'Size', 'Created', 'Updated', 'Pull'];
+
 function tagRow(name, tag) {
   const ref = name + '@' + tag.digest;
-  return h('tr', {'data-tag': tag.name},
-    h('td', {}, link(tag.name, 'r', ref)),
-    h('td', {}, h('span', {class: 'kind kind-' + String(tag.kind)}, tag.kind)),
-    h('td', {class: 'digest', title: tag.digest}, link(shortDigest(tag.digest), 'r', ref)),
-    h('td', {}, (tag.platforms || []).join(', ') || '–'),
-    h('td', {class: 'num'}, bytes(tag.bytes)),
-    h('td', {}, time(tag.created)),
-    h('td', {}, updated(tag)),
-    h('td', {class: 'pull-cell'}, pullBox(tag.kind, name, tag.name)));
+  const cells = [
+    link(tag.name, 'r', ref),
+    h('span', {class: 'kind kind-' + String(tag.kind)}, tag.kind),
+    h('span', {class: 'digest', title: tag.digest}, link(shortDigest(tag.digest), 'r', ref)),
+    (tag.platforms || []).join(', ') || '–',
+    bytes(tag.bytes),
+    time(tag.created),
+    updated(tag),
+    pullBox(tag.kind, name, tag.name),
+  ];
+  // data-label: the column's name, shown beside each cell on a phone.
+  return h('tr', {'data-tag': tag.name}, cells.map((c, i) => h('td', {'data-label': COLUMNS[i]},
+    c)));
 }
 
 export async function render(view, where) {
@@ -34,8 +40,7 @@ export async function render(view, where) {
   fill(view, h('nav', {class: 'crumbs'}, link('Repositories'), ' / ', name),
     h('h1', {}, name, ' ', count),
     h('div', {class: 'scroll'}, h('table', {class: 'tags'},
-      h('thead', {}, h('tr', {}, ['Tag', 'Kind', 'Digest', 'Platforms', 'Size', 'Created',
-        'Updated', 'Pull'].map((c) => h('th', {}, c)))), body)),
+      h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', {}, c)))), body)),
     status, more);
   let shown = 0;
   let next = `/ferry/v1/repositories/${repoPath(name)}/tags` + query({n: PAGE});
