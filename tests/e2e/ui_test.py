@@ -111,6 +111,17 @@ def push_hostile_image():
     return digest, sbom_digest
 
 
+def push_many_tags(count):
+    """team/many with `count` tags t000.. of one small image."""
+    cfg = push_blob("team/many", b'{"architecture":"arm64","os":"linux"}')
+    layer = push_blob("team/many", b"many")
+    image = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+             "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **cfg},
+             "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", **layer}]}
+    for i in range(count):
+        push_manifest("team/many", f"t{i:03d}", image)
+
+
 # ---- the browser
 
 def browser():
@@ -276,6 +287,17 @@ def run(d, digest, sbom_digest):
     check("... and it links back to the image it refers to",
           lambda: d.find_elements(By.LINK_TEXT, digest[:19]))
 
+    def pages_through_tags():
+        page(d, "#/r/team/many", 'tr[data-tag="t099"]')
+        first = len(d.find_elements(By.CSS_SELECTOR, "tr[data-tag]"))
+        d.find_element(By.CSS_SELECTOR, "button.more").click()
+        wait(d, lambda: d.find_elements(By.CSS_SELECTOR, 'tr[data-tag="t149"]'))
+        rows = d.find_elements(By.CSS_SELECTOR, "tr[data-tag]")
+        more = d.find_element(By.CSS_SELECTOR, "button.more")
+        return (first, len(rows), more.is_displayed(), "150 tags" in main_text(d)) == \
+            (100, 150, False, True) or (first, len(rows), more.is_displayed())
+    check("150 tags: a page of 100, then More shows the other 50 and goes", pages_through_tags)
+
     admin_checks(d)
     storage_and_audit(d)
     log_out(d)
@@ -416,6 +438,7 @@ def main():
                         headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
     check("a tag with a quote is refused by the registry itself (400)", lambda: status == 400)
     digest, sbom_digest = push_hostile_image()
+    push_many_tags(150)
     d = browser()
     try:
         run(d, digest, sbom_digest)
