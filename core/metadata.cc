@@ -95,11 +95,18 @@ CREATE INDEX repository_blobs_by_digest ON repository_blobs(digest);
 CREATE INDEX manifests_by_digest ON manifests(digest);
 )sql";
 
+// Version 3: who moved each tag where it is (the console's "pushed by"): a
+// user name, "anonymous", or "import <bundle id>". Older rows: NULL.
+constexpr const char* kSchemaTagAuthor = R"sql(
+ALTER TABLE tags ADD COLUMN updated_by TEXT;
+)sql";
+
 }  // namespace
 
 const sql::Schema& registry_schema() {
   // user_version 1 and 2 had v1's tables, 3 and later v3's too.
-  static const sql::Schema schema{"registry", {kSchemaV1, kSchemaV3}, {0, 1, 1, 2}};
+  static const sql::Schema schema{
+      "registry", {kSchemaV1, kSchemaV3, kSchemaTagAuthor}, {0, 1, 1, 2}};
   return schema;
 }
 
@@ -239,12 +246,16 @@ bool Metadata::delete_manifest(int64_t repo, const std::string& digest) {
   return db_.changes() > 0;
 }
 
-void Metadata::set_tag(int64_t repo, const std::string& tag, const std::string& digest) {
+void Metadata::set_tag(int64_t repo, const std::string& tag, const std::string& digest,
+                       const std::string& updated_by) {
+  std::optional<std::string> by;
+  if (!updated_by.empty()) by = updated_by;
   stmt(
-      "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
+      "INSERT INTO tags(repository_id, name, digest, updated_at, updated_by) "
+      "VALUES (?, ?, ?, ?, ?) "
       "ON CONFLICT(repository_id, name) DO UPDATE SET digest = excluded.digest, "
-      "updated_at = excluded.updated_at")
-      .bind(repo, tag, digest, now())
+      "updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+      .bind(repo, tag, digest, now(), by)
       .run();
 }
 

@@ -87,7 +87,10 @@ class Metadata {
   // Deletes the manifest, its references and every tag pointing at it.
   bool delete_manifest(int64_t repo, const std::string& digest);
 
-  void set_tag(int64_t repo, const std::string& tag, const std::string& digest);
+  // updated_by: who moves the tag (a user, "anonymous", "import <bundle id>";
+  // empty: unknown, stored as NULL).
+  void set_tag(int64_t repo, const std::string& tag, const std::string& digest,
+               const std::string& updated_by = "");
   bool delete_tag(int64_t repo, const std::string& tag);
   std::vector<std::string> list_tags(int64_t repo, const std::string& after, int64_t limit);
   // Repositories holding at least one manifest, in order, after `after`.

@@ -138,10 +138,12 @@ class Store {
                                 bool with_content);
   // Stores the manifest under a tag or its digest. Pushed under a tag that
   // names another manifest, before_move is asked in the same transaction, so
-  // no other push slips in between the check and the move.
+  // no other push slips in between the check and the move. updated_by is
+  // recorded on the tag: the pushing user or "anonymous" ("" for unknown).
   PutManifestResult put_manifest(std::string_view repo, std::string_view reference,
                                  std::string_view content_type, std::string_view bytes,
-                                 const TagMoveCheck& before_move = {});
+                                 const TagMoveCheck& before_move = {},
+                                 const std::string& updated_by = "");
   void delete_manifest(std::string_view repo, std::string_view reference);
 
   // ---- import (store_import.cc)
@@ -168,9 +170,10 @@ class Store {
   // or `also` throws. `before_move` is called in the same transaction for each tag
   // that points at another manifest (digests as text), and may throw to
   // refuse the move: checked there, no push can slip in between.
+  // updated_by is recorded on each tag moved ("import <bundle id>").
   void publish_images(const std::vector<ImageToPublish>& images,
                       const std::function<void(sql::Transaction&)>& also,
-                      const TagMoveCheck& before_move = {});
+                      const TagMoveCheck& before_move = {}, const std::string& updated_by = "");
   // The data dir's database, for the modules that own the other tables in
   // it: give it to their constructors (access::Accounts, access::Rules,
   // ImportRecords). Nothing outside those modules runs SQL on it.

@@ -49,7 +49,7 @@ std::string Store::read_content(const Digest& digest, uint64_t max_bytes) {
 
 void Store::publish_images(const std::vector<ImageToPublish>& images,
                            const std::function<void(sql::Transaction&)>& also,
-                           const TagMoveCheck& before_move) {
+                           const TagMoveCheck& before_move, const std::string& updated_by) {
   auto meta = pool_.acquire();
   sql::Transaction tx(meta->db());
   for (const auto& image : images) {
@@ -80,7 +80,7 @@ void Store::publish_images(const std::vector<ImageToPublish>& images,
         before_move(image.repository, image.tag, current->digest, target);
       }
     }
-    meta->set_tag(repo_id, image.tag, target);
+    meta->set_tag(repo_id, image.tag, target, updated_by);
   }
   if (also) also(tx);
   tx.commit();

@@ -54,7 +54,8 @@ ManifestInfo Store::resolve_manifest(std::string_view repo, std::string_view ref
 
 PutManifestResult Store::put_manifest(std::string_view repo, std::string_view reference,
                                       std::string_view content_type, std::string_view bytes,
-                                      const TagMoveCheck& before_move) {
+                                      const TagMoveCheck& before_move,
+                                      const std::string& updated_by) {
   check_repository_name(repo);
   auto by_digest = reference_digest(reference);
   if (!by_digest) check_tag(reference);
@@ -93,7 +94,7 @@ PutManifestResult Store::put_manifest(std::string_view repo, std::string_view re
     if (before_move && current && current->digest != row.digest) {
       before_move(std::string(repo), tag, current->digest, row.digest);
     }
-    meta->set_tag(repo_id, tag, row.digest);
+    meta->set_tag(repo_id, tag, row.digest, updated_by);
   }
   tx.commit();
 

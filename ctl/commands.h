@@ -55,6 +55,7 @@ void add_token_commands(CLI::App& app, Commands& commands);
 void add_grant_commands(CLI::App& app, Commands& commands);  // grant, revoke, grants
 void add_namespace_commands(CLI::App& app, Commands& commands);
 void add_audit_command(CLI::App& app, Commands& commands);
+void add_ls_command(CLI::App& app, Commands& commands);
 
 // ferryctl's exit code for a refused access change (2 a bad value, 8 exists,
 // 9 unknown) or an admin API it could not use (2 bad FERRYCTL_CREDS, 1

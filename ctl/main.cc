@@ -63,6 +63,7 @@ void add_commands(CLI::App& app, ferry::ctl::Commands& commands) {
   add_grant_commands(app, commands);
   add_namespace_commands(app, commands);
   add_audit_command(app, commands);
+  add_ls_command(app, commands);
 }
 
 }  // namespace

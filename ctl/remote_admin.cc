@@ -146,6 +146,9 @@ json RemoteAdmin::call(const std::string& method, std::string_view path, const j
 json RemoteAdmin::status() {
   return call("GET", paths::kStatus);
 }
+json RemoteAdmin::get(std::string_view path_and_query) {
+  return call("GET", path_and_query);
+}
 void RemoteAdmin::add_user(const std::string& name, const std::string& password) {
   json body{{"name", name}, {"password", password}};
   call("POST", paths::kUsers, &body);

@@ -43,6 +43,10 @@ class RemoteAdmin final : public access::Admin {
   explicit RemoteAdmin(RemoteOptions options);
 
   nlohmann::json status();
+  // A GET of `path_and_query` under /ferry/v1/ (the browsing endpoints, for
+  // ferryctl ls): the answer's JSON. Throws as every call does (404:
+  // AccessErrorKind::kUnknown).
+  nlohmann::json get(std::string_view path_and_query);
   void add_user(const std::string& name, const std::string& password) override;
   void set_password(const std::string& name, const std::string& password) override;
   void remove_user(const std::string& name) override;

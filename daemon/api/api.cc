@@ -78,7 +78,7 @@ std::string_view route_label(std::string_view path, const Route& route) {
 ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Request& req) {
   Gate* gate = api.gate;
   if (gate && req.path() == "/ferry/v1/token") return handle_token(*gate, caller, req);
-  if (gate && req.path() != "/ferry/v1/imports") {
+  if (gate && req.path() != "/ferry/v1/imports" && !is_browse_path(req.path())) {
     return handle_admin(api.store, *gate, caller, req);
   }
   Checks checks;
@@ -137,6 +137,7 @@ Checks v2_checks(Gate* gate, const Caller& caller, const std::string& name) {
     gate->require(caller, Action::kRetag, name);
   };
   checks.writer = writer_of(caller);
+  checks.pusher = caller.user.value_or("anonymous");
   checks.admit = [gate, name](const UploadLedger::View& view, const UploadLedger::Want& want) {
     gate->admit_write(name, view, want);
   };

@@ -72,8 +72,11 @@ ExchangePtr handle_imports(Store& store, const http::Request& req, const Checks&
 ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks& checks) {
   std::string_view path = req.path();
   if (path == "/ferry/v1/imports") return handle_imports(store, req, checks);
-  throw Error(ErrorCode::kNameUnknown, "no such endpoint: " + std::string(path.substr(0, 300)) +
-                                           "; Ferry's own API has /ferry/v1/imports");
+  if (is_browse_path(path)) return handle_browse(store, req, checks);
+  throw Error(ErrorCode::kNameUnknown,
+              "no such endpoint: " + std::string(path.substr(0, 300)) +
+                  "; Ferry's own API has /ferry/v1/imports, /ferry/v1/catalog and "
+                  "/ferry/v1/repositories");
 }
 
 }  // namespace ferry::api

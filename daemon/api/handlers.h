@@ -30,6 +30,9 @@ struct Checks {
   // Who writes, for the limits on open upload sessions per user ("" when
   // nobody is checked).
   std::string writer;
+  // Who a manifest push moves a tag as (tags.updated_by): the user, or
+  // "anonymous".
+  std::string pusher = "anonymous";
   // Asked under the upload ledger's lock before an upload session opens or
   // a write holds more bytes (core/upload_ledger.h): the namespace's quota,
   // counting stored content and the bytes open uploads hold, and the limits
@@ -69,5 +72,10 @@ ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route
 // that published into a repository the caller may pull, and of their
 // images only those (an admin of "*" passes no checks and sees all).
 ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks& checks = {});
+// The console's read endpoints (browse.cc): /ferry/v1/catalog and
+// /ferry/v1/repositories[/...]. With checks.may_pull set, only what it
+// allows is listed, and a repository it refuses answers NAME_UNKNOWN (404).
+bool is_browse_path(std::string_view path);
+ExchangePtr handle_browse(Store& store, const http::Request& req, const Checks& checks = {});
 
 }  // namespace ferry::api

@@ -76,8 +76,8 @@ class ManifestPut final : public http::Exchange {
       recheck = [this](const std::string&, const std::string& tag, const std::string& from,
                        const std::string& to) { checks_.before_tag_change(tag, from, to); };
     }
-    PutManifestResult result =
-        store_.put_manifest(route_.name, route_.reference, content_type_, body_, recheck);
+    PutManifestResult result = store_.put_manifest(route_.name, route_.reference, content_type_,
+                                                   body_, recheck, checks_.pusher);
     http::Response r = http::Response::empty(201);
     r.header("Location", "/v2/" + route_.name + "/manifests/" + result.digest.str());
     r.header("Docker-Content-Digest", result.digest.str());

@@ -311,7 +311,8 @@ void import_content(Store& store, Books& books, bundle::BundleVerifier& verifier
         books.accounts.audit(tx, audit_row(options, rec));
       },
       [&](const std::string& repository, const std::string& tag, const std::string& from,
-          const std::string& to) { check_tag_move(rules, repository, tag, from, to); });
+          const std::string& to) { check_tag_move(rules, repository, tag, from, to); },
+      "import " + m.id);
 }
 
 // A refused or failed import: its history row, audit row and log line.

@@ -105,6 +105,33 @@ check "status for people names each namespace" bash -c "'$FERRYCTL' --data-dir '
 check "ferryd kept serving throughout (401: it now wants a login)" \
   equal "$(curl -s -o /dev/null -w '%{http_code}' "http://$REG/v2/")" 401
 
+# ---- ls: namespaces, repositories, tags; on the data dir and through the registry alike.
+check "ls: each namespace with its repositories and tags" \
+  bash -c "'$FERRYCTL' --data-dir '$DATA' ls | cut -f1-3 | tr '\t\n' ' |' | grep -qx 'other 1 repositories 1 tags|team 2 repositories 2 tags|'"
+check "ls NAMESPACE: its repositories" equal "$(ctl ls team | cut -f1,2 | tr '\t\n' ' |')" "team/app 1 tags|team/app-copy 1 tags|"
+check "ls REPO: its tags with digest, kind, platform and who pushed them" \
+  bash -c "'$FERRYCTL' --data-dir '$DATA' ls team/app | grep -Eq '^v1	sha256:[0-9a-f]{64}	image	linux/amd64	.*	20..-..-..T..:..:..Z	ci\$'"
+ctl ls --json >ls.json
+check "ls --json: a namespace's bytes count the shared blobs once" \
+  python3 - ls.json "$layout_bytes" <<'PY'
+import json, sys
+ns = {n["name"]: n for n in json.load(open(sys.argv[1]))["namespaces"]}
+assert ns["team"]["bytes"] == int(sys.argv[2]), (ns["team"], sys.argv[2])
+PY
+check "ls --registry answers what ls on the data dir does" \
+  equal "$("$FERRYCTL" --registry "http://$REG" --creds 'ci:long enough' ls team/app --json)" "$(ctl ls team/app --json)"
+echo 'viewer password' | ctl user add viewer
+ctl grant viewer team reader
+sleep 1.2
+check "ls --registry shows a reader only what they may pull" \
+  equal "$("$FERRYCTL" --registry "http://$REG" --creds 'viewer:viewer password' ls --json | jq -c '[.namespaces[].name]')" '["team"]'
+check "ls --registry of a hidden repository: exit 9, as for one that is not there" \
+  equal "$(code "$FERRYCTL" --registry "http://$REG" --creds 'viewer:viewer password' ls other/app)" 9
+check "ls --registry with a wrong password: exit 11" \
+  equal "$(code "$FERRYCTL" --registry "http://$REG" --creds 'viewer:wrong' ls)" 11
+check "ls of nothing there: exit 9" equal "$(code ctl ls nothing/here)" 9
+check "ls of an invalid name: exit 2" equal "$(code ctl ls 'Bad//Name')" 2
+
 # ---- the audit log is pruned by ferryd's housekeeping (at start, then every
 # few minutes) to audit.max_entries, oldest first.
 total=$(ctl audit -n 100000 --json | jq length)

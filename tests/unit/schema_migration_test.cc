@@ -228,9 +228,11 @@ TEST_F(SchemaMigrationTest, AVersion6DataDirOpensUpgradedWithEveryRowKept) {
   sql::Pool& pool = store.database();
   EXPECT_EQ(query_int(pool, "PRAGMA user_version"), sql::kPerModuleSchema);
   EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'legacy'"), 6);
-  EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'registry'"), 2);
+  EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'registry'"), 3);
   EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'imports'"), 1);
   EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'access'"), 3);
+  // Tags moved before version 3 do not say by whom.
+  EXPECT_EQ(query_int(pool, "SELECT count(*) FROM tags WHERE updated_by IS NULL"), 1);
 
   // The registry.
   EXPECT_EQ(store.list_tags("team/app", "", 10), std::vector<std::string>{"v1"});
