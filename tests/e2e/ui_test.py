@@ -352,16 +352,23 @@ def admin_checks(d):
 
     def import_appears():
         subprocess.run([os.environ["FERRYD"], "import", "-q", "--data-dir", os.environ["DATA"],
-                        "--trust-dir", os.path.join(WORK, "trust"), os.environ["BUNDLE"]],
+                        "--trust-dir", os.path.join(WORK, "trust"),
+                        "--receipt", os.path.join(WORK, "receipt.json"), os.environ["BUNDLE"]],
                        check=True, capture_output=True)
         page(d, "#/imports", "#main table")
         return "team/shipped:v1" in main_text(d)
     check("an import by ferryd import appears on the imports page", import_appears)
     shot(d, "imports")
-    check("... with its signed receipt to download",
-          lambda: d.find_elements(By.LINK_TEXT, "receipt") and
-          http("GET", d.find_element(By.LINK_TEXT, "receipt").get_attribute("href")
-               .replace(BASE, ""))[0] == 200)
+    def receipt_downloads():
+        links = {a.text: a.get_attribute("href").replace(BASE, "")
+                 for a in d.find_elements(By.CSS_SELECTOR, "#main td a")}
+        status, body, _ = http("GET", links["receipt"])
+        with open(os.path.join(WORK, "receipt.json"), "rb") as f:
+            written = f.read()
+        signature = http("GET", links["signature"])
+        return status == 200 and body == written and signature[0] == 200 and \
+            signature[1].startswith(b"untrusted comment:")
+    check("... with the receipt it wrote and its signature to download", receipt_downloads)
 
 
 def storage_and_audit(d):

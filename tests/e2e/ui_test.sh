@@ -39,5 +39,5 @@ rc=0
 REG=$REG WORK=$WORK DATA=$DATA FERRYD=$FERRYD FERRYCTL=$FERRYCTL BUNDLE=$WORK/shipped.ferry \
   LAYOUT=$WORK/robot "$PY" "$HERE/ui_test.py" || rc=$?
 if [[ -n "${UI_SHOTS:-}" ]]; then mkdir -p "$UI_SHOTS" && cp shots/*.png "$UI_SHOTS/"; fi
-((rc)) && FAILED=1
+if ((rc)); then FAILED=1; else PASSED=1; fi
 finish
