@@ -1,6 +1,6 @@
 // #/imports : the import history, newest first, with each signed receipt.
 import {call, query} from './api.js';
-import {fill, h, note, table} from './dom.js';
+import {fill, h, note, table, time} from './dom.js';
 
 function images(r) {
   const list = Array.isArray(r.images) ? r.images : [];
@@ -18,7 +18,8 @@ function receipt(r) {
 function row(r) {
   const bundle = [r.bundleId || '–', r.channel ? h('div', {class: 'muted'},
     `${r.channel}${r.sequence !== undefined ? ' #' + r.sequence : ''}`) : null];
-  return [String(r.id), r.startedAt || '–', r.source || '–', bundle, r.signer || '–',
+  return [String(r.id), time(r.startedAt), h('span', {class: 'clip'}, r.source || '–'),
+    h('span', {class: 'clip'}, bundle), r.signer || '–',
     h('span', {class: 'result result-' + String(r.result)}, r.result),
     [r.reason || '', r.error ? h('div', {class: 'muted'}, r.error) : null], images(r),
     receipt(r)];

@@ -17,7 +17,7 @@ const COLUMNS = ['Tag', 'Kind', 'Digest', 'Platforms', 'Size', 'Created', 'Updat
 function tagRow(name, tag) {
   const ref = name + '@' + tag.digest;
   const cells = [
-    link(tag.name, 'r', ref),
+    h('span', {class: 'clip'}, link(tag.name, 'r', ref)),
     h('span', {class: 'kind kind-' + String(tag.kind)}, tag.kind),
     h('span', {class: 'digest', title: tag.digest}, link(shortDigest(tag.digest), 'r', ref)),
     (tag.platforms || []).join(', ') || '–',
