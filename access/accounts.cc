@@ -174,6 +174,7 @@ void Accounts::set_password(const std::string& name, const std::string& password
   sql::Transaction tx(db);
   int64_t id = user_id(db, name);
   db.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash, id).run();
+  db.prepare("DELETE FROM sessions WHERE user_id = ?").bind(id).run();
   bump(db);
   tx.commit();
 }
@@ -183,6 +184,7 @@ void Accounts::remove_user(const std::string& name) {
   sql::Database& db = *lease;
   sql::Transaction tx(db);
   int64_t id = user_id(db, name);
+  db.prepare("DELETE FROM sessions WHERE user_id = ?").bind(id).run();
   db.prepare("DELETE FROM tokens WHERE user_id = ?").bind(id).run();
   db.prepare("DELETE FROM grants WHERE user_id = ?").bind(id).run();
   db.prepare("DELETE FROM users WHERE id = ?").bind(id).run();
@@ -484,18 +486,60 @@ void Accounts::audit(sql::Transaction& tx, const AuditRow& row) {
 }
 
 std::vector<AuditRow> Accounts::audit_log(int64_t limit) {
+  return audit_log(AuditQuery{limit, 0, {}, {}, {}, {}});
+}
+
+std::vector<AuditRow> Accounts::audit_log(const AuditQuery& q) {
   auto lease = pool_.acquire();
   sql::Database& db = *lease;
+  // An unset filter is bound as NULL and matches everything. The namespace
+  // is the target up to its first '/', ':' or ' ' ("team/app:v1" -> team).
   auto s = db.prepare(
-      "SELECT at, actor, action, target, client, result, detail FROM audit "
-      "ORDER BY id DESC LIMIT ?");
-  s.bind(limit);
+      "SELECT at, actor, action, target, client, result, detail, id FROM audit "
+      "WHERE (?1 = 0 OR id < ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR action = ?3) "
+      "AND (?4 IS NULL OR result = ?4) AND (?5 IS NULL OR target = ?5 OR "
+      "substr(target, 1, length(?5) + 1) IN (?5 || '/', ?5 || ':', ?5 || ' ')) "
+      "ORDER BY id DESC LIMIT ?6");
+  s.bind(q.before, q.actor, q.action, q.result, q.name_space, q.limit);
   std::vector<AuditRow> out;
   while (s.step()) {
     out.push_back({s.column_int(0), s.column_text(1), s.column_text(2), s.column_text(3),
-                   s.column_text(4), s.column_text(5), s.column_text(6)});
+                   s.column_text(4), s.column_text(5), s.column_text(6), s.column_int(7)});
   }
   return out;
+}
+
+NewSession Accounts::start_session(const std::string& user, int64_t ttl_seconds, int64_t now) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  NewSession out{random_hex(32), {user, random_hex(32), now + ttl_seconds}};
+  sql::Transaction tx(db);
+  int64_t id = user_id(db, user);
+  db.prepare("DELETE FROM sessions WHERE expires_at <= ?").bind(now).run();
+  db.prepare(
+        "INSERT INTO sessions(id_hash, user_id, csrf, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?)")
+      .bind(secret_hash(out.cookie), id, out.row.csrf, now, out.row.expires_at)
+      .run();
+  tx.commit();
+  return out;
+}
+
+std::optional<SessionRow> Accounts::find_session(std::string_view cookie, int64_t now) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  auto s = db.prepare(
+      "SELECT u.name, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
+      "WHERE s.id_hash = ? AND s.expires_at > ?");
+  s.bind(secret_hash(cookie), now);
+  if (!s.step()) return std::nullopt;
+  return SessionRow{s.column_text(0), s.column_text(1), s.column_int(2)};
+}
+
+void Accounts::end_session(std::string_view cookie) {
+  auto lease = pool_.acquire();
+  sql::Database& db = *lease;
+  db.prepare("DELETE FROM sessions WHERE id_hash = ?").bind(secret_hash(cookie)).run();
 }
 
 }  // namespace ferry::access

@@ -79,6 +79,18 @@ class Accounts final : public Admin {
   int64_t prune_audit(int64_t before, uint64_t max_entries);
   // Newest first.
   std::vector<AuditRow> audit_log(int64_t limit) override;
+  // Newest first, as `query` filters and pages them.
+  std::vector<AuditRow> audit_log(const AuditQuery& query);
+
+  // Web console logins (docs/console.md, "Sessions"). start_session makes
+  // one for `user` lasting `ttl_seconds` from `now` (and drops expired
+  // ones); throws kUnknown for an unknown user. find_session gives the row
+  // of an unexpired session by its cookie value; end_session deletes it
+  // (nothing when unknown). set_password and remove_user delete the user's
+  // sessions in their own transaction.
+  NewSession start_session(const std::string& user, int64_t ttl_seconds, int64_t now);
+  std::optional<SessionRow> find_session(std::string_view cookie, int64_t now);
+  void end_session(std::string_view cookie);
 
  private:
   int64_t user_id(sql::Database& db, const std::string& name);

@@ -12,7 +12,10 @@
 namespace ferry::access::paths {
 
 inline constexpr std::string_view kStatus = "status";
-inline constexpr std::string_view kAudit = "audit";  // ?n=N
+inline constexpr std::string_view kAudit = "audit";  // ?n=N&before=ID&user=&action=&...
+inline constexpr std::string_view kStorage = "storage";
+inline constexpr std::string_view kGc = "gc";
+inline constexpr std::string_view kScrub = "scrub";
 inline constexpr std::string_view kUsers = "users";
 inline constexpr std::string_view kUser = "users/{name}";
 inline constexpr std::string_view kPassword = "users/{name}/password";

@@ -128,7 +128,7 @@ void from_json(const nlohmann::json& j, NamespaceRow& row) {
 void to_json(nlohmann::json& j, const AuditRow& row) {
   j = {{"at", row.at},         {"actor", row.actor},   {"action", row.action},
        {"target", row.target}, {"client", row.client}, {"result", row.result},
-       {"detail", row.detail}};
+       {"detail", row.detail}, {"id", row.id}};
 }
 void from_json(const nlohmann::json& j, AuditRow& row) {
   row.at = seconds_at(j, "at");
@@ -140,6 +140,8 @@ void from_json(const nlohmann::json& j, AuditRow& row) {
                             {"detail", &row.detail}}) {
     *field = j.at(key).get<std::string>();
   }
+  // Older servers sent no id.
+  if (j.contains("id") && j["id"].is_number_integer()) row.id = j["id"].get<int64_t>();
 }
 
 void to_json(nlohmann::json& j, const NamespaceChange& change) {

@@ -95,6 +95,32 @@ struct NamespaceChange {
 struct AuditRow {
   int64_t at = 0;
   std::string actor, action, target, client, result, detail;
+  int64_t id = 0;  // its place in the log (read back; ignored when written)
+};
+
+// Which audit entries to read (Accounts::audit_log): newest first, at most
+// `limit`, with an id below `before` (0: from the newest); each filter that
+// is set must match exactly ("namespace": the target's first component,
+// what comes before its first '/', ':' or ' ').
+struct AuditQuery {
+  int64_t limit = 50;
+  int64_t before = 0;
+  std::optional<std::string> actor, action, name_space, result;
+};
+
+// A web console login (docs/console.md): its user, the CSRF token that every
+// change it makes must carry, and when it ends (Unix seconds).
+struct SessionRow {
+  std::string user;
+  std::string csrf;
+  int64_t expires_at = 0;
+};
+
+// A new session: the cookie's value (shown once; only its SHA-256 is kept)
+// and the row.
+struct NewSession {
+  std::string cookie;
+  SessionRow row;
 };
 
 // A user name, or one component of a namespace: [a-z0-9] then up to 63 of

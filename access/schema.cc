@@ -90,12 +90,27 @@ DROP TABLE namespaces;
 ALTER TABLE namespaces_v6 RENAME TO namespaces;
 )sql";
 
+// Version 4: the web console's logins (docs/console.md, "Sessions"). The
+// cookie's value is random (256 bits), so its SHA-256 is what is kept, as for
+// tokens. Removing a user removes their sessions (ON DELETE CASCADE, and
+// Accounts deletes them explicitly too); a password change deletes them.
+constexpr const char* kSchemaSessions = R"sql(
+CREATE TABLE sessions (
+  id_hash    TEXT PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions(user_id);
+)sql";
+
 }  // namespace
 
 const sql::Schema& access_schema() {
   // Before per-module versions, user_version 4, 5 and 6 were these steps.
   static const sql::Schema schema{
-      "access", {kSchemaV4, kSchemaV5, kSchemaV6}, {0, 0, 0, 0, 1, 2, 3}};
+      "access", {kSchemaV4, kSchemaV5, kSchemaV6, kSchemaSessions}, {0, 0, 0, 0, 1, 2, 3}};
   return schema;
 }
 

@@ -37,6 +37,18 @@ CREATE TABLE import_sequences (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: the signed receipt an import wrote (ferryd import --receipt,
+// USB sticks), kept whole so GET /ferry/v1/imports/ID/receipt serves it after
+// the stick it went to has left.
+constexpr const char* kSchemaReceipts = R"sql(
+CREATE TABLE import_receipts (
+  import_id INTEGER PRIMARY KEY REFERENCES imports(id) ON DELETE CASCADE,
+  path      TEXT NOT NULL,
+  receipt   TEXT NOT NULL,
+  signature TEXT NOT NULL
+);
+)sql";
+
 void finish_on(sql::Database& db, int64_t id, const ImportRecord& outcome, int64_t now,
                int64_t duration_ms) {
   db.cached(
@@ -72,7 +84,7 @@ void set_sequence_on(sql::Database& db, const std::string& signer, const std::st
 }
 
 const sql::Schema& schema() {
-  static const sql::Schema schema{"imports", {kSchemaV2}, {0, 0, 1}};
+  static const sql::Schema schema{"imports", {kSchemaV2, kSchemaReceipts}, {0, 0, 1}};
   return schema;
 }
 
@@ -145,7 +157,8 @@ std::vector<ImportRecord> ImportRecords::list(int64_t before_id, int64_t limit) 
   auto db = pool_.acquire();
   auto& s = db->cached(
       "SELECT id, started_at, finished_at, duration_ms, source, bundle_id, signer, channel, "
-      "sequence, images, blobs_written, bytes_written, bytes_skipped, result, reason, error "
+      "sequence, images, blobs_written, bytes_written, bytes_skipped, result, reason, error, "
+      "EXISTS (SELECT 1 FROM import_receipts WHERE import_id = imports.id) "
       "FROM imports WHERE (?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2");
   s.bind(before_id, limit);
   std::vector<ImportRecord> out;
@@ -167,6 +180,7 @@ std::vector<ImportRecord> ImportRecords::list(int64_t before_id, int64_t limit) 
     r.result = s.column_text(13);
     r.reason = s.column_optional_text(14).value_or("");
     r.error = s.column_optional_text(15).value_or("");
+    r.has_receipt = s.column_int(16) != 0;
     out.push_back(std::move(r));
   }
   s.reset();
@@ -180,6 +194,23 @@ std::map<std::string, int64_t> ImportRecords::count_by_result() {
   while (s.step()) out[s.column_text(0)] = s.column_int(1);
   s.reset();
   return out;
+}
+
+void ImportRecords::set_receipt(int64_t id, const ImportReceipt& receipt) {
+  auto db = pool_.acquire();
+  db->prepare(
+        "INSERT OR REPLACE INTO import_receipts(import_id, path, receipt, signature) "
+        "VALUES (?, ?, ?, ?)")
+      .bind(id, receipt.path, receipt.receipt, receipt.signature)
+      .run();
+}
+
+std::optional<ImportReceipt> ImportRecords::receipt(int64_t id) {
+  auto db = pool_.acquire();
+  auto s = db->prepare("SELECT path, receipt, signature FROM import_receipts WHERE import_id = ?");
+  s.bind(id);
+  if (!s.step()) return std::nullopt;
+  return ImportReceipt{s.column_text(0), s.column_text(1), s.column_text(2)};
 }
 
 }  // namespace ferry

@@ -26,9 +26,18 @@ struct ImportRecord {
   std::optional<uint64_t> sequence;
   std::string images;  // JSON array of {"name", "digest"}
   uint64_t blobs_written = 0, bytes_written = 0, bytes_skipped = 0;
-  std::string result;  // running, imported, refused, failed, interrupted
-  std::string reason;  // a refusal name (bundle/refusal.h), "storage", "error"
-  std::string error;   // the one-line message
+  std::string result;        // running, imported, refused, failed, interrupted
+  std::string reason;        // a refusal name (bundle/refusal.h), "storage", "error"
+  std::string error;         // the one-line message
+  bool has_receipt = false;  // a signed receipt was written for it (read by list())
+};
+
+// A receipt as written (ferryd import --receipt): where it went, the JSON
+// and its .minisig.
+struct ImportReceipt {
+  std::string path;
+  std::string receipt;
+  std::string signature;
 };
 
 struct SequenceMark {
@@ -64,6 +73,9 @@ class ImportRecords {
 
   // Newest first; `before_id` 0 means from the newest.
   std::vector<ImportRecord> list(int64_t before_id, int64_t limit);
+  // The import's receipt, replacing any earlier one (the same bundle again).
+  void set_receipt(int64_t id, const ImportReceipt& receipt);
+  std::optional<ImportReceipt> receipt(int64_t id);
   // How many attempts ended with each result (running, imported, ...).
   std::map<std::string, int64_t> count_by_result();
 

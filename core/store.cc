@@ -134,6 +134,25 @@ uint64_t Store::free_bytes() const {
   return uint64_t(fs.f_bavail) * fs.f_frsize;
 }
 
+uint64_t Store::total_bytes() const {
+  struct statvfs fs {};
+  if (::statvfs(options_.data_dir.c_str(), &fs) != 0) {
+    throw_errno("cannot read the size of " + options_.data_dir, errno);
+  }
+  return uint64_t(fs.f_blocks) * fs.f_frsize;
+}
+
+std::vector<DamagedContent> Store::damaged(int64_t limit) {
+  return with_connection([limit](sql::Database& db) {
+    auto s = db.prepare(
+        "SELECT digest, found_at, reason FROM damaged ORDER BY found_at DESC, digest LIMIT ?");
+    s.bind(limit);
+    std::vector<DamagedContent> out;
+    while (s.step()) out.push_back({s.column_text(0), s.column_int(1), s.column_text(2)});
+    return out;
+  });
+}
+
 void Store::require_free_space() const {
   if (options_.min_free == 0) return;
   uint64_t free = free_bytes();

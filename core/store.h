@@ -83,6 +83,13 @@ struct NamespaceUsage {
   uint64_t repositories = 0, tags = 0, bytes = 0;
 };
 
+// Content scrub found damaged (quarantined until stored again).
+struct DamagedContent {
+  std::string digest;
+  int64_t found_at = 0;  // Unix seconds
+  std::string reason;
+};
+
 struct PutManifestResult {
   Digest digest;
   std::optional<Digest> subject;
@@ -212,6 +219,10 @@ class Store {
 
   // ---- space (store.cc)
   uint64_t free_bytes() const;
+  // The size of the data dir's file system. Throws on statvfs failure.
+  uint64_t total_bytes() const;
+  // Damaged content, newest find first, at most `limit`.
+  std::vector<DamagedContent> damaged(int64_t limit);
   // Throws INSUFFICIENT_STORAGE (507) while free space is under min_free.
   void require_free_space() const;
 

@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "access/accounts.h"
 #include "access/rules.h"
+#include "core/job_runs.h"
 #include "core/json_strict.h"
 #include "core/printable.h"
 #include "core/store.h"
@@ -85,7 +87,8 @@ int run_gc(const DaemonConfig& config, const GcCommand& command) {
                       [&rules](const std::string& repository, const std::string& tag) {
                         return rules.immutable(repository, tag);
                       }};
-    report = store->collect_garbage(options, kImportWait);
+    // Recorded as the last GC (GET /ferry/v1/storage) unless a dry run.
+    report = run_gc(*store, options, kImportWait, access::local_actor("ferryctl"));
     if (report && !command.dry_run) uploads = store->expire_uploads(config.upload_expiry);
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("gc failed: ") + e.what());

@@ -3,6 +3,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "access/accounts.h"
+#include "core/job_runs.h"
 #include "core/json_strict.h"
 #include "core/printable.h"
 #include "core/store.h"
@@ -56,7 +58,8 @@ int run_scrub(const DaemonConfig& config, const ScrubCommand& command) {
   if (!store) return fail(kStorage, error);
   ScrubReport r;
   try {
-    r = store->scrub(ScrubOptions{rate});
+    // Recorded as the last scrub (GET /ferry/v1/storage).
+    r = run_scrub(*store, ScrubOptions{rate}, {}, access::local_actor("ferryctl"));
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("scrub failed: ") + e.what());
   }

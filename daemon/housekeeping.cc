@@ -1,8 +1,5 @@
 #include "daemon/housekeeping.h"
 
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <condition_variable>
 #include <ctime>
 #include <functional>
@@ -16,12 +13,6 @@ namespace ferry {
 namespace {
 
 constexpr std::chrono::seconds kMaintenanceTick{600};
-
-// The scrub thread reads at idle I/O priority: the disk serves pulls first.
-void lower_io_priority() {
-  constexpr int kWhoProcess = 1, kClassIdle = 3, kClassShift = 13;
-  ::syscall(SYS_ioprio_set, kWhoProcess, 0, kClassIdle << kClassShift);
-}
 
 void prune_audit(Store& store, const DaemonConfig& config) {
   try {
@@ -72,8 +63,7 @@ class Housekeeping::Job {
   std::jthread thread_;  // last: started once the rest is ready
 };
 
-Housekeeping::Housekeeping(Store& store, const DaemonConfig& config, Metrics& metrics,
-                           access::Rules& rules) {
+Housekeeping::Housekeeping(Store& store, const DaemonConfig& config, Jobs& jobs) {
   // Upload expiry every tick; GC when gc.interval has passed since the last
   // run (an import in progress postpones it to the next tick).
   std::chrono::seconds tick = kMaintenanceTick;
@@ -84,12 +74,8 @@ Housekeeping::Housekeeping(Store& store, const DaemonConfig& config, Metrics& me
     tick = std::min(tick, std::max(std::chrono::seconds(1), config.upload_expiry / 2));
   }
   auto next_gc = std::chrono::steady_clock::now() + config.gc_interval;
-  GcOptions gc{config.gc_grace, config.retention, false,
-               [&rules](const std::string& repository, const std::string& tag) {
-                 return rules.immutable(repository, tag);
-               }};
   maintenance_ = std::make_unique<Job>(
-      tick, true, [&store, &metrics, config, gc, next_gc](const std::stop_token&) mutable {
+      tick, true, [&store, &jobs, config, next_gc](const std::stop_token&) mutable {
         try {
           if (size_t n = store.expire_uploads(config.upload_expiry)) {
             log::info("removed " + std::to_string(n) + " abandoned upload(s)");
@@ -99,44 +85,23 @@ Housekeeping::Housekeeping(Store& store, const DaemonConfig& config, Metrics& me
         }
         prune_audit(store, config);
         if (config.gc_interval.count() == 0 || std::chrono::steady_clock::now() < next_gc) return;
-        try {
-          auto report = store.collect_garbage(gc, std::chrono::seconds(1));
-          if (!report) {
-            metrics.gc_skipped(false);
-            log::info("gc postponed: an import is running");
-            return;
-          }
-          metrics.gc_run(*report);
-          for (const auto& t : report->tags) {
-            log::info("gc: retention removed tag " + t.repository + ":" + t.name);
-          }
-          log::info("gc: " + summarize(*report));
-        } catch (const std::exception& e) {
-          metrics.gc_skipped(true);
-          log::warn(std::string("gc failed; it changed nothing past the failure: ") + e.what());
-        }
+        // One started through the API may be running: then this one is not needed.
+        jobs.run_gc("schedule", std::chrono::seconds(1));
         next_gc = std::chrono::steady_clock::now() + config.gc_interval;
       });
 
   if (config.scrub_interval.count() > 0) {
-    ScrubOptions options{config.scrub_rate};
     scrub_ = std::make_unique<Job>(
-        config.scrub_interval, false, [&store, &metrics, options](const std::stop_token& stop) {
-          lower_io_priority();
-          try {
-            ScrubReport r = store.scrub(options, stop);
-            if (!r.stopped) metrics.scrub_run(r);
-            for (const auto& d : r.damaged) {
-              log::error("scrub: " + d.digest + " is damaged (" + d.reason +
-                         "); quarantined, no longer served; push or import it again to repair it");
-            }
-            for (const auto& b : r.broken_references) log::error("scrub: " + b);
-            (r.clean() ? log::info : log::warn)("scrub: " + summarize(r));
-          } catch (const std::exception& e) {
-            log::warn(std::string("scrub failed: ") + e.what());
-          }
-        });
+        config.scrub_interval, false,
+        [&jobs](const std::stop_token& stop) { jobs.run_scrub("schedule", stop); });
   }
+}
+
+GcOptions gc_options(const DaemonConfig& config, access::Rules& rules) {
+  return GcOptions{config.gc_grace, config.retention, false,
+                   [&rules](const std::string& repository, const std::string& tag) {
+                     return rules.immutable(repository, tag);
+                   }};
 }
 
 Housekeeping::~Housekeeping() = default;

@@ -8,15 +8,15 @@
 
 #include "access/rules.h"
 #include "core/store.h"
-#include "daemon/metrics.h"
+#include "daemon/jobs.h"
 #include "runtime/config.h"
 
 namespace ferry {
 
 class Housekeeping {
  public:
-  // Scheduled GC's retention asks `rules` which tags are immutable.
-  Housekeeping(Store& store, const DaemonConfig& config, Metrics& metrics, access::Rules& rules);
+  // GC and scrub run through `jobs`, one of each kind at a time.
+  Housekeeping(Store& store, const DaemonConfig& config, Jobs& jobs);
   ~Housekeeping();
 
  private:
@@ -24,5 +24,9 @@ class Housekeeping {
   std::unique_ptr<Job> maintenance_;
   std::unique_ptr<Job> scrub_;
 };
+
+// GC's options from the config ([gc], retention); its retention asks
+// `rules` which tags are immutable.
+GcOptions gc_options(const DaemonConfig& config, access::Rules& rules);
 
 }  // namespace ferry

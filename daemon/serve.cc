@@ -192,13 +192,17 @@ int serve(const DaemonConfig& config) {
   std::optional<api::Gate> gate;
   try {
     access::Accounts(store->database()).set_served_beyond_loopback(!loopback);
-    gate.emplace(*store, api::GateOptions{
-                             config.auth_open, loopback, store->options().data_dir + "/token.key",
-                             config.token_ttl, std::move(forwarding), upload_limits(config)});
+    gate.emplace(
+        *store, api::GateOptions{config.auth_open, loopback,
+                                 store->options().data_dir + "/token.key", config.token_ttl,
+                                 std::move(forwarding), upload_limits(config), config.session_ttl});
   } catch (const std::exception& e) {
     return fail(kStorage, std::string("cannot set up access control: ") + e.what());
   }
-  http::Server server(options, api::make_router(*store, &metrics, &*gate), api::render_error);
+  // GC and scrub, scheduled or started through the API, one of each at a time.
+  Jobs jobs(*store, &metrics, gc_options(config, gate->rules()), ScrubOptions{config.scrub_rate});
+  http::Server server(options, api::make_router(*store, &metrics, &*gate, &jobs),
+                      api::render_error);
   metrics.watch_server([&server] {
     return Metrics::ServerGauges{server.slow_connections_cut(), server.body_memory_used(),
                                  server.body_memory_capacity()};
@@ -208,7 +212,7 @@ int serve(const DaemonConfig& config) {
   } catch (const std::exception& e) {
     return fail(kListen, e.what());
   }
-  Housekeeping housekeeping(*store, config, metrics, gate->rules());
+  Housekeeping housekeeping(*store, config, jobs);
   std::optional<import::Inbox> inbox;
   start_inbox(config, *store, gate->rules(), loopback, inbox);
   std::string where =

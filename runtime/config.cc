@@ -178,6 +178,10 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   if (config.token_ttl.count() < 1 || config.token_ttl.count() > 24 * 3600) {
     bad(path, "auth.token_ttl", "from 1s to 24h");
   }
+  r.duration("ui.session_ttl", config.session_ttl);
+  if (config.session_ttl.count() < 60 || config.session_ttl.count() > 7 * 24 * 3600) {
+    bad(path, "ui.session_ttl", "from 1m to 7d");
+  }
   r.duration("audit.keep", config.audit_keep);
   r.count("audit.max_entries", config.audit_max_entries, uint64_t{0}, uint64_t{1} << 40);
   r.string("tls.cert", config.tls_cert);

@@ -30,7 +30,8 @@ struct DaemonConfig {
   uint64_t min_free = 64 << 20;  // storage.min_free: pushes and imports stop below it
   // auth.open: no access control even beyond loopback (docs/access.md).
   bool auth_open = false;
-  std::chrono::seconds token_ttl{300};  // auth.token_ttl: bearer tokens live this long
+  std::chrono::seconds token_ttl{300};          // auth.token_ttl: bearer tokens live this long
+  std::chrono::seconds session_ttl{12 * 3600};  // ui.session_ttl: console logins live this long
   // The audit log keeps entries this long (0: forever) and at most this many
   // (0: no cap), so a busy or attacked box does not fill its disk with it.
   std::chrono::seconds audit_keep{365 * 24 * 3600};

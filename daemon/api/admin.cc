@@ -71,10 +71,11 @@ AdminNeed need_of(const std::vector<const AdminRoute*>& matched, const std::stri
 }
 
 [[noreturn]] void no_such_endpoint(const http::Request& req) {
-  throw Error(ErrorCode::kNameUnknown,
-              "no such endpoint: " + std::string(req.path().substr(0, 300)) +
-                  "; Ferry's API has /ferry/v1/imports, status, audit, users, tokens, grants and "
-                  "namespaces");
+  throw Error(
+      ErrorCode::kNameUnknown,
+      "no such endpoint: " + std::string(req.path().substr(0, 300)) +
+          "; Ferry's API has /ferry/v1/imports, session, status, storage, gc, scrub, audit, "
+          "users, tokens, grants and namespaces");
 }
 
 }  // namespace
@@ -99,10 +100,11 @@ http::Response AdminCall::read(const Work& work) const {
   return http::Response::json(200, json_text(work(accounts)));
 }
 
-ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const http::Request& req) {
+ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const http::Request& req,
+                         Jobs* jobs) {
   auto parts = split_path(req.path().substr(std::string_view("/ferry/v1/").size()));
   const std::string what = parts.empty() ? "" : parts[0];
-  AdminCall call{&store, &gate, caller, gate.admin_scope(caller), {}, {}, &req};
+  AdminCall call{&store, &gate, caller, gate.admin_scope(caller), {}, {}, &req, jobs};
   std::vector<const AdminRoute*> matched;  // the routes of this path, whatever their method
   const AdminRoute* chosen = nullptr;
   std::string allowed;

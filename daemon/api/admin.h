@@ -4,12 +4,15 @@
 
 #include "daemon/api/gate.h"
 #include "daemon/api/handlers.h"
+#include "daemon/jobs.h"
 
 namespace ferry::api {
 
 // The exchange that answers an admin request; throws the API error of a
 // refusal: 401 or 403 (not an admin, or not of this), 404 (no such
 // endpoint), 405 (naming the methods the path takes).
-ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const http::Request& req);
+// `jobs` runs GC and scrub for POST gc and scrub; without it they answer 404.
+ExchangePtr handle_admin(Store& store, Gate& gate, const Caller& caller, const http::Request& req,
+                         Jobs* jobs = nullptr);
 
 }  // namespace ferry::api

@@ -1,6 +1,8 @@
 // The admin API's endpoints under /ferry/v1/ (docs/access.md, "Admin API"):
 //   GET              status
-//   GET              audit[?n=N]
+//   GET              audit[?n=N&before=ID&user=U&action=A&namespace=NS&result=R]
+//   GET              storage              (an admin of a namespace: theirs)
+//   POST             gc, scrub            start one in the background: 202, 409
 //   GET, POST        users                {"name", "password"} (the first: admin)
 //   PUT              users/NAME/password  {"password"}
 //   DELETE           users/NAME
@@ -18,11 +20,14 @@
 #include <algorithm>
 #include <array>
 
+#include "access/accounts.h"
 #include "access/admin_paths.h"
 #include "access/json.h"
 #include "base/error.h"
+#include "core/job_runs.h"
 #include "core/json_strict.h"
 #include "daemon/api/handlers.h"
+#include "daemon/http/form.h"
 #include "runtime/status_json.h"
 
 namespace ferry::api {
@@ -50,9 +55,114 @@ http::Response status(AdminCall& c) {
   return http::Response::json(200, json_text(status_json(*c.store)));
 }
 
+// GET audit?n=&before=ID&user=&action=&namespace=&result=: newest first,
+// each filter exact; Link rel="next" while a full page came back.
 http::Response audit_log(AdminCall& c) {
-  int64_t n = query_int(*c.request, "n", 50, 1, 100000);
-  return c.read([n](Admin& a) { return rows_json("entries", a.audit_log(n)); });
+  const http::Request& req = *c.request;
+  access::AuditQuery q;
+  q.limit = query_int(req, "n", 50, 1, 100000);
+  q.before = query_int(req, "before", 0, 0, INT64_MAX);
+  std::string filters;
+  for (auto [name, field] : {std::pair{"user", &q.actor},
+                             {"action", &q.action},
+                             {"namespace", &q.name_space},
+                             {"result", &q.result}}) {
+    auto value = req.query(name);
+    if (!value || value->empty()) continue;
+    *field = *value;
+    filters += std::string("&") + name + "=" + http::percent_encode(*value);
+  }
+  auto rows = access::Accounts(c.store->database()).audit_log(q);
+  http::Response r = http::Response::json(200, json_text(rows_json("entries", rows)));
+  if (!rows.empty() && static_cast<int64_t>(rows.size()) == q.limit) {
+    r.header("Link", "</ferry/v1/audit?n=" + std::to_string(q.limit) +
+                         "&before=" + std::to_string(rows.back().id) + filters + ">; rel=\"next\"");
+  }
+  return r;
+}
+
+json job_json(bool running, const std::optional<JobRun>& last) {
+  json j{{"running", running}, {"last", json()}};
+  if (!last) return j;
+  json l{{"startedAt", last->started_at},
+         {"finishedAt", last->finished_at},
+         {"trigger", last->trigger},
+         {"error", last->error ? json(*last->error) : json()}};
+  if (last->kind == "gc") {
+    l["removedBlobs"] = last->removed_blobs;
+    l["removedManifests"] = last->removed_manifests;
+    l["freedBytes"] = last->freed_bytes;
+  } else {
+    l["checked"] = last->checked;
+    l["damaged"] = last->damaged;
+  }
+  j["last"] = std::move(l);
+  return j;
+}
+
+// Use per namespace (first components and configured prefixes) the caller
+// administers, against its quota.
+json namespaces_json(AdminCall& c) {
+  Store& store = *c.store;
+  auto snap = c.gate->rules().snapshot();
+  auto usage = store.namespace_usage();
+  for (const auto& prefix : snap->policy.prefixes()) usage.push_back(store.prefix_usage(prefix));
+  std::sort(usage.begin(), usage.end(),
+            [](const NamespaceUsage& a, const NamespaceUsage& b) { return a.name < b.name; });
+  json out = json::array();
+  for (const auto& u : usage) {
+    if (!c.scope.covers(u.name)) continue;
+    auto quota = snap->policy.quota(u.name + "/x");
+    out.push_back({{"name", u.name}, {"bytes", u.bytes}, {"quota", quota ? json(*quota) : json()}});
+  }
+  return out;
+}
+
+// GET storage: disk, use per namespace, the last GC and scrub, damaged
+// content (admins of "*" only: its digests may be any namespace's).
+http::Response storage(AdminCall& c) {
+  Store& store = *c.store;
+  JobRuns runs(store.database());
+  json damaged = json::array();
+  if (c.scope.everything) {
+    for (const auto& d : store.damaged(1000)) {
+      damaged.push_back({{"digest", d.digest}, {"foundAt", d.found_at}, {"reason", d.reason}});
+    }
+  }
+  bool gc_running = c.jobs && c.jobs->gc_running();
+  bool scrub_running = c.jobs && c.jobs->scrub_running();
+  json out{{"disk",
+            {{"freeBytes", store.free_bytes()},
+             {"totalBytes", store.total_bytes()},
+             {"floorBytes", store.options().min_free}}},
+           {"namespaces", namespaces_json(c)},
+           {"gc", job_json(gc_running, runs.last("gc"))},
+           {"scrub", job_json(scrub_running, runs.last("scrub"))},
+           {"damaged", damaged}};
+  return http::Response::json(200, json_text(out));
+}
+
+// POST gc, POST scrub: started in the background with the configured
+// options; audited; 409 while one of the kind runs.
+http::Response start_job(AdminCall& c, const char* kind) {
+  bool gc = std::string_view(kind) == "gc";
+  if (!c.jobs) throw Error(ErrorCode::kNameUnknown, std::string("no ") + kind + " here");
+  std::string trigger = "api:" + c.caller.user.value_or("anonymous");
+  if (!(gc ? c.jobs->start_gc(trigger) : c.jobs->start_scrub(trigger))) {
+    c.gate->audit(c.caller, std::string(kind) + " start", "*", "refused", "one is running");
+    throw Error(ErrorCode::kExists, std::string(gc ? "a garbage collection" : "a scrub") +
+                                        " is running; see GET /ferry/v1/storage for when it ends");
+  }
+  c.gate->audit(c.caller, std::string(kind) + " start", "*", "ok", "");
+  return http::Response::json(202, R"({"started":true})");
+}
+
+http::Response start_gc(AdminCall& c) {
+  return start_job(c, "gc");
+}
+
+http::Response start_scrub(AdminCall& c) {
+  return start_job(c, "scrub");
 }
 
 http::Response list_users(AdminCall& c) {
@@ -194,6 +304,9 @@ namespace paths = access::paths;
 constexpr std::array kRoutes{
     AdminRoute{"GET", paths::kStatus, kEverything, false, status},
     AdminRoute{"GET", paths::kAudit, kEverything, false, audit_log},
+    AdminRoute{"GET", paths::kStorage, kNamespace, false, storage},
+    AdminRoute{"POST", paths::kGc, kEverything, false, start_gc},
+    AdminRoute{"POST", paths::kScrub, kEverything, false, start_scrub},
     AdminRoute{"GET", paths::kUsers, kEverything, false, list_users},
     AdminRoute{"POST", paths::kUsers, kEverything, true, add_user},
     AdminRoute{"PUT", paths::kPassword, kEverything, true, set_password},

@@ -15,6 +15,7 @@
 #include "core/store.h"
 #include "daemon/api/gate.h"
 #include "daemon/http/response.h"
+#include "daemon/jobs.h"
 
 namespace ferry::api {
 
@@ -29,6 +30,7 @@ struct AdminCall {
   std::vector<std::string> args;  // the path's {NAME} parts, in order
   nlohmann::json body;            // a route with a body: the JSON object sent
   const http::Request* request = nullptr;
+  Jobs* jobs = nullptr;  // GC and scrub (null: not offered)
 
   using Work = std::function<nlohmann::json(access::Admin&)>;
   // Runs `work` on the data dir's accounts, audits it as `action` on

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "daemon/api/admin.h"
 #include "daemon/api/handlers.h"
+#include "daemon/api/session.h"
 #include "daemon/api/token.h"
 #include "daemon/api/ui.h"
 
@@ -54,6 +55,7 @@ struct Api {
   Store& store;
   const Metrics* metrics;
   Gate* gate;
+  Jobs* jobs;
 };
 
 // The metrics label of a request (Metrics::kRoutes), from the route parsed once.
@@ -78,8 +80,10 @@ std::string_view route_label(std::string_view path, const Route& route) {
 ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Request& req) {
   Gate* gate = api.gate;
   if (gate && req.path() == "/ferry/v1/token") return handle_token(*gate, caller, req);
-  if (gate && req.path() != "/ferry/v1/imports" && !is_browse_path(req.path())) {
-    return handle_admin(api.store, *gate, caller, req);
+  if (gate && req.path() == "/ferry/v1/session") return handle_session(*gate, caller, req);
+  if (gate && req.path() != "/ferry/v1/imports" && !req.path().starts_with("/ferry/v1/imports/") &&
+      !is_browse_path(req.path())) {
+    return handle_admin(api.store, *gate, caller, req, api.jobs);
   }
   Checks checks;
   if (gate && gate->login_required()) {
@@ -195,6 +199,7 @@ ExchangePtr route_v2(const Api& api, const Caller& caller, const http::Request& 
 ExchangePtr route_request(const Api& api, const http::Request& req, http::RouteInfo& info) {
   Route route = parse_route(req.path());
   info.label = route_label(req.path(), route);
+  info.browser_headers = req.path().rfind("/ferry/v1/", 0) == 0;
   if (req.has_nul()) {
     throw Error(ErrorCode::kNameInvalid,
                 "the path or query holds %00 (a NUL byte), which no name, tag, digest or file "
@@ -216,8 +221,8 @@ ExchangePtr route_request(const Api& api, const http::Request& req, http::RouteI
 
 }  // namespace
 
-http::Router make_router(Store& store, const Metrics* metrics, Gate* gate) {
-  return [api = Api{store, metrics, gate}](const http::Request& req, http::RouteInfo& info) {
+http::Router make_router(Store& store, const Metrics* metrics, Gate* gate, Jobs* jobs) {
+  return [api = Api{store, metrics, gate, jobs}](const http::Request& req, http::RouteInfo& info) {
     return route_request(api, req, info);
   };
 }

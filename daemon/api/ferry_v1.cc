@@ -1,5 +1,6 @@
 // Ferry's own read-only endpoints under /ferry/v1/ (docs/import.md):
 //   GET /ferry/v1/imports[?n=N&before=ID]  the import history, newest first
+//   GET /ferry/v1/imports/ID/receipt[.minisig]  the signed receipt it wrote
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -67,11 +68,52 @@ ExchangePtr handle_imports(Store& store, const http::Request& req, const Checks&
   return answer(std::move(response));
 }
 
+// /ferry/v1/imports/ID/receipt[.minisig]: the receipt that import wrote, to
+// whoever may see its record. Answers 404 for a record they may not see, as
+// for one that does not exist.
+ExchangePtr handle_receipt(Store& store, const http::Request& req, const Checks& checks,
+                           std::string_view rest) {
+  if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
+  auto slash = rest.find('/');
+  std::string_view id_text = rest.substr(0, slash);
+  std::string_view file = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+  int64_t id = 0;
+  bool numeric = !id_text.empty() && id_text.size() < 16 &&
+                 id_text.find_first_not_of("0123456789") == std::string_view::npos;
+  if (numeric) id = std::stoll(std::string(id_text));
+  if (id <= 0 || (file != "receipt" && file != "receipt.minisig")) {
+    throw Error(ErrorCode::kNameUnknown,
+                "no such endpoint: " + std::string(req.path().substr(0, 300)) +
+                    "; an import's receipt is /ferry/v1/imports/ID/receipt (and receipt.minisig)");
+  }
+  ImportRecords history(store.database());
+  auto records = history.list(id + 1, 1);
+  auto receipt = records.empty() || records[0].id != id || !visible_record(records[0], checks)
+                     ? std::nullopt
+                     : history.receipt(id);
+  if (!receipt) {
+    throw Error(ErrorCode::kNotFound, "import " + std::to_string(id) +
+                                          " has no receipt you may see (only imports run with "
+                                          "--receipt, or from a USB stick, have one)");
+  }
+  bool sig = file == "receipt.minisig";
+  http::Response r = http::Response::text(
+      200, sig ? receipt->signature : receipt->receipt,
+      sig ? "application/octet-stream" : "application/vnd.ferry.import-receipt.v1+json");
+  r.header("Content-Disposition", "attachment; filename=\"ferry-receipt-" + std::to_string(id) +
+                                      (sig ? ".json.minisig\"" : ".json\""));
+  return answer(std::move(r));
+}
+
 }  // namespace
 
 ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks& checks) {
   std::string_view path = req.path();
   if (path == "/ferry/v1/imports") return handle_imports(store, req, checks);
+  constexpr std::string_view kImports = "/ferry/v1/imports/";
+  if (path.rfind(kImports, 0) == 0) {
+    return handle_receipt(store, req, checks, path.substr(kImports.size()));
+  }
   if (is_browse_path(path)) return handle_browse(store, req, checks);
   throw Error(ErrorCode::kNameUnknown,
               "no such endpoint: " + std::string(path.substr(0, 300)) +

@@ -1,5 +1,6 @@
 #include "daemon/api/gate.h"
 
+#include <sodium.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -42,6 +43,22 @@ std::string scope_action(Action action) {
 
 std::string scope_of(std::string_view repository, Action action) {
   return "repository:" + std::string(repository) + ":" + scope_action(action);
+}
+
+constexpr std::string_view kSessionCookie = "ferry_session";
+constexpr const char* kCsrfHeader = "X-Ferry-CSRF";
+
+// Refuses a request whose Origin header names another site.
+void check_origin(const http::Request& req, const std::string& origin) {
+  auto sent = req.header("Origin");
+  if (!sent || *sent == origin) return;
+  throw Error(ErrorCode::kDenied, "the request comes from origin '" + sent->substr(0, 200) +
+                                      "', not from this server's (" + origin +
+                                      "); use the console served by this server");
+}
+
+bool same_secret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace
@@ -180,9 +197,9 @@ void Gate::login_failed(const Caller& caller, const std::string& who) {
 Caller Gate::authenticate(const http::Request& req) {
   http::ExternalView view = http::external_view(req, options_.forwarding);
   Caller caller{std::nullopt, std::move(view.client_address), view.origin + "/ferry/v1/token",
-                std::nullopt};
+                std::nullopt, std::nullopt};
   auto header = req.header("Authorization");
-  if (!header) return caller;
+  if (!header) return with_session(req, std::move(caller), view.origin);
   auto snap = rules_.snapshot();
   // Only enforced rules have users whose credentials could be checked.
   if (snap->mode != Mode::kEnforced) return caller;
@@ -215,6 +232,74 @@ Caller Gate::authenticate(const http::Request& req) {
         "malformed Authorization header: expected Basic base64(user:password)", challenge(caller));
   }
   return log_in(*snap, std::move(caller), decoded->substr(0, colon), decoded->substr(colon + 1));
+}
+
+std::optional<std::string> session_cookie(const http::Request& req) {
+  auto header = req.header("Cookie");
+  if (!header) return std::nullopt;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    auto semi = rest.find(';');
+    std::string_view pair = rest.substr(0, semi);
+    rest = semi == std::string_view::npos ? "" : rest.substr(semi + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == kSessionCookie) {
+      return std::string(pair.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+Caller Gate::with_session(const http::Request& req, Caller caller, const std::string& origin) {
+  const bool reads = req.method() == "GET" || req.method() == "HEAD";
+  const bool session_path = req.path() == "/ferry/v1/session";
+  // A login ignores any old cookie (the browser may hold one that ended);
+  // SameSite does not stop a forged login, so its Origin is checked.
+  if (session_path && req.method() == "POST") {
+    check_origin(req, origin);
+    return caller;
+  }
+  auto cookie = session_cookie(req);
+  if (!cookie || rules_.snapshot()->mode != Mode::kEnforced) return caller;
+  auto row = accounts_.find_session(*cookie, now_unix());
+  if (!row) {
+    if (reads || session_path) return caller;
+    throw Error::unauthorized(
+        "the console session has expired or ended (logout, password change or user removed); "
+        "log in again",
+        challenge(caller));
+  }
+  if (!reads) {
+    auto token = req.header(kCsrfHeader);
+    if (!token) {
+      throw Error(ErrorCode::kDenied,
+                  "missing X-Ferry-CSRF header: a change made with the console's session "
+                  "cookie must carry the session's CSRF token (from /ferry/v1/session)");
+    }
+    if (!same_secret(*token, row->csrf)) {
+      throw Error(ErrorCode::kDenied,
+                  "the X-Ferry-CSRF header does not match this session's token; reload the "
+                  "console");
+    }
+    check_origin(req, origin);
+  }
+  caller.user = row->user;
+  caller.session = std::move(*row);
+  return caller;
+}
+
+access::NewSession Gate::start_session(const Caller& caller) {
+  if (!caller.user) throw Error::unauthorized("log in first", challenge(caller));
+  return accounts_.start_session(*caller.user, options_.session_ttl.count(), now_unix());
+}
+
+void Gate::end_session(std::string_view cookie) {
+  accounts_.end_session(cookie);
+}
+
+std::string Gate::origin_of(const http::Request& req) const {
+  return http::external_view(req, options_.forwarding).origin;
 }
 
 Caller Gate::log_in(Caller caller, const std::string& user, const std::string& secret) {

@@ -47,6 +47,8 @@ struct GateOptions {
   // client's address behind trusted proxies (daemon/http/forwarded.h).
   http::Forwarding forwarding;
   UploadLimits uploads{};
+  // How long a console login lasts ([ui] session_ttl, docs/console.md).
+  std::chrono::seconds session_ttl{12 * 3600};
 };
 
 struct Caller {
@@ -54,7 +56,12 @@ struct Caller {
   std::string address;                         // the client's, through trusted proxies
   std::string realm;                           // the token endpoint as this client reaches it
   std::optional<access::BearerClaims> bearer;  // when it came with a bearer token
+  std::optional<access::SessionRow> session;   // when it came with the console's cookie
 };
+
+// The value of the console's session cookie (ferry_session) in the Cookie
+// header; nullopt when there is none.
+std::optional<std::string> session_cookie(const http::Request& req);
 
 // Whose open upload sessions a caller's count against: the user's, or an
 // anonymous caller's address ("client 10.0.0.7").
@@ -81,8 +88,22 @@ class Gate {
   Gate(Store& store, GateOptions options);
 
   // Throws Error::unauthorized for bad or malformed credentials and TOOMANYREQUESTS
-  // while a client or user is throttled after failed logins.
+  // while a client or user is throttled after failed logins. Without an
+  // Authorization header, the console's session cookie (docs/console.md):
+  // an unknown or expired one is anonymous for GET and HEAD and refused
+  // (unauthorized) otherwise; a change made with a valid one must carry the
+  // session's X-Ferry-CSRF token and, when the request has an Origin, come
+  // from this server's origin (else DENIED). Logging in and out
+  // (POST and DELETE /ferry/v1/session) ignore an unknown cookie; logging in
+  // checks the Origin too.
   Caller authenticate(const http::Request& req);
+  // A console session for the logged-in caller, lasting session_ttl.
+  // Throws Error::unauthorized for an anonymous caller.
+  access::NewSession start_session(const Caller& caller);
+  void end_session(std::string_view cookie);
+  std::chrono::seconds session_ttl() const { return options_.session_ttl; }
+  // "scheme://host[:port]": this server as the client reaches it.
+  std::string origin_of(const http::Request& req) const;
   // Checks a user name and a password or robot token as HTTP Basic does,
   // with the same throttling and audit, for the OAuth2 token request
   // (daemon/api/token.h). Returns the caller logged in as that user, or as
@@ -144,6 +165,8 @@ class Gate {
   Caller log_in(const Snapshot& snap, Caller caller, const std::string& user,
                 const std::string& secret);
   [[noreturn]] void login_failed(const Caller& caller, const std::string& who);
+  // authenticate's part for the session cookie.
+  Caller with_session(const http::Request& req, Caller caller, const std::string& origin);
 
   Store& store_;
   GateOptions options_;

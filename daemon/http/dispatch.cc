@@ -105,6 +105,11 @@ Response Dispatch::finish() {
   exchange_.reset();
   reservation_.release();  // the body is gone with the exchange
   response.header("Docker-Distribution-API-Version", "registry/2.0");
+  if (route_.browser_headers) {
+    response.header("X-Frame-Options", "DENY");
+    response.header("X-Content-Type-Options", "nosniff");
+    response.header("Referrer-Policy", "no-referrer");
+  }
   return response;
 }
 

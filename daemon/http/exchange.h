@@ -52,6 +52,9 @@ class Immediate final : public Exchange {
 struct RouteInfo {
   // Which part of the API: static text, one of Metrics::kRoutes.
   std::string_view label = "other";
+  // Answered with X-Frame-Options, X-Content-Type-Options and
+  // Referrer-Policy, refusals too: what a browser reads (/ferry/v1/, /ui/).
+  bool browser_headers = false;
 };
 
 // Maps a request to its exchange, or throws ferry::Error.

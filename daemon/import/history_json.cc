@@ -12,7 +12,8 @@ nlohmann::json import_record_json(const ImportRecord& r) {
                       {"blobsWritten", r.blobs_written},
                       {"bytesWritten", r.bytes_written},
                       {"bytesAlreadyPresent", r.bytes_skipped},
-                      {"durationMs", r.duration_ms}};
+                      {"durationMs", r.duration_ms},
+                      {"receipt", r.has_receipt}};
   if (r.finished_at) j["finishedAt"] = format_utc(*r.finished_at);
   if (!r.bundle_id.empty()) j["bundleId"] = r.bundle_id;
   if (!r.signer.empty()) j["signer"] = r.signer;

@@ -17,6 +17,8 @@
 #include "bundle/refusal.h"
 #include "bundle/verifier.h"
 #include "core/file_lock.h"
+#include "core/file_util.h"
+#include "core/import_records.h"
 #include "core/json_strict.h"
 #include "core/progress.h"
 #include "core/units.h"
@@ -210,6 +212,11 @@ void write_receipt_if_asked(Store& store, const ImportOptions& options, const bu
     std::vector<std::string> held;
     store.for_each_held_digest([&](const std::string& d) { held.push_back(d); });
     write_receipt(options.receipt, options.box_key, m, outcome.record, held);
+    // Kept with the record, for GET /ferry/v1/imports/ID/receipt.
+    constexpr uint64_t kMax = 256ULL << 20;
+    ImportRecords(store.database())
+        .set_receipt(outcome.record.id, {options.receipt, read_small_file(options.receipt, kMax),
+                                         read_small_file(options.receipt + ".minisig", kMax)});
     log::info("receipt written to " + options.receipt + " (and .minisig)");
   } catch (const std::exception& e) {
     log::error("the import succeeded but its receipt could not be written: " +

@@ -166,7 +166,7 @@ check "... a quota that is not a number of bytes: 400 INVALID, nothing changed" 
 check "a body over 64 KiB: 413" \
   bash -c "head -c 70000 /dev/zero | tr '\0' 'a' | $CQ -o /dev/null -w '%{http_code}' -u admin:admin-pass -X POST --data-binary @- https://$REG/ferry/v1/users | grep -qx 413"
 check "an unknown endpoint: 404 naming the ones there are" \
-  bash -c "$CQ -u admin:admin-pass https://$REG/ferry/v1/nope | grep -q 'status, audit, users'"
+  bash -c "$CQ -u admin:admin-pass https://$REG/ferry/v1/nope | grep -q 'session, status, storage, gc, scrub, audit, users'"
 check "no password or token in the log or the audit" \
   bash -c "! grep -q -e dev-pass -e admin-pass -e '${tok:19}' ferryd.log && ! $AQ audit -n 1000 --json | grep -q -e dev-pass -e '${tok:19}'"
 finish

@@ -135,9 +135,9 @@ std::string basic(std::string_view user, std::string_view secret) {
 
 std::unique_ptr<api::Gate> make_gate(Store& store, const RegistryOptions& options) {
   return std::make_unique<api::Gate>(
-      store,
-      api::GateOptions{options.open, options.loopback, store.options().data_dir + "/token.key",
-                       std::chrono::seconds(300), options.forwarding});
+      store, api::GateOptions{options.open, options.loopback,
+                              store.options().data_dir + "/token.key", std::chrono::seconds(300),
+                              options.forwarding, api::UploadLimits{}, options.session_ttl});
 }
 
 InProcess::InProcess(RegistryOptions options) {
@@ -148,7 +148,12 @@ InProcess::InProcess(RegistryOptions options) {
   store_ = std::make_unique<Store>(store_options);
   if (options.metrics) metrics_ = std::make_unique<Metrics>();
   if (options.gate) gate_ = make_gate(*store_, options);
-  router_ = api::make_router(*store_, metrics_.get(), gate_.get());
+  if (options.jobs) {
+    GcOptions gc;
+    gc.grace = std::chrono::seconds(0);
+    jobs_ = std::make_unique<Jobs>(*store_, metrics_.get(), gc, ScrubOptions{options.scrub_rate});
+  }
+  router_ = api::make_router(*store_, metrics_.get(), gate_.get(), jobs_.get());
 }
 
 InProcess::~InProcess() = default;

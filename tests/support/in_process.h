@@ -20,6 +20,7 @@
 #include "daemon/api/gate.h"
 #include "daemon/http/exchange.h"
 #include "daemon/http/forwarded.h"
+#include "daemon/jobs.h"
 #include "daemon/metrics.h"
 #include "tests/support/temp_dir.h"
 
@@ -59,11 +60,14 @@ std::string basic(std::string_view user, std::string_view secret);
 struct RegistryOptions {
   uint64_t max_manifest_bytes = 4 << 20;
   uint64_t min_free = 0;
-  bool gate = false;            // with access control (api::Gate)
-  bool open = false;            // GateOptions::open (auth.open)
-  bool loopback = true;         // GateOptions::loopback
-  bool metrics = false;         // serve /metrics
-  http::Forwarding forwarding;  // GateOptions::forwarding
+  bool gate = false;                            // with access control (api::Gate)
+  bool open = false;                            // GateOptions::open (auth.open)
+  bool loopback = true;                         // GateOptions::loopback
+  bool metrics = false;                         // serve /metrics
+  http::Forwarding forwarding;                  // GateOptions::forwarding
+  std::chrono::seconds session_ttl{12 * 3600};  // GateOptions::session_ttl
+  bool jobs = false;  // POST /ferry/v1/gc and scrub (a Jobs with no grace, this scrub rate)
+  uint64_t scrub_rate = 0;
 };
 
 // Every test's way to a Gate: the one place its construction is written.
@@ -110,6 +114,7 @@ class InProcess {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<api::Gate> gate_;
+  std::unique_ptr<Jobs> jobs_;  // after the store, before the router: stopped first
   http::Router router_;
 };
 

@@ -165,6 +165,7 @@ TEST(AccountsMigrationTest, V5NamespaceRowsKeepTheirMeaningInV6) {
                                WITHOUT ROWID;
       INSERT INTO namespaces VALUES ('*', 1, 500, 'v*', 1), ('team', 0, NULL, NULL, NULL),
                                     ('lab', 1, 9, 'x', 0);
+      DROP TABLE sessions;
       UPDATE schema_versions SET version = 2 WHERE module = 'access';)sql");
   }
   sql::Pool pool(dir.path() + "/ferry.db");

@@ -46,7 +46,7 @@ TEST(AdminRoutesTest, NoTwoRoutesShareAMethodAndPath) {
     EXPECT_TRUE(seen.emplace(route.method, route.path).second) << route.method << " " << route.path;
     EXPECT_NE(route.handle, nullptr);
   }
-  EXPECT_EQ(seen.size(), 15u);
+  EXPECT_EQ(seen.size(), 18u);
 }
 
 // What ferryctl's RemoteAdmin fills in is what ferryd's table matches.

@@ -350,3 +350,56 @@ TEST(ApiAuthOpen, NoUsersOnLoopbackAllowsEverything) {
 
 }  // namespace
 }  // namespace ferry::testing
+
+namespace ferry::testing {
+namespace {
+
+TEST_F(ApiAuth, AnImportsReceiptIsServedToWhoeverMaySeeItsRecord) {
+  ImportRecords history(api_.store().database());
+  auto record = [&](const std::string& images) {
+    int64_t id = history.begin("/media/usb/b.ferry", 1000);
+    ImportRecord what;
+    what.images = images;
+    history.describe(id, what);
+    ImportRecord outcome;
+    outcome.result = "imported";
+    history.finish(id, outcome, 1001, 5);
+    return id;
+  };
+  int64_t team = record(R"([{"name":"team/app:v1","digest":"sha256:aa"}])");
+  int64_t other = record(R"([{"name":"other/app:v1","digest":"sha256:bb"}])");
+  int64_t bare = record(R"([{"name":"team/app:v2","digest":"sha256:cc"}])");
+  history.set_receipt(team, {"/media/usb/ferry-receipts/r.json", R"({"receipt":"team"})", "SIG1"});
+  history.set_receipt(other, {"/tmp/o.json", R"({"receipt":"other"})", "SIG2"});
+
+  auto list = api_.get("/ferry/v1/imports", reader_).json()["imports"];
+  ASSERT_EQ(list.size(), 2u) << list.dump();
+  EXPECT_EQ(list[0]["id"], bare);
+  EXPECT_EQ(list[0]["receipt"], false);
+  EXPECT_EQ(list[1]["receipt"], true);
+
+  std::string base = "/ferry/v1/imports/" + std::to_string(team);
+  Reply receipt = api_.get(base + "/receipt", reader_);
+  ASSERT_EQ(receipt.status, 200u) << receipt.body;
+  EXPECT_EQ(receipt.body, R"({"receipt":"team"})");
+  EXPECT_NE(receipt.header("Content-Disposition")->find("ferry-receipt-"), std::string::npos);
+  EXPECT_EQ(receipt.header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(api_.get(base + "/receipt.minisig", reader_).body, "SIG1");
+  // Hidden records and records without one look the same: 404.
+  std::string hidden = "/ferry/v1/imports/" + std::to_string(other) + "/receipt";
+  EXPECT_API_ERROR(api_.get(hidden, reader_), 404u, "NOT_FOUND");
+  EXPECT_EQ(api_.get(hidden, admin_).body, R"({"receipt":"other"})");
+  EXPECT_API_ERROR(api_.get("/ferry/v1/imports/" + std::to_string(bare) + "/receipt", admin_), 404u,
+                   "NOT_FOUND");
+  EXPECT_API_ERROR(api_.get(hidden), 401u, "UNAUTHORIZED");
+  for (const char* bad :
+       {"/ferry/v1/imports/x/receipt", "/ferry/v1/imports/1/other", "/ferry/v1/imports/-1/receipt",
+        "/ferry/v1/imports/99999999999999999/receipt", "/ferry/v1/imports/1"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_API_ERROR(api_.get(bad, admin_), 404u, "NAME_UNKNOWN");
+  }
+  EXPECT_API_ERROR(api_.del(base + "/receipt", admin_), 405u, "UNSUPPORTED");
+}
+
+}  // namespace
+}  // namespace ferry::testing

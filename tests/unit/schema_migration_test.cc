@@ -229,8 +229,8 @@ TEST_F(SchemaMigrationTest, AVersion6DataDirOpensUpgradedWithEveryRowKept) {
   EXPECT_EQ(query_int(pool, "PRAGMA user_version"), sql::kPerModuleSchema);
   EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'legacy'"), 6);
   EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'registry'"), 3);
-  EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'imports'"), 1);
-  EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'access'"), 3);
+  EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'imports'"), 2);
+  EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'access'"), 4);
   // Tags moved before version 3 do not say by whom.
   EXPECT_EQ(query_int(pool, "SELECT count(*) FROM tags WHERE updated_by IS NULL"), 1);
 
@@ -282,7 +282,7 @@ TEST_F(SchemaMigrationTest, ReopeningChangesNothingAndANewFileGetsEveryTable) {
   ImportRecords records(store.database());
   sql::Pool& pool = store.database();
   EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'legacy'"), 0);
-  EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'access'"), 3);
+  EXPECT_EQ(query_int(pool, "SELECT version FROM schema_versions WHERE module = 'access'"), 4);
   accounts.add_user("bob", "long enough");
   EXPECT_EQ(records.begin("a.ferry", 1), 1);
   EXPECT_EQ(store.stats().repositories, 0u);

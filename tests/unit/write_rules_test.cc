@@ -140,7 +140,8 @@ TEST_F(WriteRulesTest, AnImportCountsWhatOpenUploadsHoldInTheNamespace) {
 TEST_F(WriteRulesTest, ALockedBoxRefusesPushesAndImportsAlike) {
   open_box(false);  // no users, beyond loopback
   settle();
-  api::Caller anonymous{std::nullopt, "192.0.2.1", "http://x/ferry/v1/token", std::nullopt};
+  api::Caller anonymous{std::nullopt, "192.0.2.1", "http://x/ferry/v1/token", std::nullopt,
+                        std::nullopt};
   std::string pushed = refusal([&] { gate_->require(anonymous, Action::kPush, "team/app"); });
   EXPECT_NE(pushed.find("ferryctl user add"), std::string::npos) << pushed;
   EXPECT_NO_THROW(gate_->require(anonymous, Action::kPull, "team/app")) << "pulls stay open";
