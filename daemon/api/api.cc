@@ -199,7 +199,8 @@ ExchangePtr route_v2(const Api& api, const Caller& caller, const http::Request& 
 ExchangePtr route_request(const Api& api, const http::Request& req, http::RouteInfo& info) {
   Route route = parse_route(req.path());
   info.label = route_label(req.path(), route);
-  info.browser_headers = req.path().rfind("/ferry/v1/", 0) == 0;
+  info.browser_headers =
+      req.path().rfind("/ferry/v1/", 0) == 0 || is_ui_path(req.path()) || is_browser_root(req);
   if (req.has_nul()) {
     throw Error(ErrorCode::kNameInvalid,
                 "the path or query holds %00 (a NUL byte), which no name, tag, digest or file "

@@ -15,11 +15,10 @@ constexpr const char* kCsp =
     "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'";
 
+// X-Frame-Options, nosniff and Referrer-Policy come from the dispatch
+// (RouteInfo::browser_headers, set for /ui/ in api.cc).
 http::Response with_security_headers(http::Response r) {
   r.header("Content-Security-Policy", kCsp);
-  r.header("X-Frame-Options", "DENY");
-  r.header("X-Content-Type-Options", "nosniff");
-  r.header("Referrer-Policy", "no-referrer");
   return r;
 }
 

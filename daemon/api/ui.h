@@ -21,8 +21,8 @@ bool is_browser_root(const http::Request& req);
 // no-cache with an ETag), /ui/assets/NAME.HASH.EXT (immutable for a year),
 // 304 when If-None-Match holds the ETag, gzip when Accept-Encoding allows
 // it; "/ui" and "/" 302 to /ui/. Every answer, refusals too (404 NOT_FOUND,
-// 405 UNSUPPORTED as OCI error JSON), carries the console's CSP and the
-// framing, sniffing and referrer headers.
+// 405 UNSUPPORTED as OCI error JSON), carries the console's CSP (the
+// framing, sniffing and referrer headers are the dispatch's, see api.cc).
 ExchangePtr handle_ui(const http::Request& req);
 
 }  // namespace ferry::api

@@ -2,6 +2,7 @@
 // in process: caching, gzip, the CSP, the browser redirect, and that a
 // locked box still serves the page (its data comes from /ferry/v1/).
 #include <gtest/gtest.h>
+#include <strings.h>
 #include <zlib.h>
 
 #include <regex>
@@ -22,6 +23,12 @@ void expect_console_headers(const Reply& r) {
   EXPECT_EQ(r.header("X-Frame-Options"), "DENY");
   EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(r.header("Referrer-Policy"), "no-referrer");
+  // Each once: the dispatch adds the last three, the console only the CSP.
+  for (std::string name : {"Content-Security-Policy", "X-Frame-Options"}) {
+    size_t times = 0;
+    for (const auto& [n, v] : r.headers) times += strcasecmp(n.c_str(), name.c_str()) == 0;
+    EXPECT_EQ(times, 1u) << name;
+  }
 }
 
 std::string gunzip(const std::string& in) {
