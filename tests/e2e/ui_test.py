@@ -239,6 +239,16 @@ def run(d, digest, sbom_digest):
           visible(d, 'a[data-page="admin"]'))
     shot(d, "repositories")
 
+    def search_filters():
+        d.find_element(By.ID, "search").send_keys("MAN")
+        wait(d, lambda: "team/many" in main_text(d) and "team/app" not in main_text(d))
+        d.find_element(By.ID, "search").clear()
+        d.find_element(By.ID, "search").send_keys("x")  # input events: back to all
+        d.find_element(By.ID, "search").send_keys("\b")
+        wait(d, lambda: "team/app" in main_text(d))
+        return True
+    check("the search box filters repositories by name, case-insensitively", search_filters)
+
     def browse_to_repository():
         team = d.find_element(By.CSS_SELECTOR, 'details.namespace[data-namespace="team"]')
         if team.get_attribute("open") is None:
