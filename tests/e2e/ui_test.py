@@ -435,15 +435,15 @@ def phone_checks(d):
     log_in(d, ADMIN)
     page(d, "#/r/team/app", 'tr[data-tag="v1"]')
     check("on a phone-sized screen (390 px) the pages do not scroll sideways",
-          lambda: all(fits(d, route, css) for route, css in [
-              ("#/r/team/app", 'tr[data-tag="v1"]'), ("#/", "details.namespace"),
-              ("#/admin", "#tokens table"), ("#/storage", "#main h1")]))
-    shot(d, "phone-repository")
+          lambda: all(fits(d, name, route, css) for name, route, css in [
+              ("repository", "#/r/team/app", 'tr[data-tag="v1"]'),
+              ("repositories", "#/", "details.namespace"),
+              ("admin", "#/admin", "#tokens table"), ("storage", "#/storage", "#main h1")]))
 
 
-def fits(d, route, css):
+def fits(d, name, route, css):
     page(d, route, css)
-    shot(d, "phone-" + (route.strip("#/").split("/")[0] or "repositories"))
+    shot(d, "phone-" + name)
     width = d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[1] == 390 and width[0] <= width[1], (route, width)
     return True
