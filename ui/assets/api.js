@@ -75,27 +75,15 @@ export function query(params) {
 // A repository name in a path: its slashes stay, the rest is encoded.
 export const repoPath = (name) => name.split('/').map(encodeURIComponent).join('/');
 
-// Reads the session into `session`. Before ferryd had sessions (404), or
-// when it cannot tell, an anonymous caller; admin then when the admin API
-// answers (the open development default).
+// Reads the session into `session`. A 401 (older ferryd, or a box that
+// will not say) is taken as an anonymous visitor on a locked box.
 export async function loadSession() {
   try {
     Object.assign(session, await get('/ferry/v1/session'));
   } catch (e) {
-    if (e.status === 401) {
-      // Only a locked box refuses to say who is calling: log in first.
-      Object.assign(session, {user: null, csrf: null, loginRequired: true,
-        admin: {everything: false, namespaces: []}});
-      return session;
-    }
-    if (e.status !== 404) throw e;
-    Object.assign(session, {user: null, csrf: null, loginRequired: false});
-    try {
-      await get('/ferry/v1/namespaces');
-      session.admin = {everything: true, namespaces: []};
-    } catch (e2) {
-      session.admin = {everything: false, namespaces: []};
-    }
+    if (e.status !== 401) throw e;
+    Object.assign(session, {user: null, csrf: null, expiresAt: null, loginRequired: true,
+      admin: {everything: false, namespaces: []}});
   }
   if (!session.admin) session.admin = {everything: false, namespaces: []};
   return session;
