@@ -5,6 +5,7 @@
 #include "daemon/api/handlers.h"
 #include "daemon/api/session.h"
 #include "daemon/api/token.h"
+#include "daemon/api/ui.h"
 
 namespace ferry::api {
 namespace {
@@ -198,7 +199,8 @@ ExchangePtr route_v2(const Api& api, const Caller& caller, const http::Request& 
 ExchangePtr route_request(const Api& api, const http::Request& req, http::RouteInfo& info) {
   Route route = parse_route(req.path());
   info.label = route_label(req.path(), route);
-  info.browser_headers = req.path().rfind("/ferry/v1/", 0) == 0;
+  info.browser_headers =
+      req.path().rfind("/ferry/v1/", 0) == 0 || is_ui_path(req.path()) || is_browser_root(req);
   if (req.has_nul()) {
     throw Error(ErrorCode::kNameInvalid,
                 "the path or query holds %00 (a NUL byte), which no name, tag, digest or file "
@@ -209,6 +211,8 @@ ExchangePtr route_request(const Api& api, const http::Request& req, http::RouteI
     return answer(http::Response::text(200, api.metrics->render(api.store),
                                        "text/plain; version=0.0.4; charset=utf-8"));
   }
+  // The console's files are public: what they show comes from /ferry/v1/.
+  if (is_ui_path(req.path()) || is_browser_root(req)) return handle_ui(req);
   Caller caller;
   if (api.gate) caller = api.gate->authenticate(req);
   if (req.path().rfind("/ferry/v1/", 0) == 0) return route_ferry(api, caller, req);
