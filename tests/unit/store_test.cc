@@ -251,8 +251,9 @@ TEST_F(StoreTest, NamespaceUsageFollowsEveryCommitThoughKept) {
 
   {  // another process's connection, as a hand-run import or ferryctl would be
     sql::Database other(dir_.path() + "/ferry.db");
-    other.exec("DELETE FROM tags WHERE name = 'v1' AND repository_id = "
-               "(SELECT id FROM repositories WHERE name = 'team/b')");
+    other.exec(
+        "DELETE FROM tags WHERE name = 'v1' AND repository_id = "
+        "(SELECT id FROM repositories WHERE name = 'team/b')");
   }
   EXPECT_EQ(store_->namespace_usage()[0].tags, 1u) << "a commit by another connection shows too";
 }
