@@ -93,6 +93,30 @@ def browse(port, page_calls, stop, latencies):
                 return
 
 
+def timed_get(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    t0 = time.monotonic()
+    conn.request("GET", path)
+    r = conn.getresponse()
+    r.read()
+    assert r.status == 200, (path, r.status)
+    return (time.monotonic() - t0) * 1000
+
+
+def print_cold(port, repo, page_calls):
+    """Namespace sizes are kept until the next change: after one, the first
+    catalog and storage page pay the query (no other load), then no more."""
+    m = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "annotations": {"cold": "1"},
+                    "config": {"mediaType": "application/vnd.oci.empty.v1+json", "size": 2,
+                               "digest": push_small(port, repo, b"{}")}, "layers": []}).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("PUT", f"/v2/{repo}/manifests/cold", body=m, headers={"Content-Type": OCI_MANIFEST})
+    assert conn.getresponse().status == 201
+    for path in page_calls["repositories"][:1] + page_calls["storage"]:
+        cold, warm = timed_get(port, path), timed_get(port, path)
+        print(f"after a push, no load: {path} {cold:.1f} ms, then {warm:.1f} ms")
+
+
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p / 100))]
@@ -116,6 +140,7 @@ def main():
             names = fill(port, a.namespaces, a.repos, a.tags)
             print(f"filled {len(names)} repositories x {a.tags} tags in {time.monotonic() - t0:.0f} s")
             page_calls = pages(names, a.tags)
+            print_cold(port, names[0], page_calls)
             pull = f"/v2/{names[0]}/manifests/t1"
             accept = [f"Accept: {OCI_MANIFEST}"]
             alone, loaded, latencies = [], [], {}

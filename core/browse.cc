@@ -78,8 +78,10 @@ TagSummary tag_row(sql::Statement& s) {
   return t;
 }
 
-// Kind, platforms and created, from the manifest and its config.
-void describe(Store& store, TagSummary& t, uint64_t manifest_size) {
+// Kind, platforms and created, from the manifest and its config. False when
+// some of that content could not be read (damaged, missing, too big), so
+// the summary is not one to keep.
+bool describe(Store& store, TagSummary& t, uint64_t manifest_size) {
   auto manifest =
       browse::read_json(store, t.digest, manifest_size, store.options().max_manifest_bytes);
   // The manifest's own artifactType (the table holds the config's media
@@ -87,7 +89,7 @@ void describe(Store& store, TagSummary& t, uint64_t manifest_size) {
   t.artifact_type.reset();
   if (!manifest) {
     t.kind = "artifact";
-    return;
+    return false;
   }
   t.artifact_type = browse::string_at(*manifest, "artifactType");
   t.kind = browse::kind_of(*manifest, t.media_type, t.artifact_type, t.name);
@@ -95,6 +97,15 @@ void describe(Store& store, TagSummary& t, uint64_t manifest_size) {
   if (t.kind == "image") config = browse::read_config(store, *manifest);
   t.platforms = browse::platforms_of(*manifest, config);
   if (config) t.created = browse::string_at(*config, "created");
+  return t.kind != "image" || config.has_value();
+}
+
+void apply(TagSummary& t, TagContentSummary c) {
+  t.kind = std::move(c.kind);
+  t.artifact_type = std::move(c.artifact_type);
+  t.platforms = std::move(c.platforms);
+  t.created = std::move(c.created);
+  t.bytes = c.bytes;
 }
 
 }  // namespace
@@ -184,8 +195,15 @@ SELECT t.name, t.digest, m.media_type, m.artifact_type, t.updated_at, t.updated_
     page.items.resize(static_cast<size_t>(limit));
   }
   for (size_t i = 0; i < page.items.size(); ++i) {
-    page.items[i].bytes = browse::total_bytes(*db, *id, page.items[i].digest);
-    describe(store_, page.items[i], sizes[i]);
+    TagSummary& t = page.items[i];
+    if (auto kept = cache_ ? cache_->find(t.digest, t.name) : std::nullopt) {
+      apply(t, std::move(*kept));
+      continue;
+    }
+    t.bytes = browse::total_bytes(*db, *id, t.digest);
+    if (describe(store_, t, sizes[i]) && cache_) {
+      cache_->keep(t.digest, t.name, {t.kind, t.artifact_type, t.platforms, t.created, t.bytes});
+    }
   }
   return page;
 }

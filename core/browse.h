@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/browse_cache.h"
 #include "core/store.h"
 
 namespace ferry {
@@ -64,7 +65,8 @@ struct BrowsePage {
 
 class Browse {
  public:
-  explicit Browse(Store& store) : store_(store) {}
+  // cache: where tag summaries are kept between calls (daemon), or none.
+  explicit Browse(Store& store, TagSummaryCache* cache = nullptr) : store_(store), cache_(cache) {}
 
   // Every namespace with a repository the caller may pull, counting only those.
   std::vector<NamespaceSummary> catalog(const MayPull& may_pull);
@@ -80,6 +82,7 @@ class Browse {
 
  private:
   Store& store_;
+  TagSummaryCache* cache_;
 };
 
 // The same, as the JSON the endpoints answer (and `ferryctl ls --json` prints).

@@ -1,5 +1,7 @@
 #include "daemon/api/api.h"
 
+#include <memory>
+
 #include "base/error.h"
 #include "daemon/api/admin.h"
 #include "daemon/api/handlers.h"
@@ -56,6 +58,7 @@ struct Api {
   const Metrics* metrics;
   Gate* gate;
   Jobs* jobs;
+  std::shared_ptr<TagSummaryCache> summaries;  // kept across requests, for the tags pages
 };
 
 // The metrics label of a request (Metrics::kRoutes), from the route parsed once.
@@ -94,7 +97,7 @@ ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Reques
       };
     }
   }
-  return handle_ferry_v1(api.store, req, checks);
+  return handle_ferry_v1(api.store, req, checks, api.summaries.get());
 }
 
 ExchangePtr route_files(const Api& api, const Caller& caller, const http::Request& req) {
@@ -223,7 +226,8 @@ ExchangePtr route_request(const Api& api, const http::Request& req, http::RouteI
 }  // namespace
 
 http::Router make_router(Store& store, const Metrics* metrics, Gate* gate, Jobs* jobs) {
-  return [api = Api{store, metrics, gate, jobs}](const http::Request& req, http::RouteInfo& info) {
+  return [api = Api{store, metrics, gate, jobs, std::make_shared<TagSummaryCache>()}](
+             const http::Request& req, http::RouteInfo& info) {
     return route_request(api, req, info);
   };
 }

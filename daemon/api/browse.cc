@@ -73,11 +73,11 @@ ExchangePtr repositories(Store& store, const http::Request& req, const Checks& c
 }
 
 ExchangePtr tags(Store& store, const http::Request& req, const Checks& checks,
-                 const std::string& name) {
+                 const std::string& name, TagSummaryCache* summaries) {
   require_visible(checks, name);
   int64_t n = query_int(req, "n", 100, 1, 1000);
   std::string last = req.query("last").value_or("");
-  auto page = Browse(store).tags(name, last, n);
+  auto page = Browse(store, summaries).tags(name, last, n);
   json list = json::array();
   for (const auto& t : page.items) list.push_back(to_json(t));
   std::string next;
@@ -96,7 +96,8 @@ bool is_browse_path(std::string_view path) {
          path.rfind(std::string(kRepositories) + "/", 0) == 0;
 }
 
-ExchangePtr handle_browse(Store& store, const http::Request& req, const Checks& checks) {
+ExchangePtr handle_browse(Store& store, const http::Request& req, const Checks& checks,
+                          TagSummaryCache* summaries) {
   if (req.method() != "GET" && req.method() != "HEAD") method_not_allowed(req, "GET");
   std::string_view path = req.path();
   if (path == "/ferry/v1/catalog") return catalog(store, checks);
@@ -114,7 +115,7 @@ ExchangePtr handle_browse(Store& store, const http::Request& req, const Checks& 
   constexpr std::string_view kTags = "/tags";
   if (rest.size() > kTags.size() &&
       rest.compare(rest.size() - kTags.size(), kTags.size(), kTags) == 0) {
-    return tags(store, req, checks, rest.substr(0, rest.size() - kTags.size()));
+    return tags(store, req, checks, rest.substr(0, rest.size() - kTags.size()), summaries);
   }
   throw Error(ErrorCode::kNameUnknown, "no such endpoint: " + std::string(path.substr(0, 300)) +
                                            "; use /ferry/v1/repositories/NAME/tags or "

@@ -107,14 +107,15 @@ ExchangePtr handle_receipt(Store& store, const http::Request& req, const Checks&
 
 }  // namespace
 
-ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks& checks) {
+ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks& checks,
+                            TagSummaryCache* summaries) {
   std::string_view path = req.path();
   if (path == "/ferry/v1/imports") return handle_imports(store, req, checks);
   constexpr std::string_view kImports = "/ferry/v1/imports/";
   if (path.rfind(kImports, 0) == 0) {
     return handle_receipt(store, req, checks, path.substr(kImports.size()));
   }
-  if (is_browse_path(path)) return handle_browse(store, req, checks);
+  if (is_browse_path(path)) return handle_browse(store, req, checks, summaries);
   throw Error(ErrorCode::kNameUnknown,
               "no such endpoint: " + std::string(path.substr(0, 300)) +
                   "; Ferry's own API has /ferry/v1/imports, /ferry/v1/catalog and "

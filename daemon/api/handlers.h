@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/browse_cache.h"
 #include "core/store.h"
 #include "daemon/api/params.h"
 #include "daemon/api/route.h"
@@ -71,11 +72,14 @@ ExchangePtr handle_referrers(Store& store, const http::Request& req, const Route
 // With checks.may_pull set, the import history shows only the attempts
 // that published into a repository the caller may pull, and of their
 // images only those (an admin of "*" passes no checks and sees all).
-ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks& checks = {});
+// summaries: where the tags pages keep what they read of manifests, or none.
+ExchangePtr handle_ferry_v1(Store& store, const http::Request& req, const Checks& checks = {},
+                            TagSummaryCache* summaries = nullptr);
 // The console's read endpoints (browse.cc): /ferry/v1/catalog and
 // /ferry/v1/repositories[/...]. With checks.may_pull set, only what it
 // allows is listed, and a repository it refuses answers NAME_UNKNOWN (404).
 bool is_browse_path(std::string_view path);
-ExchangePtr handle_browse(Store& store, const http::Request& req, const Checks& checks = {});
+ExchangePtr handle_browse(Store& store, const http::Request& req, const Checks& checks = {},
+                          TagSummaryCache* summaries = nullptr);
 
 }  // namespace ferry::api

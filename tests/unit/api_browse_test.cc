@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/browse_cache.h"
 #include "daemon/import/importer.h"
 #include "tests/support/bundles.h"
 #include "tests/support/in_process.h"
@@ -250,6 +251,43 @@ TEST_F(ApiBrowse, SupplyChainArtifactsAreToldApart) {
       artifact(api_, "team/other", "application/x.example", "application/x.example");
   api_.push_manifest("team/other", "v1", other);
   EXPECT_EQ(get("/ferry/v1/repositories/team/other/tags")["tags"][0]["kind"], "artifact");
+}
+
+// The tags pages keep what they read of each manifest (core/browse_cache.h):
+// a second page answers the same, and one manifest under two tags keeps its
+// tag-decided kind apart.
+TEST_F(ApiBrowse, KeptSummariesAnswerAsTheFirstReadAndFollowTheTagName) {
+  auto [m, body] = image("team/app", "v1", "layer");
+  // An artifact of no known type: a signature under cosign's tag scheme only.
+  std::string sig = artifact(api_, "team/app", "application/x.example", "application/x.example");
+  api_.push_manifest("team/app", "sha256-" + m.hex() + ".sig", sig);
+  api_.push_manifest("team/app", "plain", sig);
+  json first = get("/ferry/v1/repositories/team/app/tags");
+  json second = get("/ferry/v1/repositories/team/app/tags");
+  EXPECT_EQ(first, second);
+  ASSERT_EQ(second["tags"].size(), 3u);
+  EXPECT_EQ(second["tags"][0]["kind"], "artifact") << "'plain': " << second.dump();
+  EXPECT_EQ(second["tags"][1]["kind"], "signature");
+  EXPECT_EQ(second["tags"][2]["kind"], "image");
+  EXPECT_EQ(second["tags"][2]["created"], "2024-05-01T10:00:00Z");
+  // Moving a tag shows at once: what is kept is the content's, not the tag's.
+  image("team/app", "plain", "another layer", "arm64");
+  json third = get("/ferry/v1/repositories/team/app/tags");
+  EXPECT_EQ(third["tags"][0]["kind"], "image");
+  EXPECT_EQ(third["tags"][0]["platforms"], json::array({"linux/arm64"}));
+}
+
+TEST(TagSummaryCache, KeepsTheMostRecentlyUsedUpToItsCapacity) {
+  TagSummaryCache cache(2);
+  cache.keep("sha256:a", "v1", {"image", std::nullopt, {"linux/amd64"}, std::nullopt, 10});
+  cache.keep("sha256:b", "v1", {"chart", std::nullopt, {}, std::nullopt, 20});
+  EXPECT_EQ(cache.find("sha256:a", "v1")->bytes, 10u);  // a is now the most recent
+  cache.keep("sha256:c", "v1", {"files", std::nullopt, {}, std::nullopt, 30});
+  EXPECT_FALSE(cache.find("sha256:b", "v1")) << "the least recently used went";
+  EXPECT_EQ(cache.find("sha256:a", "v1")->kind, "image");
+  EXPECT_EQ(cache.find("sha256:c", "v1")->kind, "files");
+  EXPECT_FALSE(cache.find("sha256:a", "v2")) << "kept per tag name too";
+  EXPECT_EQ(cache.size(), 2u);
 }
 
 TEST_F(ApiBrowse, ChartsAndFilesShowTheirFields) {
