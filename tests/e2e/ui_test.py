@@ -32,6 +32,7 @@ HOSTILE_LABEL = '<img src=x onerror="document.title=\'pwned\'">'
 HOSTILE_NOTE = '"quoted" </td><script>document.title="pwned"</script>'
 ADMIN = ("admin", "admin-pass-1")
 READER = ("reader", "reader-pass-1")
+LEAD = ("lead", "lead-pass-1")  # an admin of namespace team only
 results = {"passed": 0, "failed": 0}
 
 
@@ -314,6 +315,7 @@ def run(d, digest, sbom_digest):
     check("after logout the console asks for the login again",
           lambda: (page(d, "#/", "form.login") or True) and "#/login" in d.current_url)
     reader_checks(d)
+    lead_checks(d)
     phone_checks(d)
 
 
@@ -425,6 +427,15 @@ def reader_checks(d):
           [fetch(d, "POST", "/ferry/v1/gc", body="{}"),
            fetch(d, "PATCH", "/ferry/v1/namespaces/team", body='{"quota":"none"}')] ==
           [403, 403, 403, 403])
+    log_out(d)
+
+
+def lead_checks(d):
+    log_in(d, LEAD)
+    check("an admin of one namespace gets its grants and settings, not users or tokens",
+          lambda: (page(d, "#/admin", "#namespaces") or True) and
+          d.find_elements(By.ID, "grants") and not d.find_elements(By.ID, "users") and
+          not d.find_elements(By.ID, "tokens"))
     log_out(d)
 
 

@@ -25,6 +25,8 @@ echo admin-pass-1 | ctl user add admin >/dev/null
 ctl grant admin '*' admin >/dev/null
 echo reader-pass-1 | ctl user add reader >/dev/null
 ctl grant reader team reader >/dev/null
+echo lead-pass-1 | ctl user add lead >/dev/null
+ctl grant lead team admin >/dev/null
 ctl namespace set '*' --import on >/dev/null
 
 "$FERRY" keygen -o site --no-password >/dev/null

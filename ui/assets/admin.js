@@ -1,7 +1,6 @@
 // #/admin : users, robot tokens (the secret shown once), grants and
 // namespace settings, through the admin API (docs/access.md). Each section
-// loads on its own, so an admin of one namespace sees what they may and the
-// API's refusal for the rest.
+// loads on its own; an admin of one namespace gets its grants and settings.
 import {call, get, session} from './api.js';
 import {fill, h, note, parseBytes, table, time} from './dom.js';
 import {copyButton} from './pull.js';
@@ -168,9 +167,12 @@ async function namespaces(reload, status) {
 }
 
 export async function render(view) {
+  // Users and tokens are for admins of "*" only: an admin of one namespace
+  // manages its grants and settings (docs/access.md, "Admin API").
+  const everything = session.admin.everything;
   fill(view, h('h1', {}, 'Administration'),
-    section('Users', 'users', users),
-    section('Robot tokens', 'tokens', tokens),
+    everything ? section('Users', 'users', users) : null,
+    everything ? section('Robot tokens', 'tokens', tokens) : null,
     section('Grants', 'grants', grants),
     section('Namespaces', 'namespaces', namespaces));
 }
