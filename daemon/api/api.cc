@@ -90,8 +90,12 @@ ExchangePtr route_ferry(const Api& api, const Caller& caller, const http::Reques
   }
   Checks checks;
   if (gate && gate->login_required()) {
-    if (!caller.user) throw Error::unauthorized("log in first", gate->challenge(caller));
-    if (!gate->rules().snapshot()->policy.is_admin(*caller.user)) {
+    // Browsing follows the pull rule, anonymous pull included; the import
+    // history and receipts need a login.
+    if (!caller.user && !is_browse_path(req.path())) {
+      throw Error::unauthorized("log in first", gate->challenge(caller));
+    }
+    if (!caller.user || !gate->rules().snapshot()->policy.is_admin(*caller.user)) {
       checks.may_pull = [gate, caller](std::string_view repo) {
         return gate->allowed(caller, Action::kPull, repo);
       };

@@ -86,6 +86,13 @@ ExchangePtr handle_receipt(Store& store, const http::Request& req, const Checks&
                 "no such endpoint: " + std::string(req.path().substr(0, 300)) +
                     "; an import's receipt is /ferry/v1/imports/ID/receipt (and receipt.minisig)");
   }
+  // A receipt names every image of the bundle and every digest the box
+  // holds: for those who see everything (an admin of "*") only.
+  if (checks.may_pull) {
+    throw Error(ErrorCode::kDenied,
+                "a receipt lists every digest this box holds: only an admin of '*' may download "
+                "it");
+  }
   ImportRecords history(store.database());
   auto records = history.list(id + 1, 1);
   auto receipt = records.empty() || records[0].id != id || !visible_record(records[0], checks)

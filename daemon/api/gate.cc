@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,21 @@ void check_origin(const http::Request& req, const std::string& origin) {
   throw Error(ErrorCode::kDenied, "the request comes from origin '" + sent->substr(0, 200) +
                                       "', not from this server's (" + origin +
                                       "); use the console served by this server");
+}
+
+// Whether a Host header names this machine's loopback: localhost,
+// 127.0.0.0/8 or [::1], with or without a port (none sent: HTTP/1.0).
+bool loopback_host(const std::optional<std::string>& host) {
+  if (!host) return true;
+  std::string_view h = *host;
+  if (h.starts_with("[")) return h == "[::1]" || h.starts_with("[::1]:");
+  h = h.substr(0, h.find(':'));
+  if (h == "localhost") return true;
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  char end = 0;
+  std::string text(h);
+  return std::sscanf(text.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &end) == 4 && a == 127 &&
+         b < 256 && c < 256 && d < 256;
 }
 
 bool same_secret(const std::string& a, const std::string& b) {
@@ -198,6 +214,7 @@ Caller Gate::authenticate(const http::Request& req) {
   http::ExternalView view = http::external_view(req, options_.forwarding);
   Caller caller{std::nullopt, std::move(view.client_address), view.origin + "/ferry/v1/token",
                 std::nullopt, std::nullopt};
+  refuse_other_sites(req, view.origin);
   auto header = req.header("Authorization");
   if (!header) return with_session(req, std::move(caller), view.origin);
   auto snap = rules_.snapshot();
@@ -249,6 +266,24 @@ std::optional<std::string> session_cookie(const http::Request& req) {
     }
   }
   return std::nullopt;
+}
+
+void Gate::refuse_other_sites(const http::Request& req, const std::string& origin) {
+  // Browsers send Origin with every cross-site write, and may attach saved
+  // Basic credentials or the session cookie to it: refused whatever it carries.
+  if (req.method() != "GET" && req.method() != "HEAD") check_origin(req, origin);
+  // DNS rebinding: in the open development default (loopback, no users) a
+  // page on another site could reach this server under that site's name,
+  // with its Origin matching; answer only to loopback names then (unless a
+  // public_url or trusted proxies say what the server is called).
+  if (!options_.open && options_.forwarding.public_url.empty() &&
+      options_.forwarding.trusted_proxies.empty() && rules_.snapshot()->mode == Mode::kOpen &&
+      !loopback_host(req.header("Host"))) {
+    throw Error(ErrorCode::kDenied,
+                "the Host header names '" + req.header("Host")->substr(0, 100) +
+                    "': with no users yet this registry answers only on loopback names "
+                    "(localhost, 127.0.0.1, [::1]); set [http] public_url, or add a user");
+  }
 }
 
 Caller Gate::with_session(const http::Request& req, Caller caller, const std::string& origin) {

@@ -156,6 +156,9 @@ class Gate {
     std::chrono::steady_clock::time_point until{};
   };
 
+  // Refuses (DENIED) writes whose Origin names another site, and, in the
+  // open development default, any request whose Host is not a loopback name.
+  void refuse_other_sites(const http::Request& req, const std::string& origin);
   std::optional<std::string> check_credentials(const std::string& user, const std::string& secret,
                                                int64_t version);
   void throttle_check(const std::string& key, const char* what);

@@ -58,6 +58,13 @@ http::Response log_in(Gate& gate, Caller caller, const http::Request& req,
                 "users) the console needs no login; otherwise create the first admin with "
                 "ferryctl --data-dir DIR user add NAME");
   }
+  // A session does not follow a token's revocation or expiry, and robot
+  // tokens are for clients and scripts (as Harbor's robot accounts are).
+  if (secret.rfind("ferry_", 0) == 0) {
+    throw Error(ErrorCode::kInvalid,
+                "robot tokens are for registry clients and scripts, not the console: log in "
+                "with the user's password");
+  }
   // The same argon2id check, throttling and audit of failures as HTTP Basic.
   caller = gate.log_in(std::move(caller), user, secret);
   auto session = gate.start_session(caller);

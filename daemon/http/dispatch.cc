@@ -1,5 +1,6 @@
 #include "daemon/http/dispatch.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <exception>
@@ -109,6 +110,11 @@ Response Dispatch::finish() {
     response.header("X-Frame-Options", "DENY");
     response.header("X-Content-Type-Options", "nosniff");
     response.header("Referrer-Policy", "no-referrer");
+    // The API's answers (users, tokens, audit) are not for any cache; /ui/
+    // sets its own.
+    bool cache_set = std::any_of(response.headers.begin(), response.headers.end(),
+                                 [](const auto& h) { return h.first == "Cache-Control"; });
+    if (!cache_set) response.header("Cache-Control", "no-store");
   }
   return response;
 }

@@ -177,7 +177,7 @@ check "a missing name: 404 with the OCI error JSON" \
            [ \"\$(curl -s -o /dev/null -w '%{http_code}' http://$REG/files/files/installer.bin/v9/installer.bin)\" = 404 ]"
 check "not GET or HEAD: 405" \
   bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X DELETE http://$REG/files/installer.bin)\" = 405 ]"
-"$FERRY" pack -k site.key -o dup.ferry "file:installer.bin=team/installer:v2" >/dev/null && imp dup.ferry >/dev/null
+"$FERRY" pack -k site.key -o dup.ferry --channel dup "file:installer.bin=team/installer:v2" >/dev/null && imp dup.ferry >/dev/null
 check "two files of one name: the short form says where each is (409); the full paths work" \
   bash -c "[ \"\$(curl -s -o e.json -w '%{http_code}' http://$REG/files/installer.bin)\" = 409 ] &&
            grep -q '/files/team/installer/v2/installer.bin' e.json &&
@@ -242,7 +242,7 @@ mkdir -p amb/dir1 && echo in-folder >amb/dir1/x && echo a-file >amb/dir1.tar.gz
 # and install.sh in two repositories, for access control below (one bundle:
 # a second one packed within the same second would not be newer)
 printf '#!/bin/sh\necho install\n' >install.sh
-"$FERRY" pack -k site.key -o amb.ferry file:amb/dir1 file:amb/dir1.tar.gz file:install.sh file:install.sh=tools/inst:v1 >/dev/null &&
+"$FERRY" pack -k site.key -o amb.ferry --channel amb file:amb/dir1 file:amb/dir1.tar.gz file:install.sh file:install.sh=tools/inst:v1 >/dev/null &&
   imp amb.ferry >/dev/null
 check "two files listed under one name (a file dir1.tar.gz, a folder dir1): each by its full path" \
   bash -c "curl -sf 'http://$REG/files/?format=sha256sum' >all.txt &&

@@ -69,7 +69,7 @@ def headers(host, port, n, interval, seconds):
                 if conns[i] is None:
                     conns[i] = connect(host, port, timeout=0.5)
                     opened += 1
-                    conns[i].sendall(b"GET /v2/ HTTP/1.1\r\nHost: x\r\n")
+                    conns[i].sendall(b"GET /v2/ HTTP/1.1\r\nHost: localhost\r\n")
                 else:
                     conns[i].sendall(b"X-Slow: %d\r\n" % int(now))
             except OSError:
@@ -86,7 +86,7 @@ def get_v2(host, port, source):
     start = time.monotonic()
     try:
         s = connect(host, port, source, timeout=1.0)
-        s.sendall(b"GET /v2/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        s.sendall(b"GET /v2/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         data = s.recv(1024)
         s.close()
         ok = data.startswith(b"HTTP/1.1 200") or data.startswith(b"HTTP/1.1 401")
@@ -128,7 +128,7 @@ def hold(host, port, source, n, seconds):
 
 
 def request_head(method, path, length, expect=False):
-    head = "%s %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n" % (method, path, length)
+    head = "%s %s HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n" % (method, path, length)
     head += "Content-Type: application/vnd.oci.image.manifest.v1+json\r\n"
     if expect:
         head += "Expect: 100-continue\r\n"
@@ -177,7 +177,7 @@ def tlshello(host, port, seconds):
 
 def slowread(host, port, path, seconds):
     s = connect(host, port, rcvbuf=4096)
-    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
+    s.sendall(("GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n" % path).encode())
     time.sleep(seconds)
     got = 0
     s.settimeout(2)

@@ -112,6 +112,20 @@ def push_hostile_image():
     return digest, sbom_digest
 
 
+HOSTILE_FILES = ["safe notes.txt", "a;touch /tmp/pwned;b", "$(touch /tmp/pwned2)", "x'y"]
+
+
+def push_hostile_files():
+    """team/files:v1, a file artifact whose file names are shell traps."""
+    empty = push_blob("team/files", b"{}")
+    layers = [{"mediaType": "application/octet-stream", **push_blob("team/files", name.encode()),
+               "annotations": {"org.opencontainers.image.title": name}} for name in HOSTILE_FILES]
+    return push_manifest("team/files", "v1", {
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.ferry.file.v1",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", **empty}, "layers": layers})
+
+
 def push_many_tags(count):
     """team/many with `count` tags t000.. of one small image."""
     cfg = push_blob("team/many", b'{"architecture":"arm64","os":"linux"}')
@@ -214,7 +228,7 @@ def csp_errors(d):
             and "404" not in e["message"] and "409" not in e["message"]]
 
 
-def run(d, digest, sbom_digest):
+def run(d, digest, sbom_digest, files_digest):
     # ---- the page itself
     check("the console loads with its CSP and no script errors",
           lambda: (page(d, "#/login", "form.login") or True) and not csp_errors(d))
@@ -309,6 +323,7 @@ def run(d, digest, sbom_digest):
             (100, 150, False, True) or (first, len(rows), more.is_displayed())
     check("150 tags: a page of 100, then More shows the other 50 and goes", pages_through_tags)
 
+    hostile_checks(d, files_digest)
     admin_checks(d)
     storage_and_audit(d)
     log_out(d)
@@ -316,6 +331,7 @@ def run(d, digest, sbom_digest):
           lambda: (page(d, "#/", "form.login") or True) and "#/login" in d.current_url)
     reader_checks(d)
     lead_checks(d)
+    anonymous_checks(d)
     phone_checks(d)
 
 
@@ -430,6 +446,39 @@ def reader_checks(d):
     log_out(d)
 
 
+def hostile_checks(d, files_digest):
+    page(d, f"#/r/team/files@{files_digest}", "#main table")
+    curls = [b.get_attribute("title") for b in d.find_elements(By.CSS_SELECTOR, "button.copy")
+             if "curl" in (b.get_attribute("title") or "")]
+    want = [f"curl -fo 'safe notes.txt' '{BASE}/files/team/files/v1/safe%20notes.txt'"]
+    check("file names that are shell traps get no copyable command; a safe one is quoted",
+          lambda: curls == want or curls)
+    check("... and every file is still listed, as text",
+          lambda: all(name in main_text(d) for name in HOSTILE_FILES) and no_injection(d))
+    # A failed login under a name that reverses the text after it.
+    http("POST", "/ferry/v1/session", json.dumps({"user": "evil\u202eexe.txt", "password": "x"})
+         .encode(), creds=None, headers={"Content-Type": "application/json"})
+    page(d, "#/audit", "#main table")
+    check("the audit page shows a bidirectional override as \\u{202e}, not reversed text",
+          lambda: wait(d, lambda: "evil\\u{202e}exe.txt" in main_text(d)) and
+          "\u202e" not in main_text(d))
+
+
+def anonymous_checks(d):
+    status = http("PATCH", "/ferry/v1/namespaces/team", b'{"anonymousPull": true}')[0]
+    try:
+        d.get("about:blank")  # a visitor arriving afresh
+        d.get(f"{BASE}/ui/#/")
+        wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "details.namespace"))
+        check("with anonymous pull on team, a visitor browses team without logging in",
+              lambda: status == 204 and d.find_elements(
+                  By.CSS_SELECTOR, 'details.namespace[data-namespace="team"]') and
+              d.find_element(By.ID, "nav").is_displayed() and not visible(d, "a[data-admin]")
+              and visible(d, "#login-link"))
+    finally:
+        http("PATCH", "/ferry/v1/namespaces/team", b'{"anonymousPull": null}')
+
+
 def lead_checks(d):
     log_in(d, LEAD)
     check("an admin of one namespace gets its grants and settings, not users or tokens",
@@ -466,10 +515,11 @@ def main():
                         headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
     check("a tag with a quote is refused by the registry itself (400)", lambda: status == 400)
     digest, sbom_digest = push_hostile_image()
+    files_digest = push_hostile_files()
     push_many_tags(150)
     d = browser()
     try:
-        run(d, digest, sbom_digest)
+        run(d, digest, sbom_digest, files_digest)
     except (TimeoutException, Exception) as e:  # noqa: BLE001
         check("the browser session ran to the end", lambda: (_ for _ in ()).throw(e))
         shot(d, "failure")

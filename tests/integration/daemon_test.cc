@@ -58,7 +58,7 @@ TEST(Daemon, StuckClientsAreCutOffAndCannotExhaustIt) {
   std::vector<std::unique_ptr<RawConnection>> stuck;
   for (int i = 0; i < 8; ++i) {
     stuck.push_back(std::make_unique<RawConnection>(server.port()));
-    stuck.back()->send("GET /v2/ HTTP/1.1\r\nHost: x\r\n");  // never finishes
+    stuck.back()->send("GET /v2/ HTTP/1.1\r\nHost: localhost\r\n");  // never finishes
   }
   for (auto& c : stuck) EXPECT_TRUE(c->closed_by_peer(3000)) << "idle timeout must cut it off";
   EXPECT_EQ(http_get(server.url() + "/v2/").status, 200) << "the server is usable again";
@@ -70,7 +70,7 @@ TEST(Daemon, SigtermLetsARequestInFlightFinishThenExitsZero) {
   auto start = http({"POST", server.url() + "/v2/r/blobs/uploads/", {}, "", false});
   std::string loc = start.header("location");
   RawConnection slow(server.port());
-  slow.send("PATCH " + loc + " HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345");
+  slow.send("PATCH " + loc + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n12345");
   std::this_thread::sleep_for(200ms);
   server.send_signal(SIGTERM);
   std::this_thread::sleep_for(300ms);

@@ -354,7 +354,7 @@ TEST(ApiAuthOpen, NoUsersOnLoopbackAllowsEverything) {
 namespace ferry::testing {
 namespace {
 
-TEST_F(ApiAuth, AnImportsReceiptIsServedToWhoeverMaySeeItsRecord) {
+TEST_F(ApiAuth, AnImportsReceiptIsServedToAdminsOfEverything) {
   ImportRecords history(api_.store().database());
   auto record = [&](const std::string& images) {
     int64_t id = history.begin("/media/usb/b.ferry", 1000);
@@ -378,16 +378,19 @@ TEST_F(ApiAuth, AnImportsReceiptIsServedToWhoeverMaySeeItsRecord) {
   EXPECT_EQ(list[0]["receipt"], false);
   EXPECT_EQ(list[1]["receipt"], true);
 
+  // A receipt lists every digest the box holds: an admin of "*" only.
   std::string base = "/ferry/v1/imports/" + std::to_string(team);
-  Reply receipt = api_.get(base + "/receipt", reader_);
+  Reply refused = api_.get(base + "/receipt", reader_);
+  EXPECT_API_ERROR(refused, 403u, "DENIED");
+  EXPECT_NE(refused.body.find("admin of '*'"), std::string::npos) << refused.body;
+  Reply receipt = api_.get(base + "/receipt", admin_);
   ASSERT_EQ(receipt.status, 200u) << receipt.body;
   EXPECT_EQ(receipt.body, R"({"receipt":"team"})");
   EXPECT_NE(receipt.header("Content-Disposition")->find("ferry-receipt-"), std::string::npos);
   EXPECT_EQ(receipt.header("X-Content-Type-Options"), "nosniff");
-  EXPECT_EQ(api_.get(base + "/receipt.minisig", reader_).body, "SIG1");
-  // Hidden records and records without one look the same: 404.
+  EXPECT_EQ(api_.get(base + "/receipt.minisig", admin_).body, "SIG1");
   std::string hidden = "/ferry/v1/imports/" + std::to_string(other) + "/receipt";
-  EXPECT_API_ERROR(api_.get(hidden, reader_), 404u, "NOT_FOUND");
+  EXPECT_API_ERROR(api_.get(hidden, reader_), 403u, "DENIED");
   EXPECT_EQ(api_.get(hidden, admin_).body, R"({"receipt":"other"})");
   EXPECT_API_ERROR(api_.get("/ferry/v1/imports/" + std::to_string(bare) + "/receipt", admin_), 404u,
                    "NOT_FOUND");

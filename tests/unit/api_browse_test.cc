@@ -420,12 +420,23 @@ TEST_F(ApiBrowseGated, APartlyVisibleNamespaceCountsOnlyWhatTheCallerMayPull) {
   EXPECT_EQ(api_.get("/ferry/v1/repositories", nobody).json()["repositories"], json::array());
 }
 
-TEST_F(ApiBrowseGated, AnonymousIsAskedToLogIn) {
-  EXPECT_API_ERROR(api_.get("/ferry/v1/catalog"), 401u, "UNAUTHORIZED");
-  EXPECT_API_ERROR(api_.get("/ferry/v1/repositories"), 401u, "UNAUTHORIZED");
-  EXPECT_API_ERROR(api_.get("/ferry/v1/repositories/team/app/tags"), 401u, "UNAUTHORIZED");
+// Browsing follows the pull rule, anonymous pull included (the console
+// shows a box's anonymous namespaces to visitors); bad credentials are 401.
+TEST_F(ApiBrowseGated, AnonymousSeesWhatAnonymousPullAllows) {
+  EXPECT_EQ(api_.get("/ferry/v1/catalog").json()["namespaces"], json::array());
+  EXPECT_EQ(api_.get("/ferry/v1/repositories").json()["repositories"], json::array());
+  EXPECT_API_ERROR(api_.get("/ferry/v1/repositories/team/app/tags"), 404u, "NAME_UNKNOWN");
   EXPECT_API_ERROR(api_.get("/ferry/v1/catalog", {{"Authorization", basic("viewer", "wrong")}}),
                    401u, "UNAUTHORIZED");
+  EXPECT_API_ERROR(api_.get("/ferry/v1/imports"), 401u, "UNAUTHORIZED");  // history: log in
+
+  ASSERT_EQ(api_.patch("/ferry/v1/namespaces/team", R"({"anonymousPull":true})", admin_).status,
+            204u);
+  auto ns = api_.get("/ferry/v1/catalog").json()["namespaces"];
+  ASSERT_EQ(ns.size(), 1u) << ns.dump();
+  EXPECT_EQ(ns[0]["name"], "team");
+  EXPECT_EQ(api_.get("/ferry/v1/repositories/team/app/tags").json()["tags"][0]["name"], "v1");
+  EXPECT_API_ERROR(api_.get("/ferry/v1/repositories/secret/app/tags"), 404u, "NAME_UNKNOWN");
 }
 
 TEST_F(ApiBrowseGated, UpdatedByIsThePushingUser) {

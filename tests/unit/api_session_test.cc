@@ -176,9 +176,12 @@ TEST_F(ApiSession, ChangesThroughTheCookieNeedTheCsrfTokenAndOurOrigin) {
   Headers ours = with(s);
   ours.emplace_back("Origin", kOrigin);
   EXPECT_EQ(add_user(ours, "u2").status, 204u);
-  // Basic callers are not affected: no token, any Origin.
+  // Basic callers need no token, but a browser may attach saved Basic
+  // credentials to another site's request: a foreign Origin is refused.
+  Headers basic_ok{{"Authorization", basic("root", kPassword)}};
+  EXPECT_EQ(add_user(basic_ok, "u3").status, 204u);
   Headers basic_evil{{"Authorization", basic("root", kPassword)}, {"Origin", "http://evil"}};
-  EXPECT_EQ(add_user(basic_evil, "u3").status, 204u);
+  EXPECT_API_ERROR(add_user(basic_evil, "u4"), 403u, "DENIED");
   // A forged login from another site is refused too.
   Reply forged = api_.post("/ferry/v1/session", login_body("root", kPassword),
                            {{"Host", kHost}, {"Origin", "http://evil.example"}});
@@ -234,6 +237,57 @@ TEST_F(ApiSession, SecurityHeadersOnEveryFerryAnswerOnly) {
   EXPECT_EQ(missing.header("X-Frame-Options"), "DENY");
   EXPECT_EQ(missing.header("Referrer-Policy"), "no-referrer");
   EXPECT_FALSE(api_.get("/v2/").header("X-Frame-Options")) << "registry clients need none";
+}
+
+// A session would not follow a token's revocation or expiry: robot tokens
+// are for clients and scripts, and the console takes passwords only.
+TEST_F(ApiSession, ARobotTokenDoesNotOpenAConsoleSession) {
+  Reply made = api_.post("/ferry/v1/tokens", R"({"user":"viewer","expiresIn":3600})",
+                         {{"Authorization", basic("root", kPassword)}});
+  ASSERT_EQ(made.status, 200u) << made.body;
+  std::string secret = made.json()["secret"];
+  EXPECT_EQ(api_.get("/v2/team/x/tags/list", {{"Authorization", basic("viewer", secret)}}).status,
+            404u)
+      << "the token itself works for clients";
+  Session s = log_in(api_, "viewer", secret);
+  EXPECT_API_ERROR(s.reply, 400u, "INVALID");
+  EXPECT_NE(s.reply.body.find("password"), std::string::npos) << s.reply.body;
+  EXPECT_FALSE(s.reply.header("Set-Cookie"));
+}
+
+// Every /ferry/v1/ answer is kept out of caches; the console's login too.
+TEST_F(ApiSession, ApiAnswersAreNotCached) {
+  Headers root{{"Authorization", basic("root", kPassword)}};
+  for (const char* path : {"/ferry/v1/users", "/ferry/v1/tokens", "/ferry/v1/audit",
+                           "/ferry/v1/catalog", "/ferry/v1/nothing"}) {
+    SCOPED_TRACE(path);
+    EXPECT_EQ(api_.get(path, root).header("Cache-Control"), "no-store");
+  }
+}
+
+// In the open development default (loopback, no users) nobody logs in, so
+// another site's page could change the box through the visitor's browser,
+// or reach it under its own name by DNS rebinding: both are refused.
+TEST(ApiOpenDefault, AnotherSitesWritesAndForeignHostNamesAreRefused) {
+  InProcess api{gated()};
+  std::string first = nlohmann::json{{"name", "evil"}, {"password", "evil password"}}.dump();
+  Reply cross = api.post("/ferry/v1/users", first,
+                         {{"Host", "127.0.0.1:5000"}, {"Origin", "http://evil.example"}});
+  EXPECT_API_ERROR(cross, 403u, "DENIED");
+  EXPECT_API_ERROR(api.post("/ferry/v1/gc", "{}", {{"Origin", "null"}}), 403u, "DENIED");
+  Reply rebound = api.get("/ferry/v1/users", {{"Host", "evil.example:5000"}});
+  EXPECT_API_ERROR(rebound, 403u, "DENIED");
+  EXPECT_NE(rebound.body.find("public_url"), std::string::npos) << rebound.body;
+  EXPECT_API_ERROR(api.get("/v2/", {{"Host", "evil.example"}}), 403u, "DENIED");
+  for (const char* host : {"localhost:5000", "127.0.0.1", "127.1.2.3:80", "[::1]:5000"}) {
+    SCOPED_TRACE(host);
+    EXPECT_EQ(api.get("/ferry/v1/users", {{"Host", host}}).status, 200u);
+  }
+  EXPECT_EQ(api.get("/ferry/v1/users").json()["users"], nlohmann::json::array())
+      << "nobody was added";
+  Reply ours = api.post("/ferry/v1/users", first,
+                        {{"Host", "localhost:5000"}, {"Origin", "http://localhost:5000"}});
+  EXPECT_EQ(ours.status, 204u) << "the console on this box may: " << ours.body;
 }
 
 }  // namespace

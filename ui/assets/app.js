@@ -1,7 +1,7 @@
 // The console's entry: reads the session, then draws the page the hash
 // names (#/, #/r/NAME, #/r/NAME@DIGEST, #/imports, #/storage, #/audit,
 // #/admin, #/login) into <main>.
-import {ApiError, isAdmin, loadSession, logOut, session} from './api.js';
+import {ApiError, get, isAdmin, loadSession, logOut, session} from './api.js';
 import {fill, h, note} from './dom.js';
 import * as admin from './admin.js';
 import * as audit from './audit.js';
@@ -31,10 +31,27 @@ export function parseRoute(hash) {
 
 const renderers = {repos, repo, image, imports, storage, audit, admin, login};
 
+// Where login is required, an anonymous visitor still browses what anonymous
+// pull allows (a namespace set --anonymous-pull on); a box with none is
+// locked: the login only.
+let anonymousBrowse = false;
+
+async function loadVisitor() {
+  await loadSession();
+  anonymousBrowse = false;
+  if (!session.loginRequired || session.user) return;
+  try {
+    anonymousBrowse = (await get('/ferry/v1/catalog')).namespaces.length > 0;
+  } catch (e) {
+    anonymousBrowse = false;  // 401 from an older ferryd: locked
+  }
+}
+
+const locked = () => session.loginRequired && !session.user && !anonymousBrowse;
+
 function drawHeader(page) {
   const nav = document.getElementById('nav');
-  const locked = session.loginRequired && !session.user;
-  nav.hidden = locked;
+  nav.hidden = locked();
   for (const a of nav.querySelectorAll('a')) {
     a.hidden = a.hasAttribute('data-admin') && !isAdmin();
     a.classList.toggle('current', a.dataset.page === page);
@@ -50,7 +67,7 @@ async function draw() {
   const mine = ++drawing;
   let where = parseRoute(location.hash);
   // A locked box shows nothing but the login to an anonymous visitor.
-  if (session.loginRequired && !session.user && where.page !== 'login') {
+  if (locked() && where.page !== 'login') {
     location.replace('#/login');
     return;
   }
@@ -90,14 +107,14 @@ async function start() {
     } catch (e) {
       // the cookie is gone either way once the page reloads the session
     }
-    await loadSession().catch(() => {});
-    location.hash = session.loginRequired ? '#/login' : '#/';
+    await loadVisitor().catch(() => {});
+    location.hash = locked() ? '#/login' : '#/';
     draw();
   });
   window.addEventListener('hashchange', draw);
   window.addEventListener('ferry:session', draw);
   try {
-    await loadSession();
+    await loadVisitor();
   } catch (e) {
     fill(main, note('error', e.message));
     return;

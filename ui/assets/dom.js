@@ -2,6 +2,14 @@
 // (textContent, attribute values): never as HTML, since names, labels and
 // annotations come from whoever pushed the image.
 
+// Control characters and the bidirectional overrides (U+202A-202E,
+// U+2066-2069, U+200E/F) shown as \u{...}: in a name or a failed login's
+// user they would make "evil\u202eexe.txt" read as "eviltxt.exe", as the
+// logs and ferryctl escape them too.
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+export const printable = (text) =>
+  String(text).replace(HIDDEN, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+
 // h('a', {href: '#/', class: 'x', onclick: f}, 'text', child, [more]) -> element.
 // Props starting with "on" are listeners; `text` sets textContent; other
 // props are attributes (false/null/undefined leave them out).
@@ -12,7 +20,7 @@ export function h(tag, props = {}, ...children) {
     if (key.startsWith('on') && typeof value === 'function') {
       el.addEventListener(key.slice(2), value);
     } else if (key === 'text') {
-      el.textContent = String(value);
+      el.textContent = printable(value);
     } else if (key === 'value') {
       el.value = String(value);
     } else {
@@ -26,7 +34,7 @@ export function h(tag, props = {}, ...children) {
 export function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    el.append(child instanceof Node ? child : document.createTextNode(printable(child)));
   }
   return el;
 }

@@ -50,17 +50,29 @@ function chartSection(m) {
   return [h('h2', {}, 'Chart'), keyValues(m.chart)];
 }
 
+// A file name offered in a copied shell command: nothing the shell or the
+// URL would read otherwise (a name comes from whoever pushed: `$(...)`,
+// quotes, newlines); other names keep their download link only.
+const SAFE_FILE_NAME = /^[A-Za-z0-9._+@=,:-][A-Za-z0-9._+@=,: ~-]*$/;
+
+function curlCommand(origin, name, tag, file) {
+  if (!SAFE_FILE_NAME.test(file)) return null;
+  const url = `${origin}/files/${repoPath(name)}/${encodeURIComponent(tag)}/` +
+    encodeURIComponent(file);
+  return `curl -fo '${file}' '${url}'`;
+}
+
 function filesSection(m, name) {
   if (!m.files || !m.files.length) return null;
   const tag = (m.tags || [])[0];
   const origin = `${location.protocol}//${location.host}`;
   return [h('h2', {}, 'Files'), table(['Name', 'sha256', 'Size', ''], m.files.map((f) => {
-    const url = tag ? `${origin}/files/${name}/${tag}/${f.name}` : null;
+    const command = tag ? curlCommand(origin, name, tag, String(f.name)) : null;
     return [
       h('a', {href: `/v2/${repoPath(name)}/blobs/${f.digest}`, download: f.name}, f.name),
       h('code', {class: 'wrap'}, String(f.digest).replace(/^sha256:/, '')),
       bytes(f.bytes),
-      url ? copyButton(`curl -fO ${url}`, 'Copy curl') : '',
+      command ? copyButton(command, 'Copy curl') : '',
     ];
   }))];
 }
