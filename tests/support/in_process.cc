@@ -226,4 +226,13 @@ void InProcess::grant(const std::string& user, const std::string& name_space,
   with_accounts([&](access::Accounts& a) { a.grant(user, name_space, *access::parse_role(role)); });
 }
 
+void InProcess::add_console_users(const std::string& password) {
+  add_user("root", password);
+  grant("root", "*", "admin");
+  add_user("lead", password);
+  grant("lead", "team", "admin");
+  add_user("viewer", password);
+  grant("viewer", "team", "reader");
+}
+
 }  // namespace ferry::testing

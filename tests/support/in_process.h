@@ -108,6 +108,9 @@ class InProcess {
   void with_accounts(const std::function<void(access::Accounts&)>& change);
   void add_user(const std::string& name, const std::string& password);
   void grant(const std::string& user, const std::string& name_space, const std::string& role);
+  // The console tests' cast, all with `password`: root (admin of "*"), lead
+  // (admin of team) and viewer (reader of team).
+  void add_console_users(const std::string& password);
 
  private:
   TempDir dir_;

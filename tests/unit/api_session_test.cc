@@ -37,14 +37,7 @@ class ApiSession : public ::testing::Test {
  protected:
   void SetUp() override { setup(api_); }
 
-  static void setup(InProcess& api) {
-    api.add_user("root", kPassword);
-    api.grant("root", "*", "admin");
-    api.add_user("lead", kPassword);
-    api.grant("lead", "team", "admin");
-    api.add_user("viewer", kPassword);
-    api.grant("viewer", "team", "reader");
-  }
+  static void setup(InProcess& api) { api.add_console_users(kPassword); }
 
   static Session log_in(InProcess& api, const std::string& user,
                         const std::string& password = kPassword) {

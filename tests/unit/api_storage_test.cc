@@ -29,12 +29,7 @@ class ApiStorage : public ::testing::Test {
   void SetUp() override { setup(api_); }
 
   static void setup(InProcess& api) {
-    api.add_user("root", kPassword);
-    api.grant("root", "*", "admin");
-    api.add_user("lead", kPassword);
-    api.grant("lead", "team", "admin");
-    api.add_user("viewer", kPassword);
-    api.grant("viewer", "team", "reader");
+    api.add_console_users(kPassword);
     api.with_accounts([](access::Accounts& a) {
       access::NamespaceChange change;
       change.set.quota = access::Quota(uint64_t{1} << 30);
