@@ -51,6 +51,25 @@ void require_covers(const AdminScope& scope, const std::string& name_space) {
                                       (name_space == "*" ? std::string() : " (nor of '*')"));
 }
 
+// Refuses a change through the API that would leave no admin of "*":
+// nobody could then administer the box but root on its host. `user` is
+// the one losing the role.
+void keep_an_admin(Admin& a, const std::string& user) {
+  bool theirs = false;
+  int admins = 0;
+  for (const auto& g : a.grants()) {
+    if (g.name_space != "*" || g.role != access::Role::kAdmin) continue;
+    admins++;
+    theirs = theirs || g.user == user;
+  }
+  if (theirs && admins == 1) {
+    throw Error(ErrorCode::kDenied, "'" + user +
+                                        "' is the last admin of '*': grant admin of '*' to "
+                                        "another user first, or nobody could administer this box "
+                                        "but root on its host (ferryctl --data-dir)");
+  }
+}
+
 http::Response status(AdminCall& c) {
   return http::Response::json(200, json_text(status_json(*c.store)));
 }
@@ -192,6 +211,7 @@ http::Response set_password(AdminCall& c) {
 
 http::Response remove_user(AdminCall& c) {
   return c.change("user del", c.args[0], [&](Admin& a) {
+    keep_an_admin(a, c.args[0]);
     a.remove_user(c.args[0]);
     return json();
   });
@@ -253,6 +273,7 @@ http::Response grant(AdminCall& c) {
       throw Error(AccessErrorKind::kInvalid,
                   "role '" + role_text + "' is not reader, writer, maintainer or admin");
     }
+    if (ns == "*" && *role != access::Role::kAdmin) keep_an_admin(a, user);
     a.grant(user, ns, *role);
     return json();
   });
@@ -262,6 +283,7 @@ http::Response revoke(AdminCall& c) {
   const std::string &user = c.args[0], &ns = c.args[1];
   return c.change("revoke", user + " " + ns, [&](Admin& a) {
     require_covers(c.scope, ns);
+    if (ns == "*") keep_an_admin(a, user);
     a.revoke(user, ns);
     return json();
   });

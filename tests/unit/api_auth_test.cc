@@ -404,5 +404,27 @@ TEST_F(ApiAuth, AnImportsReceiptIsServedToAdminsOfEverything) {
   EXPECT_API_ERROR(api_.del(base + "/receipt", admin_), 405u, "UNSUPPORTED");
 }
 
+// Through the API nobody can take away the last admin of "*" (revoke,
+// demote, remove): the box would then be administered only from its host.
+TEST_F(ApiAuth, TheLastAdminOfEverythingCannotBeTakenAway) {
+  for (auto [method, path, body] :
+       {std::tuple{"DELETE", "/ferry/v1/grants/root/*", ""},
+        std::tuple{"PUT", "/ferry/v1/grants/root/*", R"({"role":"reader"})"},
+        std::tuple{"DELETE", "/ferry/v1/users/root", ""}}) {
+    SCOPED_TRACE(path);
+    http::Request req(method, path);
+    for (const auto& [k, v] : admin_) req.add_header(k, v);
+    Reply r = api_.send(std::move(req), body);
+    EXPECT_API_ERROR(r, 403u, "DENIED");
+    EXPECT_NE(r.body.find("last admin of '*'"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(api_.get("/v2/", admin_).status, 200u) << "root still logs in";
+  // With a second admin of "*", the first may go.
+  ASSERT_EQ(api_.put("/ferry/v1/grants/ci/*", R"({"role":"admin"})", admin_).status, 204u);
+  EXPECT_EQ(api_.del("/ferry/v1/grants/root/*", admin_).status, 204u);
+  EXPECT_EQ(api_.put("/ferry/v1/grants/viewer/team", R"({"role":"writer"})", writer_).status, 204u)
+      << "ci, now the admin, works";
+}
+
 }  // namespace
 }  // namespace ferry::testing
