@@ -249,6 +249,19 @@ std::optional<FileLock> take_lock(Store& store, Books& books) {
   return lock;
 }
 
+// The attempt's history row. Without the lock the row is best effort: an
+// import stopped inside a transaction holds the database too, and "busy" is
+// the answer the admin needs either way. Returns 0 when no row was begun.
+int64_t begin_attempt(Books& books, const ImportRecord& rec, bool locked) {
+  if (locked) return books.records.begin(rec.source, rec.started_at);
+  try {
+    return books.records.begin(rec.source, rec.started_at);
+  } catch (const std::exception& e) {
+    log::warn(std::string("a busy import is not in the history: ") + e.what());
+    return 0;
+  }
+}
+
 // Checks the signature against the trust store before any content is read,
 // and fills in what the signed manifest says about the bundle.
 bundle::Manifest open_bundle(bundle::BundleVerifier& verifier, const ImportOptions& options,
@@ -330,7 +343,7 @@ void record_failure(Books& books, const ImportOptions& options, ImportOutcome& o
   rec.finished_at = unix_now();
   rec.duration_ms = elapsed_ms(started);
   try {
-    record_end(books, options, rec);
+    if (rec.id != 0) record_end(books, options, rec);
   } catch (const std::exception& again) {
     log::error(std::string("import history not updated: ") + again.what());
   }
@@ -364,7 +377,7 @@ ImportOutcome import_bundle(Store& store, const ImportOptions& options) {
   try {
     books.emplace(store);
     lock = take_lock(store, *books);
-    rec.id = books->records.begin(rec.source, rec.started_at);
+    rec.id = begin_attempt(*books, rec, lock.has_value());
   } catch (const std::exception&) {
     // Even the history cannot be written (disk full, read-only): say so and stop.
     classify(std::current_exception(), outcome);
