@@ -76,8 +76,8 @@ else
 CROSS_SETUP = bash .ci/install-cross $(ARCH)
 CROSS_CMAKE = -DCMAKE_TOOLCHAIN_FILE=$(or $(CROSS_TOOLCHAIN_$(ARCH)),$(error ARCH=$(ARCH): use ARCH=arm64, armhf or $(HOST_ARCH)))
 endif
-# The tests need only these (ferryd is built as their dependency).
-CROSS_TEST_TARGETS ?= unit_tests integration_tests
+# The tests need only these (cmake/cross-tests.cmake).
+CROSS_TEST_TARGETS ?= cross_tests
 
 .PHONY: cross-configure cross test-cross test-large-cross deb
 
