@@ -32,6 +32,9 @@ else()
   # a thread spins forever (the cross package's loader meets the multiarch
   # libc).
   set(CMAKE_CROSSCOMPILING_EMULATOR ${FERRY_QEMU})
+  # -dev packages that are not Multi-Arch: same (libyaml-cpp-dev), unpacked
+  # here by .ci/install-cross so the amd64 copy stays installed.
+  list(APPEND CMAKE_PREFIX_PATH /opt/ferry-cross-${FERRY_DEB_ARCH}/usr)
 endif()
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 
