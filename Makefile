@@ -79,7 +79,7 @@ endif
 # The tests need only these (cmake/cross-tests.cmake).
 CROSS_TEST_TARGETS ?= cross_tests
 
-.PHONY: cross-configure cross test-cross test-large-cross deb
+.PHONY: cross-configure cross cross-build-tests test-cross test-large-cross deb
 
 cross-configure:
 	$(CROSS_SETUP)
@@ -90,8 +90,10 @@ cross: cross-configure
 
 # Unit and integration tests; the e2e tests drive real clients against the
 # daemon and stay native (docs/cross.md lists what does not run emulated).
-test-cross: cross-configure
+cross-build-tests: cross-configure
 	cmake --build $(CROSS_BUILD) -j $(JOBS) --target $(CROSS_TEST_TARGETS)
+
+test-cross: cross-build-tests
 	cd $(CROSS_BUILD) && ctest --output-on-failure -j $(JOBS) -LE 'e2e|large' --timeout 600
 
 # A blob over 4 GiB pushed and served by the emulated ferryd (the 32-bit
