@@ -21,7 +21,7 @@ serve() {
   done
   echo "ferryd did not answer on $url"; cat "$log"; exit 1
 }
-halt() { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+stop_serving() { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
 answers() { [[ $(curl -sg -o /dev/null -w '%{http_code}' "$1/v2/") =~ ^(200|401)$ ]]; }
 refused() { ! curl -sg -o /dev/null --max-time 5 "$1/v2/"; }
 # pulled REF: skopeo copies REF out and its manifest digest is the pushed one.
@@ -69,18 +69,18 @@ check "skopeo pulls it back over IPv6 with the pushed digest" pulled6 "$p"
 check "curl fetches the manifest from the literal [::1]:PORT, same digest" curl_pulled "[::1]:$p"
 check "[::1] alone does not answer on 127.0.0.1" refused "http://127.0.0.1:$p"
 check "ferryd says where it serves" grep -q "serving .* on \[::1\]:$p$" v6.log
-halt
+stop_serving
 
 # ---- a host name, and two --listen values at once
 serve name.log "http://localhost:$p" "$FERRYD" serve --data-dir data --listen "localhost:$p"
 check "skopeo pulls over localhost:PORT" pulled "localhost:$p/e2e/app:v1"
-halt
+stop_serving
 serve two.log "http://[::1]:$q" "$FERRYD" serve --data-dir data --listen "127.0.0.1:$p" --listen "[::1]:$q"
 check "two --listen: skopeo pulls over the first (127.0.0.1)" pulled "127.0.0.1:$p/e2e/app:v1"
 check "and over the second ([::1], IPv6)" pulled6 "$q"
 check "and curl over the literal [::1]" curl_pulled "[::1]:$q"
 check "and the log names both" grep -q "on 127.0.0.1:$p, \[::1\]:$q$" two.log
-halt
+stop_serving
 
 # ---- [::]: dual-stack, beyond loopback, so locked until a user exists
 serve any.log "http://127.0.0.1:$p" "$FERRYD" serve --data-dir data --listen "[::]:$p"
@@ -105,7 +105,7 @@ check "but anonymous pushes now need a login" bash -c \
   "$(declare -f push); ! push 127.0.0.1:$p/e2e/other:v1 2>/dev/null"
 check "ferryctl --registry with a scheme reaches it over [::1]" bash -c \
   "'$FERRYCTL' --registry 'http://[::1]:$p' --creds 'admin:admin password' user list | grep -q admin"
-halt
+stop_serving
 check "ferryctl --registry HOST:PORT without a scheme: exit 2, says to add http:// or https://" bash -c \
   "rc=0; '$FERRYCTL' --registry '127.0.0.1:$p' --creds a:b user list 2>err.txt || rc=\$?; [ \$rc = 2 ] &&
    grep -qx \"ferryctl: --registry '127.0.0.1:$p' must start with http:// or https://; write http://127.0.0.1:$p (plain HTTP) or https://127.0.0.1:$p (TLS)\" err.txt"
@@ -116,11 +116,11 @@ serve conf.log "http://127.0.0.1:$p" "$FERRYD" serve --data-dir fresh --config l
 check "listen = [two addresses] serves both" answers "http://[::1]:$q"
 check "loopback only, so the fresh box is open: a push over 127.0.0.1 works" push "127.0.0.1:$p/e2e/app:v1"
 check "and it is served over [::1] too" curl_pulled "[::1]:$q"
-halt
+stop_serving
 printf 'listen = "[::1]:%s"\n' "$p" >one.toml
 serve one.log "http://[::1]:$p" "$FERRYD" serve --data-dir fresh --config one.toml
 check "listen = \"[::1]:PORT\" (one string, as before) serves it" curl_pulled "[::1]:$p"
-halt
+stop_serving
 
 # ---- a name with several addresses listens on each; one beyond loopback locks
 if ((NS)); then
@@ -130,12 +130,12 @@ if ((NS)); then
   check "the log names both addresses" \
     grep -Eq "on (127.0.0.1:$p, \[::1\]:$p|\[::1\]:$p, 127.0.0.1:$p)$" multi.log
   check "both loopback, so open: a push works" push "127.0.0.1:$p/e2e/app:v1"
-  halt
+  stop_serving
   serve wide.log "http://127.0.0.1:$p" unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' \
     "$WORK/hosts-names" "$FERRYD" serve --data-dir fresh2 --listen "wideopen:$p"
   check "a name resolving to :: is beyond loopback: pushes refused" bash -c \
     "! skopeo copy -q --dest-tls-verify=false oci:src:v1 'docker://127.0.0.1:$p/e2e/two:v1' 2>/dev/null"
-  halt
+  stop_serving
 else
   echo "skip - names with several addresses (no mount namespace to give ferryd its own /etc/hosts)"
 fi
@@ -151,13 +151,13 @@ check "ferryd names both, and --listen is ignored" bash -c \
   "for i in \$(seq 50); do grep -q 'on 127.0.0.1:$p, \[::1\]:$q (from systemd)' activated.log && exit 0; sleep 0.1; done; exit 1"
 check "both loopback: the activated box is open (a push works)" push "127.0.0.1:$p/e2e/app:v1"
 check "and is served on the [::1] socket" curl_pulled "[::1]:$q"
-halt
+stop_serving
 systemd-socket-activate -l "[::]:$p" "$FERRYD" serve --data-dir activated 2>activated-any.log &
 PID=$!
 sleep 0.3
 check "an activated [::] socket is judged by its address: locked, pushes refused" bash -c \
   "! skopeo copy -q --dest-tls-verify=false oci:src:v1 'docker://127.0.0.1:$p/e2e/two:v1' 2>/dev/null"
-halt
+stop_serving
 
 # ---- refusals
 code() { local rc=0; "$@" >/dev/null 2>err.txt || rc=$?; echo "$rc"; }
@@ -170,5 +170,5 @@ serve busy.log "http://[::1]:$p" "$FERRYD" serve --data-dir data --listen "[::1]
 check "[::1]:PORT already taken: exit 3, naming the address" bash -c \
   "[ \$(rc=0; '$FERRYD' serve --data-dir other --listen '[::1]:$p' 2>e.txt || rc=\$?; echo \$rc) = 3 ] &&
    grep -q 'cannot listen on \[::1\]:$p' e.txt"
-halt
+stop_serving
 finish
