@@ -23,6 +23,8 @@ serve() {
 }
 stop_serving() { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
 answers() { [[ $(curl -sg -o /dev/null -w '%{http_code}' "$1/v2/") =~ ^(200|401)$ ]]; }
+# until_answers URL: polls for up to 10 s (systemd-socket-activate binds in the background).
+until_answers() { for _ in $(seq 100); do answers "$1" && return 0; sleep 0.1; done; return 1; }
 refused() { ! curl -sg -o /dev/null --max-time 5 "$1/v2/"; }
 # pulled REF: skopeo copies REF out and its manifest digest is the pushed one.
 pulled() {
@@ -97,8 +99,8 @@ check "README recipe: user add, grant, imports on, anonymous pull on" bash -c "
   '$FERRYCTL' --data-dir data grant admin '*' admin &&
   '$FERRYCTL' --data-dir data namespace set '*' --import on &&
   '$FERRYCTL' --data-dir data namespace set '*' --anonymous-pull on"
-check "with an admin, an anonymous GET /v2/ gets the login challenge (401) within 5 s" bash -c \
-  "for i in \$(seq 50); do [ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$p/v2/) = 401 ] && exit 0; sleep 0.1; done; exit 1"
+check "with an admin, an anonymous GET /v2/ gets the login challenge (401) within 10 s" bash -c \
+  "for i in \$(seq 100); do [ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$p/v2/) = 401 ] && exit 0; sleep 0.1; done; exit 1"
 check "nodes still pull anonymously over IPv4" pulled "127.0.0.1:$p/e2e/app:v1"
 check "and over IPv6" pulled6 "$p"
 check "but anonymous pushes now need a login" bash -c \
@@ -144,8 +146,7 @@ fi
 systemd-socket-activate -l "127.0.0.1:$p" -l "[::1]:$q" \
   "$FERRYD" serve --data-dir activated --listen 127.0.0.1:1 2>activated.log &
 PID=$!
-sleep 0.3
-check "socket activation, two sockets: the first answers" answers "http://127.0.0.1:$p"
+check "socket activation, two sockets: the first answers" until_answers "http://127.0.0.1:$p"
 check "and the second" answers "http://[::1]:$q"
 check "ferryd names both, and --listen is ignored" bash -c \
   "for i in \$(seq 50); do grep -q 'on 127.0.0.1:$p, \[::1\]:$q (from systemd)' activated.log && exit 0; sleep 0.1; done; exit 1"
@@ -154,7 +155,7 @@ check "and is served on the [::1] socket" curl_pulled "[::1]:$q"
 stop_serving
 systemd-socket-activate -l "[::]:$p" "$FERRYD" serve --data-dir activated 2>activated-any.log &
 PID=$!
-sleep 0.3
+until_answers "http://127.0.0.1:$p" || true
 check "an activated [::] socket is judged by its address: locked, pushes refused" bash -c \
   "! skopeo copy -q --dest-tls-verify=false oci:src:v1 'docker://127.0.0.1:$p/e2e/two:v1' 2>/dev/null"
 stop_serving
