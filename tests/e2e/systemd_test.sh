@@ -68,7 +68,7 @@ check "ferryd.socket style activation: the first request starts ferryd and is an
 # The server answers as soon as it listens; the "serving" line follows once
 # housekeeping and the inbox are up, so give it a moment on a busy machine.
 check "and ferryd says it serves the inherited socket" bash -c \
-  "for i in \$(seq 50); do grep -q 'serving .* on a socket from systemd' activated.log && exit 0; sleep 0.1; done; exit 1"
+  "for i in \$(seq 50); do grep -q 'serving .* on 127.0.0.1:$port (from systemd)' activated.log && exit 0; sleep 0.1; done; exit 1"
 kill -TERM $activator 2>/dev/null; wait $activator 2>/dev/null || true
 pkill -TERM -f "serve --data-dir activated-data" 2>/dev/null || true
 
