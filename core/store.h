@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -276,6 +277,10 @@ class Store {
   sql::Pool database_;
   MetadataPool pool_{database_};
   std::mutex uploads_mu_;
+  // Shared while a session is being started (its ledger entry exists, its
+  // row may not yet); exclusive while expire_uploads() drops ledger entries
+  // whose row is gone, so it never drops one that is still being started.
+  std::shared_mutex starting_uploads_mu_;
   std::unordered_map<std::string, std::shared_ptr<UploadState>> uploads_;
   UploadLedger ledger_;
   std::mutex usage_mu_;

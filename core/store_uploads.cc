@@ -71,6 +71,7 @@ std::string Store::start_upload(std::string_view repo, const std::string& owner,
                                 const UploadLedger::Admit& admit) {
   check_repository_name(repo);
   std::string id = new_upload_id();
+  std::shared_lock starting(starting_uploads_mu_);
   // Admitted (and counted) before it exists, so concurrent starts cannot
   // all pass a limit that only one of them fits.
   ledger_.open_session(id, std::string(repo), owner, admit);
@@ -171,6 +172,10 @@ size_t Store::expire_uploads(std::chrono::seconds max_idle) {
     ++removed;
   }
   // Sessions another process (ferryctl gc) removed hold nothing any more.
+  // None is half-started meanwhile: a session started between reading the
+  // rows and trimming the ledger would lose its entry (its next PATCH
+  // failed with 500, seen when a client arrived as ferryd started).
+  std::unique_lock starting(starting_uploads_mu_);
   std::unordered_set<std::string> open;
   for (auto& [id, repo] : pool_.acquire()->open_uploads()) open.insert(std::move(id));
   ledger_.retain_sessions(open);

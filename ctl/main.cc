@@ -23,8 +23,8 @@ struct RemoteFlags {
 
   void add_to(CLI::App& app) {
     app.add_option("--registry", remote.url,
-                   "Work through this running ferryd's admin API (https://HOST:PORT) instead of "
-                   "the data dir");
+                   "Work through this running ferryd's admin API (http://HOST:PORT or "
+                   "https://HOST:PORT) instead of the data dir");
     app.add_option("--ca-cert", remote.ca_file, "CA certificate (PEM) to trust for --registry")
         ->check(CLI::ExistingFile);
     app.add_option("--creds", creds,
@@ -34,6 +34,14 @@ struct RemoteFlags {
   // The login for --registry: --creds, else what find_remote_credentials
   // finds. 0, or the exit code after saying why not.
   int resolve() {
+    const std::string& url = remote.url;
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      auto scheme = url.find("://");
+      std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+      return ferry::fail(ferry::kUsage, "--registry '" + url.substr(0, 200) +
+                                            "' must start with http:// or https://; write http://" +
+                                            rest + " (plain HTTP) or https://" + rest + " (TLS)");
+    }
     if (auto colon = creds.find(':'); !creds.empty()) {
       if (colon == std::string::npos) {
         return ferry::fail(ferry::kUsage, "--creds must be USER:PASSWORD or USER:TOKEN");

@@ -69,7 +69,6 @@ void find_remote_credentials(RemoteOptions& options) {
 
 RemoteAdmin::RemoteAdmin(RemoteOptions options) : options_(std::move(options)) {
   while (!options_.url.empty() && options_.url.back() == '/') options_.url.pop_back();
-  if (options_.url.find("://") == std::string::npos) options_.url = "https://" + options_.url;
   if (!client::curl_ready())
     throw Error(RemoteErrorKind::kClient, "libcurl could not be initialised");
 }

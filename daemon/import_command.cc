@@ -17,6 +17,7 @@
 #include "runtime/data_dir.h"
 #include "runtime/exit_codes.h"
 #include "runtime/fail.h"
+#include "runtime/listen.h"
 #include "runtime/log.h"
 
 namespace ferry {
@@ -24,7 +25,7 @@ namespace ferry {
 int run_import_command(const DaemonConfig& config, import::ImportOptions options) {
   if (options.trust_dir.empty()) options.trust_dir = config.trust_dir;
   if (options.box_key.empty()) options.box_key = config.box_key_path();
-  options.access = {config.auth_open, listens_on_loopback(config.listen), nullptr};
+  options.access = {config.auth_open, !listens_beyond_loopback(config.listen), nullptr};
   options.actor = access::local_actor("ferryd import");  // before becoming the data dir's owner
   if (!std::filesystem::is_directory(options.trust_dir)) {
     return fail(kUsage, "the trust folder " + options.trust_dir +

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "daemon/import_command.h"
 #include "daemon/inventory_command.h"
@@ -27,11 +28,15 @@ struct Subcommand {
 Subcommand add_serve(CLI::App& app) {
   struct Flags {
     ConfigFlags config;
-    std::string listen, tls_cert, tls_key, trust_dir;
+    std::vector<std::string> listen;
+    std::string tls_cert, tls_key, trust_dir;
   };
   auto f = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("serve", "Serve the OCI Distribution API from a data directory");
-  cmd->add_option("--listen", f->listen, "ADDR:PORT to listen on (default 127.0.0.1:5000)");
+  cmd->add_option("--listen", f->listen,
+                  "HOST:PORT to listen on, e.g. 127.0.0.1:5000, [::1]:5000, [::]:5000 (IPv6 and "
+                  "IPv4) or localhost:5000; repeat for several (default 127.0.0.1:5000)")
+      ->allow_extra_args(false);
   f->config.add_to(cmd);
   cmd->add_option("--trust-dir", f->trust_dir,
                   "Folder of trusted signers' public keys for the inbox (import.trust_dir)");

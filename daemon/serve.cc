@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "daemon/api/errors.h"
 #include "daemon/housekeeping.h"
 #include "daemon/http/forwarded.h"
+#include "daemon/http/listen_socket.h"
 #include "daemon/http/server.h"
 #include "daemon/http/tls.h"
 #include "daemon/import/inbox.h"
@@ -25,6 +27,7 @@
 #include "runtime/data_dir.h"
 #include "runtime/exit_codes.h"
 #include "runtime/fail.h"
+#include "runtime/listen.h"
 #include "runtime/log.h"
 #include "signing/trusted_keys.h"
 
@@ -52,9 +55,6 @@ void reload_tls(http::TlsCertificate* tls) {
 // is on, into `tls`. Returns kOk, or the exit code after saying why.
 int server_options(const DaemonConfig& config, http::ServerOptions& options,
                    std::optional<http::TlsCertificate>& tls) {
-  if (!split_listen(config.listen, &options.address, &options.port)) {
-    return fail(kUsage, "--listen '" + config.listen + "' is not ADDR:PORT, e.g. 127.0.0.1:5000");
-  }
   options.threads = config.threads;
   options.connection_limit = config.connection_limit;
   options.idle_timeout_seconds = static_cast<unsigned>(config.idle_timeout.count());
@@ -65,7 +65,6 @@ int server_options(const DaemonConfig& config, http::ServerOptions& options,
   options.watch.rate_window = config.rate_window;
   options.body_memory = config.body_memory;
   options.access_log = config.access_log;
-  options.listen_fd = systemd::take_listen_fd();  // socket activation (ferryd.socket)
   if (config.tls_cert.empty() && config.tls_key.empty()) return kOk;
   try {
     tls.emplace(http::TlsFiles{config.tls_cert, config.tls_key});
@@ -75,6 +74,59 @@ int server_options(const DaemonConfig& config, http::ServerOptions& options,
   options.tls = &*tls;
   log::info("TLS certificate " + tls->describe());
   return kOk;
+}
+
+// The sockets to serve: systemd's when it passed some (socket activation,
+// one per ListenStream= line; --listen is ignored then), else one per
+// address of each --listen value. Returns kOk, or the exit code after
+// saying why.
+int listen_sockets(const DaemonConfig& config, std::vector<http::ListenSocket>& out,
+                   bool* from_systemd) {
+  auto fds = systemd::take_listen_fds();
+  *from_systemd = !fds.empty();
+  if (*from_systemd) {
+    for (int fd : fds) out.push_back(http::adopt_listen_socket(fd));
+    return kOk;
+  }
+  std::vector<ListenSocketAddress> addresses;
+  std::vector<std::string> named_by;  // the --listen value of each address
+  try {
+    for (const auto& listen : parse_listens(config.listen)) {
+      for (auto& a : resolve_listen(listen)) {
+        auto same = [&a](const ListenSocketAddress& b) { return a.text == b.text; };
+        auto it = std::find_if(addresses.begin(), addresses.end(), same);
+        if (it != addresses.end()) {
+          return fail(kUsage, "listen addresses " + named_by[it - addresses.begin()] + " and " +
+                                  listen.text() + " both name " + a.text + "; give it once");
+        }
+        addresses.push_back(std::move(a));
+        named_by.push_back(listen.text());
+      }
+    }
+  } catch (const std::invalid_argument& e) {
+    return fail(kUsage, e.what());
+  } catch (const std::runtime_error& e) {
+    return fail(kListen, e.what());
+  }
+  try {
+    for (const auto& a : addresses) out.push_back(http::open_listen_socket(a));
+  } catch (const std::exception& e) {
+    return fail(kListen, e.what());
+  }
+  return kOk;
+}
+
+// "127.0.0.1:5000, [::1]:5000 (from systemd) (HTTPS)", and whether every
+// socket is loopback.
+std::string describe(const std::vector<http::ListenSocket>& sockets, bool from_systemd, bool tls,
+                     bool* all_loopback) {
+  std::string text;
+  *all_loopback = true;
+  for (const auto& s : sockets) {
+    text += (text.empty() ? "" : ", ") + s.name;
+    *all_loopback = *all_loopback && s.loopback;
+  }
+  return text + (from_systemd ? " (from systemd)" : "") + (tls ? " (HTTPS)" : "");
 }
 
 // Signals are taken synchronously by the main thread; block them before any
@@ -180,15 +232,20 @@ int serve(const DaemonConfig& config) {
   };
   sigset_t signals = block_signals();
 
+  std::vector<http::ListenSocket> sockets;
+  bool from_systemd = false;
+  if (int rc = listen_sockets(config, sockets, &from_systemd); rc != kOk) return rc;
+  bool all_loopback = false;
+  std::string where = describe(sockets, from_systemd, tls.has_value(), &all_loopback);
   std::string error;
   std::optional<Store> store = open_store(config, /*clear_staging=*/true, &error);
   if (!store) return fail(kStorage, error);
 
-  // Loopback only when bound to it ourselves; a socket from systemd may be anything.
-  // A reverse proxy in front (public_url or trusted_proxies set) serves
-  // the box beyond loopback even when ferryd listens on 127.0.0.1.
-  bool loopback = options.listen_fd < 0 && is_loopback_address(options.address) &&
-                  config.public_url.empty() && config.trusted_proxies.empty();
+  // Loopback only when every socket is bound to a loopback address (ours
+  // and systemd's alike: decided per address, runtime/listen.h). A reverse
+  // proxy in front (public_url or trusted_proxies set) serves the box
+  // beyond loopback even when ferryd listens on 127.0.0.1.
+  bool loopback = all_loopback && config.public_url.empty() && config.trusted_proxies.empty();
   std::optional<api::Gate> gate;
   try {
     access::Accounts(store->database()).set_served_beyond_loopback(!loopback);
@@ -208,17 +265,13 @@ int serve(const DaemonConfig& config) {
                                  server.body_memory_capacity()};
   });
   try {
-    server.start();
+    server.start(std::move(sockets));
   } catch (const std::exception& e) {
     return fail(kListen, e.what());
   }
   Housekeeping housekeeping(*store, config, jobs);
   std::optional<import::Inbox> inbox;
   start_inbox(config, *store, gate->rules(), loopback, inbox);
-  std::string where =
-      (options.listen_fd >= 0 ? std::string("a socket from systemd")
-                              : options.address + ":" + std::to_string(server.port())) +
-      (tls ? " (HTTPS)" : "");
   log::info("ferryd " FERRY_VERSION " serving " + store->options().data_dir + " on " + where);
   std::optional<systemd::Watchdog> watchdog;
   if (auto interval = systemd::watchdog_interval()) {

@@ -6,6 +6,7 @@
 
 #include "fuzz/fuzz_input.h"
 #include "runtime/config.h"
+#include "runtime/listen.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ferry;
@@ -16,10 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const std::runtime_error&) {
     return 0;
   }
-  std::string address;
-  uint16_t port = 0;
-  if (split_listen(config.listen, &address, &port)) (void)is_loopback_address(address);
-  (void)listens_on_loopback(config.listen);
+  // Parsing only: resolving names would reach the network.
+  try {
+    for (const auto& listen : parse_listens(config.listen)) (void)listen.text();
+  } catch (const std::invalid_argument&) {
+  }
+  for (const auto& listen : config.listen) (void)is_loopback_host(listen);
   (void)config.inbox_path();
   return 0;
 }

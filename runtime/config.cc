@@ -3,7 +3,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 #include <type_traits>
 
@@ -56,6 +55,21 @@ struct Reader {
       if (!v) bad(file, key, "a size such as \"4MiB\" or a number of bytes");
       out = *v;
     }
+  }
+  // A string, or an array of at least one string (the listen key).
+  void string_or_strings(const char* key, std::vector<std::string>& out) const {
+    auto* n = node(key);
+    if (!n) return;
+    if (n->is_string()) {
+      out = {n->as_string()->get()};
+      return;
+    }
+    const char* want = "an address such as \"127.0.0.1:5000\", or an array of them";
+    if (!n->is_array() || n->as_array()->empty()) bad(file, key, want);
+    for (const auto& item : *n->as_array()) {
+      if (!item.is_string()) bad(file, key, want);
+    }
+    strings(key, out);
   }
   void strings(const char* key, std::vector<std::string>& out) const {
     if (auto* n = node(key)) {
@@ -158,7 +172,7 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
     throw std::runtime_error(path + where + ": " + std::string(e.description()));
   }
   Reader r{path, root};
-  r.string("listen", config.listen);
+  r.string_or_strings("listen", config.listen);
   r.string("data_dir", config.data_dir);
   r.string("log.level", config.log_level);
   r.boolean("log.access", config.access_log);
@@ -208,29 +222,6 @@ void load_config_file(const std::string& path, DaemonConfig& config) {
   r.duration("import.inbox_incomplete_wait", config.inbox_incomplete_wait);
   r.boolean("import.keep_imported", config.inbox_keep_imported);
   r.string("import.box_key", config.box_key);
-}
-
-bool split_listen(const std::string& listen, std::string* address, uint16_t* port) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return false;
-  std::string host = listen.substr(0, colon);
-  std::string_view p = std::string_view(listen).substr(colon + 1);
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-  if (ec != std::errc() || end != p.data() + p.size() || value > 65535) return false;
-  *address = host.empty() ? "0.0.0.0" : host;
-  *port = static_cast<uint16_t>(value);
-  return true;
-}
-
-bool is_loopback_address(const std::string& address) {
-  return address.rfind("127.", 0) == 0 || address == "::1" || address == "localhost";
-}
-
-bool listens_on_loopback(const std::string& listen) {
-  std::string address;
-  uint16_t port = 0;
-  return split_listen(listen, &address, &port) && is_loopback_address(address);
 }
 
 }  // namespace ferry

@@ -12,7 +12,8 @@
 namespace ferry {
 
 struct DaemonConfig {
-  std::string listen = "127.0.0.1:5000";
+  // listen: one address or several (runtime/listen.h says what each may be).
+  std::vector<std::string> listen = {"127.0.0.1:5000"};
   std::string data_dir = "./data";
   std::string log_level = "info";
   bool access_log = true;
@@ -76,11 +77,5 @@ struct DaemonConfig {
 // Reads the TOML file over `config`. Throws std::runtime_error naming the
 // file, the key and what was expected.
 void load_config_file(const std::string& path, DaemonConfig& config);
-
-// Splits "ADDR:PORT" (ADDR may be empty for all interfaces).
-bool split_listen(const std::string& listen, std::string* address, uint16_t* port);
-// Whether `listen` ("ADDR:PORT") is reachable from this host only.
-bool listens_on_loopback(const std::string& listen);
-bool is_loopback_address(const std::string& address);
 
 }  // namespace ferry

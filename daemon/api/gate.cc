@@ -11,6 +11,7 @@
 #include "core/digest.h"
 #include "core/json_strict.h"
 #include "core/units.h"
+#include "runtime/listen.h"
 #include "runtime/log.h"
 #include "signing/text_format.h"
 
@@ -58,19 +59,14 @@ void check_origin(const http::Request& req, const std::string& origin) {
                                       "); use the console served by this server");
 }
 
-// Whether a Host header names this machine's loopback: localhost,
-// 127.0.0.0/8 or [::1], with or without a port (none sent: HTTP/1.0).
+// Whether a Host header names this machine's loopback: localhost, or a
+// loopback address (is_loopback_host, runtime/listen.h), with or without a
+// port (none sent: HTTP/1.0).
 bool loopback_host(const std::optional<std::string>& host) {
   if (!host) return true;
   std::string_view h = *host;
-  if (h.starts_with("[")) return h == "[::1]" || h.starts_with("[::1]:");
-  h = h.substr(0, h.find(':'));
-  if (h == "localhost") return true;
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  char end = 0;
-  std::string text(h);
-  return std::sscanf(text.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &end) == 4 && a == 127 &&
-         b < 256 && c < 256 && d < 256;
+  if (h.starts_with("[")) return is_loopback_host(h.substr(0, h.find(']') + 1));
+  return is_loopback_host(h.substr(0, h.find(':')));
 }
 
 bool same_secret(const std::string& a, const std::string& b) {

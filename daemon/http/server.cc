@@ -59,7 +59,14 @@ std::string client_address(MHD_Connection* connection) {
   if (sa->sa_family == AF_INET) {
     inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
   } else if (sa->sa_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr;
+    // An IPv4 client of a dual-stack socket ([::]) arrives as ::ffff:a.b.c.d;
+    // name it as an IPv4 client of 0.0.0.0 would be named (logs, limits).
+    if (IN6_IS_ADDR_V4MAPPED(&a)) {
+      inet_ntop(AF_INET, &a.s6_addr[12], buf, sizeof buf);
+    } else {
+      inet_ntop(AF_INET6, &a, buf, sizeof buf);
+    }
   }
   return buf;
 }
@@ -178,14 +185,22 @@ Server::Server(ServerOptions options, Router router, ErrorRenderer render_error)
 
 Server::~Server() = default;
 
-void Server::start() {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(options_.port);
-  if (options_.listen_fd < 0 && inet_pton(AF_INET, options_.address.c_str(), &addr.sin_addr) != 1) {
-    throw std::runtime_error("listen address '" + options_.address +
-                             "' is not an IPv4 address; use e.g. 0.0.0.0:5000");
+void Server::start(std::vector<ListenSocket> sockets) {
+  if (sockets.empty()) throw std::runtime_error("no socket to listen on");
+  for (auto& socket : sockets) {
+    MHD_Daemon* d = start_daemon(socket);
+    if (!d) {
+      std::string why = errno ? std::strerror(errno) : "see the log above";
+      daemons_.clear();
+      throw std::runtime_error("cannot serve " + socket.name + ": " + why);
+    }
+    daemons_.emplace_back(d);
+    socket.fd.release();  // libmicrohttpd closes it when the daemon stops
   }
+  watch_.start();
+}
+
+MHD_Daemon* Server::start_daemon(ListenSocket& socket) {
   // A pool of epoll threads. Measured against thread-per-connection (which
   // sendfile()s in 2 MiB rather than 128 KiB steps): the same blob and
   // manifest throughput within noise, and 7 MiB more peak RSS at 64 clients.
@@ -194,13 +209,12 @@ void Server::start() {
       // The logger first: libmicrohttpd reports problems with later options through it.
       {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&ServerCallbacks::on_mhd_log),
        nullptr},
-      {MHD_OPTION_SOCK_ADDR, 0, &addr},
+      {MHD_OPTION_LISTEN_SOCKET, socket.fd.get(), nullptr},
       {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options_.connection_limit), nullptr},
       {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options_.idle_timeout_seconds),
        nullptr},
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.connection_buffer),
        nullptr},
-      {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, nullptr},
       {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&ServerCallbacks::on_completed),
        this},
       {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options_.threads), nullptr},
@@ -214,7 +228,6 @@ void Server::start() {
     opts.insert(opts.end() - 1, {MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                                  static_cast<intptr_t>(options_.per_address_limit), nullptr});
   }
-  if (options_.listen_fd >= 0) opts[1] = {MHD_OPTION_LISTEN_SOCKET, options_.listen_fd, nullptr};
   if (options_.tls) {
     // The certificate is fetched per handshake, so a reload needs no restart.
     flags |= MHD_USE_TLS;
@@ -222,25 +235,16 @@ void Server::start() {
                 {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, TlsCertificate::retrieve_function()});
   }
   errno = 0;
-  MHD_Daemon* d =
-      MHD_start_daemon(flags, options_.port, nullptr, nullptr, &ServerCallbacks::on_request, this,
-                       MHD_OPTION_ARRAY, opts.data(), MHD_OPTION_END);
-  if (!d) {
-    std::string why = errno ? std::strerror(errno) : "see the log above";
-    throw std::runtime_error("cannot listen on " + options_.address + ":" +
-                             std::to_string(options_.port) + ": " + why +
-                             "; pick another --listen");
-  }
-  daemon_.reset(d);
-  watch_.start();
-  const MHD_DaemonInfo* info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-  bound_port_ = info ? info->port : options_.port;
+  return MHD_start_daemon(flags, 0, nullptr, nullptr, &ServerCallbacks::on_request, this,
+                          MHD_OPTION_ARRAY, opts.data(), MHD_OPTION_END);
 }
 
 void Server::drain_and_stop(unsigned grace_seconds) {
-  if (!daemon_) return;
-  int listen_fd = MHD_quiesce_daemon(daemon_.get());
-  if (listen_fd >= 0) ::close(listen_fd);
+  if (daemons_.empty()) return;
+  for (auto& daemon : daemons_) {
+    int listen_fd = MHD_quiesce_daemon(daemon.get());
+    if (listen_fd >= 0) ::close(listen_fd);
+  }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds);
   while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -249,7 +253,7 @@ void Server::drain_and_stop(unsigned grace_seconds) {
     log::warn("shutdown: " + std::to_string(in_flight_.load()) +
               " request(s) still running after the grace period; closing them");
   }
-  daemon_.reset();
+  daemons_.clear();
 }
 
 int Server::handle(void* connection, const char* url, const char* method, const char* upload_data,

@@ -10,11 +10,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/http/body_budget.h"
 #include "daemon/http/connection_watch.h"
 #include "daemon/http/exchange.h"
 #include "daemon/http/forwarded.h"
+#include "daemon/http/listen_socket.h"
 
 struct MHD_Daemon;
 
@@ -32,9 +34,9 @@ struct CompletedRequest {
   std::chrono::microseconds duration{0};
 };
 
+// Each listening socket gets its own libmicrohttpd daemon, so `threads`,
+// `connection_limit` and `per_address_limit` hold per socket.
 struct ServerOptions {
-  std::string address = "127.0.0.1";
-  uint16_t port = 5000;
   unsigned threads = 4;
   unsigned connection_limit = 512;
   unsigned idle_timeout_seconds = 60;
@@ -51,9 +53,6 @@ struct ServerOptions {
   // Trusted reverse proxies: the access log names the client they forwarded
   // for, as "client via proxy" (daemon/http/forwarded.h).
   AddressSet trusted_proxies;
-  // A listening socket to use instead of binding address:port (systemd
-  // socket activation). The server owns it from start().
-  int listen_fd = -1;
   // Serve HTTPS with this certificate (it must outlive the server).
   const TlsCertificate* tls = nullptr;
   // Called on the request's own thread once it is done; must not block.
@@ -67,10 +66,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts serving. Throws std::runtime_error when it cannot bind.
-  void start();
-  // The port actually bound (useful with port 0).
-  uint16_t port() const { return bound_port_; }
+  // Serves every socket (at least one), owning them from here. Throws
+  // std::runtime_error when libmicrohttpd cannot start on one; none is
+  // served then.
+  void start(std::vector<ListenSocket> sockets);
   // Stops accepting, waits up to `grace_seconds` for requests in flight to
   // finish, then closes every connection.
   void drain_and_stop(unsigned grace_seconds);
@@ -87,7 +86,9 @@ class Server {
     void operator()(MHD_Daemon* d) const;
   };
 
-  friend struct ServerCallbacks;  // the C entry points libmicrohttpd calls
+  friend struct ServerCallbacks;
+  // One libmicrohttpd daemon serving `socket`, which it owns from here.
+  MHD_Daemon* start_daemon(ListenSocket& socket);  // the C entry points libmicrohttpd calls
   int handle(void* connection, const char* url, const char* method, const char* upload_data,
              size_t* upload_data_size, void** con_cls);
   // Sends the dispatch's response.
@@ -103,9 +104,8 @@ class Server {
   ErrorRenderer render_error_;
   BodyBudget budget_;
   ConnectionWatch watch_;
-  // Last: stopped (and its callbacks done) before the members above go.
-  std::unique_ptr<MHD_Daemon, StopDaemon> daemon_;
-  uint16_t bound_port_ = 0;
+  // Last: stopped (and their callbacks done) before the members above go.
+  std::vector<std::unique_ptr<MHD_Daemon, StopDaemon>> daemons_;
   std::atomic<uint64_t> in_flight_{0};
 };
 

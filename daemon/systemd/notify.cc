@@ -1,5 +1,6 @@
 #include "daemon/systemd/notify.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -55,14 +56,20 @@ std::optional<std::chrono::microseconds> watchdog_interval() {
   return std::chrono::microseconds(*usec);
 }
 
-int take_listen_fd() {
+std::vector<int> take_listen_fds() {
+  constexpr int kFirst = 3;  // SD_LISTEN_FDS_START
   auto count = number_env("LISTEN_FDS");
   bool ours = names_us("LISTEN_PID");
   unsetenv("LISTEN_FDS");
   unsetenv("LISTEN_PID");
   unsetenv("LISTEN_FDNAMES");
-  if (!ours || !count || *count < 1) return -1;
-  return 3;  // SD_LISTEN_FDS_START
+  std::vector<int> fds;
+  if (!ours || !count || *count < 1 || *count > 1024) return fds;
+  for (int fd = kFirst; fd < kFirst + static_cast<int>(*count); ++fd) {
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    fds.push_back(fd);
+  }
+  return fds;
 }
 
 }  // namespace ferry::systemd

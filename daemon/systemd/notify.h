@@ -12,6 +12,7 @@
 #include <chrono>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace ferry::systemd {
 
@@ -20,8 +21,10 @@ bool notify(std::string_view state);
 
 std::optional<std::chrono::microseconds> watchdog_interval();
 
-// The first socket systemd passed, or -1. The LISTEN_* variables are unset
-// afterwards so children do not take them for their own.
-int take_listen_fd();
+// The sockets systemd passed ($LISTEN_FDS of them from fd 3, e.g. one per
+// ListenStream= line of ferryd.socket), close-on-exec from here; empty when
+// none are for us. The LISTEN_* variables are unset afterwards so children
+// do not take them for their own. The caller owns the descriptors.
+std::vector<int> take_listen_fds();
 
 }  // namespace ferry::systemd

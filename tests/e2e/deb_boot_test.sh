@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The .deb on a fresh Debian 12 system booted under real systemd: a minimal
-# bookworm root (debootstrap, cached between runs), `apt-get install
-# ./ferry.deb` pulling its dependencies, then `systemd-nspawn --boot`. Inside,
-# a check unit confirms ferryd is active as Type=notify under the ferry user
+# The two .debs on a fresh Debian 12 system booted under real systemd: a
+# minimal bookworm root (debootstrap, cached between runs) with only the
+# workstation package `ferry` installed (apt-get, pulling its dependencies),
+# then `systemd-nspawn --boot`. Inside, a check unit confirms that ferry
+# alone started nothing; installs an older ferryd (this build repacked as
+# 0.1.0-1); confirms ferryd is active as Type=notify under the ferry user
 # with its sandbox, imports a signed bundle from the shell and another
-# through the inbox, pulls both, and powers the container off.
+# through the inbox, pulls both; upgrades in place to this build's ferryd
+# and checks users, config, data and service came through; purges ferryd and
+# checks what is gone and what is kept; and powers the container off.
 source "$(dirname "$0")/lib.sh"
 FERRY=${FERRY:?set FERRY to the ferry binary}
 BUILD_DIR=${BUILD_DIR:?set BUILD_DIR to the CMake build directory}
@@ -26,9 +30,17 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 cpack -G DEB -B "$WORK/pkg" --config "$BUILD_DIR/CPackConfig.cmake" >cpack.log 2>&1
 cp pkg/ferry_*.deb "$root/root/ferry.deb"
-check "apt-get installs the .deb on a fresh bookworm, pulling its dependencies" \
+cp pkg/ferryd_*.deb "$root/root/ferryd.deb"
+# The "older" ferryd: the same files, control Version lowered to 0.1.0-1.
+dpkg-deb -R pkg/ferryd_*.deb old
+sed -i 's/^Version: .*/Version: 0.1.0-1/' old/DEBIAN/control
+dpkg-deb -b old "$root/root/ferryd-old.deb" >/dev/null
+new_version=$(dpkg-deb -f pkg/ferryd_*.deb Version)
+check "apt-get installs ferry alone on a fresh bookworm, pulling its dependencies" \
   bash -c "chroot '$root' sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /root/ferry.deb' >apt.log 2>&1 || { tail -20 apt.log; exit 1; }"
-check "and enables ferryd.service" bash -c "chroot '$root' systemctl is-enabled ferryd.service | grep -qx enabled"
+check "ferry runs there; it brought no ferryd, unit, udev rule or config" \
+  bash -c "chroot '$root' ferry --version >/dev/null && ! chroot '$root' sh -c 'command -v ferryd' &&
+    ! ls '$root'/usr/lib/systemd/system/ferry* '$root'/usr/lib/udev/rules.d/*ferry* '$root/etc/ferry' 2>/dev/null | grep ."
 
 mkdir -p "$root/srv"  # where a stick would be mounted: readable by the ferry user
 make_layout app --tag v1 --layers 2 --layer-size 100000 >/dev/null
@@ -36,11 +48,29 @@ make_layout tool --tag v2 --layers 2 --layer-size 100000 --seed 2 >/dev/null
 "$FERRY" keygen -o site --no-password >/dev/null
 "$FERRY" pack -k site.key -o "$root/srv/app.ferry" --channel apps oci:app:v1=site/app:v1 >/dev/null
 "$FERRY" pack -k site.key -o "$root/srv/tool.ferry" --channel tools oci:tool:v2=site/tool:v2 >/dev/null
-cp site.pub "$root/etc/ferry/trusted-keys/"
+cp site.pub "$root/root/site.pub"  # trusted once ferryd has made /etc/ferry
 cat >"$root/root/check.sh" <<'EOF'
 #!/bin/sh
-# Runs once at boot, after ferryd; writes what it sees, then powers off.
+# Runs once at boot; writes what it sees, then powers off.
 exec >/root/check.txt 2>&1
+# listening: TCP sockets in LISTEN state held by a process of this container
+# (the network is the host's, so /proc/net/tcp alone would show the host's).
+listening() {
+  inodes=$(awk '$4 == "0A" {print $10}' /proc/net/tcp /proc/net/tcp6)
+  n=0
+  for i in $inodes; do
+    ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q "socket:\[$i\]" && n=$((n + 1))
+  done
+  echo "$n"
+}
+sleep 2  # let the boot settle
+echo "alone-listening=$(listening)"
+echo "alone-units=$(systemctl list-units --all --no-legend 'ferry*' | wc -l)"
+echo "alone-procs=$(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^ferry')"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /root/ferryd-old.deb >/root/apt-old.txt 2>&1
+echo "install-old=$?"
+echo "enabled=$(systemctl is-enabled ferryd.service)"
+cp /root/site.pub /etc/ferry/trusted-keys/
 for i in $(seq 1 50); do systemctl is-active -q ferryd.service && break; sleep 0.2; done
 echo "active=$(systemctl is-active ferryd.service)"
 systemctl show ferryd.service -p Type -p User -p WatchdogUSec -p StatusText -p NRestarts
@@ -74,20 +104,56 @@ for i in $(seq 1 100); do
 done
 echo "inbox=$code"
 echo "history=$(curl -s -u "$login" http://127.0.0.1:5000/ferry/v1/imports | grep -o '"result":"imported"' | wc -l)"
+echo "listening=$(listening)"
 journalctl -u ferryd.service --no-pager -q -o cat | grep -v ' GET \| HEAD ' | tail -20 >/root/journal.txt
+
+# Upgrade in place: the admin's config edit, the users, the images and the
+# ferry user's id come through; the new binary serves.
+echo "# edited by the admin" >>/etc/ferry/ferryd.toml
+uid=$(id -u ferry)
+pid=$(systemctl show -p MainPID --value ferryd.service)
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /root/ferryd.deb >/root/apt-new.txt 2>&1
+echo "upgrade=$?"
+echo "version=$(dpkg-query -W -f='${Version}' ferryd)"
+for i in $(seq 1 50); do systemctl is-active -q ferryd.service && break; sleep 0.2; done
+echo "upgraded-active=$(systemctl is-active ferryd.service)"
+echo "restarted=$([ "$(systemctl show -p MainPID --value ferryd.service)" != "$pid" ] && echo yes)"
+echo "config-kept=$(grep -c '^# edited by the admin' /etc/ferry/ferryd.toml)"
+echo "uid-kept=$([ "$(id -u ferry)" = "$uid" ] && echo yes)"
+for i in $(seq 1 50); do
+  curl -s -o /dev/null http://127.0.0.1:5000/v2/ && break; sleep 0.2
+done
+echo "app-after=$(curl -s -o /dev/null -w '%{http_code}' -u "$login" -H "$accept" http://127.0.0.1:5000/v2/site/app/manifests/v1)"
+echo "tool-after=$(curl -s -o /dev/null -w '%{http_code}' -u "$login" -H "$accept" http://127.0.0.1:5000/v2/site/tool/manifests/v2)"
+
+# Purge: the package's files, config and unit state go; the images, the box
+# key and the ferry user stay (docs/packaging.md: how to delete them too),
+# as do files the admin added to /etc/ferry; ferry is untouched.
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ferryd >/root/apt-purge.txt 2>&1
+echo "purge=$?"
+echo "purged-status=$(dpkg-query -W -f='${db:Status-Abbrev}' ferryd 2>/dev/null | grep -q '^.i' || echo gone)"
+echo "gone-bin=$([ ! -e /usr/bin/ferryd ] && [ ! -e /usr/bin/ferryctl ] && echo yes)"
+echo "gone-unit=$(systemctl list-unit-files --no-legend 'ferryd*' | wc -l)"
+echo "gone-wants=$([ ! -e /etc/systemd/system/multi-user.target.wants/ferryd.service ] && echo yes)"
+echo "gone-config=$([ ! -e /etc/ferry/ferryd.toml ] && [ ! -e /etc/ferry/trusted-keys/README ] && echo yes)"
+echo "kept-admin-key=$([ -f /etc/ferry/trusted-keys/site.pub ] && echo yes)"
+echo "kept-data=$([ -f /var/lib/ferry/ferry.db ] && [ -d /var/lib/ferry/blobs ] && echo yes)"
+echo "kept-user=$(id -un ferry)"
+echo "purged-listening=$(listening)"
+echo "ferry-still=$(ferry --version >/dev/null && echo yes)"
 systemctl poweroff
 EOF
 chmod +x "$root/root/check.sh"
-cat >"$root/etc/systemd/system/ferry-check.service" <<'EOF'
+cat >"$root/etc/systemd/system/boot-check.service" <<'EOF'
 [Unit]
-After=ferryd.service
+After=multi-user.target
 [Service]
 Type=oneshot
 ExecStart=/root/check.sh
 [Install]
 WantedBy=multi-user.target
 EOF
-chroot "$root" systemctl enable ferry-check.service >/dev/null 2>&1
+chroot "$root" systemctl enable boot-check.service >/dev/null 2>&1
 timeout 180 systemd-nspawn -q -D "$root" --boot --register=no --keep-unit >nspawn.log 2>&1 || true
 touch "$root/root/check.txt"
 sed 's/^/     /' "$root/root/check.txt"
@@ -98,7 +164,11 @@ has() {
     grep -qx -- "$line" "$root/root/check.txt" || { echo "missing '$line'"; tail -20 nspawn.log; return 1; }
   done
 }
-check "booted under systemd, ferryd.service is active" has "active=active"
+check "ferry alone, booted: no ferry unit, no ferry process, nothing listening" \
+  has alone-units=0 alone-procs=0 alone-listening=0
+check "apt-get installs ferryd (0.1.0-1) on the running system and enables ferryd.service" \
+  has install-old=0 enabled=enabled
+check "booted under systemd, ferryd.service is active, listening" has "active=active" listening=1
 check "as Type=notify, its STATUS= shown by systemctl" \
   has Type=notify "StatusText=serving /var/lib/ferry on 0.0.0.0:5000"
 check "under its own user, with the watchdog armed and no restarts" \
@@ -112,4 +182,12 @@ check "after an admin allows imports, ferryd import run by root publishes the bu
   has import=0 app=200 root-owned=0
 check "a bundle moved into the inbox is imported by the sandboxed service" has "inbox=200"
 check "both are in the history served by /ferry/v1/imports" has "history=2"
+check "apt-get install ./ferryd_$new_version over 0.1.0-1 upgrades in place and restarts the service" \
+  has upgrade=0 "version=$new_version" upgraded-active=active restarted=yes
+check "the upgrade keeps the admin's config edit, the ferry user, the users and both images" \
+  has config-kept=1 uid-kept=yes app-after=200 tool-after=200
+check "apt-get purge ferryd removes its programs, unit, enablement and config" \
+  has purge=0 purged-status=gone gone-bin=yes gone-unit=0 gone-wants=yes gone-config=yes purged-listening=0
+check "and keeps the images, the ferry user and the admin's own files; ferry stays" \
+  has kept-data=yes kept-user=ferry kept-admin-key=yes ferry-still=yes
 finish

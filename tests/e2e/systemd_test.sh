@@ -2,7 +2,7 @@
 # The appliance: systemd units checked by systemd-analyze, the sd_notify
 # protocol (READY, STATUS, WATCHDOG, STOPPING) against a test socket, socket
 # activation through systemd-socket-activate, the USB import script, and the
-# .deb built by CPack, installed into a clean root and started from there.
+# .debs built by CPack, installed into a clean root and started from there.
 source "$(dirname "$0")/lib.sh"
 FERRY=${FERRY:?set FERRY to the ferry binary}
 BUILD_DIR=${BUILD_DIR:?set BUILD_DIR to the CMake build directory}
@@ -68,7 +68,7 @@ check "ferryd.socket style activation: the first request starts ferryd and is an
 # The server answers as soon as it listens; the "serving" line follows once
 # housekeeping and the inbox are up, so give it a moment on a busy machine.
 check "and ferryd says it serves the inherited socket" bash -c \
-  "for i in \$(seq 50); do grep -q 'serving .* on a socket from systemd' activated.log && exit 0; sleep 0.1; done; exit 1"
+  "for i in \$(seq 50); do grep -q 'serving .* on 127.0.0.1:$port (from systemd)' activated.log && exit 0; sleep 0.1; done; exit 1"
 kill -TERM $activator 2>/dev/null; wait $activator 2>/dev/null || true
 pkill -TERM -f "serve --data-dir activated-data" 2>/dev/null || true
 
@@ -97,15 +97,17 @@ check "a stick with a bundle from an unknown signer: the script fails with its c
   bash -c "[ $rc -eq 11 ] && grep -q 'not a trusted key' usb2.log"
 
 # ---- the .deb
-check "cpack builds a .deb" \
-  bash -c "cpack -G DEB -B '$WORK/pkg' --config '$BUILD_DIR/CPackConfig.cmake' >cpack.log 2>&1 && ls pkg/ferry_*.deb"
-deb=$(ls pkg/ferry_*.deb)
-check "every dependency it declares resolves on this Debian release" \
-  bash -c "apt-get install -s -qq '$PWD/$deb' >apt.log 2>&1 || { cat apt.log; exit 1; }"
+# (Two packages: ferry, the bundler, and ferryd, the appliance; both here.)
+check "cpack builds the .debs" \
+  bash -c "cpack -G DEB -B '$WORK/pkg' --config '$BUILD_DIR/CPackConfig.cmake' >cpack.log 2>&1 && ls pkg/ferry_*.deb pkg/ferryd_*.deb"
+debs=("$PWD"/pkg/ferry_*.deb "$PWD"/pkg/ferryd_*.deb)
+deb=$(ls pkg/ferryd_*.deb)
+check "every dependency they declare resolves on this Debian release" \
+  bash -c "apt-get install -s -qq ${debs[*]} >apt.log 2>&1 || { cat apt.log; exit 1; }"
 root=$WORK/root
 mkdir -p "$root"/var/lib/dpkg/{info,updates,triggers} "$root/etc" && touch "$root/var/lib/dpkg/status"
-check "it installs into a clean root (dpkg --root, maintainer scripts DPKG_ROOT-aware)" \
-  dpkg --root="$root" --force-script-chrootless --force-depends --log=/dev/null -i "$deb"
+check "they install into a clean root (dpkg --root, maintainer scripts DPKG_ROOT-aware)" \
+  dpkg --root="$root" --force-script-chrootless --force-depends --log=/dev/null -i "${debs[@]}"
 for f in usr/bin/ferryd usr/bin/ferry lib/systemd/system/ferryd.service lib/systemd/system/ferryd.socket \
   lib/systemd/system/ferry-usb-import@.service lib/udev/rules.d/90-ferry-usb.rules \
   lib/sysusers.d/ferry.conf lib/ferry/ferry-usb-import etc/ferry/ferryd.toml etc/ferry/trusted-keys/README; do
@@ -126,6 +128,7 @@ check "the installed ferryd starts with the packaged config, tells systemd it is
   bash -c "grep -q ' READY=1' notify2.log && curl -sf http://127.0.0.1:$port/v2/ >/dev/null"
 kill -TERM $pid; wait $pid || true
 wait $listener
-check "dpkg --purge removes the package" \
-  bash -c "dpkg --root='$root' --force-script-chrootless --log=/dev/null --purge ferry 2>purge.log && [ ! -e '$root/usr/bin/ferryd' ]"
+check "dpkg --purge removes the packages" \
+  bash -c "dpkg --root='$root' --force-script-chrootless --log=/dev/null --purge ferry ferryd 2>purge.log &&
+    [ ! -e '$root/usr/bin/ferryd' ] && [ ! -e '$root/usr/bin/ferry' ] && [ ! -e '$root/etc/ferry/ferryd.toml' ]"
 finish

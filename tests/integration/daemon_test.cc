@@ -32,7 +32,20 @@ TEST(DaemonStartup, BadConfigurationExitsTwoAndSaysWhere) {
   EXPECT_NE(out.find("'http.threads' must be an integer"), std::string::npos) << out;
 
   EXPECT_EQ(run_ferryd({"serve", "--listen", "nonsense", "--data-dir", dir / "d"}, &out), 2);
-  EXPECT_NE(out.find("is not ADDR:PORT"), std::string::npos) << out;
+  EXPECT_NE(out.find("'nonsense' has no port; write nonsense:5000"), std::string::npos) << out;
+  EXPECT_EQ(run_ferryd({"serve", "--listen", "::1:5000", "--data-dir", dir / "d"}, &out), 2);
+  EXPECT_NE(out.find("write [::1]:5000"), std::string::npos) << out;
+
+  std::string number = write_config(dir, "listen = 5000\n");
+  EXPECT_EQ(run_ferryd({"serve", "--config", number, "--data-dir", dir / "d"}, &out), 2);
+  EXPECT_NE(out.find("'listen' must be an address such as \"127.0.0.1:5000\", or an array"),
+            std::string::npos)
+      << out;
+  std::string empty = write_config(dir, "listen = []\n");
+  EXPECT_EQ(run_ferryd({"serve", "--config", empty, "--data-dir", dir / "d"}, &out), 2);
+  std::string bad_item = write_config(dir, "listen = [\"127.0.0.1:0\", \"[::1]:http\"]\n");
+  EXPECT_EQ(run_ferryd({"serve", "--config", bad_item, "--data-dir", dir / "d"}, &out), 2);
+  EXPECT_NE(out.find("'[::1]:http' has port 'http'"), std::string::npos) << out;
   EXPECT_EQ(run_ferryd({"serve", "--bogus-flag"}, &out), 2);
 }
 
@@ -78,7 +91,7 @@ TEST(Daemon, SigtermLetsARequestInFlightFinishThenExitsZero) {
   slow.send("67890");
   std::string reply = slow.read_all(3000);
   EXPECT_EQ(reply.substr(0, 21), "HTTP/1.1 202 Accepted") << reply;
-  EXPECT_NE(reply.find("Range: 0-9"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("Range: 0-9"), std::string::npos) << reply << server.log();
   EXPECT_EQ(server.wait_exit(), 0);
 }
 
