@@ -96,10 +96,10 @@ void BundleWriter::emit(const char* data, size_t size) {
   }
 }
 
-long BundleWriter::on_write(archive*, void* self, const void* data, size_t size) {
+la_ssize_t BundleWriter::on_write(archive*, void* self, const void* data, size_t size) {
   try {
     static_cast<BundleWriter*>(self)->compress(data, size, false);
-    return static_cast<long>(size);
+    return static_cast<la_ssize_t>(size);
   } catch (const std::exception&) {
     return -1;  // libarchive reports the failure; the exception's text is lost, errno is not
   }

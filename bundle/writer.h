@@ -4,6 +4,8 @@
 // Entries stream from file descriptors: no blob is ever held in memory.
 #pragma once
 
+#include <archive.h>  // la_ssize_t: ssize_t, an int on 32-bit ARM
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,7 +18,6 @@
 #include "core/progress.h"
 #include "core/unique_fd.h"
 
-struct archive;
 struct ZSTD_CCtx_s;
 
 namespace ferry::bundle {
@@ -58,7 +59,7 @@ class BundleWriter {
   struct CCtxFree {
     void operator()(ZSTD_CCtx_s* c) const;
   };
-  static long on_write(archive*, void* self, const void* data, size_t size);
+  static la_ssize_t on_write(archive*, void* self, const void* data, size_t size);
   void compress(const void* data, size_t size, bool end);
   void header(std::string_view name, uint64_t size);
   void open_volume();

@@ -1,6 +1,5 @@
 #include "core/blob_store.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -8,6 +7,7 @@
 #include <memory>
 #include <random>
 
+#include "base/dir_entries.h"
 #include "base/error.h"
 #include "core/file_util.h"
 
@@ -95,11 +95,9 @@ void BlobStore::put_bytes(const Digest& digest, std::string_view bytes) {
 void BlobStore::clear_temp(std::string_view subdir) {
   std::string dir = root_ + "/tmp";
   if (!subdir.empty()) dir += "/" + std::string(subdir);
-  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d) return;
-  while (dirent* e = readdir(d.get())) {
-    if (e->d_name[0] == '.' || e->d_type == DT_DIR) continue;
-    remove_file(dir + "/" + e->d_name);
+  for (const DirEntry& e : list_directory(dir)) {
+    if (e.name[0] == '.' || e.is_dir) continue;
+    remove_file(dir + "/" + e.name);
   }
 }
 

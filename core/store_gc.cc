@@ -13,13 +13,13 @@
 //   is refused with MANIFEST_BLOB_UNKNOWN, never half-applied.
 // A kill -9 after the commit leaves files without rows; the next run removes
 // them (the orphan walk below).
-#include <dirent.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
 
 #include <ctime>
 #include <map>
 
+#include "base/dir_entries.h"
 #include "core/file_util.h"
 #include "core/store.h"
 
@@ -106,18 +106,14 @@ void sweep_orphans(sql::Database& db, const BlobStore& blobs, bool dry_run, GcRe
   auto known = db.prepare("SELECT 1 FROM blobs WHERE digest = ?");
   for (const char* algorithm : {"sha256", "sha512"}) {
     std::string top = blobs.root() + "/blobs/" + algorithm;
-    std::unique_ptr<DIR, int (*)(DIR*)> shards(::opendir(top.c_str()), ::closedir);
-    if (!shards) continue;
-    while (dirent* shard = ::readdir(shards.get())) {
-      if (shard->d_name[0] == '.') continue;
-      std::string dir = top + "/" + shard->d_name;
-      std::unique_ptr<DIR, int (*)(DIR*)> files(::opendir(dir.c_str()), ::closedir);
-      if (!files) continue;
-      while (dirent* f = ::readdir(files.get())) {
-        if (f->d_name[0] == '.') continue;
-        auto digest = Digest::parse(std::string(algorithm) + ":" + f->d_name);
+    for (const DirEntry& shard : list_directory(top)) {
+      if (shard.name[0] == '.') continue;
+      std::string dir = top + "/" + shard.name;
+      for (const DirEntry& f : list_directory(dir)) {
+        if (f.name[0] == '.') continue;
+        auto digest = Digest::parse(std::string(algorithm) + ":" + f.name);
         if (digest && known.bind(digest->str()).one_int()) continue;
-        std::string path = dir + "/" + f->d_name;
+        std::string path = dir + "/" + f.name;
         struct stat st {};
         if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         ++report.orphan_files;
@@ -133,10 +129,8 @@ void sweep_orphans(sql::Database& db, const BlobStore& blobs, bool dry_run, GcRe
 void sweep_quarantine(sql::Database& db, const BlobStore& blobs, bool dry_run, GcReport& report) {
   auto damaged = db.prepare("SELECT 1 FROM damaged WHERE digest = ?");
   std::string dir = blobs.quarantine_dir();
-  std::unique_ptr<DIR, int (*)(DIR*)> files(::opendir(dir.c_str()), ::closedir);
-  if (!files) return;
-  while (dirent* f = ::readdir(files.get())) {
-    std::string name = f->d_name;
+  for (const DirEntry& f : list_directory(dir)) {
+    const std::string& name = f.name;
     auto dash = name.find('-');
     if (name[0] == '.' || dash == std::string::npos) continue;
     auto digest = Digest::parse(name.substr(0, dash) + ":" + name.substr(dash + 1));

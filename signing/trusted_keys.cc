@@ -48,9 +48,11 @@ TrustedKeys load_trusted_keys(const std::string& dir) {
     return out;
   }
   std::vector<fs::path> files;
-  for (const auto& entry : it) {
-    if (entry.path().extension() == ".pub") files.push_back(entry.path());
+  // increment(ec): a failing readdir is reported, never taken for the end.
+  for (fs::directory_iterator end; it != end; it.increment(ec)) {
+    if (it->path().extension() == ".pub") files.push_back(it->path());
   }
+  if (ec) out.problems.push_back(dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
   for (const auto& path : files) {
     std::string text;

@@ -6,6 +6,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdio>
 
 #include "runtime/log.h"
@@ -22,6 +24,13 @@ bool tcp_counters(int fd, Counters& out) {
   tcp_info info{};
   socklen_t length = sizeof info;
   if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return false;
+  // A shorter answer has no byte counters: Linux before 4.2, and qemu-user,
+  // which copies every TCP option as an int. Zeros there would read as a
+  // client sending nothing and cut every upload; no counters, no verdict.
+  constexpr socklen_t kNeeded =
+      std::max(offsetof(tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received,
+               offsetof(tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked);
+  if (length < kNeeded) return false;
   out.received = info.tcpi_bytes_received;
   out.acked = info.tcpi_bytes_acked;
   return true;

@@ -210,13 +210,14 @@ MHD_Daemon* Server::start_daemon(ListenSocket& socket) {
       {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&ServerCallbacks::on_mhd_log),
        nullptr},
       {MHD_OPTION_LISTEN_SOCKET, socket.fd.get(), nullptr},
-      {MHD_OPTION_CONNECTION_LIMIT, options_.connection_limit, nullptr},
-      {MHD_OPTION_CONNECTION_TIMEOUT, options_.idle_timeout_seconds, nullptr},
+      {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options_.connection_limit), nullptr},
+      {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options_.idle_timeout_seconds),
+       nullptr},
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.connection_buffer),
        nullptr},
       {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&ServerCallbacks::on_completed),
        this},
-      {MHD_OPTION_THREAD_POOL_SIZE, options_.threads, nullptr},
+      {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options_.threads), nullptr},
       {MHD_OPTION_UNESCAPE_CALLBACK, reinterpret_cast<intptr_t>(&ServerCallbacks::on_unescape),
        nullptr},
       {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&ServerCallbacks::on_connection),
@@ -224,8 +225,8 @@ MHD_Daemon* Server::start_daemon(ListenSocket& socket) {
       {MHD_OPTION_END, 0, nullptr},
   };
   if (options_.per_address_limit > 0) {
-    opts.insert(opts.end() - 1,
-                {MHD_OPTION_PER_IP_CONNECTION_LIMIT, options_.per_address_limit, nullptr});
+    opts.insert(opts.end() - 1, {MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                 static_cast<intptr_t>(options_.per_address_limit), nullptr});
   }
   if (options_.tls) {
     // The certificate is fetched per handshake, so a reload needs no restart.

@@ -1,6 +1,5 @@
 #include "daemon/import/inbox.h"
 
-#include <dirent.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
@@ -10,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "base/dir_entries.h"
 #include "core/file_util.h"
 #include "core/unique_fd.h"
 #include "daemon/import/importer.h"
@@ -43,10 +43,14 @@ int64_t trust_changed_at(const std::string& dir) {
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0) return 0;
   int64_t newest = nanos(st.st_ctim);
-  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d) return newest;
-  while (dirent* e = readdir(d.get())) {
-    std::string name = e->d_name;
+  std::vector<DirEntry> entries;
+  try {
+    entries = list_directory(dir);
+  } catch (const Error&) {
+    return 0;  // unreadable: as if it could not be read at all (see above)
+  }
+  for (const DirEntry& e : entries) {
+    const std::string& name = e.name;
     if (name.size() < 4 || name.compare(name.size() - 4, 4, ".pub") != 0) continue;
     if (stat((dir + "/" + name).c_str(), &st) == 0) newest = std::max(newest, nanos(st.st_ctim));
   }
@@ -113,11 +117,9 @@ void Inbox::scan() {
   std::map<std::string, std::vector<std::string>> bundles;
   std::map<std::string, std::string> first_of;
   {
-    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(options_.dir.c_str()), closedir);
-    if (!d) return;
-    while (dirent* e = readdir(d.get())) {
-      std::string name = e->d_name;
-      if (e->d_type == DT_DIR || still_being_written(name)) continue;
+    for (const DirEntry& e : list_directory(options_.dir)) {
+      const std::string& name = e.name;
+      if (e.is_dir || still_being_written(name)) continue;
       if (std::string base = volume_base(name); !base.empty()) {
         bundles[base].push_back(name);
       } else if (ends_with(name, ".ferry")) {
@@ -199,10 +201,8 @@ void Inbox::retry_unknown_signers(int64_t trust_changed) {
   std::map<std::string, std::vector<std::string>> files;  // volume base or name -> names
   std::vector<std::string> retry;
   {
-    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(refused.c_str()), closedir);
-    if (!d) return;
-    while (dirent* e = readdir(d.get())) {
-      std::string name = e->d_name;
+    for (const DirEntry& e : list_directory(refused)) {
+      const std::string& name = e.name;
       if (!ends_with(name, ".reason")) {
         std::string base = volume_base(name);
         files[base.empty() ? name : base].push_back(name);

@@ -25,6 +25,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Cross-builds: FERRY_LAUNCHER (qemu-user, from CMAKE_CROSSCOMPILING_EMULATOR)
+# runs the ARM programs, as binfmt_misc is not mounted on the build machines.
+# Each program is replaced by a wrapper that execs the emulator, so PIDs,
+# signals and exit codes stay those of the program.
+if [[ -n "${FERRY_LAUNCHER:-}" ]]; then
+  mkdir -p "$WORK/launch"
+  for var in FERRYD FERRY FERRYCTL MINISIG_TOOL; do
+    [[ -n "${!var:-}" ]] || continue
+    printf '#!/bin/sh\nexec %s %q "$@"\n' "$FERRY_LAUNCHER" "${!var}" >"$WORK/launch/${var,,}"
+    chmod +x "$WORK/launch/${var,,}"
+    printf -v "$var" '%s' "$WORK/launch/${var,,}"
+  done
+fi
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

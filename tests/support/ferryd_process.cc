@@ -43,6 +43,17 @@ bool answers(int port) {
   return ok;
 }
 
+// The programs under test run through FERRY_LAUNCHER when the build is a
+// cross-build (qemu-user, from CMAKE_CROSSCOMPILING_EMULATOR): binfmt_misc
+// is not mounted on the build machines, so execv of an ARM binary fails.
+std::vector<std::string> with_launcher(std::vector<std::string> args) {
+  std::vector<std::string> all;
+  std::istringstream launcher(FERRY_LAUNCHER);
+  for (std::string word; launcher >> word;) all.push_back(word);
+  all.insert(all.end(), args.begin(), args.end());
+  return all;
+}
+
 }  // namespace
 
 FerrydProcess::FerrydProcess(std::string data_dir, std::vector<std::string> extra_args)
@@ -51,6 +62,7 @@ FerrydProcess::FerrydProcess(std::string data_dir, std::vector<std::string> extr
                                    "--listen",   "127.0.0.1:" + std::to_string(port_),
                                    "--data-dir", data_dir_};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  args = with_launcher(std::move(args));
   pid_ = fork();
   if (pid_ == 0) {
     int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -61,7 +73,7 @@ FerrydProcess::FerrydProcess(std::string data_dir, std::vector<std::string> extr
     execv(argv[0], argv.data());
     _exit(127);
   }
-  for (int i = 0; i < 500; ++i) {
+  for (int i = 0; i < 3000; ++i) {  // 30 s: qemu-user on a busy box starts slowly
     if (answers(port_)) return;
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -105,6 +117,7 @@ int run_ferryd(const std::vector<std::string>& args, std::string* output) {
     dup2(out, STDERR_FILENO);
     std::vector<std::string> all = {FERRYD_PATH};
     all.insert(all.end(), args.begin(), args.end());
+    all = with_launcher(std::move(all));
     std::vector<char*> argv;
     for (auto& a : all) argv.push_back(a.data());
     argv.push_back(nullptr);
