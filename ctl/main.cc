@@ -7,6 +7,7 @@
 // or grant, 10 the registry cannot be reached, 11 the registry refused the
 // login or the caller is not an admin, 20 busy (an import is running).
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <string>
 
 #include "ctl/commands.h"
@@ -20,11 +21,15 @@ namespace {
 struct RemoteFlags {
   ferry::ctl::RemoteOptions remote;
   std::string creds;
+  CLI::Option* registry = nullptr;
+
+  // Given, even as '' (an unset shell variable): never the data dir then.
+  bool given() const { return registry != nullptr && registry->count() > 0; }
 
   void add_to(CLI::App& app) {
-    app.add_option("--registry", remote.url,
-                   "Work through this running ferryd's admin API (http://HOST:PORT or "
-                   "https://HOST:PORT) instead of the data dir");
+    registry = app.add_option("--registry", remote.url,
+                              "Work through this running ferryd's admin API (http://HOST:PORT or "
+                              "https://HOST:PORT) instead of the data dir");
     app.add_option("--ca-cert", remote.ca_file, "CA certificate (PEM) to trust for --registry")
         ->check(CLI::ExistingFile);
     app.add_option("--creds", creds,
@@ -34,13 +39,25 @@ struct RemoteFlags {
   // The login for --registry: --creds, else what find_remote_credentials
   // finds. 0, or the exit code after saying why not.
   int resolve() {
-    const std::string& url = remote.url;
+    std::string& url = remote.url;
+    auto scheme = url.find("://");
+    if (scheme != std::string::npos) {  // schemes are case-insensitive (RFC 3986, 3.1)
+      for (size_t i = 0; i < scheme; ++i) url[i] = static_cast<char>(std::tolower(url[i]));
+    }
     if (!url.starts_with("http://") && !url.starts_with("https://")) {
-      auto scheme = url.find("://");
       std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+      if (rest.empty()) rest = "HOST:PORT";
       return ferry::fail(ferry::kUsage, "--registry '" + url.substr(0, 200) +
                                             "' must start with http:// or https://; write http://" +
-                                            rest + " (plain HTTP) or https://" + rest + " (TLS)");
+                                            rest.substr(0, 200) + " (plain HTTP) or https://" +
+                                            rest.substr(0, 200) + " (TLS)");
+    }
+    std::string host = url.substr(scheme + 3);
+    host = host.substr(0, host.find_first_of("/?#"));
+    if (host.empty()) {
+      return ferry::fail(ferry::kUsage, "--registry '" + url.substr(0, 200) +
+                                            "' names no host; write " + url.substr(0, scheme + 3) +
+                                            "HOST:PORT");
     }
     if (auto colon = creds.find(':'); !creds.empty()) {
       if (colon == std::string::npos) {
@@ -94,7 +111,7 @@ int main(int argc, char** argv) {
   ferry::DaemonConfig config;
   if (!config_flags.load(config)) return ferry::kUsage;
   const ferry::ctl::RemoteOptions* through = nullptr;
-  if (!flags.remote.url.empty()) {
+  if (flags.given()) {
     if (commands.local_only()) {
       return ferry::fail(ferry::kUsage,
                          "gc and scrub work on the data dir; run them on the registry's host "

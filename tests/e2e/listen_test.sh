@@ -111,6 +111,12 @@ stop_serving
 check "ferryctl --registry HOST:PORT without a scheme: exit 2, says to add http:// or https://" bash -c \
   "rc=0; '$FERRYCTL' --registry '127.0.0.1:$p' --creds a:b user list 2>err.txt || rc=\$?; [ \$rc = 2 ] &&
    grep -qx \"ferryctl: --registry '127.0.0.1:$p' must start with http:// or https://; write http://127.0.0.1:$p (plain HTTP) or https://127.0.0.1:$p (TLS)\" err.txt"
+check "ferryctl --registry '' (an unset variable): exit 2, and no ./data made or used" bash -c \
+  "mkdir -p empty && cd empty && rc=0; '$FERRYCTL' --registry '' status 2>err.txt || rc=\$?; [ \$rc = 2 ] &&
+   grep -q 'names no host\|must start with' err.txt && [ ! -e data ]"
+check "ferryctl --registry http:// (no host): exit 2, sends no login anywhere" bash -c \
+  "rc=0; '$FERRYCTL' --registry 'http://' --creds a:b status 2>err.txt || rc=\$?; [ \$rc = 2 ] &&
+   grep -qx \"ferryctl: --registry 'http://' names no host; write http://HOST:PORT\" err.txt"
 
 # ---- the listen key: one string (as before) or an array
 printf 'listen = ["127.0.0.1:%s", "[::1]:%s"]\n' "$p" "$q" >list.toml
