@@ -25,6 +25,11 @@ namespace ferry {
 int run_import_command(const DaemonConfig& config, import::ImportOptions options) {
   if (options.trust_dir.empty()) options.trust_dir = config.trust_dir;
   if (options.box_key.empty()) options.box_key = config.box_key_path();
+  try {
+    parse_listens(config.listen);  // its rule decides below whether the box is locked
+  } catch (const std::invalid_argument& e) {
+    return fail(kUsage, std::string("the configuration's listen key: ") + e.what());
+  }
   options.access = {config.auth_open, !listens_beyond_loopback(config.listen), nullptr};
   options.actor = access::local_actor("ferryd import");  // before becoming the data dir's owner
   if (!std::filesystem::is_directory(options.trust_dir)) {

@@ -36,7 +36,8 @@ Subcommand add_serve(CLI::App& app) {
   cmd->add_option("--listen", f->listen,
                   "HOST:PORT to listen on, e.g. 127.0.0.1:5000, [::1]:5000, [::]:5000 (IPv6 and "
                   "IPv4) or localhost:5000; repeat for several (default 127.0.0.1:5000)")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->type_name("HOST:PORT");
   f->config.add_to(cmd);
   cmd->add_option("--trust-dir", f->trust_dir,
                   "Folder of trusted signers' public keys for the inbox (import.trust_dir)");

@@ -89,20 +89,8 @@ int listen_sockets(const DaemonConfig& config, std::vector<http::ListenSocket>& 
     return kOk;
   }
   std::vector<ListenSocketAddress> addresses;
-  std::vector<std::string> named_by;  // the --listen value of each address
   try {
-    for (const auto& listen : parse_listens(config.listen)) {
-      for (auto& a : resolve_listen(listen)) {
-        auto same = [&a](const ListenSocketAddress& b) { return a.text == b.text; };
-        auto it = std::find_if(addresses.begin(), addresses.end(), same);
-        if (it != addresses.end()) {
-          return fail(kUsage, "listen addresses " + named_by[it - addresses.begin()] + " and " +
-                                  listen.text() + " both name " + a.text + "; give it once");
-        }
-        addresses.push_back(std::move(a));
-        named_by.push_back(listen.text());
-      }
-    }
+    addresses = resolve_listens(parse_listens(config.listen));
   } catch (const std::invalid_argument& e) {
     return fail(kUsage, e.what());
   } catch (const std::runtime_error& e) {

@@ -87,6 +87,12 @@ bool is_host_name(std::string_view name) {
   return true;
 }
 
+// fe80::/10: bind() needs the interface (scope) to pick the link.
+bool is_link_local(const std::string& v6) {
+  in6_addr a{};
+  return inet_pton(AF_INET6, v6.c_str(), &a) == 1 && IN6_IS_ADDR_LINKLOCAL(&a);
+}
+
 // "[v6]:port".
 ListenAddress parse_bracketed(std::string_view value) {
   auto close = value.find(']');
@@ -100,6 +106,10 @@ ListenAddress parse_bracketed(std::string_view value) {
     std::string v4 = numeric(inside, AF_INET);
     if (!v4.empty()) refuse(value, "puts an IPv4 address in brackets; write " + v4 + ":5000");
     refuse(value, "has '" + inside.substr(0, 60) + "' in brackets, which is not an IPv6 address");
+  }
+  if (is_link_local(v6) && v6.find('%') == std::string::npos) {
+    std::string port = rest.size() > 1 ? std::string(rest.substr(1)) : "5000";
+    refuse(value, "is link-local, which needs its interface; write e.g. [" + v6 + "%eth0]:" + port);
   }
   std::string shown = "[" + v6 + "]";
   if (rest.empty()) refuse(value, "has no port; write " + shown + ":5000");
@@ -155,6 +165,11 @@ std::string ListenAddress::text() const {
 
 ListenAddress parse_listen(std::string_view value) {
   if (value.empty()) refuse(value, std::string("is empty; ") + kExamples);
+  if (value.find_first_of(", \t") != std::string_view::npos) {
+    refuse(value,
+           "holds several addresses; give each separately: repeat --listen, or in the config "
+           "write listen = [\"127.0.0.1:5000\", \"[::1]:5000\"]");
+  }
   if (auto scheme = value.find("://"); scheme != std::string_view::npos) {
     refuse(value,
            "is a URL; write only HOST:PORT, e.g. " +
@@ -178,6 +193,11 @@ std::vector<ListenAddress> parse_listens(const std::vector<std::string>& values)
   if (values.empty()) {
     throw std::invalid_argument(std::string("no listen address given; ") + kExamples);
   }
+  if (values.size() > kMaxListenValues) {
+    throw std::invalid_argument("too many listen addresses (" + std::to_string(values.size()) +
+                                "); give at most " + std::to_string(kMaxListenValues) +
+                                ", or [::]:PORT for every interface");
+  }
   std::vector<ListenAddress> out;
   for (const auto& value : values) {
     ListenAddress a = parse_listen(value);
@@ -185,14 +205,6 @@ std::vector<ListenAddress> parse_listens(const std::vector<std::string>& values)
       refuse(value, "is given twice; give each address once");
     }
     out.push_back(std::move(a));
-  }
-  for (const auto& a : out) {
-    ListenAddress any6{ListenAddress::Kind::kIPv6, "::", a.port};
-    if (a.kind == ListenAddress::Kind::kIPv4 && a.host == "0.0.0.0" &&
-        std::find(out.begin(), out.end(), any6) != out.end()) {
-      refuse(a.text(), "is already served by " + any6.text() +
-                           ", which takes IPv4 too (dual-stack); give only " + any6.text());
-    }
   }
   return out;
 }
@@ -222,6 +234,66 @@ std::vector<ListenSocketAddress> resolve_listen(const ListenAddress& listen) {
   if (out.empty()) {
     throw std::runtime_error("'" + listen.host + "' of listen address " + listen.text() +
                              " has no IPv4 or IPv6 address");
+  }
+  return out;
+}
+
+namespace {
+
+bool is_wildcard(const sockaddr& a) {
+  if (a.sa_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in&>(a).sin_addr.s_addr == htonl(INADDR_ANY);
+  }
+  return a.sa_family == AF_INET6 &&
+         IN6_IS_ADDR_UNSPECIFIED(&reinterpret_cast<const sockaddr_in6&>(a).sin6_addr);
+}
+
+bool is_ipv4_or_mapped(const sockaddr& a) {
+  return a.sa_family == AF_INET ||
+         (a.sa_family == AF_INET6 &&
+          IN6_IS_ADDR_V4MAPPED(&reinterpret_cast<const sockaddr_in6&>(a).sin6_addr));
+}
+
+uint16_t port_of(const sockaddr& a) {
+  return ntohs(a.sa_family == AF_INET ? reinterpret_cast<const sockaddr_in&>(a).sin_port
+                                      : reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
+}
+
+// Whether binding `wildcard` takes `other` too, so the second bind would
+// fail with EADDRINUSE: [::] (dual-stack) takes every address of its port,
+// 0.0.0.0 every IPv4 one. Port 0 (any free port) takes nothing.
+bool takes(const sockaddr& wildcard, const sockaddr& other) {
+  if (!is_wildcard(wildcard) || port_of(wildcard) == 0 || port_of(wildcard) != port_of(other)) {
+    return false;
+  }
+  return wildcard.sa_family == AF_INET6 || is_ipv4_or_mapped(other);
+}
+
+}  // namespace
+
+std::vector<ListenSocketAddress> resolve_listens(const std::vector<ListenAddress>& listens) {
+  std::vector<ListenSocketAddress> out;
+  std::vector<std::string> named_by;  // the value each address came from
+  for (const auto& listen : listens) {
+    for (auto& a : resolve_listen(listen)) {
+      const auto& sa = reinterpret_cast<const sockaddr&>(a.address);
+      for (size_t i = 0; i < out.size(); ++i) {
+        const auto& before = reinterpret_cast<const sockaddr&>(out[i].address);
+        std::string pair = "listen addresses " + named_by[i] + " and " + listen.text();
+        if (out[i].text == a.text) {
+          throw std::invalid_argument(pair + " both name " + a.text + "; give it once");
+        }
+        const ListenSocketAddress* wide = takes(before, sa) ? &out[i] : nullptr;
+        if (takes(sa, before)) wide = &a;
+        if (wide) {
+          throw std::invalid_argument(pair + " overlap: " + wide->text + " already takes " +
+                                      (wide == &a ? out[i].text : a.text) + "; give only " +
+                                      wide->text);
+        }
+      }
+      out.push_back(std::move(a));
+      named_by.push_back(listen.text());
+    }
   }
   return out;
 }

@@ -34,9 +34,12 @@ struct ListenAddress {
 // what is wrong and what to write instead (e.g. "write [::1]:5000").
 ListenAddress parse_listen(std::string_view value);
 
-// Parses every value; refuses an empty list, the same address twice, and
-// 0.0.0.0 beside [::] on one port ([::] takes IPv4 too). Throws
-// std::invalid_argument as parse_listen does.
+// At most this many values: each address costs a socket and its threads.
+inline constexpr size_t kMaxListenValues = 16;
+
+// Parses every value; refuses an empty list, more than kMaxListenValues
+// and the same value twice. Throws std::invalid_argument as parse_listen
+// does.
 std::vector<ListenAddress> parse_listens(const std::vector<std::string>& values);
 
 // One socket address to bind.
@@ -51,6 +54,13 @@ struct ListenSocketAddress {
 // duplicates). Throws std::runtime_error naming the host when it does not
 // resolve.
 std::vector<ListenSocketAddress> resolve_listen(const ListenAddress& listen);
+
+// Every socket address of every value, in order. Throws
+// std::invalid_argument when two values give the same address (127.0.0.1
+// and localhost) or one takes another's (on one port, [::] takes every
+// address and 0.0.0.0 every IPv4 one: binding both fails), saying which to
+// keep; std::runtime_error as resolve_listen does.
+std::vector<ListenSocketAddress> resolve_listens(const std::vector<ListenAddress>& listens);
 
 // "127.0.0.1:5000", "[::1]:5000"; "a Unix socket" or "a non-IP socket"
 // for other families (a socket systemd passed).

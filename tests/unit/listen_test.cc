@@ -90,11 +90,51 @@ TEST(ListenParse, OtherMistakes) {
 TEST(ListenParse, Duplicates) {
   EXPECT_EQ(refusal_of_all({"127.0.0.1:5000", "[::1]:5000", "localhost:5001"}), "");
   EXPECT_NE(refusal_of_all({"[::1]:5000", "[0::1]:5000"}).find("given twice"), std::string::npos);
-  EXPECT_NE(refusal_of_all({"0.0.0.0:5000", "[::]:5000"}).find("give only [::]:5000"),
+  EXPECT_NE(refusal_of_all({}).find("no listen address"), std::string::npos);
+  std::vector<std::string> many;
+  for (int port = 5000; port < 5000 + static_cast<int>(kMaxListenValues) + 1; ++port) {
+    many.push_back("127.0.0.1:" + std::to_string(port));
+  }
+  EXPECT_NE(refusal_of_all(many).find("too many listen addresses"), std::string::npos);
+  many.pop_back();
+  EXPECT_EQ(refusal_of_all(many), "") << kMaxListenValues << " are fine";
+}
+
+TEST(ListenParse, SeveralInOneValue) {
+  EXPECT_NE(refusal("127.0.0.1:5000,[::1]:5000").find("repeat --listen"), std::string::npos);
+  EXPECT_NE(refusal("127.0.0.1:5000 [::1]:5000").find("listen = ["), std::string::npos);
+}
+
+TEST(ListenParse, LinkLocalNeedsItsInterface) {
+  EXPECT_NE(refusal("[fe80::1]:5000").find("write e.g. [fe80::1%eth0]:5000"), std::string::npos);
+  EXPECT_EQ(refusal("[fe80::1%lo]:5000"), "");
+  EXPECT_EQ(parse_listen("[fe80::1%lo]:5000").host, "fe80::1%lo");
+}
+
+// The message resolve_listens refuses `values` with ("" when it accepts them).
+std::string overlap_of(const std::vector<std::string>& values) {
+  try {
+    resolve_listens(parse_listens(values));
+    return "";
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+}
+
+TEST(ListenResolve, AddressesThatOverlap) {
+  EXPECT_NE(overlap_of({"0.0.0.0:5000", "[::]:5000"}).find("give only [::]:5000"),
             std::string::npos)
       << "[::] takes IPv4 too";
-  EXPECT_EQ(refusal_of_all({"0.0.0.0:5000", "[::]:5001"}), "") << "other ports do not clash";
-  EXPECT_NE(refusal_of_all({}).find("no listen address"), std::string::npos);
+  EXPECT_NE(overlap_of({"127.0.0.1:5000", "[::]:5000"}).find("[::]:5000 already takes 127.0.0.1"),
+            std::string::npos);
+  EXPECT_NE(overlap_of({"[::]:5000", "[::1]:5000"}).find("give only [::]:5000"), std::string::npos);
+  EXPECT_NE(overlap_of({"0.0.0.0:5000", "127.0.0.1:5000"}).find("give only 0.0.0.0:5000"),
+            std::string::npos);
+  EXPECT_NE(overlap_of({"127.0.0.1:5000", "localhost:5000"}).find("both name 127.0.0.1:5000"),
+            std::string::npos);
+  EXPECT_EQ(overlap_of({"0.0.0.0:5000", "[::1]:5000"}), "") << "0.0.0.0 takes no IPv6";
+  EXPECT_EQ(overlap_of({"0.0.0.0:5000", "[::]:5001"}), "") << "other ports do not clash";
+  EXPECT_EQ(overlap_of({"0.0.0.0:0", "127.0.0.1:0"}), "") << "port 0: each its own port";
 }
 
 TEST(ListenResolve, NumericAndNames) {
