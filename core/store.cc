@@ -47,7 +47,11 @@ bool Store::responsive() {
 StoreStats Store::stats() {
   return with_connection([](sql::Database& db) {
     auto s = db.prepare(
-        "SELECT (SELECT count(*) FROM repositories), (SELECT count(*) FROM tags), "
+        // A repository counts once it holds a manifest, as /v2/_catalog
+        // lists it: blobs pushed before the manifest make none yet.
+        "SELECT (SELECT count(*) FROM repositories r "
+        "        WHERE EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)), "
+        "(SELECT count(*) FROM tags), "
         "(SELECT count(*) FROM manifests), (SELECT count(*) FROM blobs), "
         "(SELECT coalesce(sum(size), 0) FROM blobs), (SELECT count(*) FROM uploads), "
         "(SELECT count(*) FROM damaged)");
@@ -73,11 +77,11 @@ WITH repo_ns AS (
 content AS (
   SELECT r.ns, rb.digest FROM repository_blobs rb JOIN repo_ns r ON r.id = rb.repository_id
   UNION SELECT r.ns, m.digest FROM manifests m JOIN repo_ns r ON r.id = m.repository_id)
-SELECT r.ns, count(*),
+SELECT r.ns, sum(EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)),
        (SELECT count(*) FROM tags t JOIN repo_ns x ON x.id = t.repository_id WHERE x.ns = r.ns),
        (SELECT coalesce(sum(b.size), 0) FROM content c JOIN blobs b ON b.digest = c.digest
          WHERE c.ns = r.ns)
-  FROM repo_ns r GROUP BY r.ns ORDER BY r.ns)sql");
+  FROM repo_ns r GROUP BY r.ns ORDER BY r.ns)sql");  // repositories: as stats() counts them
     std::vector<NamespaceUsage> out;
     while (s.step()) {
       out.push_back({s.column_text(0), uint64_t(s.column_int(1)), uint64_t(s.column_int(2)),
@@ -95,7 +99,7 @@ NamespaceUsage Store::prefix_usage(const std::string& prefix) {
   with_connection([&](sql::Database& db) {
     auto s = db.prepare(R"sql(
 WITH repos AS (SELECT id FROM repositories WHERE name = ?1 OR substr(name, 1, length(?1) + 1) = ?1 || '/')
-SELECT (SELECT count(*) FROM repos),
+SELECT (SELECT count(*) FROM repos r WHERE EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)),
        (SELECT count(*) FROM tags WHERE repository_id IN (SELECT id FROM repos)))sql");
     s.bind(prefix);
     if (s.step()) {

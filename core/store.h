@@ -72,7 +72,8 @@ struct ImageToPublish {
 
 // Totals for monitoring (/metrics, ferryctl).
 struct StoreStats {
-  uint64_t repositories = 0, tags = 0, manifests = 0;
+  uint64_t repositories = 0;  // those holding a manifest, as /v2/_catalog lists them
+  uint64_t tags = 0, manifests = 0;
   uint64_t blobs = 0, blob_bytes = 0;  // content files, manifests included
   uint64_t uploads = 0;                // upload sessions open
   uint64_t damaged = 0;                // quarantined by scrub, not yet repaired
@@ -82,7 +83,8 @@ struct StoreStats {
 // blob shared by two of its repositories counts once.
 struct NamespaceUsage {
   std::string name;
-  uint64_t repositories = 0, tags = 0, bytes = 0;
+  uint64_t repositories = 0;  // holding a manifest, as StoreStats counts them
+  uint64_t tags = 0, bytes = 0;
 };
 
 // Content scrub found damaged (quarantined until stored again).

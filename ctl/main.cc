@@ -46,6 +46,7 @@ struct RemoteFlags {
     }
     if (!url.starts_with("http://") && !url.starts_with("https://")) {
       std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+      rest = rest.substr(0, rest.find_first_of("/?#"));  // file:///x names no host
       if (rest.empty()) rest = "HOST:PORT";
       return ferry::fail(ferry::kUsage, "--registry '" + url.substr(0, 200) +
                                             "' must start with http:// or https://; write http://" +

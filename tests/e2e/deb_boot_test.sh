@@ -144,6 +144,7 @@ echo "gone-config=$([ ! -e /etc/ferry/ferryd.toml ] && [ ! -e /etc/ferry/trusted
 echo "kept-admin-key=$([ -f /etc/ferry/trusted-keys/site.pub ] && echo yes)"
 echo "kept-data=$([ -f /var/lib/ferry/ferry.db ] && [ -d /var/lib/ferry/blobs ] && echo yes)"
 echo "kept-user=$(id -un ferry)"
+echo "purge-says=$(grep -c 'rm -rf /var/lib/ferry /etc/ferry && userdel ferry removes them' /root/apt-purge.txt)"
 echo "purged-listening=$(listening)"
 echo "ferry-still=$(ferry --version >/dev/null && echo yes)"
 systemctl poweroff
@@ -195,4 +196,5 @@ check "apt-get purge ferryd removes its programs, unit, enablement and config" \
   has purge=0 purged-status=gone gone-bin=yes gone-unit=0 gone-wants=yes gone-config=yes purged-listening=0
 check "and keeps the images, the ferry user and the admin's own files; ferry stays" \
   has kept-data=yes kept-user=ferry kept-admin-key=yes ferry-still=yes
+check "and the purge says what it kept and how to delete it, /etc/ferry included" has purge-says=1
 finish

@@ -65,6 +65,7 @@ if ((NS)); then
     v6 skopeo copy -q --dest-tls-verify=false oci:src:v1 "docker://localhost:$p/e2e/app:v1"
 else
   echo "skip - skopeo over IPv6 (no mount namespace); pushing with curl's help is not done"
+  stop_serving
   exit 77
 fi
 check "skopeo pulls it back over IPv6 with the pushed digest" pulled6 "$p"
@@ -117,6 +118,9 @@ check "ferryctl --registry '' (an unset variable): exit 2, and no ./data made or
 check "ferryctl --registry http:// (no host): exit 2, sends no login anywhere" bash -c \
   "rc=0; '$FERRYCTL' --registry 'http://' --creds a:b status 2>err.txt || rc=\$?; [ \$rc = 2 ] &&
    grep -qx \"ferryctl: --registry 'http://' names no host; write http://HOST:PORT\" err.txt"
+check "ferryctl --registry file:///x: exit 2, suggests http://HOST:PORT, not http:///x" bash -c \
+  "rc=0; '$FERRYCTL' --registry 'file:///x' --creds a:b status 2>err.txt || rc=\$?; [ \$rc = 2 ] &&
+   grep -q 'write http://HOST:PORT (plain HTTP)' err.txt"
 
 # ---- the listen key: one string (as before) or an array
 printf 'listen = ["127.0.0.1:%s", "[::1]:%s"]\n' "$p" "$q" >list.toml
@@ -173,6 +177,20 @@ check "--listen ::1:PORT: exit 2, write [::1]:PORT" bash -c \
 check "a bad port: exit 2" equal "$(code "$FERRYD" serve --data-dir bad --listen '[::1]:http')" 2
 check "a name that does not resolve: exit 3" \
   equal "$(code "$FERRYD" serve --data-dir bad --listen 'no-such-host.invalid:5000')" 3
+check "[::]:PORT with 127.0.0.1:PORT overlap: exit 2, give only [::]" bash -c \
+  "[ \$(rc=0; '$FERRYD' serve --data-dir bad --listen '[::]:$p' --listen 127.0.0.1:$p 2>e.txt || rc=\$?; echo \$rc) = 2 ] &&
+   grep -q 'give only \[::\]:$p' e.txt && [ ! -e bad/ferry.db ]"
+check "two addresses in one value: exit 2, says to repeat --listen" bash -c \
+  "[ \$(rc=0; '$FERRYD' serve --data-dir bad --listen '127.0.0.1:$p,[::1]:$p' 2>e.txt || rc=\$?; echo \$rc) = 2 ] &&
+   grep -q 'repeat --listen' e.txt"
+check "link-local with no interface: exit 2, says to add %IFACE" bash -c \
+  "[ \$(rc=0; '$FERRYD' serve --data-dir bad --listen '[fe80::1]:$p' 2>e.txt || rc=\$?; echo \$rc) = 2 ] &&
+   grep -q 'fe80::1%eth0' e.txt"
+printf 'listen = "localhost"\n' >bad-listen.toml
+mkdir -p keys
+check "ferryd import with a bad listen key in its config: exit 2, naming the key" bash -c \
+  "[ \$(rc=0; '$FERRYD' import --config bad-listen.toml --data-dir bad --trust-dir keys x.ferry 2>e.txt || rc=\$?; echo \$rc) = 2 ] &&
+   grep -q \"listen key: listen address 'localhost' has no port\" e.txt"
 serve busy.log "http://[::1]:$p" "$FERRYD" serve --data-dir data --listen "[::1]:$p"
 check "[::1]:PORT already taken: exit 3, naming the address" bash -c \
   "[ \$(rc=0; '$FERRYD' serve --data-dir other --listen '[::1]:$p' 2>e.txt || rc=\$?; echo \$rc) = 3 ] &&

@@ -258,5 +258,24 @@ TEST_F(StoreTest, NamespaceUsageFollowsEveryCommitThoughKept) {
   EXPECT_EQ(store_->namespace_usage()[0].tags, 1u) << "a commit by another connection shows too";
 }
 
+// A repository counts once it holds a manifest, as /v2/_catalog lists it:
+// blobs pushed ahead of their manifest (or left by a push that died) make
+// none, in the totals (ferryctl status, /metrics) and per namespace alike.
+TEST_F(StoreTest, ARepositoryCountsOnceItHoldsAManifest) {
+  push_blob("team/pending", "a layer whose manifest never came");
+  EXPECT_EQ(store_->stats().repositories, 0u);
+  EXPECT_EQ(store_->list_repositories("", 10).size(), 0u);
+  auto usage = store_->namespace_usage();
+  ASSERT_EQ(usage.size(), 1u);
+  EXPECT_EQ(usage[0].repositories, 0u);
+  EXPECT_GT(usage[0].bytes, 0u) << "its bytes still count toward the namespace";
+  EXPECT_EQ(store_->prefix_usage("team").repositories, 0u);
+
+  push_image("team/app", "v1", "layer");
+  EXPECT_EQ(store_->stats().repositories, 1u);
+  EXPECT_EQ(store_->namespace_usage()[0].repositories, 1u);
+  EXPECT_EQ(store_->prefix_usage("team").repositories, 1u);
+}
+
 }  // namespace
 }  // namespace ferry
