@@ -78,4 +78,14 @@ a udev rule that imports bundles from USB sticks, and /etc/ferry.")
 set(_ferryd_maint ${PROJECT_SOURCE_DIR}/systemd/debian)
 set(CPACK_DEBIAN_FERRYD_PACKAGE_CONTROL_EXTRA
     "${_ferryd_maint}/postinst;${_ferryd_maint}/prerm;${_ferryd_maint}/postrm;${_ferryd_maint}/conffiles")
+
+# A cross build against a sysroot (cmake/toolchains/debian-cross.cmake) has
+# its libraries outside the machine's dpkg database; dpkg-shlibdeps reads
+# the sysroot's own (.ci/make-sysroot) instead. cpack loads this file when
+# it runs, so the variable reaches the dpkg-shlibdeps it starts.
+if(FERRY_DPKG_ADMINDIR)
+  set(_ferry_cpack_env ${CMAKE_CURRENT_BINARY_DIR}/packaging/cpack-env.cmake)
+  file(WRITE ${_ferry_cpack_env} "set(ENV{DPKG_ADMINDIR} \"${FERRY_DPKG_ADMINDIR}\")\n")
+  set(CPACK_PROJECT_CONFIG_FILE ${_ferry_cpack_env})
+endif()
 include(CPack)

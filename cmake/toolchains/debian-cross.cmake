@@ -23,6 +23,11 @@ if(NOT EXISTS /usr/lib/${FERRY_CROSS_TRIPLET}/libmicrohttpd.so
       "${FERRY_SYSROOT}/usr/lib/${FERRY_CROSS_TRIPLET}/pkgconfig:${FERRY_SYSROOT}/usr/share/pkgconfig")
   # Loader and libc both from the sysroot, so -L is consistent here.
   set(CMAKE_CROSSCOMPILING_EMULATOR ${FERRY_QEMU} -L ${FERRY_SYSROOT})
+  # dpkg-shlibdeps (cpack -G DEB): the sysroot's libraries, and its dpkg
+  # database, which names their packages (cmake/packaging.cmake).
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${FERRY_SYSROOT}/usr/lib/${FERRY_CROSS_TRIPLET}
+                                                  ${FERRY_SYSROOT}/lib/${FERRY_CROSS_TRIPLET})
+  set(FERRY_DPKG_ADMINDIR ${FERRY_SYSROOT}/var/lib/dpkg)
 else()
   set(ENV{PKG_CONFIG_LIBDIR}
       "/usr/lib/${FERRY_CROSS_TRIPLET}/pkgconfig:/usr/share/pkgconfig")
