@@ -23,7 +23,8 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (less the package tests, which check packaging: tests/CMakeLists.txt).
 test-asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DFERRY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
 
