@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ctl/commands.h"
+#include "ctl/registry_url.h"
 #include "runtime/config.h"
 #include "runtime/config_flags.h"
 #include "runtime/exit_codes.h"
@@ -39,26 +40,8 @@ struct RemoteFlags {
   // The login for --registry: --creds, else what find_remote_credentials
   // finds. 0, or the exit code after saying why not.
   int resolve() {
-    std::string& url = remote.url;
-    auto scheme = url.find("://");
-    if (scheme != std::string::npos) {  // schemes are case-insensitive (RFC 3986, 3.1)
-      for (size_t i = 0; i < scheme; ++i) url[i] = static_cast<char>(std::tolower(url[i]));
-    }
-    if (!url.starts_with("http://") && !url.starts_with("https://")) {
-      std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
-      rest = rest.substr(0, rest.find_first_of("/?#"));  // file:///x names no host
-      if (rest.empty()) rest = "HOST:PORT";
-      return ferry::fail(ferry::kUsage, "--registry '" + url.substr(0, 200) +
-                                            "' must start with http:// or https://; write http://" +
-                                            rest.substr(0, 200) + " (plain HTTP) or https://" +
-                                            rest.substr(0, 200) + " (TLS)");
-    }
-    std::string host = url.substr(scheme + 3);
-    host = host.substr(0, host.find_first_of("/?#"));
-    if (host.empty()) {
-      return ferry::fail(ferry::kUsage, "--registry '" + url.substr(0, 200) +
-                                            "' names no host; write " + url.substr(0, scheme + 3) +
-                                            "HOST:PORT");
+    if (std::string problem = ferry::ctl::registry_url_problem(remote.url); !problem.empty()) {
+      return ferry::fail(ferry::kUsage, problem);
     }
     if (auto colon = creds.find(':'); !creds.empty()) {
       if (colon == std::string::npos) {

@@ -26,9 +26,13 @@ int run_import_command(const DaemonConfig& config, import::ImportOptions options
   if (options.trust_dir.empty()) options.trust_dir = config.trust_dir;
   if (options.box_key.empty()) options.box_key = config.box_key_path();
   try {
-    parse_listens(config.listen);  // its rule decides below whether the box is locked
+    parse_listens(config.listen);
   } catch (const std::invalid_argument& e) {
-    return fail(kUsage, std::string("the configuration's listen key: ") + e.what());
+    // ferryd serve ignores the key under socket activation, so the import
+    // (and the USB rule) must not stop on it: the box counts as served
+    // beyond loopback, the safe reading (listens_beyond_loopback).
+    log::warn(std::string("the configuration's listen key is not valid (") + e.what() +
+              "); judging the box as served beyond loopback");
   }
   options.access = {config.auth_open, !listens_beyond_loopback(config.listen), nullptr};
   options.actor = access::local_actor("ferryd import");  // before becoming the data dir's owner

@@ -37,6 +37,8 @@ Subcommand add_serve(CLI::App& app) {
                   "HOST:PORT to listen on, e.g. 127.0.0.1:5000, [::1]:5000, [::]:5000 (IPv6 and "
                   "IPv4) or localhost:5000; repeat for several (default 127.0.0.1:5000)")
       ->allow_extra_args(false)
+      ->expected(1)  // one address a --listen; repeat it for more
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->type_name("HOST:PORT");
   f->config.add_to(cmd);
   cmd->add_option("--trust-dir", f->trust_dir,

@@ -1,6 +1,7 @@
 #include "runtime/listen.h"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 
@@ -93,6 +94,41 @@ bool is_link_local(const std::string& v6) {
   return inet_pton(AF_INET6, v6.c_str(), &a) == 1 && IN6_IS_ADDR_LINKLOCAL(&a);
 }
 
+// A value with commas or blanks: several addresses, or one with spaces.
+[[noreturn]] void refuse_separators(std::string_view value) {
+  auto first = value.find_first_not_of(" \t");
+  auto last = value.find_last_not_of(" \t");
+  std::string_view inner =
+      first == std::string_view::npos ? "" : value.substr(first, last - first + 1);
+  if (!inner.empty() && inner.find_first_of(", \t") == std::string_view::npos) {
+    refuse(value, "has blanks around it; write " + std::string(inner).substr(0, 200));
+  }
+  refuse(value,
+         "holds several addresses, or blanks; give each address separately, without blanks: "
+         "repeat --listen, or in the config write listen = [\"127.0.0.1:5000\", \"[::1]:5000\"]");
+}
+
+// What is wrong with "[inside]" that is not an IPv6 address.
+[[noreturn]] void refuse_bracketed(std::string_view value, const std::string& inside) {
+  if (inside.empty()) refuse(value, "has nothing in its brackets; write e.g. [::1]:5000");
+  if (auto percent = inside.find('%'); percent != std::string::npos) {
+    std::string address = numeric(inside.substr(0, percent), AF_INET6);
+    std::string interface = inside.substr(percent + 1).substr(0, 60);
+    if (!address.empty() && !is_link_local(address)) {
+      refuse(value, "has a %interface, which only a link-local address (fe80::/10) takes; write [" +
+                        address + "]:5000");
+    }
+    if (!address.empty() && if_nametoindex(interface.c_str()) == 0) {
+      refuse(value, "names interface '" + interface +
+                        "', which this host does not have (`ip -brief link` lists them)");
+    }
+  }
+  std::string v4 = numeric(inside, AF_INET);
+  if (!v4.empty()) refuse(value, "puts an IPv4 address in brackets; write " + v4 + ":5000");
+  refuse(value, "has '" + inside.substr(0, 60) +
+                    "' in brackets, which is not an IPv6 address; write e.g. [::1]:5000");
+}
+
 // "[v6]:port".
 ListenAddress parse_bracketed(std::string_view value) {
   auto close = value.find(']');
@@ -102,11 +138,7 @@ ListenAddress parse_bracketed(std::string_view value) {
   std::string inside(value.substr(1, close - 1));
   std::string_view rest = value.substr(close + 1);
   std::string v6 = numeric(inside, AF_INET6);
-  if (v6.empty()) {
-    std::string v4 = numeric(inside, AF_INET);
-    if (!v4.empty()) refuse(value, "puts an IPv4 address in brackets; write " + v4 + ":5000");
-    refuse(value, "has '" + inside.substr(0, 60) + "' in brackets, which is not an IPv6 address");
-  }
+  if (v6.empty()) refuse_bracketed(value, inside);
   if (is_link_local(v6) && v6.find('%') == std::string::npos) {
     std::string port = rest.size() > 1 ? std::string(rest.substr(1)) : "5000";
     refuse(value, "is link-local, which needs its interface; write e.g. [" + v6 + "%eth0]:" + port);
@@ -165,11 +197,7 @@ std::string ListenAddress::text() const {
 
 ListenAddress parse_listen(std::string_view value) {
   if (value.empty()) refuse(value, std::string("is empty; ") + kExamples);
-  if (value.find_first_of(", \t") != std::string_view::npos) {
-    refuse(value,
-           "holds several addresses; give each separately: repeat --listen, or in the config "
-           "write listen = [\"127.0.0.1:5000\", \"[::1]:5000\"]");
-  }
+  if (value.find_first_of(", \t") != std::string_view::npos) refuse_separators(value);
   if (auto scheme = value.find("://"); scheme != std::string_view::npos) {
     refuse(value,
            "is a URL; write only HOST:PORT, e.g. " +
@@ -259,6 +287,26 @@ uint16_t port_of(const sockaddr& a) {
                                       : reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
 }
 
+sockaddr_in as_ipv4(const sockaddr& a) {
+  if (a.sa_family == AF_INET) return reinterpret_cast<const sockaddr_in&>(a);
+  const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a);
+  sockaddr_in v4{};
+  v4.sin_family = AF_INET;
+  v4.sin_port = v6.sin6_port;
+  std::memcpy(&v4.sin_addr, &v6.sin6_addr.s6_addr[12], 4);
+  return v4;
+}
+
+// Whether two socket addresses name one address and port, an IPv4 one
+// and its IPv4-mapped IPv6 form (::ffff:127.0.0.1) included.
+bool same_address(const sockaddr& a, const sockaddr& b) {
+  if (is_ipv4_or_mapped(a) && is_ipv4_or_mapped(b)) {
+    sockaddr_in x = as_ipv4(a), y = as_ipv4(b);
+    return x.sin_port == y.sin_port && x.sin_addr.s_addr == y.sin_addr.s_addr;
+  }
+  return socket_address_text(a) == socket_address_text(b);
+}
+
 // Whether binding `wildcard` takes `other` too, so the second bind would
 // fail with EADDRINUSE: [::] (dual-stack) takes every address of its port,
 // 0.0.0.0 every IPv4 one. Port 0 (any free port) takes nothing.
@@ -280,7 +328,7 @@ std::vector<ListenSocketAddress> resolve_listens(const std::vector<ListenAddress
       for (size_t i = 0; i < out.size(); ++i) {
         const auto& before = reinterpret_cast<const sockaddr&>(out[i].address);
         std::string pair = "listen addresses " + named_by[i] + " and " + listen.text();
-        if (out[i].text == a.text) {
+        if (same_address(before, sa)) {
           throw std::invalid_argument(pair + " both name " + a.text + "; give it once");
         }
         const ListenSocketAddress* wide = takes(before, sa) ? &out[i] : nullptr;

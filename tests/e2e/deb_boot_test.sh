@@ -134,12 +134,15 @@ echo "tool-after=$(curl -s -o /dev/null -w '%{http_code}' -u "$login" -H "$accep
 # Purge: the package's files, config and unit state go; the images, the box
 # key and the ferry user stay (docs/packaging.md: how to delete them too),
 # as do files the admin added to /etc/ferry; ferry is untouched.
+systemctl enable ferryd.socket >/dev/null 2>&1  # as an admin might, for socket activation
+echo "socket-enabled=$(systemctl is-enabled ferryd.socket 2>/dev/null)"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ferryd >/root/apt-purge.txt 2>&1
 echo "purge=$?"
 echo "purged-status=$(dpkg-query -W -f='${db:Status-Abbrev}' ferryd 2>/dev/null | grep -q '^.i' || echo gone)"
 echo "gone-bin=$([ ! -e /usr/bin/ferryd ] && [ ! -e /usr/bin/ferryctl ] && echo yes)"
 echo "gone-unit=$(systemctl list-unit-files --no-legend 'ferryd*' | wc -l)"
 echo "gone-wants=$([ ! -e /etc/systemd/system/multi-user.target.wants/ferryd.service ] && echo yes)"
+echo "gone-socket-link=$([ ! -L /etc/systemd/system/sockets.target.wants/ferryd.socket ] && echo yes)"
 echo "gone-config=$([ ! -e /etc/ferry/ferryd.toml ] && [ ! -e /etc/ferry/trusted-keys/README ] && echo yes)"
 echo "kept-admin-key=$([ -f /etc/ferry/trusted-keys/site.pub ] && echo yes)"
 echo "kept-data=$([ -f /var/lib/ferry/ferry.db ] && [ -d /var/lib/ferry/blobs ] && echo yes)"
@@ -194,6 +197,8 @@ check "the upgrade keeps the admin's config edit, the ferry user, the users and 
   has config-kept=1 uid-kept=yes app-after=200 tool-after=200
 check "apt-get purge ferryd removes its programs, unit, enablement and config" \
   has purge=0 purged-status=gone gone-bin=yes gone-unit=0 gone-wants=yes gone-config=yes purged-listening=0
+check "an admin's enabled ferryd.socket leaves no dangling link after the purge" \
+  has socket-enabled=enabled gone-socket-link=yes
 check "and keeps the images, the ferry user and the admin's own files; ferry stays" \
   has kept-data=yes kept-user=ferry kept-admin-key=yes ferry-still=yes
 check "and the purge says what it kept and how to delete it, /etc/ferry included" has purge-says=1

@@ -100,9 +100,21 @@ TEST(ListenParse, Duplicates) {
   EXPECT_EQ(refusal_of_all(many), "") << kMaxListenValues << " are fine";
 }
 
-TEST(ListenParse, SeveralInOneValue) {
+TEST(ListenParse, SeveralInOneValueOrBlanks) {
   EXPECT_NE(refusal("127.0.0.1:5000,[::1]:5000").find("repeat --listen"), std::string::npos);
   EXPECT_NE(refusal("127.0.0.1:5000 [::1]:5000").find("listen = ["), std::string::npos);
+  EXPECT_NE(refusal(" 127.0.0.1:5000 ").find("has blanks around it; write 127.0.0.1:5000"),
+            std::string::npos);
+  EXPECT_NE(refusal("127.0.0.1: 5000").find("without blanks"), std::string::npos);
+}
+
+TEST(ListenParse, BracketsThatHoldNoUsableAddress) {
+  EXPECT_NE(refusal("[]:5000").find("nothing in its brackets"), std::string::npos);
+  EXPECT_NE(refusal("[::1%lo]:5000").find("only a link-local address"), std::string::npos);
+  EXPECT_NE(refusal("[fe80::1%nosuch0]:5000").find("interface 'nosuch0', which this host does not"),
+            std::string::npos);
+  EXPECT_NE(refusal("[zz]:5000").find("not an IPv6 address; write e.g. [::1]:5000"),
+            std::string::npos);
 }
 
 TEST(ListenParse, LinkLocalNeedsItsInterface) {
@@ -132,6 +144,9 @@ TEST(ListenResolve, AddressesThatOverlap) {
             std::string::npos);
   EXPECT_NE(overlap_of({"127.0.0.1:5000", "localhost:5000"}).find("both name 127.0.0.1:5000"),
             std::string::npos);
+  EXPECT_NE(overlap_of({"127.0.0.1:5000", "[::ffff:127.0.0.1]:5000"}).find("both name"),
+            std::string::npos)
+      << "an IPv4-mapped address is the IPv4 one";
   EXPECT_EQ(overlap_of({"0.0.0.0:5000", "[::1]:5000"}), "") << "0.0.0.0 takes no IPv6";
   EXPECT_EQ(overlap_of({"0.0.0.0:5000", "[::]:5001"}), "") << "other ports do not clash";
   EXPECT_EQ(overlap_of({"0.0.0.0:0", "127.0.0.1:0"}), "") << "port 0: each its own port";
