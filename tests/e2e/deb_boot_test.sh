@@ -18,11 +18,14 @@ mkdir -p "$cache"
 
 if [[ ! -s "$cache/bookworm-rootfs.tar" ]]; then
   echo "     making a bookworm root with debootstrap (cached in $cache)"
+  # In the cache folder, not $WORK: debootstrap refuses a nodev /tmp (a
+  # tmpfs /tmp, as in containers and Debian 13, is mounted nodev).
+  boot_root=$(mktemp -d "$cache/boot-root.XXXXXX")
   debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,curl,ca-certificates \
-    bookworm boot-root http://deb.debian.org/debian >debootstrap.log 2>&1 ||
-    { tail -20 debootstrap.log; exit 1; }
-  tar -C boot-root -cf "$cache/bookworm-rootfs.tar.partial" . && mv "$cache/bookworm-rootfs.tar.partial" "$cache/bookworm-rootfs.tar"
-  rm -rf boot-root
+    bookworm "$boot_root" http://deb.debian.org/debian >debootstrap.log 2>&1 ||
+    { tail -20 debootstrap.log; rm -rf "$boot_root"; exit 1; }
+  tar -C "$boot_root" -cf "$cache/bookworm-rootfs.tar.partial" . && mv "$cache/bookworm-rootfs.tar.partial" "$cache/bookworm-rootfs.tar"
+  rm -rf "$boot_root"
 fi
 root=$WORK/root
 mkdir "$root" && tar -C "$root" -xf "$cache/bookworm-rootfs.tar"
