@@ -6,7 +6,7 @@ LISTEN   ?= 127.0.0.1:5000
 DATA_DIR ?= ./data
 CMAKE_FLAGS ?=
 
-.PHONY: deps build run test test-asan fuzz bench format clean
+.PHONY: deps build run test build-asan test-asan fuzz bench format clean
 
 deps:
 	bash .ci/install-deps
@@ -25,8 +25,12 @@ test: build
 
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer
 # (less the package tests, which check packaging: tests/CMakeLists.txt).
+ASAN_CMAKE_FLAGS := -DFERRY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+build-asan:
+	$(MAKE) build BUILD=build-asan CMAKE_FLAGS="$(ASAN_CMAKE_FLAGS)"
+
 test-asan:
-	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DFERRY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="$(ASAN_CMAKE_FLAGS)"
 
 # libFuzzer (clang) over every parser of outside input, FUZZ_SECONDS each
 # (9 targets: about 3 minutes); crash inputs go to fuzz/regressions/.
