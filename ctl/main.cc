@@ -7,7 +7,6 @@
 // or grant, 10 the registry cannot be reached, 11 the registry refused the
 // login or the caller is not an admin, 20 busy (an import is running).
 #include <CLI/CLI.hpp>
-#include <cctype>
 #include <string>
 
 #include "ctl/commands.h"

@@ -327,16 +327,18 @@ std::vector<ListenSocketAddress> resolve_listens(const std::vector<ListenAddress
       const auto& sa = reinterpret_cast<const sockaddr&>(a.address);
       for (size_t i = 0; i < out.size(); ++i) {
         const auto& before = reinterpret_cast<const sockaddr&>(out[i].address);
-        std::string pair = "listen addresses " + named_by[i] + " and " + listen.text();
-        if (same_address(before, sa)) {
-          throw std::invalid_argument(pair + " both name " + a.text + "; give it once");
+        auto refuse_pair = [&](const std::string& why) {
+          throw std::invalid_argument("listen addresses " + named_by[i] + " and " + listen.text() +
+                                      why);
+        };
+        if (same_address(before, sa)) refuse_pair(" both name " + a.text + "; give it once");
+        if (takes(before, sa)) {
+          refuse_pair(" overlap: " + out[i].text + " already takes " + a.text + "; give only " +
+                      out[i].text);
         }
-        const ListenSocketAddress* wide = takes(before, sa) ? &out[i] : nullptr;
-        if (takes(sa, before)) wide = &a;
-        if (wide) {
-          throw std::invalid_argument(pair + " overlap: " + wide->text + " already takes " +
-                                      (wide == &a ? out[i].text : a.text) + "; give only " +
-                                      wide->text);
+        if (takes(sa, before)) {
+          refuse_pair(" overlap: " + a.text + " already takes " + out[i].text + "; give only " +
+                      a.text);
         }
       }
       out.push_back(std::move(a));
@@ -360,14 +362,9 @@ std::string socket_address_text(const sockaddr& address) {
 }
 
 bool is_loopback(const sockaddr& address) {
-  if (address.sa_family == AF_INET) {
-    const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
-    return (ntohl(v4.sin_addr.s_addr) >> 24) == 127;
-  }
-  if (address.sa_family != AF_INET6) return false;
-  const auto& a = reinterpret_cast<const sockaddr_in6&>(address).sin6_addr;
-  if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
-  return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+  if (is_ipv4_or_mapped(address)) return (ntohl(as_ipv4(address).sin_addr.s_addr) >> 24) == 127;
+  return address.sa_family == AF_INET6 &&
+         IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6&>(address).sin6_addr);
 }
 
 bool is_loopback_host(std::string_view host) {
